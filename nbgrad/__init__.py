@@ -1,0 +1,21 @@
+"""nbgrad: PyTorch's autograd, rebuilt on NumPy to be read, drawn and stepped through in a notebook.
+
+``import nbgrad`` loads NumPy and the core only; drawing and widgets are imported when first used.
+"""
+from . import autograd, nn  # noqa: F401
+from ._creation import (  # noqa: F401
+    arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand,
+    rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like,
+)
+from ._dtype import bool, dtype, float32, float64, get_default_dtype, int64, set_default_dtype  # noqa: F401,A004
+from ._formatting import get_printoptions, set_printoptions  # noqa: F401
+from ._functions import *  # noqa: F401,F403
+from ._random import manual_seed  # noqa: F401
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
+from .tensor import Size, Tensor  # noqa: F401
+
+float = float32  # noqa: A001 - PyTorch's aliases
+double = float64
+long = int64
+
+__version__ = "0.1.0"

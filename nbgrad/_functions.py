@@ -1,0 +1,102 @@
+"""Module-level functions (``nbgrad.exp(t)``, ``nbgrad.cat([...])``, ...), as PyTorch has them."""
+import numbers
+
+from ._dtype import from_numpy_dtype, promote_types
+from .ops import elementwise as E, shape as S
+from .tensor import Tensor, _check_dim
+
+
+def _tensor(x):
+    if isinstance(x, Tensor):
+        return x
+    from ._creation import tensor
+
+    return tensor(x)
+
+
+def _method(name):
+    def fn(input, *args, **kwargs):
+        return getattr(_tensor(input), name)(*args, **kwargs)
+
+    fn.__name__ = name
+    fn.__doc__ = f"``nbgrad.{name}(t, ...)`` is ``t.{name}(...)``."
+    return fn
+
+
+_NAMES = (
+    "add sub mul div pow neg abs exp log sqrt sin cos tanh sigmoid relu clamp clip sign square reciprocal "
+    "maximum minimum sum mean var std max min amax amin argmax argmin prod softmax log_softmax "
+    "matmul mm dot reshape flatten transpose permute squeeze unsqueeze t numel isnan allclose equal "
+    "logical_not"
+).split()
+globals().update({name: _method(name) for name in _NAMES})
+__all__ = list(_NAMES) + ["cat", "concat", "stack", "where", "is_tensor", "subtract", "multiply", "divide"]
+subtract, multiply, divide = sub, mul, div  # noqa: F821 - defined just above
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def _common(tensors, fn):
+    tensors = [_tensor(t) for t in tensors]
+    if not tensors:
+        raise RuntimeError(f"{fn}(): expected a non-empty list of Tensors")
+    dt = from_numpy_dtype(tensors[0]._data.dtype)
+    for t in tensors[1:]:
+        dt = promote_types(dt, from_numpy_dtype(t._data.dtype))
+    return [t.to(dt) for t in tensors]
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing dimension."""
+    tensors = _common(tensors, "torch.cat")
+    first = tensors[0]
+    d = _check_dim(dim, first._data.ndim)
+    for i, t in enumerate(tensors[1:], 1):
+        if t._data.ndim != first._data.ndim:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {first._data.ndim} and {t._data.ndim}"
+            )
+        for axis, (a, b) in enumerate(zip(first._data.shape, t._data.shape)):
+            if axis != d and a != b:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size {a} but got size "
+                    f"{b} for tensor number {i} in the list."
+                )
+    return S.Cat.apply(d, *tensors)
+
+
+concat = cat
+
+
+def stack(tensors, dim=0):
+    """Join same-shaped tensors along a new dimension."""
+    tensors = _common(tensors, "stack")
+    first = tensors[0]
+    for i, t in enumerate(tensors[1:], 1):
+        if t._data.shape != first._data.shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(first._data.shape)} at entry 0 "
+                f"and {list(t._data.shape)} at entry {i}"
+            )
+    return S.Stack.apply(_check_dim(dim, first._data.ndim + 1), *tensors)
+
+
+def where(condition, input, other):
+    """Elements of ``input`` where ``condition`` holds, else of ``other``."""
+    condition = _tensor(condition)
+    if condition._data.dtype.kind != "b":
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype.name.capitalize()}")
+    if isinstance(input, Tensor):
+        a, b = input._operands(other)
+    elif isinstance(other, Tensor):
+        b, a = other._operands(input)
+    else:
+        a, b = _tensor(input)._operands(other)
+    from .tensor import _broadcast_shapes
+
+    _broadcast_shapes(condition._data.shape, _broadcast_shapes(a._data.shape, b._data.shape))
+    return E.Where.apply(condition._data, a, b)
+
+

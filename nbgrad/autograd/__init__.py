@@ -1,0 +1,153 @@
+"""``nbgrad.autograd``: PyTorch's autograd API (backward, grad, Function, gradcheck, modes)."""
+import numbers
+import warnings
+
+from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401
+from .engine import BackwardPass, BackwardStep  # noqa: F401
+from .function import AccumulateGrad, Function, Node  # noqa: F401
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
+
+
+def _tensors(value, what):
+    from ..tensor import Tensor
+
+    if isinstance(value, Tensor):
+        return (value,)
+    value = tuple(value)
+    for v in value:
+        if not isinstance(v, Tensor):
+            raise TypeError(f"{what} must be Tensors, got {type(v).__name__}")
+    return value
+
+
+def _roots(tensors, grad_tensors):
+    """Pair each output's node with its starting gradient; check everything before anything runs."""
+    from .. import _creation
+    from ..tensor import Tensor
+
+    if grad_tensors is None:
+        grad_tensors = (None,) * len(tensors)
+    elif isinstance(grad_tensors, Tensor) or isinstance(grad_tensors, numbers.Number):
+        grad_tensors = (grad_tensors,)
+    grad_tensors = tuple(grad_tensors)
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(f"got {len(grad_tensors)} tensors and {len(tensors)} gradients")
+    roots = []
+    for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
+        if not t._requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            g = _creation.ones_like(t)
+        elif not isinstance(g, Tensor):
+            g = _creation.tensor(g, dtype=t.dtype)
+        if g._data.shape != t._data.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has a shape of {t.shape}."
+            )
+        if g._data.dtype != t._data.dtype:
+            if g._data.dtype.kind != "f":
+                raise RuntimeError(
+                    f"For complex Tensors, both grad_output and output are required to have the same dtype. "
+                    f"Mismatch in dtype: grad_output[{i}] has a dtype of {g.dtype} and output[{i}] has a dtype of {t.dtype}."
+                )
+            g = g.to(t.dtype)
+        roots.append((t._grad_node(), g))
+    return roots
+
+
+def backward(tensors=None, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
+             inputs=None, *, variables=None, retain_variables=None):
+    """Accumulate the gradients of ``tensors`` into the ``.grad`` of the leaves (or of ``inputs``).
+
+    ``grad_tensors`` weights each non-scalar output: the result is the gradient of Σ tensor·grad.
+    The 2018 names ``variables``, ``grad_variables`` and ``retain_variables`` still work, with a warning.
+    """
+    if variables is not None:
+        warnings.warn("'variables' is deprecated. Use 'tensors' instead.", FutureWarning, stacklevel=2)
+        tensors = variables
+    if grad_variables is not None:
+        warnings.warn("'grad_variables' is deprecated. Use 'grad_tensors' instead.", FutureWarning, stacklevel=2)
+        if grad_tensors is not None:
+            raise RuntimeError("'grad_tensors' and 'grad_variables' (deprecated) arguments both passed to "
+                               "backward(). Please only use 'grad_tensors'.")
+        grad_tensors = grad_variables
+    if retain_variables is not None:
+        warnings.warn("'retain_variables' is deprecated. Use 'retain_graph' instead.", FutureWarning, stacklevel=2)
+        if retain_graph is None:
+            retain_graph = retain_variables
+    if tensors is None:
+        raise TypeError("backward() missing required argument 'tensors'")
+    create_graph = bool(create_graph)
+    if retain_graph is None:
+        retain_graph = create_graph
+    tensors = _tensors(tensors, "tensors")
+    roots = _roots(tensors, grad_tensors)
+    targets = None
+    if inputs is not None:
+        inputs = _tensors(inputs, "inputs")
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        targets = {}
+        for t in inputs:
+            if not t._requires_grad:
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
+            targets[t._grad_node()] = t
+    walk = BackwardPass(roots, create_graph=create_graph, targets=targets).run()
+    if targets is not None:
+        walk.pending = {targets[node]: g for node, g in walk.captured.items()}
+    walk.commit(retain_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """Return d(outputs)/d(inputs) without touching any ``.grad``."""
+    from .. import _creation
+
+    outputs = _tensors(outputs, "outputs")
+    inputs_t = _tensors(inputs, "inputs")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
+                         "but got: allow_unused=False.")
+    create_graph = bool(create_graph)
+    if retain_graph is None:
+        retain_graph = create_graph
+    for t in inputs_t:
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    roots = _roots(outputs, grad_outputs)
+    nodes = [t.grad_fn if t.grad_fn is not None else t._accumulator for t in inputs_t]
+    targets = {n: None for n in nodes if n is not None}
+    walk = BackwardPass(roots, create_graph=create_graph, targets=targets).run()
+    result = []
+    for t, node in zip(inputs_t, nodes):
+        g = walk.captured.get(node) if node is not None else None
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the graph. "
+                    "Set allow_unused=True if this is the desired behavior."
+                )
+            if materialize_grads:
+                g = _creation.zeros_like(t)
+        result.append(g)
+    walk.commit(retain_graph)  # nothing is pending: this only frees the graph when asked to
+    return tuple(result)
+
+
+def Variable(data, requires_grad=False, volatile=False):
+    """The 2018 API: ``Variable(t, requires_grad=True)`` now simply returns a Tensor, as in PyTorch."""
+    from .. import _creation
+    from ..tensor import Tensor
+
+    if volatile:
+        warnings.warn("volatile was removed and now has no effect. Use `with nbgrad.no_grad():` instead.",
+                      UserWarning, stacklevel=2)
+    t = data.detach() if isinstance(data, Tensor) else _creation.tensor(data)
+    return t.requires_grad_(requires_grad)
+
+
+from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: E402,F401

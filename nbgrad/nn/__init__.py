@@ -1,0 +1,2 @@
+"""``nbgrad.nn``: neural-network building blocks, as in ``torch.nn``."""
+from . import functional  # noqa: F401

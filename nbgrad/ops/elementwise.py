@@ -1,0 +1,413 @@
+"""Element-wise ops. Each docstring states the function and its derivative."""
+import numpy as np
+
+from ._base import Primitive, result
+
+
+class Add(Primitive):
+    """a + b;  ∂/∂a = 1,  ∂/∂b = 1"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a._data + b._data
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class Sub(Primitive):
+    """a - b;  ∂/∂a = 1,  ∂/∂b = -1"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a._data - b._data
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, -grad
+
+
+class Rsub(Primitive):
+    """c - a for a number c;  ∂/∂a = -1"""
+
+    node_name = "RsubBackward1"
+
+    @staticmethod
+    def forward(ctx, a, c):
+        return c - a._data
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad, None
+
+
+class Mul(Primitive):
+    """a · b;  ∂/∂a = b,  ∂/∂b = a"""
+
+    saved_names = ("self", "other")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a._data * b._data
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return grad * b, grad * a
+
+
+class Div(Primitive):
+    """a / b;  ∂/∂a = 1/b,  ∂/∂b = -a/b²"""
+
+    saved_names = ("self", "other")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a._data / b._data
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return grad / b, -grad * a / (b * b)
+
+
+class Reciprocal(Primitive):
+    """1 / a;  ∂/∂a = -1/a² = -result²"""
+
+    saved_names = ("result",)
+
+    @staticmethod
+    def forward(ctx, a):
+        out = result(1.0 / a._data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return -grad * out * out
+
+
+class Neg(Primitive):
+    """-a;  ∂/∂a = -1"""
+
+    @staticmethod
+    def forward(ctx, a):
+        return -a._data
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Pow(Primitive):
+    """aⁿ for a number n;  ∂/∂a = n·aⁿ⁻¹"""
+
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, a, exponent):
+        ctx.save_for_backward(a)
+        ctx.exponent = exponent
+        return a._data ** exponent
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        n = ctx.exponent
+        if n == 0:  # NOTE: d(a⁰)/da = 0 everywhere, a = 0 included, as in PyTorch
+            return grad * 0, None
+        return grad * n * a ** (n - 1), None
+
+
+class PowTensor(Primitive):
+    """aᵇ;  ∂/∂a = b·aᵇ⁻¹,  ∂/∂b = aᵇ·ln a"""
+
+    node_name = "PowBackward1"
+    saved_names = ("self", "exponent", "result")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = result(a._data ** b._data)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        grad_a = grad * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
+        grad_b = None
+        if ctx.needs_input_grad[1]:
+            # NOTE: where a = 0 and b >= 0 the term aᵇ·ln a is taken as 0 (its limit), as in PyTorch.
+            safe = Where.apply((a._data == 0) & (b._data >= 0), a * 0 + 1, a)
+            grad_b = grad * out * safe.log()
+        return grad_a, grad_b
+
+
+class Abs(Primitive):
+    """|a|;  ∂/∂a = sign(a)"""
+
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.abs(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * a.sign()  # NOTE: abs'(0) = sign(0) = 0, as in PyTorch
+
+
+class Sign(Primitive):
+    """sign(a);  ∂/∂a = 0 (piecewise constant)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.sign(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+class Exp(Primitive):
+    """eᵃ;  ∂/∂a = eᵃ = result"""
+
+    saved_names = ("result",)
+
+    @staticmethod
+    def forward(ctx, a):
+        out = result(np.exp(a._data))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out
+
+
+class Log(Primitive):
+    """ln a;  ∂/∂a = 1/a"""
+
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / a
+
+
+class Sqrt(Primitive):
+    """√a;  ∂/∂a = 1/(2√a) = 1/(2·result)"""
+
+    saved_names = ("result",)
+
+    @staticmethod
+    def forward(ctx, a):
+        out = result(np.sqrt(a._data))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad / (2 * out)
+
+
+class Sin(Primitive):
+    """sin a;  ∂/∂a = cos a"""
+
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sin(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * a.cos()
+
+
+class Cos(Primitive):
+    """cos a;  ∂/∂a = -sin a"""
+
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cos(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return -grad * a.sin()
+
+
+class Tanh(Primitive):
+    """tanh a;  ∂/∂a = 1 - tanh²a = 1 - result²"""
+
+    saved_names = ("result",)
+
+    @staticmethod
+    def forward(ctx, a):
+        out = result(np.tanh(a._data))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (1 - out * out)
+
+
+class Sigmoid(Primitive):
+    """σ(a) = 1/(1 + e⁻ᵃ);  ∂/∂a = σ(a)(1 - σ(a)) = result·(1 - result)"""
+
+    saved_names = ("result",)
+
+    @staticmethod
+    def forward(ctx, a):
+        x = a._data
+        # split by sign so that exp never overflows
+        e = np.exp(-np.abs(x))
+        out = result(np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out * (1 - out)
+
+
+class Relu(Primitive):
+    """max(a, 0);  ∂/∂a = 1 where a > 0, else 0"""
+
+    saved_names = ("result",)
+
+    @staticmethod
+    def forward(ctx, a):
+        out = result(np.maximum(a._data, 0))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (out > 0)  # NOTE: relu'(0) = 0, as in PyTorch
+
+
+class Clamp(Primitive):
+    """min(max(a, lo), hi);  ∂/∂a = 1 where lo ≤ a ≤ hi, else 0"""
+
+    node_name = "ClampBackward1"
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        ctx.save_for_backward(a)
+        ctx.min, ctx.max = lo, hi
+        return np.clip(a._data, lo, hi)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        x = a._data
+        # NOTE: the bounds themselves pass the gradient (inclusive), as in PyTorch.
+        inside = np.ones(x.shape, dtype=bool)
+        if ctx.min is not None:
+            inside &= x >= ctx.min
+        if ctx.max is not None:
+            inside &= x <= ctx.max
+        return grad * inside, None, None
+
+
+class Maximum(Primitive):
+    """max(a, b);  ∂/∂a = 1 where a > b, ½ where a = b;  ∂/∂b likewise"""
+
+    saved_names = ("self", "other")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a._data, b._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return _split(grad, a._data > b._data, a._data == b._data)
+
+
+class Minimum(Primitive):
+    """min(a, b);  ∂/∂a = 1 where a < b, ½ where a = b;  ∂/∂b likewise"""
+
+    saved_names = ("self", "other")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.minimum(a._data, b._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return _split(grad, a._data < b._data, a._data == b._data)
+
+
+def _split(grad, first_wins, tie):
+    # NOTE: ties send half the gradient to each input, as PyTorch's maximum/minimum do.
+    share = first_wins + 0.5 * tie
+    return grad * share.astype(grad._data.dtype), grad * (1 - share).astype(grad._data.dtype)
+
+
+class Where(Primitive):
+    """where(c, a, b);  ∂/∂a = 1 where c, ∂/∂b = 1 where not c (c is a bool array, not an input)"""
+
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        ctx.condition = condition
+        return np.where(condition, a._data, b._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        zero = grad * 0
+        c = ctx.condition
+        return None, Where.apply(c, grad, zero), Where.apply(c, zero, grad)
+
+
+class Clone(Primitive):
+    """a copy of a;  ∂/∂a = 1"""
+
+    @staticmethod
+    def forward(ctx, a):
+        return a._data.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class ToCopy(Primitive):
+    """a cast to another dtype;  ∂/∂a = 1 (the engine casts the gradient back to a's dtype)"""
+
+    @staticmethod
+    def forward(ctx, a, np_dtype):
+        return a._data.astype(np_dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None

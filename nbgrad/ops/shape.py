@@ -1,0 +1,187 @@
+"""Shape ops. They move elements without changing them, so each gradient is the inverse move."""
+import numbers
+
+import numpy as np
+
+from ._base import Primitive
+
+
+def infer_shape(shape, numel):
+    """A requested shape (tuple or varargs, one entry may be -1) checked against the element count."""
+    if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
+        shape = tuple(shape[0])
+    shape = tuple(int(s) for s in shape)
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel or any(s < 0 for s in shape):
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def check_viewable(data, shape):
+    """``view`` never copies: refuse, as PyTorch does, when the strides do not allow it."""
+    try:
+        data.view().shape = shape
+    except AttributeError:
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one dimension "
+            "spans across two contiguous subspaces). Use .reshape(...) instead."
+        ) from None
+
+
+def expanded_shape(shape, sizes):
+    """The shape ``expand(*sizes)`` gives (-1 keeps a size), or PyTorch's error."""
+    sizes = tuple(int(s) for s in sizes)
+    if len(sizes) < len(shape):
+        raise RuntimeError(
+            f"expand({list(shape)}, size={list(sizes)}): the number of sizes provided ({len(sizes)}) must be "
+            f"greater or equal to the number of dimensions in the tensor ({len(shape)})"
+        )
+    lead = len(sizes) - len(shape)
+    out = list(sizes)
+    for i, s in enumerate(shape):
+        want = sizes[lead + i]
+        if want == -1:
+            out[lead + i] = s
+        elif s != want and s != 1:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({want}) must match the existing size ({s}) at "
+                f"non-singleton dimension {lead + i}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(shape)}"
+            )
+    return tuple(out)
+
+
+class View(Primitive):
+    """a with a new shape;  the gradient takes a's shape back"""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.self_sym_sizes = a._data.shape
+        return a._data.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.self_sym_sizes), None
+
+
+class Transpose(Primitive):
+    """a with two dims swapped;  the gradient swaps them back"""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dim0, dim1):
+        ctx.dim0, ctx.dim1 = dim0, dim1
+        return np.swapaxes(a._data, dim0, dim1)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.transpose(ctx.dim0, ctx.dim1), None, None
+
+
+class T(Transpose):
+    """the transpose of a matrix (``t()``);  the gradient is transposed back"""
+
+
+class Permute(Primitive):
+    """a with its dims reordered;  the gradient is put back in the original order"""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return np.transpose(a._data, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.permute(tuple(np.argsort(ctx.dims))), None
+
+
+class Squeeze(Primitive):
+    """a without its size-1 dims;  the gradient gets them back"""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.self_sym_sizes = a._data.shape
+        return np.squeeze(a._data, axis=dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.self_sym_sizes), None
+
+
+class SqueezeDim(Squeeze):
+    """a without the given size-1 dims;  the gradient gets them back"""
+
+    node_name = "SqueezeBackward1"
+
+
+class Unsqueeze(Primitive):
+    """a with a new size-1 dim;  the gradient drops it"""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        return np.expand_dims(a._data, dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.squeeze(ctx.dim), None
+
+
+class Expand(Primitive):
+    """a repeated along size-1 dims without copying;  the gradient is summed back (by the engine)"""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.self_sym_sizes = a._data.shape
+        return np.broadcast_to(a._data, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+
+class Cat(Primitive):
+    """inputs joined along dim;  each input's gradient is its own slice of the upstream gradient"""
+
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        ctx.dim, ctx.sizes = dim, [t._data.shape[dim] for t in tensors]
+        return np.concatenate([t._data for t in tensors], axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grads, start = [None], 0
+        for size in ctx.sizes:
+            grads.append(grad[(slice(None),) * ctx.dim + (slice(start, start + size),)])
+            start += size
+        return tuple(grads)
+
+
+class Stack(Primitive):
+    """inputs stacked along a new dim;  input i's gradient is the upstream gradient at index i"""
+
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        ctx.dim = dim
+        return np.stack([t._data for t in tensors], axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        n = grad._data.shape[ctx.dim]
+        return (None,) + tuple(grad[(slice(None),) * ctx.dim + (i,)] for i in range(n))

@@ -1,0 +1,841 @@
+"""``Tensor``: an ndarray plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``).
+
+Methods here are one line each: they turn Python scalars and arrays into operands and call the op
+classes in ``nbgrad.ops``, which hold the maths.
+"""
+import numbers
+import warnings
+
+import numpy as np
+
+from . import _dtype, _formatting
+from ._dtype import from_numpy_dtype, get_default_dtype, promote_types
+from .autograd import engine, function, grad_mode
+from .autograd.function import AccumulateGrad, _hook_handle
+from .ops import elementwise as E, index as I, linalg as L, reduce as R, shape as S
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints as ``nbgrad.Size([2, 2])``."""
+
+    def __repr__(self):
+        return f"nbgrad.Size({list(self)})"
+
+    def numel(self):
+        return int(np.prod(self, dtype=np.int64))
+
+
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "
+    "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
+    "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor "
+    "by mistake, make sure you access the leaf Tensor instead."
+)
+
+
+def _check_dim(dim, ndim):
+    """Normalise a (possibly negative) dimension, with PyTorch's IndexError."""
+    lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
+    if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    if not lo <= dim <= hi:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
+    return dim % ndim if ndim else 0
+
+
+def _check_dims(dim, ndim):
+    dims = (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
+    dims = tuple(_check_dim(d, ndim) for d in dims)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
+    return dims
+
+
+def _broadcast_shapes(a, b):
+    """The broadcast shape, or PyTorch's error naming the first dimension that does not fit."""
+    n = max(len(a), len(b))
+    out = []
+    for i in range(-1, -n - 1, -1):
+        sa = a[i] if -i <= len(a) else 1
+        sb = b[i] if -i <= len(b) else 1
+        if sa != sb and sa != 1 and sb != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) at non-singleton "
+                f"dimension {n + i}"
+            )
+        out.append(max(sa, sb))
+    return tuple(reversed(out))
+
+
+class Tensor:
+    """A multi-dimensional array that can record the operations applied to it."""
+
+    __slots__ = (
+        "_data", "_requires_grad", "grad_fn", "_grad", "_version_counter", "_accumulator",
+        "_base", "_hooks", "name", "__weakref__",
+    )
+    # Tensor must win over ndarray in ``array + tensor``: numpy then defers to Tensor.__radd__.
+    __array_priority__ = 1000
+
+    @classmethod
+    def _make(cls, data):
+        t = object.__new__(cls)
+        t._data = data if type(data) is np.ndarray else np.asarray(data)
+        t._requires_grad = False
+        t.grad_fn = None
+        t._grad = None
+        t._version_counter = [0]
+        t._accumulator = None
+        t._base = None
+        t._hooks = None
+        t.name = None
+        return t
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError("create tensors with nbgrad.tensor(data), nbgrad.zeros(...), nbgrad.ones(...), ...")
+
+    # ----- metadata -----
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_check_dim(dim, self._data.ndim)]
+
+    @property
+    def dtype(self):
+        return from_numpy_dtype(self._data.dtype)
+
+    @staticmethod
+    def _dtype_of(np_dtype):
+        return from_numpy_dtype(np_dtype)
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return self._data.size
+
+    nelement = numel
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def _version(self):
+        return self._version_counter[0]
+
+    @property
+    def device(self):
+        return "cpu"
+
+    # ----- autograd state -----
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad=True):
+        requires_grad = bool(requires_grad)
+        if self.grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to use a "
+                    "computed variable in a subgraph that doesn't require differentiation use "
+                    "var_no_grad = var.detach()."
+                )
+            return self
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        self._requires_grad = requires_grad
+        return self
+
+    @property
+    def grad(self):
+        if self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}"
+                )
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+        self._grad = value
+
+    @property
+    def _retains_grad(self):
+        return self.grad_fn is not None and self.grad_fn._retained is self
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    def retain_grad(self):
+        """Keep this non-leaf tensor's gradient in ``.grad`` during backward."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self.grad_fn._retained = self
+
+    def _grad_node(self):
+        """The node that receives this tensor's gradient (its grad_fn, or a leaf's AccumulateGrad)."""
+        if self.grad_fn is not None:
+            return self.grad_fn
+        if not self._requires_grad:
+            return None
+        if self._accumulator is None:
+            self._accumulator = AccumulateGrad(self)
+        return self._accumulator
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        return self._grad_node()._add_pre_hook(hook)
+
+    def _accumulate_grad(self, grad, create_graph):
+        if self._grad is None:
+            self._grad = grad if create_graph else Tensor._make(grad._data.copy())
+        elif create_graph or self._grad._requires_grad:
+            self._grad = self._grad + grad
+        else:  # in place, as PyTorch does: a reference to .grad held by the user sees the new sum
+            np.add(self._grad._data, grad._data, out=self._grad._data, casting="unsafe")
+            self._grad._version_counter[0] += 1
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None, retain_variables=None):
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``; ``gradient`` weights a non-scalar self."""
+        from .autograd import backward
+
+        backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph,
+                 inputs=inputs, retain_variables=retain_variables)
+
+    # ----- conversion -----
+    @property
+    def data(self):
+        """The same storage without autograd history; changes through it are not tracked (unsafe)."""
+        t = Tensor._make(self._data)
+        return t
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+        self._data = value._data
+
+    def detach(self):
+        """A tensor sharing storage (and the version counter) with no history."""
+        t = Tensor._make(self._data)
+        t._version_counter = self._version_counter
+        return t
+
+    def detach_(self):
+        if self._base is not None and self._base._requires_grad:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def numpy(self, *, force=False):
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data if dtype is None else self._data.astype(dtype, copy=False)
+
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()).item())
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        suffixes = []
+        if self.grad_fn is not None:
+            suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
+        elif self._requires_grad:
+            suffixes.append("requires_grad=True")
+        data = self._data
+        dt = from_numpy_dtype(data.dtype)
+        shown = dt is not get_default_dtype() and not (data.size and dt in (_dtype.int64, _dtype.bool))
+        return _formatting.format_tensor(data, suffixes=suffixes, dtype_name=repr(dt) if shown else None)
+
+    def __format__(self, spec):
+        if self._data.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return object.__format__(repr(self), spec)
+
+    def to(self, dtype, copy=False):
+        """Cast to ``dtype`` (differentiable: ToCopyBackward0)."""
+        if isinstance(dtype, Tensor):
+            dtype = dtype.dtype
+        if dtype.numpy == self._data.dtype and not copy:
+            return self
+        return E.ToCopy.apply(self, dtype.numpy)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return f"nbgrad.{self.dtype.legacy_name}"
+        return self.to(dtype)
+
+    def float(self):
+        return self.to(_dtype.float32)
+
+    def double(self):
+        return self.to(_dtype.float64)
+
+    def long(self):
+        return self.to(_dtype.int64)
+
+    def bool(self):
+        return self.to(_dtype.bool)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def clone(self):
+        return E.Clone.apply(self)
+
+    def contiguous(self):
+        return self
+
+    # ----- arithmetic -----
+    def _operands(self, other, true_divide=False):
+        """Turn ``other`` into a tensor and cast both to PyTorch's result dtype."""
+        a = self
+        if isinstance(other, Tensor):
+            b = other
+        elif isinstance(other, numbers.Number) and not isinstance(other, np.ndarray):
+            kind = self._data.dtype.kind
+            if isinstance(other, (bool, np.bool_)):
+                np_type = self._data.dtype
+            elif isinstance(other, numbers.Integral):
+                np_type = self._data.dtype if kind != "b" else np.int64
+            elif isinstance(other, numbers.Real):
+                np_type = self._data.dtype if kind == "f" else get_default_dtype().numpy
+            else:
+                raise TypeError(f"unsupported operand type: {type(other).__name__}")
+            b = Tensor._make(np.asarray(other, dtype=np_type))
+        else:
+            from ._creation import tensor
+
+            b = tensor(other)
+        if a._data.dtype != b._data.dtype:
+            target = promote_types(from_numpy_dtype(a._data.dtype), from_numpy_dtype(b._data.dtype))
+            a, b = a.to(target), b.to(target)
+        if true_divide and a._data.dtype.kind != "f":
+            a, b = a.to(get_default_dtype()), b.to(get_default_dtype())
+        if a._data.shape != b._data.shape:
+            _broadcast_shapes(a._data.shape, b._data.shape)
+        return a, b
+
+    def add(self, other, *, alpha=1):
+        if alpha != 1:
+            other = other * alpha
+        return E.Add.apply(*self._operands(other))
+
+    def sub(self, other, *, alpha=1):
+        if alpha != 1:
+            other = other * alpha
+        return E.Sub.apply(*self._operands(other))
+
+    def mul(self, other):
+        return E.Mul.apply(*self._operands(other))
+
+    def div(self, other):
+        return E.Div.apply(*self._operands(other, true_divide=True))
+
+    def pow(self, exponent):
+        if isinstance(exponent, numbers.Number) and not isinstance(exponent, bool):
+            if self._data.dtype.kind != "f" and isinstance(exponent, float):
+                return E.Pow.apply(self.to(get_default_dtype()), exponent)
+            return E.Pow.apply(self, exponent)
+        return E.PowTensor.apply(*self._operands(exponent))
+
+    __add__ = __radd__ = add
+    __sub__ = sub
+    __mul__ = __rmul__ = mul
+    __truediv__ = div
+    __pow__ = pow
+
+    def __rsub__(self, other):
+        if isinstance(other, numbers.Number):
+            return E.Rsub.apply(*self._operands(other)[:1], other)
+        return self._operands(other)[1].sub(self)
+
+    def __rtruediv__(self, other):
+        if isinstance(other, numbers.Number):
+            return self.reciprocal() * other
+        return self._operands(other)[1].div(self)
+
+    def __rpow__(self, other):
+        b, a = self._operands(other)
+        return E.PowTensor.apply(a, b)
+
+    def __matmul__(self, other):
+        return self.matmul(other)
+
+    def __rmatmul__(self, other):
+        from ._creation import tensor
+
+        return tensor(other).matmul(self)
+
+    def __neg__(self):
+        return E.Neg.apply(self)
+
+    neg = __neg__
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return E.Abs.apply(self)
+
+    abs = __abs__
+
+    def exp(self):
+        return E.Exp.apply(self)
+
+    def log(self):
+        return E.Log.apply(self)
+
+    def sqrt(self):
+        return E.Sqrt.apply(self)
+
+    def sin(self):
+        return E.Sin.apply(self)
+
+    def cos(self):
+        return E.Cos.apply(self)
+
+    def tanh(self):
+        return E.Tanh.apply(self)
+
+    def sigmoid(self):
+        return E.Sigmoid.apply(self)
+
+    def relu(self):
+        return E.Relu.apply(self)
+
+    def reciprocal(self):
+        return E.Reciprocal.apply(self if self._data.dtype.kind == "f" else self.to(get_default_dtype()))
+
+    def sign(self):
+        return E.Sign.apply(self)
+
+    def square(self):
+        return self * self
+
+    def clamp(self, min=None, max=None):
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        return E.Clamp.apply(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        return E.Maximum.apply(*self._operands(other))
+
+    def minimum(self, other):
+        return E.Minimum.apply(*self._operands(other))
+
+    # comparisons give bool tensors and record nothing
+    def _compare(self, other, op):
+        b = other._data if isinstance(other, Tensor) else other
+        if isinstance(b, Tensor) or hasattr(b, "shape"):
+            _broadcast_shapes(self._data.shape, np.shape(b))
+        return Tensor._make(np.asarray(op(self._data, b)))
+
+    def __eq__(self, other):
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):
+        return self._compare(other, np.not_equal)
+
+    def __lt__(self, other):
+        return self._compare(other, np.less)
+
+    def __le__(self, other):
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, np.greater_equal)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def __and__(self, other):
+        return self._compare(other, np.logical_and if self._data.dtype.kind == "b" else np.bitwise_and)
+
+    def __or__(self, other):
+        return self._compare(other, np.logical_or if self._data.dtype.kind == "b" else np.bitwise_or)
+
+    def __invert__(self):
+        return Tensor._make(~self._data)
+
+    def logical_not(self):
+        return Tensor._make(np.logical_not(self._data))
+
+    def equal(self, other):
+        return self._data.shape == other._data.shape and bool(np.array_equal(self._data, other._data))
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return bool(np.allclose(self._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def isnan(self):
+        return Tensor._make(np.isnan(self._data))
+
+    # ----- reductions -----
+    def sum(self, dim=None, keepdim=False, *, dtype=None):
+        t = self if dtype is None else self.to(dtype)
+        if t._data.dtype.kind == "b":
+            t = t.long()
+        if dim is None:
+            return R.Sum.apply(t)
+        return R.SumDim.apply(t, _check_dims(dim, t._data.ndim), keepdim)
+
+    def mean(self, dim=None, keepdim=False, *, dtype=None):
+        t = self if dtype is None else self.to(dtype)
+        if t._data.dtype.kind != "f":
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                f"complex dtype. Got: {t.dtype.name.capitalize() if t.dtype.name != 'int64' else 'Long'}"
+            )
+        if dim is None:
+            return R.Mean.apply(t)
+        return R.MeanDim.apply(t, _check_dims(dim, t._data.ndim), keepdim)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return R.Var.apply(self, *self._var_args(dim, unbiased, keepdim, correction))
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return R.Std.apply(self, *self._var_args(dim, unbiased, keepdim, correction))
+
+    def _var_args(self, dim, unbiased, keepdim, correction):
+        if isinstance(dim, bool):  # var(False) means unbiased=False, as in PyTorch
+            dim, unbiased = None, dim
+        if correction is None:
+            correction = 1 if unbiased is None or unbiased else 0
+        dims = tuple(range(self._data.ndim)) if dim is None else _check_dims(dim, self._data.ndim)
+        return dims, correction, keepdim
+
+    def _minmax(self, cls_all, cls_dim, dim, keepdim, op):
+        if dim is None:
+            if self._data.size == 0:
+                raise RuntimeError(
+                    f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
+                    "Specify the reduction dim with the 'dim' argument."
+                )
+            return cls_all.apply(self)
+        if isinstance(dim, Tensor):  # max(other) is maximum(other), as in PyTorch
+            return self.maximum(dim) if op == "max" else self.minimum(dim)
+        d = _check_dim(dim, self._data.ndim)
+        if self._data.ndim and self._data.shape[d] == 0:
+            raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
+        indices = R.arg(self._data, d, op)  # kept dim: gathering along it is then one call
+        values = cls_dim.apply(self, d, keepdim, indices)
+        return R.MinMaxResult(values, Tensor._make(indices if keepdim else indices.squeeze(d)))
+
+    def max(self, dim=None, keepdim=False):
+        return self._minmax(R.Max, R.MaxDim, dim, keepdim, "max")
+
+    def min(self, dim=None, keepdim=False):
+        return self._minmax(R.Min, R.MinDim, dim, keepdim, "min")
+
+    def amax(self, dim=(), keepdim=False):
+        dims = tuple(range(self._data.ndim)) if dim == () else _check_dims(dim, self._data.ndim)
+        return R.Amax.apply(self, dims, keepdim)
+
+    def amin(self, dim=(), keepdim=False):
+        dims = tuple(range(self._data.ndim)) if dim == () else _check_dims(dim, self._data.ndim)
+        return R.Amin.apply(self, dims, keepdim)
+
+    def argmax(self, dim=None, keepdim=False):
+        return self._arg(dim, keepdim, "max")
+
+    def argmin(self, dim=None, keepdim=False):
+        return self._arg(dim, keepdim, "min")
+
+    def _arg(self, dim, keepdim, op):
+        if dim is None:
+            return Tensor._make(R.arg(self._data.reshape(-1), 0, op).reshape(()))
+        d = _check_dim(dim, self._data.ndim)
+        indices = R.arg(self._data, d, op)
+        return Tensor._make(indices if keepdim else indices.squeeze(d))
+
+    def prod(self, dim=None, keepdim=False):
+        if dim is None:
+            return R.Prod.apply(self)
+        return R.ProdDim.apply(self, _check_dim(dim, self._data.ndim), keepdim)
+
+    def softmax(self, dim):
+        return R.Softmax.apply(self, _check_dim(dim, self._data.ndim))
+
+    def log_softmax(self, dim):
+        return R.LogSoftmax.apply(self, _check_dim(dim, self._data.ndim))
+
+    # ----- linear algebra -----
+    def matmul(self, other):
+        if not isinstance(other, Tensor):
+            from ._creation import tensor
+
+            other = tensor(other)
+        return L.matmul(*self._operands(other))
+
+    def mm(self, other):
+        if self._data.ndim != 2:
+            raise RuntimeError("self must be a matrix")
+        if other._data.ndim != 2:
+            raise RuntimeError("mat2 must be a matrix")
+        return L.Mm.apply(*self._operands(other))
+
+    def dot(self, other):
+        if self._data.ndim != 1 or other._data.ndim != 1:
+            raise RuntimeError(
+                f"1D tensors expected, but got {self._data.ndim}D and {other._data.ndim}D tensors"
+            )
+        return L.Dot.apply(*self._operands(other))
+
+    # ----- shape -----
+    def reshape(self, *shape):
+        return S.View.apply(self, S.infer_shape(shape, self._data.size))
+
+    def view(self, *shape):
+        shape = S.infer_shape(shape, self._data.size)
+        S.check_viewable(self._data, shape)
+        return S.View.apply(self, shape)
+
+    def view_as(self, other):
+        return self.view(other._data.shape)
+
+    def reshape_as(self, other):
+        return self.reshape(other._data.shape)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        if self._data.ndim == 0:
+            return self.reshape(1)
+        s, e = _check_dim(start_dim, self._data.ndim), _check_dim(end_dim, self._data.ndim)
+        if s > e:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        shape = self._data.shape
+        if s == e:
+            return self
+        return self.reshape(shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
+
+    def transpose(self, dim0, dim1):
+        n = self._data.ndim
+        return S.Transpose.apply(self, _check_dim(dim0, n), _check_dim(dim1, n))
+
+    swapaxes = transpose
+
+    def t(self):
+        if self._data.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
+        return S.T.apply(self, 0, min(1, max(self._data.ndim - 1, 0)))
+
+    def permute(self, *dims):
+        if len(dims) == 1 and not isinstance(dims[0], numbers.Integral):
+            dims = tuple(dims[0])
+        if len(dims) != self._data.ndim:
+            raise RuntimeError(
+                "permute(sparse_coo): number of dimensions in the tensor input does not match the length "
+                f"of the desired ordering of dimensions i.e. input.dim() = {self._data.ndim} is not equal "
+                f"to len(dims) = {len(dims)}"
+            )
+        return S.Permute.apply(self, _check_dims(dims, self._data.ndim))
+
+    @property
+    def T(self):
+        return S.Permute.apply(self, tuple(reversed(range(self._data.ndim))))
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
+    def squeeze(self, dim=None):
+        if dim is None:
+            return S.Squeeze.apply(self, tuple(i for i, s in enumerate(self._data.shape) if s == 1))
+        dims = tuple(d for d in _check_dims(dim, max(self._data.ndim, 1)) if self._data.ndim and self._data.shape[d] == 1)
+        return S.SqueezeDim.apply(self, dims)
+
+    def unsqueeze(self, dim):
+        return S.Unsqueeze.apply(self, _check_dim(dim, self._data.ndim + 1))
+
+    def expand(self, *shape):
+        if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
+            shape = tuple(shape[0])
+        return S.Expand.apply(self, S.expanded_shape(self._data.shape, shape))
+
+    def expand_as(self, other):
+        return self.expand(other._data.shape)
+
+    def broadcast_to(self, shape):
+        return self.expand(shape)
+
+    # ----- indexing -----
+    def __getitem__(self, key):
+        return I.getitem(self, key)
+
+    def __setitem__(self, key, value):
+        I.setitem(self, key, value)
+
+    # ----- in place -----
+    def _check_inplace(self):
+        if grad_mode.state.enabled:
+            if self.grad_fn is None and self._requires_grad:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            base = self._base
+            if base is not None and base.grad_fn is None and base._requires_grad:
+                raise RuntimeError(
+                    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+                )
+
+    def _inplace(self, result):
+        """Make ``self`` hold ``result``: same storage, new history, version bumped."""
+        if result._data.shape != self._data.shape:
+            raise RuntimeError(
+                f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                f"{list(result._data.shape)}"
+            )
+        if result._requires_grad and self._base is not None and self._base._requires_grad:
+            raise RuntimeError(
+                "nbgrad does not track in-place changes through a view of a tensor that requires grad; "
+                "change the tensor itself, or work on a copy (.clone())"
+            )
+        np.copyto(self._data, result._data, casting="unsafe")
+        if result._requires_grad:
+            self.grad_fn = result.grad_fn
+            self._requires_grad = True
+        self._version_counter[0] += 1
+        return self
+
+    def _snapshot(self):
+        """This tensor as it is now, for an in-place op to record: later writes must not reach it."""
+        if not (grad_mode.state.enabled and self._requires_grad):
+            return self
+        t = Tensor._make(self._data.copy())
+        t.grad_fn, t._requires_grad, t._accumulator = self.grad_fn, True, self._accumulator
+        return t
+
+    def add_(self, other, *, alpha=1):
+        self._check_inplace()
+        return self._inplace(self._snapshot().add(other, alpha=alpha))
+
+    def sub_(self, other, *, alpha=1):
+        self._check_inplace()
+        return self._inplace(self._snapshot().sub(other, alpha=alpha))
+
+    def mul_(self, other):
+        self._check_inplace()
+        return self._inplace(self._snapshot().mul(other))
+
+    def div_(self, other):
+        self._check_inplace()
+        return self._inplace(self._snapshot().div(other))
+
+    def pow_(self, exponent):
+        self._check_inplace()
+        return self._inplace(self._snapshot().pow(exponent))
+
+    def clamp_(self, min=None, max=None):
+        self._check_inplace()
+        return self._inplace(self._snapshot().clamp(min, max))
+
+    def copy_(self, src):
+        self._check_inplace()
+        from ._creation import tensor
+
+        src = src if isinstance(src, Tensor) else tensor(src)
+        return self._inplace(src.to(self.dtype).expand(self._data.shape))
+
+    def fill_(self, value):
+        self._check_inplace()
+        value = value.item() if isinstance(value, Tensor) else value
+        return self._inplace(Tensor._make(np.full(self._data.shape, value, dtype=self._data.dtype)))
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def uniform_(self, a=0.0, b=1.0):
+        from . import _random
+
+        return self._fill_random(_random.uniform_array(self._data.shape, a, b))
+
+    def normal_(self, mean=0.0, std=1.0):
+        from . import _random
+
+        return self._fill_random(_random.normal_array(self._data.shape, mean, std))
+
+    def _fill_random(self, values):
+        self._check_inplace()
+        return self._inplace(Tensor._make(values.astype(self._data.dtype)))
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+
+function.Tensor = Tensor
+engine.Tensor = Tensor
