@@ -2,6 +2,8 @@
 
 ``import nbgrad`` loads NumPy and the core only; drawing and widgets are imported when first used.
 """
+import warnings as _warnings
+
 from . import autograd, nn  # noqa: F401
 from ._creation import (  # noqa: F401
     arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand,
@@ -19,3 +21,6 @@ double = float64
 long = int64
 
 __version__ = "0.1.0"
+
+# PyTorch computes log(0) = -inf or 0/0 = nan silently; NumPy would warn from inside nbgrad's ops.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"nbgrad\.")

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["format_tensor", "get_printoptions", "set_printoptions"]
+__all__ = ["element_formatter", "format_tensor", "get_printoptions", "set_printoptions"]
 
 # Every repr starts with this; nested rows are indented to line up under it.
 _PREFIX = "tensor("
@@ -141,6 +141,17 @@ class _Formatter:
         else:
             text = f"{value:.{_OPTS.precision}f}"
         return text.rjust(self.max_width)
+
+
+def element_formatter(data: np.ndarray) -> Callable[[float | int | bool], str]:
+    """The function that formats one element of ``data`` exactly as ``repr`` of the tensor would.
+
+    Style, precision and width are chosen from the whole tensor (only the visible part when it is
+    summarised), so other renderings (the HTML table) show the same digits as the text repr.
+    """
+    data = np.asarray(data)
+    summarize = data.size > _OPTS.threshold
+    return _Formatter(_summarized_values(data) if summarize else data.reshape(-1)).format
 
 
 def _summarized_values(data: np.ndarray) -> np.ndarray:

@@ -352,7 +352,7 @@ class Tensor:
         return self
 
     # ----- arithmetic -----
-    def _operands(self, other, true_divide=False):
+    def _promoted(self, other):
         """Turn ``other`` into a tensor and cast both to PyTorch's result dtype."""
         a = self
         if isinstance(other, Tensor):
@@ -375,6 +375,11 @@ class Tensor:
         if a._data.dtype != b._data.dtype:
             target = promote_types(from_numpy_dtype(a._data.dtype), from_numpy_dtype(b._data.dtype))
             a, b = a.to(target), b.to(target)
+        return a, b
+
+    def _operands(self, other, true_divide=False):
+        """The operands of an element-wise op: promoted, floating for true division, broadcastable."""
+        a, b = self._promoted(other)
         if true_divide and a._data.dtype.kind != "f":
             a, b = a.to(get_default_dtype()), b.to(get_default_dtype())
         if a._data.shape != b._data.shape:
@@ -634,21 +639,21 @@ class Tensor:
             from ._creation import tensor
 
             other = tensor(other)
-        return L.matmul(*self._operands(other))
+        return L.matmul(*self._promoted(other))
 
     def mm(self, other):
         if self._data.ndim != 2:
             raise RuntimeError("self must be a matrix")
         if other._data.ndim != 2:
             raise RuntimeError("mat2 must be a matrix")
-        return L.Mm.apply(*self._operands(other))
+        return L.Mm.apply(*self._promoted(other))
 
     def dot(self, other):
         if self._data.ndim != 1 or other._data.ndim != 1:
             raise RuntimeError(
                 f"1D tensors expected, but got {self._data.ndim}D and {other._data.ndim}D tensors"
             )
-        return L.Dot.apply(*self._operands(other))
+        return L.Dot.apply(*self._promoted(other))
 
     # ----- shape -----
     def reshape(self, *shape):

@@ -200,11 +200,9 @@ def _run_hooks(hooks, grad):
 
 
 def _call(node, grad, create_graph):
-    """Run one node's backward and shape its results to its inputs (the one place broadcasting is undone)."""
-    prev = grad_mode.state.enabled
-    grad_mode.state.enabled = create_graph
+    """Run one node's backward; in anomaly mode, say where its forward ran if that fails."""
     try:
-        raw = node.apply(grad)
+        return _backward_of(node, grad, create_graph)
     except Exception:
         if node._trace is not None:
             warnings.warn(
@@ -213,6 +211,14 @@ def _call(node, grad, create_graph):
                 stacklevel=3,
             )
         raise
+
+
+def _backward_of(node, grad, create_graph):
+    """One node's input gradients, shaped to its inputs (the one place broadcasting is undone)."""
+    prev = grad_mode.state.enabled
+    grad_mode.state.enabled = create_graph
+    try:
+        raw = node.apply(grad)
     finally:
         grad_mode.state.enabled = prev
     if not isinstance(raw, tuple):

@@ -25,23 +25,21 @@ def _differentiable(outputs):
 
 def _numerical(func, inputs, i, outputs, eps):
     """d(outputs)/d(inputs[i]) by central differences, one (numel_in, numel_out) matrix per output."""
-    from .grad_mode import no_grad
-
     x = inputs[i]._data
     flat = x.reshape(-1)  # a view: writing to it perturbs the input seen by func
     if not np.shares_memory(flat, x):
         raise GradcheckError("gradcheck needs inputs whose storage can be perturbed in place")
     jac = [np.zeros((x.size, o._data.size)) for o in outputs]
-    with no_grad():
-        for k in range(x.size):
-            orig = flat[k].copy()
-            flat[k] = orig + eps
-            plus = [o._data.astype(np.float64).reshape(-1) for o in _differentiable(_as_tuple(func(*inputs)))]
-            flat[k] = orig - eps
-            minus = [o._data.astype(np.float64).reshape(-1) for o in _differentiable(_as_tuple(func(*inputs)))]
-            flat[k] = orig
-            for j in range(len(outputs)):
-                jac[j][k] = (plus[j] - minus[j]) / (2 * eps)
+    # func runs with grad mode on: gradgradcheck's func itself calls grad()
+    for k in range(x.size):
+        orig = flat[k].copy()
+        flat[k] = orig + eps
+        plus = [o._data.astype(np.float64).reshape(-1) for o in _differentiable(_as_tuple(func(*inputs)))]
+        flat[k] = orig - eps
+        minus = [o._data.astype(np.float64).reshape(-1) for o in _differentiable(_as_tuple(func(*inputs)))]
+        flat[k] = orig
+        for j in range(len(outputs)):
+            jac[j][k] = (plus[j] - minus[j]) / (2 * eps)
     return jac
 
 
