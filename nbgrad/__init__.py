@@ -4,7 +4,7 @@
 """
 import warnings as _warnings
 
-from . import autograd, nn  # noqa: F401
+from . import autograd, data, nn, optim  # noqa: F401
 from ._creation import (  # noqa: F401
     arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand,
     rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like,
@@ -21,6 +21,20 @@ double = float64
 long = int64
 
 __version__ = "0.1.0"
+
+
+def load_ipython_extension(ipython):
+    """``%load_ext nbgrad``: the graph and trace magics and display options (see nbgrad.display.extension)."""
+    from .display import extension
+
+    extension.load_ipython_extension(ipython)
+
+
+def unload_ipython_extension(ipython):
+    from .display import extension
+
+    extension.unload_ipython_extension(ipython)
+
 
 # PyTorch computes log(0) = -inf or 0/0 = nan silently; NumPy would warn from inside nbgrad's ops.
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"nbgrad\.")

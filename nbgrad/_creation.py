@@ -1,11 +1,13 @@
 """Functions that make tensors: ``tensor``, ``zeros``, ``ones``, ``arange``, ``rand``, ... (PyTorch's names)."""
 import numbers
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 
 from . import _random
-from ._dtype import dtype as _dtype_cls, from_numpy_dtype, get_default_dtype, int64
+from . import _dtype
+from ._dtype import dtype as _dtype_cls, from_numpy_dtype, get_default_dtype, int64, promote_types
 from .tensor import Tensor
 
 
@@ -23,32 +25,66 @@ def _shape(size):
 def _finish(array, requires_grad):
     t = Tensor._make(array)
     if requires_grad:
-        t.requires_grad_(True)
+        t._set_requires_grad(True, "Only Tensors of floating point and complex dtype can require gradients")
     return t
 
 
-def _nested_shape(data, dim=0):
-    """The shape of nested lists, with PyTorch's errors for ragged or non-numeric data."""
-    if isinstance(data, (numbers.Number, np.generic)) and not isinstance(data, (str, bytes)):
-        return ()
+# nbgrad.tensor(data) reads nested data in PyTorch's three passes, so that bad data fails with its errors:
+# infer the dtype from every element, take the shape from the first element at each depth, then check
+# every element against that shape.
+def _infer_dtype(data):
+    if isinstance(data, (bool, np.bool_)):
+        return _dtype.bool
+    if isinstance(data, (np.generic, np.ndarray)):
+        return from_numpy_dtype(data.dtype)
+    if isinstance(data, numbers.Integral):
+        return int64
+    if isinstance(data, numbers.Real):
+        return get_default_dtype()
     if isinstance(data, Tensor):
-        return data._data.shape
-    if isinstance(data, np.ndarray):
-        return data.shape
-    if isinstance(data, (str, bytes)) or not hasattr(data, "__len__"):
+        return data.dtype
+    if isinstance(data, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-    items = list(data)
-    if not items:
-        return (0,)
-    first = _nested_shape(items[0], dim + 1)
-    for item in items[1:]:
-        shape = _nested_shape(item, dim + 1)
-        if shape != first:
-            got = shape[0] if shape else type(item).__name__
-            if not shape or not first:
-                raise TypeError(f"expected a sequence at dim {dim + 1}, got {type(item).__name__}")
-            raise ValueError(f"expected sequence of length {first[0]} at dim {dim + 1} (got {got})")
-    return (len(items),) + first
+    if isinstance(data, Sequence):
+        result = get_default_dtype() if len(data) == 0 else None
+        for item in data:
+            d = _infer_dtype(item)
+            result = d if result is None else promote_types(result, d)
+        return result
+    raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _is_sequence(x):
+    if isinstance(x, (np.ndarray, Tensor)):
+        return x.ndim != 0
+    return isinstance(x, Sequence) and not isinstance(x, (str, bytes))
+
+
+def _nested_shape(data):
+    shape, item = [], data
+    while _is_sequence(item):
+        shape.append(len(item))
+        if not len(item):
+            break
+        item = item[0]
+    return shape
+
+
+def _check_nested(item, shape, dim, dtype):
+    if dim == len(shape):
+        scalar = isinstance(item, (numbers.Number, np.generic))
+        if not (scalar or isinstance(item, (Tensor, np.ndarray)) and item.ndim == 0):
+            name = type(item).__name__
+            if dtype.is_floating_point:
+                raise TypeError(f"must be real number, not {name}")
+            raise TypeError(f"'{name}' object cannot be interpreted as an integer")
+        return
+    if not _is_sequence(item):
+        raise TypeError("not a sequence")
+    if len(item) != shape[dim]:
+        raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} (got {len(item)})")
+    for sub in item:
+        _check_nested(sub, shape, dim + 1, dtype)
 
 
 def _to_array(data, dtype):
@@ -62,14 +98,12 @@ def _to_array(data, dtype):
                 "float64, float32, int64 and bool."
             )
     else:
-        _nested_shape(data)
-        array = np.array(data)
-        if dtype is None:
-            kind = array.dtype.kind
-            if kind == "f":
-                array = array.astype(get_default_dtype().numpy)  # Python floats become the default dtype
-            elif kind not in "iub":
-                raise TypeError(f"new(): invalid data type '{array.dtype}'")
+        dtype = _infer_dtype(data) if dtype is None else dtype
+        shape = _nested_shape(data)
+        if 0 in shape:  # PyTorch checks nothing when there is nothing to store
+            return np.zeros(shape, dtype=dtype.numpy)
+        _check_nested(data, shape, 0, dtype)
+        return np.array(data, dtype=dtype.numpy)
     if dtype is not None:
         return array.astype(dtype.numpy)
     return array.astype(from_numpy_dtype(array.dtype).numpy, copy=False)

@@ -49,6 +49,20 @@ def from_numpy_dtype(np_dtype):
     )
 
 
+# PyTorch's messages name a dtype as its ScalarType (Float) or as the C++ type (float), depending on the message.
+def scalar_type_name(d):
+    """``Float``, ``Double``, ``Long`` or ``Bool``."""
+    return d.legacy_name[: -len("Tensor")]
+
+
+_CPP_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "bool": "bool"}
+
+
+def cpp_type_name(d):
+    """``float``, ``double``, ``long int`` or ``bool``."""
+    return _CPP_NAMES[d.name]
+
+
 def get_default_dtype():
     """The dtype that Python floats become (``float32`` unless changed)."""
     return _default[0]

@@ -1,7 +1,7 @@
 """Module-level functions (``nbgrad.exp(t)``, ``nbgrad.cat([...])``, ...), as PyTorch has them."""
 import numbers
 
-from ._dtype import from_numpy_dtype, promote_types
+from ._dtype import from_numpy_dtype, promote_types, scalar_type_name
 from .ops import elementwise as E, shape as S
 from .tensor import Tensor, _check_dim
 
@@ -39,9 +39,17 @@ def is_tensor(obj):
 
 
 def _common(tensors, fn):
-    tensors = [_tensor(t) for t in tensors]
+    """The tensors of ``cat``/``stack``, promoted to one dtype, with PyTorch's errors for anything else."""
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
     if not tensors:
-        raise RuntimeError(f"{fn}(): expected a non-empty list of Tensors")
+        if fn == "cat":
+            raise ValueError("nbgrad.cat(): expected a non-empty list of Tensors")
+        raise RuntimeError("stack expects a non-empty TensorList")
     dt = from_numpy_dtype(tensors[0]._data.dtype)
     for t in tensors[1:]:
         dt = promote_types(dt, from_numpy_dtype(t._data.dtype))
@@ -50,7 +58,10 @@ def _common(tensors, fn):
 
 def cat(tensors, dim=0):
     """Join tensors along an existing dimension."""
-    tensors = _common(tensors, "torch.cat")
+    tensors = _common(tensors, "cat")
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     first = tensors[0]
     d = _check_dim(dim, first._data.ndim)
     for i, t in enumerate(tensors[1:], 1):
@@ -87,7 +98,10 @@ def where(condition, input, other):
     """Elements of ``input`` where ``condition`` holds, else of ``other``."""
     condition = _tensor(condition)
     if condition._data.dtype.kind != "b":
-        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype.name.capitalize()}")
+        raise RuntimeError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{scalar_type_name(condition.dtype)}"
+        )
     if isinstance(input, Tensor):
         a, b = input._operands(other)
     elif isinstance(other, Tensor):

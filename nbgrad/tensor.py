@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 
 from . import _dtype, _formatting
-from ._dtype import from_numpy_dtype, get_default_dtype, promote_types
+from ._dtype import cpp_type_name, from_numpy_dtype, get_default_dtype, promote_types, scalar_type_name
 from .autograd import engine, function, grad_mode
 from .autograd.function import AccumulateGrad, _hook_handle
 from .ops import elementwise as E, index as I, linalg as L, reduce as R, shape as S
@@ -49,6 +49,65 @@ def _check_dims(dim, ndim):
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
     return dims
+
+
+def _reduced_dims(dim, ndim):
+    """The dims a reduction runs over; an empty list means all of them, as in PyTorch.
+
+    A 0-d tensor accepts dim 0 (or -1) and then reduces nothing, as in PyTorch.
+    """
+    dims = _check_dims(dim, ndim)
+    return () if ndim == 0 else dims or tuple(range(ndim))
+
+
+def _category(dt):
+    return 2 if dt.is_floating_point else (0 if dt is _dtype.bool else 1)
+
+
+def _result_type(*operands):
+    """PyTorch's result dtype for tensors and Python numbers.
+
+    Operands rank as tensors with dimensions > 0-dim tensors > Python numbers; dtypes are promoted within
+    a rank, and a lower rank decides only when its kind (bool < integer < floating) is higher: so
+    ``int64 tensor + 1.5`` is float32 (the default dtype), but ``float32 tensor + 0-dim float64`` stays float32.
+    """
+    by_rank = [None, None, None]
+    for x in operands:
+        if isinstance(x, Tensor):
+            rank, dt = (0 if x._data.ndim else 1), from_numpy_dtype(x._data.dtype)
+        elif isinstance(x, (bool, np.bool_)):
+            rank, dt = 2, _dtype.bool
+        elif isinstance(x, numbers.Integral):
+            rank, dt = 2, _dtype.int64
+        elif isinstance(x, numbers.Real):
+            rank, dt = 2, get_default_dtype()
+        else:
+            raise TypeError(f"unsupported operand type: {type(x).__name__}")
+        by_rank[rank] = dt if by_rank[rank] is None else promote_types(by_rank[rank], dt)
+    result = None
+    for dt in by_rank:
+        if dt is not None and (result is None or _category(dt) > _category(result)):
+            result = dt
+    return result
+
+
+def _is_bool(x):
+    return isinstance(x, (bool, np.bool_)) or isinstance(x, Tensor) and x._data.dtype.kind == "b"
+
+
+def _check_bool_subtraction(a, b):
+    """PyTorch refuses to subtract bools, worded by whether one or both operands are bool."""
+    if not (_is_bool(a) or _is_bool(b)):
+        return
+    if _is_bool(a) and _is_bool(b):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+            "`logical_xor()` operator instead."
+        )
+    raise RuntimeError(
+        "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a "
+        "mask, use the `~` or `logical_not()` operator instead."
+    )
 
 
 def _broadcast_shapes(a, b):
@@ -144,11 +203,15 @@ class Tensor:
     def requires_grad(self):
         return self._requires_grad
 
+    # PyTorch words the integer-dtype check differently in each place it makes it; so do we.
     @requires_grad.setter
     def requires_grad(self, value):
-        self.requires_grad_(value)
+        self._set_requires_grad(value, "only Tensors of floating point and complex dtype can require gradients")
 
     def requires_grad_(self, requires_grad=True):
+        return self._set_requires_grad(requires_grad, "only Tensors of floating point dtype can require gradients")
+
+    def _set_requires_grad(self, requires_grad, dtype_message):
         requires_grad = bool(requires_grad)
         if self.grad_fn is not None:
             if not requires_grad:
@@ -159,7 +222,7 @@ class Tensor:
                 )
             return self
         if requires_grad and self._data.dtype.kind != "f":
-            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError(dtype_message)
         self._requires_grad = requires_grad
         return self
 
@@ -177,9 +240,18 @@ class Tensor:
                     f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}"
                 )
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{cpp_type_name(value.dtype)}' to a tensor with "
+                    f"grad_dtype '{scalar_type_name(self.dtype)}'. The gradient must match the tensor's grad_dtype "
+                    "(defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with a "
+                    "specific dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the dtypes "
+                    "of a tensor and its gradient may break downstream systems that assume they match."
+                )
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a tensor of size "
+                    f"'{list(self._data.shape)}'. Please ensure that the gradient and the tensor are the same size"
+                )
         self._grad = value
 
     @property
@@ -312,6 +384,12 @@ class Tensor:
         shown = dt is not get_default_dtype() and not (data.size and dt in (_dtype.int64, _dtype.bool))
         return _formatting.format_tensor(data, suffixes=suffixes, dtype_name=repr(dt) if shown else None)
 
+    def _repr_html_(self):
+        """Jupyter's rich display; the display layer is imported on first use, never by ``import nbgrad``."""
+        from .display.html import tensor_html
+
+        return tensor_html(self)
+
     def __format__(self, spec):
         if self._data.ndim == 0 and spec:
             return format(self.item(), spec)
@@ -349,52 +427,41 @@ class Tensor:
         return E.Clone.apply(self)
 
     def contiguous(self):
-        return self
+        return self if self._data.flags.c_contiguous else E.Clone.apply(self)
 
     # ----- arithmetic -----
     def _promoted(self, other):
         """Turn ``other`` into a tensor and cast both to PyTorch's result dtype."""
-        a = self
+        # Fast path, as _result_type would decide: equal dtypes, or a Python number with a floating tensor.
         if isinstance(other, Tensor):
-            b = other
-        elif isinstance(other, numbers.Number) and not isinstance(other, np.ndarray):
-            kind = self._data.dtype.kind
-            if isinstance(other, (bool, np.bool_)):
-                np_type = self._data.dtype
-            elif isinstance(other, numbers.Integral):
-                np_type = self._data.dtype if kind != "b" else np.int64
-            elif isinstance(other, numbers.Real):
-                np_type = self._data.dtype if kind == "f" else get_default_dtype().numpy
-            else:
-                raise TypeError(f"unsupported operand type: {type(other).__name__}")
-            b = Tensor._make(np.asarray(other, dtype=np_type))
-        else:
+            if other._data.dtype == self._data.dtype:
+                return self, other
+        elif isinstance(other, (int, float)) and self._data.dtype.kind == "f":
+            return self, Tensor._make(np.asarray(other, dtype=self._data.dtype))
+        if not isinstance(other, (Tensor, numbers.Number)):
             from ._creation import tensor
 
-            b = tensor(other)
-        if a._data.dtype != b._data.dtype:
-            target = promote_types(from_numpy_dtype(a._data.dtype), from_numpy_dtype(b._data.dtype))
-            a, b = a.to(target), b.to(target)
-        return a, b
+            other = tensor(other)
+        target = _result_type(self, other)
+        b = other.to(target) if isinstance(other, Tensor) else Tensor._make(np.asarray(other, dtype=target.numpy))
+        return self.to(target), b
 
     def _operands(self, other, true_divide=False):
         """The operands of an element-wise op: promoted, floating for true division, broadcastable."""
         a, b = self._promoted(other)
         if true_divide and a._data.dtype.kind != "f":
             a, b = a.to(get_default_dtype()), b.to(get_default_dtype())
-        if a._data.shape != b._data.shape:
-            _broadcast_shapes(a._data.shape, b._data.shape)
+        sa, sb = a._data.shape, b._data.shape
+        if sa != sb and sa and sb:  # a 0-d operand (a Python number) broadcasts against anything
+            _broadcast_shapes(sa, sb)
         return a, b
 
     def add(self, other, *, alpha=1):
-        if alpha != 1:
-            other = other * alpha
-        return E.Add.apply(*self._operands(other))
+        return E.Add.apply(*self._operands(other), alpha)
 
     def sub(self, other, *, alpha=1):
-        if alpha != 1:
-            other = other * alpha
-        return E.Sub.apply(*self._operands(other))
+        _check_bool_subtraction(self, other)
+        return E.Sub.apply(*self._operands(other), alpha)
 
     def mul(self, other):
         return E.Mul.apply(*self._operands(other))
@@ -404,9 +471,9 @@ class Tensor:
 
     def pow(self, exponent):
         if isinstance(exponent, numbers.Number) and not isinstance(exponent, bool):
-            if self._data.dtype.kind != "f" and isinstance(exponent, float):
-                return E.Pow.apply(self.to(get_default_dtype()), exponent)
-            return E.Pow.apply(self, exponent)
+            if self._data.dtype.kind != "f" and isinstance(exponent, numbers.Integral) and exponent < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            return E.Pow.apply(self.to(_result_type(self, exponent)), exponent)
         return E.PowTensor.apply(*self._operands(exponent))
 
     __add__ = __radd__ = add
@@ -416,8 +483,9 @@ class Tensor:
     __pow__ = pow
 
     def __rsub__(self, other):
+        _check_bool_subtraction(other, self)
         if isinstance(other, numbers.Number):
-            return E.Rsub.apply(*self._operands(other)[:1], other)
+            return E.Rsub.apply(self._operands(other)[0], other)
         return self._operands(other)[1].sub(self)
 
     def __rtruediv__(self, other):
@@ -426,6 +494,8 @@ class Tensor:
         return self._operands(other)[1].div(self)
 
     def __rpow__(self, other):
+        if isinstance(other, numbers.Number) and not isinstance(other, bool):
+            return E.Rpow.apply(self.to(_result_type(self, other)), other)
         b, a = self._operands(other)
         return E.PowTensor.apply(a, b)
 
@@ -438,6 +508,11 @@ class Tensor:
         return tensor(other).matmul(self)
 
     def __neg__(self):
+        if self._data.dtype.kind == "b":
+            raise RuntimeError(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a "
+                "mask, use the `~` or `logical_not()` operator instead."
+            )
         return E.Neg.apply(self)
 
     neg = __neg__
@@ -451,42 +526,47 @@ class Tensor:
     abs = __abs__
 
     def exp(self):
-        return E.Exp.apply(self)
+        return E.Exp.apply(self._floating())
 
     def log(self):
-        return E.Log.apply(self)
+        return E.Log.apply(self._floating())
 
     def sqrt(self):
-        return E.Sqrt.apply(self)
+        return E.Sqrt.apply(self._floating())
 
     def sin(self):
-        return E.Sin.apply(self)
+        return E.Sin.apply(self._floating())
 
     def cos(self):
-        return E.Cos.apply(self)
+        return E.Cos.apply(self._floating())
 
     def tanh(self):
-        return E.Tanh.apply(self)
+        return E.Tanh.apply(self._floating())
 
     def sigmoid(self):
-        return E.Sigmoid.apply(self)
+        return E.Sigmoid.apply(self._floating())
 
     def relu(self):
         return E.Relu.apply(self)
 
     def reciprocal(self):
-        return E.Reciprocal.apply(self if self._data.dtype.kind == "f" else self.to(get_default_dtype()))
+        return E.Reciprocal.apply(self._floating())
+
+    def _floating(self):
+        """Integer and bool tensors become the default dtype before a function with non-integer values."""
+        return self if self._data.dtype.kind == "f" else self.to(get_default_dtype())
 
     def sign(self):
         return E.Sign.apply(self)
 
     def square(self):
-        return self * self
+        return self.pow(2)
 
     def clamp(self, min=None, max=None):
         if min is None and max is None:
-            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        return E.Clamp.apply(self, min, max)
+            raise RuntimeError("nbgrad.clamp: At least one of 'min' or 'max' must not be None")
+        bounds = [b for b in (min, max) if b is not None]
+        return E.Clamp.apply(self.to(_result_type(self, *bounds)), min, max)
 
     clip = clamp
 
@@ -551,18 +631,18 @@ class Tensor:
             t = t.long()
         if dim is None:
             return R.Sum.apply(t)
-        return R.SumDim.apply(t, _check_dims(dim, t._data.ndim), keepdim)
+        return R.SumDim.apply(t, _reduced_dims(dim, t._data.ndim), keepdim)
 
     def mean(self, dim=None, keepdim=False, *, dtype=None):
         t = self if dtype is None else self.to(dtype)
         if t._data.dtype.kind != "f":
             raise RuntimeError(
-                "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                f"complex dtype. Got: {t.dtype.name.capitalize() if t.dtype.name != 'int64' else 'Long'}"
+                f"mean(): could not infer output dtype. {'Input' if dtype is None else 'Optional'} dtype must be "
+                f"either a floating point or complex dtype. Got: {scalar_type_name(t.dtype)}"
             )
         if dim is None:
             return R.Mean.apply(t)
-        return R.MeanDim.apply(t, _check_dims(dim, t._data.ndim), keepdim)
+        return R.MeanDim.apply(t, _reduced_dims(dim, t._data.ndim), keepdim)
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         return R.Var.apply(self, *self._var_args(dim, unbiased, keepdim, correction))
@@ -571,11 +651,13 @@ class Tensor:
         return R.Std.apply(self, *self._var_args(dim, unbiased, keepdim, correction))
 
     def _var_args(self, dim, unbiased, keepdim, correction):
+        if self._data.dtype.kind != "f":
+            raise RuntimeError("std and var only support floating point and complex dtypes")
         if isinstance(dim, bool):  # var(False) means unbiased=False, as in PyTorch
             dim, unbiased = None, dim
         if correction is None:
             correction = 1 if unbiased is None or unbiased else 0
-        dims = tuple(range(self._data.ndim)) if dim is None else _check_dims(dim, self._data.ndim)
+        dims = tuple(range(self._data.ndim)) if dim is None else _reduced_dims(dim, self._data.ndim)
         return dims, correction, keepdim
 
     def _minmax(self, cls_all, cls_dim, dim, keepdim, op):
@@ -593,7 +675,7 @@ class Tensor:
             raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
         indices = R.arg(self._data, d, op)  # kept dim: gathering along it is then one call
         values = cls_dim.apply(self, d, keepdim, indices)
-        return R.MinMaxResult(values, Tensor._make(indices if keepdim else indices.squeeze(d)))
+        return R.RETURN_TYPES[op](values, Tensor._make(indices if keepdim else indices.squeeze(d)))
 
     def max(self, dim=None, keepdim=False):
         return self._minmax(R.Max, R.MaxDim, dim, keepdim, "max")
@@ -602,11 +684,11 @@ class Tensor:
         return self._minmax(R.Min, R.MinDim, dim, keepdim, "min")
 
     def amax(self, dim=(), keepdim=False):
-        dims = tuple(range(self._data.ndim)) if dim == () else _check_dims(dim, self._data.ndim)
+        dims = _reduced_dims(dim, self._data.ndim)
         return R.Amax.apply(self, dims, keepdim)
 
     def amin(self, dim=(), keepdim=False):
-        dims = tuple(range(self._data.ndim)) if dim == () else _check_dims(dim, self._data.ndim)
+        dims = _reduced_dims(dim, self._data.ndim)
         return R.Amin.apply(self, dims, keepdim)
 
     def argmax(self, dim=None, keepdim=False):
@@ -639,21 +721,23 @@ class Tensor:
             from ._creation import tensor
 
             other = tensor(other)
-        return L.matmul(*self._promoted(other))
+        return L.matmul(self, other)
 
     def mm(self, other):
         if self._data.ndim != 2:
             raise RuntimeError("self must be a matrix")
         if other._data.ndim != 2:
             raise RuntimeError("mat2 must be a matrix")
-        return L.Mm.apply(*self._promoted(other))
+        L.check_matmul(self, other)
+        return L.Mm.apply(self, other)
 
     def dot(self, other):
         if self._data.ndim != 1 or other._data.ndim != 1:
             raise RuntimeError(
                 f"1D tensors expected, but got {self._data.ndim}D and {other._data.ndim}D tensors"
             )
-        return L.Dot.apply(*self._promoted(other))
+        L.check_matmul(self, other)
+        return L.Dot.apply(self, other)
 
     # ----- shape -----
     def reshape(self, *shape):
@@ -701,7 +785,10 @@ class Tensor:
                 f"of the desired ordering of dimensions i.e. input.dim() = {self._data.ndim} is not equal "
                 f"to len(dims) = {len(dims)}"
             )
-        return S.Permute.apply(self, _check_dims(dims, self._data.ndim))
+        dims = tuple(_check_dim(d, self._data.ndim) for d in dims)
+        if len(set(dims)) != len(dims):
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
+        return S.Permute.apply(self, dims)
 
     @property
     def T(self):
@@ -723,7 +810,7 @@ class Tensor:
     def expand(self, *shape):
         if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
             shape = tuple(shape[0])
-        return S.Expand.apply(self, S.expanded_shape(self._data.shape, shape))
+        return S.Expand.apply(self, S.expanded_shape(self, shape))
 
     def expand_as(self, other):
         return self.expand(other._data.shape)
@@ -739,23 +826,27 @@ class Tensor:
         I.setitem(self, key, value)
 
     # ----- in place -----
-    def _check_inplace(self):
+    def _check_inplace(self, through_view=False):
+        """Refuse to write to a leaf that requires grad (``through_view``: the write goes through a view of it)."""
         if grad_mode.state.enabled:
-            if self.grad_fn is None and self._requires_grad:
+            if self.grad_fn is None and self._requires_grad and not through_view:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-            base = self._base
-            if base is not None and base.grad_fn is None and base._requires_grad:
+            base = self if self._base is None else self._base
+            if (through_view or base is not self) and base.grad_fn is None and base._requires_grad:
                 raise RuntimeError(
                     "a view of a leaf Variable that requires grad is being used in an in-place operation."
                 )
 
+    def _check_output_shape(self, shape):
+        """An in-place result must have this tensor's shape (it cannot grow by broadcasting)."""
+        if shape != self._data.shape:
+            raise RuntimeError(
+                f"output with shape {list(self._data.shape)} doesn't match the broadcast shape {list(shape)}"
+            )
+
     def _inplace(self, result):
         """Make ``self`` hold ``result``: same storage, new history, version bumped."""
-        if result._data.shape != self._data.shape:
-            raise RuntimeError(
-                f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-                f"{list(result._data.shape)}"
-            )
+        self._check_output_shape(result._data.shape)
         if result._requires_grad and self._base is not None and self._base._requires_grad:
             raise RuntimeError(
                 "nbgrad does not track in-place changes through a view of a tensor that requires grad; "
@@ -805,15 +896,17 @@ class Tensor:
         from ._creation import tensor
 
         src = src if isinstance(src, Tensor) else tensor(src)
-        return self._inplace(src.to(self.dtype).expand(self._data.shape))
+        self._check_output_shape(_broadcast_shapes(self._data.shape, src._data.shape))
+        return self._inplace(E.Copy.apply(self._snapshot(), src))
 
     def fill_(self, value):
         self._check_inplace()
         value = value.item() if isinstance(value, Tensor) else value
-        return self._inplace(Tensor._make(np.full(self._data.shape, value, dtype=self._data.dtype)))
+        return self._inplace(E.Fill.apply(self._snapshot(), value))
 
     def zero_(self):
-        return self.fill_(0)
+        self._check_inplace()
+        return self._inplace(E.Zero.apply(self._snapshot(), 0))
 
     def uniform_(self, a=0.0, b=1.0):
         from . import _random

@@ -6,3 +6,13 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "torch" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.torch)
+
+
+@pytest.fixture(scope="session")
+def torch():
+    """PyTorch, the reference for differential tests; the test is skipped, with the reason, without it."""
+    return pytest.importorskip("torch", reason="differential tests against PyTorch need torch (pip install torch==2.13.0)")
+
+
+# Notebooks under tests/ are fixtures of the browser tests, not lessons: nbval must not collect them.
+collect_ignore_glob = ["notebooks/*"]

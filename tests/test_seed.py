@@ -47,7 +47,7 @@ def test_2018_backward_signature_with_grad_variables_and_retain_variables():
     x = Variable(torch.ones(2, 2), requires_grad=True)
     out = ((x + 2) * (x + 2) * 3).mean()
     with pytest.warns(FutureWarning, match="'variables' is deprecated"), \
-            pytest.warns(FutureWarning, match="'grad_variables' is deprecated"), \
+            pytest.warns(FutureWarning, match="`grad_variables` is deprecated. Use `grad_tensors` instead."), \
             pytest.warns(FutureWarning, match="'retain_variables' is deprecated"):
         torch.autograd.backward(variables=out, grad_variables=torch.tensor(1.0), retain_graph=None,
                                 create_graph=None, retain_variables=True)

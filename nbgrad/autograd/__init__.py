@@ -47,11 +47,6 @@ def _roots(tensors, grad_tensors):
                 f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has a shape of {t.shape}."
             )
         if g._data.dtype != t._data.dtype:
-            if g._data.dtype.kind != "f":
-                raise RuntimeError(
-                    f"For complex Tensors, both grad_output and output are required to have the same dtype. "
-                    f"Mismatch in dtype: grad_output[{i}] has a dtype of {g.dtype} and output[{i}] has a dtype of {t.dtype}."
-                )
             g = g.to(t.dtype)
         roots.append((t._grad_node(), g))
     return roots
@@ -68,7 +63,7 @@ def backward(tensors=None, grad_tensors=None, retain_graph=None, create_graph=Fa
         warnings.warn("'variables' is deprecated. Use 'tensors' instead.", FutureWarning, stacklevel=2)
         tensors = variables
     if grad_variables is not None:
-        warnings.warn("'grad_variables' is deprecated. Use 'grad_tensors' instead.", FutureWarning, stacklevel=2)
+        warnings.warn("`grad_variables` is deprecated. Use `grad_tensors` instead.", FutureWarning, stacklevel=2)
         if grad_tensors is not None:
             raise RuntimeError("'grad_tensors' and 'grad_variables' (deprecated) arguments both passed to "
                                "backward(). Please only use 'grad_tensors'.")
@@ -88,15 +83,17 @@ def backward(tensors=None, grad_tensors=None, retain_graph=None, create_graph=Fa
     if inputs is not None:
         inputs = _tensors(inputs, "inputs")
         if not inputs:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-        targets = {}
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         for t in inputs:
             if not t._requires_grad:
-                raise RuntimeError("One of the differentiated Tensors does not require grad")
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        targets = {}
+        for t in inputs:
+            t.retain_grad()  # as in PyTorch: a non-leaf named in inputs= keeps its .grad, now and later
             targets[t._grad_node()] = t
     walk = BackwardPass(roots, create_graph=create_graph, targets=targets).run()
-    if targets is not None:
-        walk.pending = {targets[node]: g for node, g in walk.captured.items()}
+    if targets is not None:  # the leaves named in inputs= (the non-leaves were retained above)
+        walk.pending.update({node.variable: g for node, g in walk.captured.items() if type(node) is AccumulateGrad})
     walk.commit(retain_graph)
 
 
@@ -123,18 +120,18 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     targets = {n: None for n in nodes if n is not None}
     walk = BackwardPass(roots, create_graph=create_graph, targets=targets).run()
     result = []
-    for t, node in zip(inputs_t, nodes):
+    for i, (t, node) in enumerate(zip(inputs_t, nodes)):
         g = walk.captured.get(node) if node is not None else None
         if g is None:
             if not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the graph. "
+                    f"The differentiated Tensor at index {i} appears to not have been used in the graph. "
                     "Set allow_unused=True if this is the desired behavior."
                 )
             if materialize_grads:
                 g = _creation.zeros_like(t)
         result.append(g)
-    walk.commit(retain_graph)  # nothing is pending: this only frees the graph when asked to
+    walk.commit(retain_graph)  # only retained non-leaf gradients are pending: no leaf's .grad changes
     return tuple(result)
 
 

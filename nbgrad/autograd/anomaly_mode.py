@@ -3,10 +3,11 @@ import warnings
 
 
 class _AnomalyState:
-    __slots__ = ("enabled",)
+    __slots__ = ("enabled", "check_nan")
 
     def __init__(self):
-        self.enabled = False
+        self.enabled = False  # record where each node's forward ran
+        self.check_nan = True  # and, while enabled, fail on the first backward output holding NaN
 
 
 state = _AnomalyState()
@@ -31,11 +32,11 @@ class detect_anomaly:
         )
 
     def __enter__(self):
-        self._prev = state.enabled
-        state.enabled = self.check_nan
+        self._prev = (state.enabled, state.check_nan)
+        state.enabled, state.check_nan = True, self.check_nan
 
     def __exit__(self, *exc):
-        state.enabled = self._prev
+        state.enabled, state.check_nan = self._prev
         return False
 
     def __call__(self, fn):
@@ -49,6 +50,6 @@ class detect_anomaly:
         return wrapper
 
 
-def set_detect_anomaly(mode):
+def set_detect_anomaly(mode, check_nan=True):
     """Turn anomaly detection on or off for the rest of the session."""
-    state.enabled = bool(mode)
+    state.enabled, state.check_nan = bool(mode), bool(check_nan)

@@ -71,7 +71,8 @@ class BackwardPass:
     """One backward pass from ``roots`` (pairs of node and gradient), iterated step by step.
 
     ``targets``: nodes whose arriving gradient is wanted (``autograd.grad`` and ``inputs=``). With
-    targets, only nodes on a path to one of them run, and leaves accumulate nothing.
+    targets, only nodes on a path to one of them run, and leaves accumulate nothing (retained non-leaf
+    gradients are still kept).
     After iteration: ``captured`` (target node -> gradient), ``pending`` (tensor -> gradient to add to
     its ``.grad``), ``executed`` (nodes that ran, in order).
     """
@@ -127,6 +128,7 @@ class BackwardPass:
                 heapq.heappush(ready, (-node._seq, tie, node))
                 tie += 1
         targets, create_graph = self.targets, self.create_graph
+        pending, executed = self.pending, self.executed
         index = 0
         while ready:
             node = heapq.heappop(ready)[2]
@@ -136,16 +138,16 @@ class BackwardPass:
             if grad is not None:
                 if node._pre_hooks:
                     grad = _run_hooks(node._pre_hooks, grad)
-                if node._retained is not None and targets is None:
-                    self.pending[node._retained] = grad
+                if node._retained is not None:  # kept whenever a gradient passes, grad() included, as in PyTorch
+                    pending[node._retained] = grad
                 if targets is not None and node in targets:
                     self.captured[node] = grad
                 if runs_here:
                     if type(node) is AccumulateGrad:
-                        self.pending[node.variable] = grad
+                        pending[node.variable] = grad
                     else:
                         grads = _call(node, grad, create_graph)
-                    self.executed.append(node)
+                    executed.append(node)
                     yield BackwardStep(index, node, grad, grads)
                     index += 1
             if not runs_here:
@@ -189,11 +191,14 @@ def _run_hooks(hooks, grad):
         result = hook(grad)
         if result is not None:
             if not isinstance(result, Tensor):
-                raise TypeError(f"hook returned {type(result).__name__}, expected a Tensor or None")
+                raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+            name = getattr(hook, "__name__", type(hook).__name__)
             if result._data.shape != grad._data.shape:
+                raise RuntimeError(f"hook '{name}' has changed the size of value")
+            if result._data.dtype != grad._data.dtype:
                 raise RuntimeError(
-                    f"hook 'hook' has changed the size of value: expected {list(grad._data.shape)} "
-                    f"but got {list(result._data.shape)}"
+                    f"hook '{name}' has changed the type of value (was nbgrad.{grad.dtype.legacy_name} "
+                    f"got nbgrad.{result.dtype.legacy_name})"
                 )
             grad = result
     return grad
@@ -228,21 +233,27 @@ def _backward_of(node, grad, create_graph):
             f"function {node.name()} returned an incorrect number of gradients "
             f"(expected {node._num_args}, got {len(raw)})"
         )
+    if len(node._positions) != len(raw) and not node._function._builtin:  # built-in ops are trusted
+        for i, g in enumerate(raw):
+            if g is not None and i not in node._positions:
+                raise RuntimeError(
+                    f"function {node.name()} returned a gradient different than None at position {i + 1}, but "
+                    "the corresponding forward input was not a Variable"
+                )
     out = []
-    for k, pos in enumerate(node._positions):
+    for k, (pos, (child, _), (shape, dtype)) in enumerate(zip(node._positions, node.next_functions, node._input_meta)):
         g = raw[pos]
-        if g is None or node.next_functions[k][0] is None:
+        if g is None or child is None:
             out.append(None)
             continue
         if not isinstance(g, Tensor):
             g = Tensor._make(np.asarray(g))
-        shape, dtype = node._input_meta[k]
         if g._data.shape != shape:
             g = _sum_to(g, shape, node, k)
         if g._data.dtype != dtype:
             g = g.to(Tensor._dtype_of(dtype))
         out.append(g)
-    if anomaly_mode.state.enabled:
+    if anomaly_mode.state.enabled and anomaly_mode.state.check_nan:
         for k, g in enumerate(out):
             if g is not None and np.isnan(g._data).any():
                 raise RuntimeError(f"Function '{node.name()}' returned nan values in its {k}th output.")

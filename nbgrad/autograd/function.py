@@ -8,6 +8,9 @@ as in PyTorch, and its class name is derived from the Function's name (``Mul`` -
 """
 import itertools
 import traceback
+import weakref
+
+import numpy as np
 
 from . import anomaly_mode, grad_mode
 
@@ -43,6 +46,12 @@ class Node:
     def __repr__(self):
         # PyTorch adds the object's address; nbgrad leaves it out so notebook outputs are stable.
         return f"<{self.name()}>"
+
+    def _repr_html_(self):
+        """Jupyter's rich display; the display layer is imported on first use, never by ``import nbgrad``."""
+        from ..display.html import node_html
+
+        return node_html(self)
 
     def _add_pre_hook(self, hook):
         if self._pre_hooks is None:
@@ -93,7 +102,7 @@ class BackwardNode(Node):
     _function = None
     _saved = ()
     _versions = ()  # versions of the saved tensors when they were saved
-    _producers = ()
+    _saved_outputs = ()  # for each saved tensor: is it this node's own output?
     needs_input_grad = ()
 
     def save_for_backward(self, *tensors):
@@ -107,9 +116,9 @@ class BackwardNode(Node):
             raise RuntimeError(_FREED)
         if not self._versions:  # forward ran without recording: nothing was kept
             return saved
-        for t, version, producer in zip(saved, self._versions, self._producers):
+        for t, version, is_output in zip(saved, self._versions, self._saved_outputs):
             if t is not None and t._version_counter[0] != version:
-                raise RuntimeError(_modified_message(t, version, producer, self))
+                raise RuntimeError(_modified_message(t, version, is_output, self))
         return saved
 
     def _release(self):
@@ -121,19 +130,24 @@ class BackwardNode(Node):
     # PyTorch exposes what a node saved as _saved_<name>; built-in ops name their saved tensors.
     def __getattr__(self, attr):
         if attr.startswith("_saved_"):
-            values = self.saved_values()
             key = attr[len("_saved_"):]
+            if self._saved is None and key in self._function.saved_names:
+                raise RuntimeError(_FREED)
+            values = self.saved_values()
             if key in values:
                 return values[key]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 
+    @property
+    def saved_freed(self):
+        """True once backward (without retain_graph) has freed the saved tensors."""
+        return self._saved is None
+
     def saved_values(self):
-        """What this node keeps for backward: saved tensors by name, then the non-tensor parameters."""
+        """What this node keeps for backward: saved tensors by name (until freed), then other parameters."""
         out = {}
-        if self._saved is None:
-            raise RuntimeError(_FREED)
         names = self._function.saved_names
-        for i, t in enumerate(self._saved):
+        for i, t in enumerate(self._saved or ()):
             out[names[i] if i < len(names) else f"tensor{i}"] = t
         for key, value in vars(self).items():
             if not key.startswith("_") and key not in ("needs_input_grad", "next_functions"):
@@ -141,16 +155,32 @@ class BackwardNode(Node):
         return out
 
 
-def _modified_message(t, version, producer, node):
+def _modified_message(t, version, is_output, node):
+    """PyTorch's message, plus one sentence naming the node that saved the tensor (PyTorch leaves it out)."""
     shape = ", ".join(str(s) for s in t._data.shape)
-    producer = f", which is output 0 of {producer.name()}," if producer is not None else ""
+    # As in PyTorch: a saved output names the node that saved it, a saved input the op that last wrote it.
+    producer = node if is_output else t.grad_fn
+    producer = f", which is output 0 of {_forward_op_name(producer)}," if producer is not None else ""
+    if anomaly_mode.state.enabled:
+        hint = ("Hint: the backtrace further above shows the operation that failed to compute its gradient. "
+                "The variable in question was changed in there or anywhere later. Good luck!")
+    else:
+        hint = ("Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
+                "with nbgrad.autograd.set_detect_anomaly(True, check_nan=False).")
     return (
         "one of the variables needed for gradient computation has been modified by an inplace operation: "
         f"[nbgrad.{t.dtype.legacy_name} [{shape}]]{producer} is at version {t._version_counter[0]}; "
-        f"expected version {version} instead. It was saved by {node.name()}. Hint: enable anomaly "
-        "detection to find the operation that failed to compute its gradient, with "
-        "nbgrad.autograd.set_detect_anomaly(True)."
+        f"expected version {version} instead. It was saved by {node.name()}. {hint}"
     )
+
+
+def _forward_op_name(node):
+    """The forward op of a node, as PyTorch names it in messages: MulBackward0 -> Mul, PowBackward1 -> Pow1."""
+    name = node.name()
+    head, sep, number = name.rpartition("Backward")
+    if not sep or (number and not number.isdigit()):
+        return name
+    return head if number in ("", "0") else head + number
 
 
 class Function:
@@ -162,6 +192,7 @@ class Function:
     """
 
     saved_names = ()  # names under which a node shows its saved tensors (PyTorch's _saved_self, ...)
+    is_view = False  # the output shares storage (and so the version counter) with the first input
     _builtin = False
 
     def __init_subclass__(cls, **kwargs):
@@ -177,57 +208,66 @@ class Function:
 
     @staticmethod
     def backward(ctx, *grads):
-        raise NotImplementedError("You must implement the backward function for custom autograd.Function.")
+        raise NotImplementedError(
+            "You must implement either the backward or vjp method for your custom autograd.Function to use it "
+            "with backward mode AD."
+        )
 
     @classmethod
     def apply(cls, *args):
         ctx = cls._backward_cls()
         enabled = grad_mode.state.enabled
-        record = False
-        if enabled:
-            for a in args:
-                if isinstance(a, Tensor) and a._requires_grad:
-                    record = True
-                    break
-        if record:
-            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        if enabled or not cls._builtin:  # a user's forward may read it even under no_grad, as in PyTorch
+            ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
         grad_mode.state.enabled = False
         try:
             out = cls.forward(ctx, *args)
         finally:
             grad_mode.state.enabled = enabled
-        if isinstance(out, Tensor):
-            if out.grad_fn is not None or any(out is a for a in args):
-                out = Tensor._make(out._data)
-        else:
+        if not isinstance(out, Tensor):
             out = Tensor._make(out)
-        if record:
+        elif out.grad_fn is not None or _is_one_of(out, args):
+            out = Tensor._make(out._data)
+        if cls.is_view and np.may_share_memory(out._data, args[0]._data):
+            src = args[0]
+            out._version_counter = src._version_counter
+            out._base = src._base if src._base is not None else src
+        # Integer and bool results are never differentiable: they are returned without history.
+        if enabled and True in ctx.needs_input_grad and out._data.dtype.kind == "f":
             _link(ctx, args, out)
         return out
+
+
+def _is_one_of(out, args):
+    for a in args:
+        if a is out:
+            return True
+    return False
 
 
 def _link(ctx, args, out):
     """Connect a node to its inputs' nodes and make it the output's grad_fn."""
     ctx._seq = next(_sequence)
-    next_functions = []
-    metas = []
-    positions = []
+    next_functions, input_meta, positions = [], [], []
     for i, a in enumerate(args):
         if isinstance(a, Tensor):
             next_functions.append((a._grad_node(), 0))
-            metas.append((a._data.shape, a._data.dtype))
+            input_meta.append((a._data.shape, a._data.dtype))
             positions.append(i)
     ctx.next_functions = tuple(next_functions)
-    ctx._input_meta = tuple(metas)
+    ctx._input_meta = tuple(input_meta)
     ctx._positions = tuple(positions)
     ctx._num_args = len(args)
-    if ctx._saved:
-        ctx._versions = tuple(t._version_counter[0] if t is not None else 0 for t in ctx._saved)
-        # who made each saved tensor, for the error message should it be changed in place later
-        ctx._producers = tuple(ctx if t is out else (t.grad_fn if t is not None else None) for t in ctx._saved)
+    saved = ctx._saved
+    if saved:
+        versions, saved_outputs = [], []  # saved_outputs: for the message should one be changed in place
+        for t in saved:
+            versions.append(t._version_counter[0] if t is not None else 0)
+            saved_outputs.append(t is out)
+        ctx._versions, ctx._saved_outputs = tuple(versions), tuple(saved_outputs)
     if anomaly_mode.state.enabled:
         ctx._trace = "".join(traceback.format_stack()[:-3])
-    if not out._data.dtype.kind == "f":
-        raise RuntimeError(f"{ctx.name()}: only floating point outputs can require gradients")
+    # Weak, so the graph keeps no values alive; drawings use it to show a node's output while it exists.
+    ctx._output = weakref.ref(out)
     out.grad_fn = ctx
     out._requires_grad = True

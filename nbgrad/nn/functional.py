@@ -1,13 +1,55 @@
-"""``nbgrad.nn.functional``: the functional forms of activations and losses, as in PyTorch."""
+"""``nbgrad.nn.functional``: the functional forms of layers, activations and losses, as in PyTorch."""
 import numpy as np
 
-from ..ops import loss as _loss
-from ..tensor import Tensor, _check_dim
+from .. import _random
+from .._dtype import from_numpy_dtype, scalar_type_name
+from ..ops import linalg as _linalg, loss as _loss
+from ..tensor import Tensor, _broadcast_shapes, _check_dim
 
 _REDUCTIONS = ("none", "mean", "sum")
 
 
-def relu(input):
+def _dtype_name(t):
+    return scalar_type_name(from_numpy_dtype(t._data.dtype))
+
+
+def linear(input, weight, bias=None):
+    """``input @ weightᵀ + bias``, the map of ``nn.Linear``: one AddmmBackward0 node for a batch, as in PyTorch."""
+    if input._data.ndim == 2 and weight._data.ndim == 2 and bias is not None:
+        (n, k), (m, k2) = input._data.shape, weight._data.shape
+        if input._data.dtype != weight._data.dtype:
+            raise RuntimeError(
+                f"mat1 and mat2 must have the same dtype, but got {_dtype_name(input)} and {_dtype_name(weight)}"
+            )
+        if bias._data.dtype != weight._data.dtype:
+            raise RuntimeError(
+                f"self and mat2 must have the same dtype, but got {_dtype_name(bias)} and {_dtype_name(weight)}"
+            )
+        if k != k2:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
+        try:
+            np.broadcast_to(bias._data, (n, m))
+        except ValueError:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({m}) must match the existing size ({bias._data.shape[-1]}) at "
+                f"non-singleton dimension {bias._data.ndim - 1}.  Target sizes: [{n}, {m}].  Tensor sizes: "
+                f"{list(bias._data.shape)}"
+            ) from None
+        return _linalg.Addmm.apply(bias, input, weight.t())
+    if input._data.ndim == 0 or weight._data.ndim == 0:
+        raise RuntimeError(
+            f"both arguments to linear need to be at least 1D, but they are {input._data.ndim}D and "
+            f"{weight._data.ndim}D"
+        )
+    out = input.matmul(weight.t())
+    return out if bias is None else out + bias
+
+
+def relu(input, inplace=False):
+    """max(x, 0); ``inplace=True`` overwrites ``input`` (as ``nn.ReLU(inplace=True)`` does)."""
+    if inplace:
+        input._check_inplace()
+        return input._inplace(input._snapshot().relu())
     return input.relu()
 
 
@@ -25,6 +67,21 @@ def softmax(input, dim):
 
 def log_softmax(input, dim):
     return input.log_softmax(dim)
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p), in training only.
+
+    The mask comes from nbgrad's seeded generator (``nbgrad.manual_seed``), so a lesson is repeatable.
+    """
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return input
+    keep = _random.uniform_array(input._data.shape) >= p
+    scale = 0.0 if p == 1 else 1 / (1 - p)
+    mask = Tensor._make((keep * scale).astype(input._data.dtype))
+    return input.mul_(mask) if inplace else input * mask
 
 
 def _check_reduction(reduction):
@@ -52,9 +109,7 @@ def _check_targets(input, target, weight, ignore_index):
     if not isinstance(target, Tensor):
         raise TypeError(f"nll_loss(): argument 'target' must be Tensor, not {type(target).__name__}")
     if target._data.dtype != np.int64:
-        raise RuntimeError(
-            f"expected scalar type Long but found {target.dtype.name.capitalize() if target.dtype.name != 'float32' else 'Float'}"
-        )
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_dtype_name(target)}")
     if input._data.ndim not in (1, 2):
         raise ValueError(f"Expected 1 or 2 dimensions (got {input._data.ndim})")
     batch = input._data.shape[0] if input._data.ndim == 2 else 1
@@ -81,7 +136,48 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
 
 
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean"):
-    """``nll_loss(log_softmax(input, 1), target)``: the usual loss for class scores (logits)."""
+    """``nll_loss(log_softmax(input, 1), target)``: the usual loss for class scores (logits).
+
+    A floating ``target`` of the same shape as ``input`` holds class probabilities instead of indices:
+    the loss is then ``-Σ_c w_c·target_c·log_softmax(input)_c`` per sample ('mean' divides by the batch size).
+    """
     _check_reduction(reduction)
+    if isinstance(target, Tensor) and target.is_floating_point() and target._data.shape == input._data.shape:
+        return _cross_entropy_with_probabilities(input, target, weight, reduction)
     _check_targets(input, target, weight, ignore_index)
     return nll_loss(input.log_softmax(_check_dim(-1, input._data.ndim)), target, weight, ignore_index, reduction)
+
+
+def _cross_entropy_with_probabilities(input, target, weight, reduction):
+    if input._data.ndim not in (1, 2):
+        raise ValueError(f"Expected 1 or 2 dimensions (got {input._data.ndim})")
+    per_class = input.log_softmax(input._data.ndim - 1) * target
+    if weight is not None:
+        per_class = per_class * weight
+    losses = -per_class.sum(input._data.ndim - 1)
+    if reduction == "none":
+        return losses
+    total = losses.sum()
+    return total / (input._data.shape[0] if input._data.ndim == 2 else 1) if reduction == "mean" else total
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+    """Binary cross-entropy of ``sigmoid(input)`` against ``target`` in [0, 1], computed stably from the logits.
+
+    ``pos_weight`` (broadcast along the last dim) weighs the positive term: > 1 favours recall.
+    """
+    _check_reduction(reduction)
+    if target._data.shape != input._data.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    if not target.is_floating_point():
+        raise RuntimeError(
+            f"result type {_dtype_name(input)} can't be cast to the desired output type {_dtype_name(target)}"
+        )
+    input, target = input._operands(target)
+    extras = []
+    for t in (weight, pos_weight):
+        if t is not None:
+            t = t.to(input.dtype)
+            _broadcast_shapes(input._data.shape, t._data.shape)  # PyTorch's error for a shape that cannot apply
+        extras.append(t)
+    return _loss.BinaryCrossEntropyWithLogits.apply(input, target, *extras, reduction)

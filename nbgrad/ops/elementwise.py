@@ -1,31 +1,35 @@
 """Element-wise ops. Each docstring states the function and its derivative."""
+import math
+
 import numpy as np
 
 from ._base import Primitive, result
 
 
 class Add(Primitive):
-    """a + b;  ∂/∂a = 1,  ∂/∂b = 1"""
+    """a + α·b (α = ``alpha``, usually 1);  ∂/∂a = 1,  ∂/∂b = α"""
 
     @staticmethod
-    def forward(ctx, a, b):
-        return a._data + b._data
+    def forward(ctx, a, b, alpha):
+        ctx.alpha = alpha
+        return a._data + b._data if alpha == 1 else a._data + alpha * b._data
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, grad
+        return grad, grad if ctx.alpha == 1 else grad * ctx.alpha, None
 
 
 class Sub(Primitive):
-    """a - b;  ∂/∂a = 1,  ∂/∂b = -1"""
+    """a - α·b (α = ``alpha``, usually 1);  ∂/∂a = 1,  ∂/∂b = -α"""
 
     @staticmethod
-    def forward(ctx, a, b):
-        return a._data - b._data
+    def forward(ctx, a, b, alpha):
+        ctx.alpha = alpha
+        return a._data - b._data if alpha == 1 else a._data - alpha * b._data
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, -grad
+        return grad, -grad if ctx.alpha == 1 else grad * -ctx.alpha, None
 
 
 class Rsub(Primitive):
@@ -138,13 +142,39 @@ class PowTensor(Primitive):
     @staticmethod
     def backward(ctx, grad):
         a, b, out = ctx.saved_tensors
-        grad_a = grad * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
+        grad_a = None
+        if ctx.needs_input_grad[0]:
+            # NOTE: at a = b = 0 the derivative is taken as 0 (not 0·0⁻¹), as in PyTorch. Only there:
+            # masking every b = 0 would also zero the second derivative ∂²/∂a∂b = aᵇ⁻¹ at a ≠ 0.
+            grad_a = Where.apply((a._data == 0) & (b._data == 0), grad * 0, grad * b * a ** (b - 1))
         grad_b = None
         if ctx.needs_input_grad[1]:
             # NOTE: where a = 0 and b >= 0 the term aᵇ·ln a is taken as 0 (its limit), as in PyTorch.
             safe = Where.apply((a._data == 0) & (b._data >= 0), a * 0 + 1, a)
             grad_b = grad * out * safe.log()
         return grad_a, grad_b
+
+
+class Rpow(Primitive):
+    """cᵃ for a number c;  ∂/∂a = cᵃ·ln c"""
+
+    node_name = "PowBackward2"
+    saved_names = ("exponent", "result")
+
+    @staticmethod
+    def forward(ctx, a, c):
+        out = result(np.power(np.asarray(c, dtype=a._data.dtype), a._data))
+        ctx.save_for_backward(a, out)
+        ctx.self = c
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        c = ctx.self
+        if c == 0:  # NOTE: ln 0 = -inf, but where a ≥ 0 the derivative of 0ᵃ is taken as 0, as in PyTorch.
+            return grad * result(np.where(a._data >= 0, 0.0, -np.inf).astype(a._data.dtype)), None
+        return grad * out * (math.log(c) if c > 0 else math.nan), None
 
 
 class Abs(Primitive):
@@ -411,3 +441,38 @@ class ToCopy(Primitive):
     @staticmethod
     def backward(ctx, grad):
         return grad, None
+
+
+# The in-place writes that replace a tensor's values: the old values get gradient 0, as in PyTorch.
+class Fill(Primitive):
+    """a with every element set to a number (``fill_``);  ∂/∂a = 0"""
+
+    node_name = "FillBackward2"
+
+    @staticmethod
+    def forward(ctx, a, value):
+        return np.full(a._data.shape, value, dtype=a._data.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, None
+
+
+class Zero(Fill):
+    """a with every element set to 0 (``zero_``);  ∂/∂a = 0"""
+
+    node_name = "ZeroBackward0"
+
+
+class Copy(Primitive):
+    """src written over a (``a.copy_(src)``, cast to a's dtype, broadcast to its shape);  ∂/∂a = 0,  ∂/∂src = 1"""
+
+    node_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, a, src):
+        return np.broadcast_to(src._data, a._data.shape).astype(a._data.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, grad

@@ -30,6 +30,11 @@ class Select(Index):
 
     is_view = True
 
+    @staticmethod
+    def forward(ctx, a, key):
+        # the trailing ``...`` makes NumPy return a 0-d view where it would return a copied scalar
+        return Index.forward(ctx, a, key + (Ellipsis,))
+
 
 class Slice(Index):
     """a[..., i:j:k, ...];  gradient scattered back"""
@@ -100,14 +105,24 @@ def _normalise(t, key):
             continue
         elif not (k is None or k is Ellipsis or isinstance(k, (numbers.Integral, slice))):
             raise IndexError(
-                "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices"
+                "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices "
+                f"(got {type(k).__name__})"
             )
         items.append(("item", k))
     consumed = sum(k.ndim if kind == "mask" else (0 if k is None or k is Ellipsis else 1) for kind, k in items)
     ndim = t._data.ndim
     if consumed > ndim:
+        first = next(k for kind, k in items if k is not None and k is not Ellipsis)
+        if ndim == 0 and isinstance(first, slice):
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+        if ndim == 0 and isinstance(first, numbers.Integral):
+            raise IndexError(
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to "
+                "convert a 0-dim tensor to a number"
+            )
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     out, dim = [], 0
+    advanced = 0  # PyTorch numbers an index tensor's dimension among the index tensors only
     for kind, k in items:
         if kind == "mask":
             want = t._data.shape[dim:dim + k.ndim]
@@ -120,6 +135,7 @@ def _normalise(t, key):
                         )
             out.extend(np.nonzero(k) if k.ndim else [k])
             dim += k.ndim
+            advanced += k.ndim
         elif k is Ellipsis:
             out.append(k)
             dim += ndim - consumed
@@ -129,9 +145,11 @@ def _normalise(t, key):
             size = t._data.shape[dim]
             if isinstance(k, numbers.Integral) and not -size <= k < size:
                 raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {size}")
-            if isinstance(k, np.ndarray) and k.size and (k.max() >= size or k.min() < -size):
-                bad = k.max() if k.max() >= size else k.min()
-                raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+            if isinstance(k, np.ndarray):
+                if k.size and (k.max() >= size or k.min() < -size):
+                    bad = k.max() if k.max() >= size else k.min()
+                    raise IndexError(f"index {bad} is out of bounds for dimension {advanced} with size {size}")
+                advanced += 1
             out.append(int(k) if isinstance(k, numbers.Integral) else k)
             dim += 1
     return tuple(out)
@@ -165,8 +183,8 @@ def getitem(t, key):
 
 
 def setitem(t, key, value):
-    t._check_inplace()
     key = _normalise(t, key)
+    t._check_inplace(through_view=_is_basic(key))  # PyTorch writes a basic key through a view of t
     if not isinstance(value, function.Tensor):
         value = function.Tensor._make(np.asarray(value, dtype=t._data.dtype))
     elif value._data.dtype != t._data.dtype:

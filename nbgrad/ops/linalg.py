@@ -1,11 +1,61 @@
 """Matrix products. ``matmul`` picks the primitive PyTorch would (dot, mv, mm, or a batched product)."""
 import numpy as np
 
+from .._dtype import cpp_type_name, from_numpy_dtype, scalar_type_name
 from ._base import Primitive
 
 
-def _shape(a):
-    return "x".join(str(s) for s in a._data.shape)
+def check_matmul(a, b):
+    """PyTorch's error for ``a @ b`` that cannot be computed, worded by the kernel PyTorch would use.
+
+    PyTorch folds the batch dims of a 3-D+ ``a`` into rows when ``b`` is a vector or matrix (so the
+    message shows ``mv``/``mm`` shapes), and broadcasts batch dims for ``bmm`` otherwise. Operands must
+    have the same dtype: matmul does not promote.
+    """
+    sa, sb = a._data.shape, b._data.shape
+    na, nb = len(sa), len(sb)
+    da, db = from_numpy_dtype(a._data.dtype), from_numpy_dtype(b._data.dtype)
+    if na == 0 or nb == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D")
+    if na == 1 and nb == 1:
+        if da is not db:
+            raise RuntimeError(
+                f"dot : expected both vectors to have same dtype, but found {scalar_type_name(da)} and "
+                f"{scalar_type_name(db)}"
+            )
+        if sa != sb:
+            raise RuntimeError(
+                f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to have the same number "
+                f"of elements, but got {sa[0]} and {sb[0]} elements respectively"
+            )
+        return
+    rows = int(np.prod(sa[:-1], dtype=np.int64))
+    if nb == 1:
+        if sa[-1] != sb[0]:
+            raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{sa[-1]}), vec ({sb[0]})")
+        if da is not db:
+            raise RuntimeError(
+                f"addmv input tensors must have the same dtype, but got {scalar_type_name(db)}, "
+                f"{scalar_type_name(da)}, and {scalar_type_name(db)}"
+            )
+    elif nb == 2:
+        if sa[-1] != sb[0]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{sa[-1]} and {sb[0]}x{sb[1]})")
+        if da is not db:
+            raise RuntimeError(
+                f"expected m1 and m2 to have the same dtype, but got: {cpp_type_name(da)} != {cpp_type_name(db)}"
+            )
+    else:
+        from ..tensor import _broadcast_shapes
+
+        batch = int(np.prod(_broadcast_shapes(sa[:-2], sb[:-2]), dtype=np.int64))
+        if sa[-1] != sb[-2]:
+            raise RuntimeError(
+                f"Expected size for first two dimensions of batch2 tensor to be: [{batch}, {sa[-1]}] but got: "
+                f"[{batch}, {sb[-2]}]."
+            )
+        if da is not db:
+            raise RuntimeError(f"expected scalar type {scalar_type_name(da)} but found {scalar_type_name(db)}")
 
 
 class Dot(Primitive):
@@ -15,12 +65,6 @@ class Dot(Primitive):
 
     @staticmethod
     def forward(ctx, a, b):
-        if a._data.shape != b._data.shape:
-            n, m = a._data.shape[0], b._data.shape[0]
-            raise RuntimeError(
-                f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number "
-                f"of elements, but got {n} and {m} elements respectively"
-            )
         ctx.save_for_backward(a, b)
         return np.dot(a._data, b._data)
 
@@ -37,8 +81,6 @@ class Mv(Primitive):
 
     @staticmethod
     def forward(ctx, a, v):
-        if a._data.shape[1] != v._data.shape[0]:
-            raise RuntimeError(f"size mismatch, got input ({a._data.shape[0]}), mat ({_shape(a)}), vec ({v._data.shape[0]})")
         ctx.save_for_backward(a, v)
         return a._data @ v._data
 
@@ -55,8 +97,6 @@ class Mm(Primitive):
 
     @staticmethod
     def forward(ctx, a, b):
-        if a._data.shape[1] != b._data.shape[0]:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape(a)} and {_shape(b)})")
         ctx.save_for_backward(a, b)
         return a._data @ b._data
 
@@ -68,6 +108,28 @@ class Mm(Primitive):
         return grad_a, grad_b
 
 
+class Addmm(Primitive):
+    """c + A B (c broadcast over the rows: a linear layer);  ∂/∂c = G,  ∂/∂A = G Bᵀ,  ∂/∂B = Aᵀ G"""
+
+    saved_names = ("mat1", "mat2")
+
+    @staticmethod
+    def forward(ctx, c, a, b):
+        ctx.save_for_backward(a, b)
+        out = a._data @ b._data
+        out += c._data
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = Mm.apply(grad, b.t()) if ctx.needs_input_grad[1] else None
+        # Aᵀ G computed as (Gᵀ A)ᵀ: in a linear layer B is weightᵀ, and this way the weight's gradient comes
+        # out of TBackward0 contiguous, so storing it in .grad is a plain copy rather than a transposing one.
+        grad_b = Mm.apply(grad.t(), a).t() if ctx.needs_input_grad[2] else None
+        return grad, grad_a, grad_b
+
+
 class Bmm(Primitive):
     """A B over batch dims (broadcast);  ∂/∂A = G Bᵀ,  ∂/∂B = Aᵀ G (summed over broadcast batch dims)"""
 
@@ -75,18 +137,6 @@ class Bmm(Primitive):
 
     @staticmethod
     def forward(ctx, a, b):
-        sa, sb = a._data.shape, b._data.shape
-        if sa[-1] != sb[-2]:
-            raise RuntimeError(
-                f"Expected size for first two dimensions of batch2 tensor to be: [{', '.join(map(str, sa[:-2] + sa[-1:]))}] "
-                f"but got: [{', '.join(map(str, sb[:-3 if len(sb) > 2 else -2] + sb[-2:-1]))}]."
-            )
-        try:
-            np.broadcast_shapes(sa[:-2], sb[:-2])
-        except ValueError:
-            raise RuntimeError(
-                f"The size of tensor a ({sa[-3]}) must match the size of tensor b ({sb[-3]}) at non-singleton dimension 0"
-            ) from None
         ctx.save_for_backward(a, b)
         return a._data @ b._data
 
@@ -100,9 +150,8 @@ class Bmm(Primitive):
 
 def matmul(a, b):
     """PyTorch's matmul dispatch: vectors are promoted to matrices and the added dim removed after."""
+    check_matmul(a, b)
     na, nb = a._data.ndim, b._data.ndim
-    if na == 0 or nb == 0:
-        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D")
     if na == 1 and nb == 1:
         return Dot.apply(a, b)
     if na == 2 and nb == 1:

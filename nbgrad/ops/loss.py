@@ -1,7 +1,8 @@
-"""Loss primitives whose PyTorch nodes are single ops (MseLossBackward0, NllLossBackward0)."""
+"""Loss primitives whose PyTorch nodes are single ops (MseLossBackward0, NllLossBackward0, ...)."""
 import numpy as np
 
-from ._base import Primitive
+from ._base import Primitive, result
+from .elementwise import Where
 
 _REDUCE = {"mean": np.mean, "sum": np.sum, "none": lambda x: x}
 
@@ -62,3 +63,50 @@ class NllLoss(Primitive):
             g = grad.unsqueeze(-1) if len(ctx._shape) == 2 else grad
             return g * onehot, None, None, None, None
         return grad * onehot, None, None, None, None
+
+
+def _log1p_exp_neg(x):
+    """log(1 + e⁻ˣ) in tensor ops, for create_graph: e to a positive power never appears (no overflow),
+    and no kink is used (relu or abs would give the derivative 0 at x = 0 instead of -σ(0) = -1/2)."""
+    zero = result(np.zeros_like(x._data))
+    pos, neg = Where.apply(x._data >= 0, x, zero), Where.apply(x._data < 0, x, zero)
+    # x >= 0: log(1 + e⁻ˣ) + log 2 - log 2;   x < 0: log 2 + log(1 + eˣ) - x - log 2
+    return ((-pos).exp() + 1).log() + ((neg.exp() + 1).log() - neg) - np.log(2.0)
+
+
+class BinaryCrossEntropyWithLogits(Primitive):
+    """reduce(w·[(1-y)·x + c·log(1+e⁻ˣ)]), c = 1+(p-1)·y;  ∂/∂x = w·(c·σ(x) - p·y),  ∂/∂y = w·((p-1)·log(1+e⁻ˣ) - x)
+
+    ``p`` (pos_weight) is 1 when not given, and then ∂/∂x = w·(σ(x) - y).
+    """
+
+    saved_names = ("self", "target", "weight", "pos_weight")
+
+    @staticmethod
+    def forward(ctx, x, y, weight, pos_weight, reduction):
+        ctx.save_for_backward(x, y, weight, pos_weight)
+        ctx.reduction = reduction
+        xs, ys = x._data, y._data
+        softplus = np.logaddexp(0, -xs)  # log(1 + e⁻ˣ) without overflow
+        coef = 1 if pos_weight is None else 1 + (pos_weight._data - 1) * ys
+        loss = (1 - ys) * xs + coef * softplus
+        if weight is not None:
+            loss = loss * weight._data
+        return _REDUCE[reduction](loss).astype(xs.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, weight, pos_weight = ctx.saved_tensors
+        if ctx.reduction == "mean":
+            grad = grad / x._data.size
+        grad_x = grad_y = None
+        if ctx.needs_input_grad[0]:
+            p = pos_weight
+            grad_x = x.sigmoid() - y if p is None else ((p - 1) * y + 1) * x.sigmoid() - p * y
+            grad_x = grad * (grad_x if weight is None else grad_x * weight)
+        if ctx.needs_input_grad[1]:
+            grad_y = -x
+            if pos_weight is not None:
+                grad_y = grad_y + (pos_weight - 1) * _log1p_exp_neg(x)
+            grad_y = grad * (grad_y if weight is None else grad_y * weight)
+        return grad_x, grad_y, None, None, None

@@ -1,12 +1,22 @@
 """Reductions, and softmax / log-softmax (which normalise along a dimension)."""
+import math
 from collections import namedtuple
 
 import numpy as np
 
+from ..autograd import grad_mode
 from ._base import Primitive, result
+from .elementwise import Where
 
-MinMaxResult = namedtuple("MinMaxResult", ["values", "indices"])
-MinMaxResult.__module__ = "nbgrad.return_types"
+def _return_type(name):
+    """The (values, indices) pair ``max(dim)``/``min(dim)`` return, printed as PyTorch prints it."""
+    cls = namedtuple(name, ["values", "indices"])
+    cls.__module__ = "nbgrad.return_types"
+    cls.__repr__ = lambda self: f"nbgrad.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+    return cls
+
+
+RETURN_TYPES = {"max": _return_type("max"), "min": _return_type("min")}
 
 
 def arg(x, dim, op):
@@ -98,7 +108,13 @@ class Var(Primitive):
         (a,) = ctx.saved_tensors
         n = int(np.prod([a._data.shape[d] for d in ctx.dim]))
         centred = a - a.mean(ctx.dim, keepdim=True)
-        return _kept(grad, a._data.shape, ctx.dim, ctx.keepdim) * centred * (2 / (n - ctx.correction)), None, None, None
+        scale = 2 * _per_degree_of_freedom(n, ctx.correction)
+        return _kept(grad, a._data.shape, ctx.dim, ctx.keepdim) * centred * scale, None, None, None
+
+
+def _per_degree_of_freedom(n, correction):
+    """1/(n - c); inf when no degree of freedom is left, so the gradient is nan, as in PyTorch."""
+    return 1 / (n - correction) if n > correction else math.inf
 
 
 class Std(Primitive):
@@ -119,7 +135,11 @@ class Std(Primitive):
         shape = a._data.shape
         n = int(np.prod([shape[d] for d in ctx.dim]))
         centred = a - a.mean(ctx.dim, keepdim=True)
-        scale = _kept(grad / out, shape, ctx.dim, ctx.keepdim) / (n - ctx.correction)
+        # NOTE: where std = 0 (all elements equal) the gradient is taken as 0, not 0/0, as in PyTorch.
+        zero = out._data == 0
+        safe = out + result(zero.astype(out._data.dtype))
+        per_std = grad / safe * result(~zero)
+        scale = _kept(per_std, shape, ctx.dim, ctx.keepdim) * _per_degree_of_freedom(n, ctx.correction)
         return scale * centred, None, None, None
 
 
@@ -228,32 +248,43 @@ class ProdDim(Primitive):
 
     @staticmethod
     def forward(ctx, a, dim, keepdim):
-        out = result(a._data.prod(axis=dim, keepdims=True))
+        out = result(a._data.prod(axis=dim, keepdims=keepdim))
         ctx.save_for_backward(a, out)
         ctx.dim, ctx.keepdim = dim, keepdim
-        return out._data if keepdim else out._data.squeeze(dim)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         a, out = ctx.saved_tensors
-        shape = a._data.shape
-        return _kept(grad, shape, (ctx.dim,), ctx.keepdim) * _others_product(a, out, ctx.dim), None, None
+        shape, dims = a._data.shape, (ctx.dim,)
+        # the saved output itself, reshaped: with create_graph the rule is then differentiated through it
+        others = _others_product(a, _kept(out, shape, dims, ctx.keepdim), ctx.dim)
+        return _kept(grad, shape, dims, ctx.keepdim) * others, None, None
 
 
 def _others_product(a, out, dim):
-    """Product of all elements but one, for each element: result/a when nothing is zero.
+    """For each element, the product of all the others (of ``a``, or of its slice along ``dim``).
 
-    With zeros present that division fails, so the products are computed directly; that path is
-    exact for the first derivative but constant (not differentiable again).
+    That is result/a when nothing is zero. With zeros the division fails, so the products are taken
+    directly: in NumPy from cumulative products, or, when the rule is itself being recorded
+    (create_graph), as the product along the rows of an n×n copy of each slice with ones on its
+    diagonal, which can be differentiated again.
     """
     if np.all(a._data != 0):
         return out / a
-    d = 0 if dim is None else dim
-    m = np.moveaxis(a._data.reshape(-1) if dim is None else a._data, d, -1)
-    ones = np.ones_like(m[..., :1])
-    left = np.cumprod(np.concatenate([ones, m[..., :-1]], -1), -1)  # products before each element
-    right = np.cumprod(np.concatenate([ones, m[..., :0:-1]], -1), -1)[..., ::-1]  # and after it
-    return result(np.moveaxis(left * right, -1, d).reshape(a._data.shape))
+    whole = dim is None or a._data.ndim == 0
+    slices = a.reshape(-1) if whole else a.transpose(dim, -1)  # the elements of each product along the last dim
+    n = slices._data.shape[-1]
+    if grad_mode.state.enabled:
+        rows = slices.unsqueeze(-2).expand(slices._data.shape[:-1] + (n, n))
+        others = Where.apply(np.eye(n, dtype=bool), result(np.ones((), a._data.dtype)), rows).prod(-1)
+    else:
+        m = slices._data
+        ones = np.ones_like(m[..., :1])
+        left = np.cumprod(np.concatenate([ones, m[..., :-1]], -1), -1)  # products before each element
+        right = np.cumprod(np.concatenate([ones, m[..., :0:-1]], -1), -1)[..., ::-1]  # and after it
+        others = result(left * right)
+    return others.reshape(a._data.shape) if whole else others.transpose(dim, -1)
 
 
 class Softmax(Primitive):

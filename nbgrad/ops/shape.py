@@ -13,12 +13,20 @@ def infer_shape(shape, numel):
     shape = tuple(int(s) for s in shape)
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
+    for i, s in enumerate(shape):
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
     known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
     if -1 in shape:
+        if known == 0 and numel == 0:
+            raise RuntimeError(
+                f"cannot reshape tensor of 0 elements into shape {list(shape)} because the unspecified "
+                "dimension size -1 can be any value and is ambiguous"
+            )
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
         shape = tuple(numel // known if s == -1 else s for s in shape)
-    elif known != numel or any(s < 0 for s in shape):
+    elif known != numel:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
     return shape
 
@@ -34,15 +42,21 @@ def check_viewable(data, shape):
         ) from None
 
 
-def expanded_shape(shape, sizes):
-    """The shape ``expand(*sizes)`` gives (-1 keeps a size), or PyTorch's error."""
+def expanded_shape(t, sizes):
+    """The shape ``t.expand(*sizes)`` gives (-1 keeps a size), or PyTorch's error."""
+    shape = t._data.shape
     sizes = tuple(int(s) for s in sizes)
     if len(sizes) < len(shape):
         raise RuntimeError(
-            f"expand({list(shape)}, size={list(sizes)}): the number of sizes provided ({len(sizes)}) must be "
-            f"greater or equal to the number of dimensions in the tensor ({len(shape)})"
+            f"expand(nbgrad.{t.dtype.legacy_name}{{{list(shape)}}}, size={list(sizes)}): the number of sizes "
+            f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({len(shape)})"
         )
     lead = len(sizes) - len(shape)
+    for i in range(lead):
+        if sizes[i] < 0:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({sizes[i]}) isn't allowed in a leading, non-existing dimension {i}"
+            )
     out = list(sizes)
     for i, s in enumerate(shape):
         want = sizes[lead + i]
@@ -79,7 +93,7 @@ class Transpose(Primitive):
     @staticmethod
     def forward(ctx, a, dim0, dim1):
         ctx.dim0, ctx.dim1 = dim0, dim1
-        return np.swapaxes(a._data, dim0, dim1)
+        return np.swapaxes(a._data, dim0, dim1) if a._data.ndim else a._data.view()  # 0-d: dims 0, 0
 
     @staticmethod
     def backward(ctx, grad):

@@ -1,0 +1,5 @@
+import sys
+
+from .lessons import main
+
+sys.exit(main())

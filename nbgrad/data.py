@@ -1,0 +1,128 @@
+"""Small data sets made by code, and batches: what the lessons train on, with no downloads.
+
+Every ``make_*`` function is deterministic: the same ``seed`` gives the same points on every machine
+(its own NumPy generator, untouched by ``nbgrad.manual_seed``). Features are float32; class labels are
+int64 (ready for ``cross_entropy``), regression targets float32 of shape (n, 1).
+
+``DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True)`` gives mini-batches as PyTorch's does.
+"""
+import numpy as np
+
+from . import _random
+from ._creation import from_numpy
+from ._functions import stack
+from .tensor import Tensor
+
+
+def _finish(rng, X, y, noise):
+    """Add Gaussian noise to the points and shuffle them (so classes are interleaved)."""
+    X = X + rng.normal(0.0, noise, X.shape) if noise else X
+    order = rng.permutation(len(X))
+    return from_numpy(X[order].astype(np.float32)), from_numpy(y[order])
+
+
+def make_moons(n_samples=200, noise=0.1, seed=0):
+    """Two interleaving half circles in 2-D: class 0 the upper moon, class 1 the lower one."""
+    n_upper = n_samples // 2
+    n_lower = n_samples - n_upper
+    t_upper = np.linspace(0, np.pi, n_upper)
+    t_lower = np.linspace(0, np.pi, n_lower)
+    X = np.concatenate([
+        np.stack([np.cos(t_upper), np.sin(t_upper)], axis=1),
+        np.stack([1 - np.cos(t_lower), 0.5 - np.sin(t_lower)], axis=1),
+    ])
+    y = np.concatenate([np.zeros(n_upper, np.int64), np.ones(n_lower, np.int64)])
+    return _finish(np.random.default_rng(seed), X, y, noise)
+
+
+def make_circles(n_samples=200, noise=0.05, factor=0.5, seed=0):
+    """Two concentric circles in 2-D: class 0 the outer one (radius 1), class 1 the inner (radius ``factor``)."""
+    if not 0 <= factor < 1:
+        raise ValueError(f"'factor' has to be between 0 and 1, got {factor}")
+    n_outer = n_samples // 2
+    n_inner = n_samples - n_outer
+    t_outer = np.linspace(0, 2 * np.pi, n_outer, endpoint=False)
+    t_inner = np.linspace(0, 2 * np.pi, n_inner, endpoint=False)
+    X = np.concatenate([
+        np.stack([np.cos(t_outer), np.sin(t_outer)], axis=1),
+        factor * np.stack([np.cos(t_inner), np.sin(t_inner)], axis=1),
+    ])
+    y = np.concatenate([np.zeros(n_outer, np.int64), np.ones(n_inner, np.int64)])
+    return _finish(np.random.default_rng(seed), X, y, noise)
+
+
+def make_spirals(n_samples=300, n_classes=3, noise=0.2, seed=0):
+    """``n_classes`` spiral arms from the origin in 2-D (the CS231n toy problem): not linearly separable."""
+    rng = np.random.default_rng(seed)
+    per_class = [n_samples // n_classes + (k < n_samples % n_classes) for k in range(n_classes)]
+    points, labels = [], []
+    for k, n in enumerate(per_class):
+        radius = np.linspace(0.0, 1.0, n)
+        # the noise goes on the angle, so an arm gets fuzzier, not thicker, towards its end
+        theta = np.linspace(k * 4.0, (k + 1) * 4.0, n) + rng.normal(0.0, noise, n)
+        points.append(radius[:, None] * np.stack([np.sin(theta), np.cos(theta)], axis=1))
+        labels.append(np.full(n, k, np.int64))
+    return _finish(rng, np.concatenate(points), np.concatenate(labels), 0.0)
+
+
+def make_regression_1d(n_samples=100, noise=0.1, seed=0):
+    """Points (x, sin(x) + noise) with x uniform in [-3, 3]; X and y both of shape (n, 1)."""
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(-3.0, 3.0, n_samples))
+    y = np.sin(x) + rng.normal(0.0, noise, n_samples)
+    return from_numpy(x[:, None].astype(np.float32)), from_numpy(y[:, None].astype(np.float32))
+
+
+class TensorDataset:
+    """Tensors of the same length, indexed together: ``dataset[i]`` is ``(X[i], y[i])``."""
+
+    def __init__(self, *tensors):
+        if any(len(t) != len(tensors[0]) for t in tensors):
+            raise ValueError("Size mismatch between tensors")
+        self.tensors = tensors
+
+    def __getitem__(self, index):
+        return tuple(t[index] for t in self.tensors)
+
+    def __len__(self):
+        return len(self.tensors[0])
+
+
+class DataLoader:
+    """Iterate over a data set in mini-batches: ``for xb, yb in DataLoader(dataset, batch_size=32): ...``
+
+    ``shuffle=True`` draws a new order every epoch: from a generator seeded with ``seed`` when given
+    (the same sequence of epochs every run), else from nbgrad's generator (``nbgrad.manual_seed``).
+    A data set of tensors is sliced in one go; any other (a list of ``(x, y)`` pairs, ...) is stacked
+    item by item.
+    """
+
+    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None):
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
+            raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+        self._rng = None if seed is None else np.random.default_rng(seed)
+
+    def __len__(self):
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+    def __iter__(self):
+        n = len(self.dataset)
+        if self.shuffle:
+            order = (self._rng or _random.generator()).permutation(n)
+        else:
+            order = np.arange(n)
+        for batch in range(len(self)):
+            yield self._fetch(order[batch * self.batch_size:(batch + 1) * self.batch_size])
+
+    def _fetch(self, indices):
+        if isinstance(self.dataset, TensorDataset):
+            return [t[Tensor._make(indices)] for t in self.dataset.tensors]
+        items = [self.dataset[int(i)] for i in indices]
+        if isinstance(items[0], (tuple, list)):
+            return [stack(list(field)) for field in zip(*items)]
+        return stack(items)

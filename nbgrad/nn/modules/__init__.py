@@ -1,0 +1,7 @@
+"""The layers of ``nbgrad.nn``, one family per file, as in ``torch.nn.modules``."""
+from .activation import ReLU, Sigmoid, Tanh  # noqa: F401
+from .container import Sequential  # noqa: F401
+from .dropout import Dropout  # noqa: F401
+from .linear import Linear  # noqa: F401
+from .loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss  # noqa: F401
+from .module import Module  # noqa: F401

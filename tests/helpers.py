@@ -1,0 +1,192 @@
+"""The one gradient check every op test uses: nbgrad's backward against finite differences done in NumPy.
+
+``check_grad(fn, *arrays)`` evaluates ``fn`` (a function of nbgrad tensors) at float64 ``arrays`` and checks
+
+* first derivatives: for a random cotangent ``v``, the gradients ``autograd.grad`` returns must equal the
+  central differences of ``Σ fn(x)·v``, one input element at a time. The perturbing and the summing are
+  plain NumPy on float64 copies, so nothing of nbgrad's own ``gradcheck`` is trusted;
+* second derivatives (``create_graph=True``): with random weights ``w``, the gradient of ``Σᵢ gradᵢ·wᵢ``
+  with respect to each input *and* to ``v``, taken along a random direction, must equal the central
+  difference of that same sum along it, each side computed by an ordinary first-order backward (checked
+  above). One direction per input keeps this cheap; the generated examples vary the directions;
+* dtypes: float64 in gives float64 out and float64 gradients; float32 in gives float32 out and float32
+  gradients close to the float64 ones;
+* the forward value against a NumPy ``reference`` when one is given.
+
+It also records which primitives the checked graphs contained (both orders), so a test can prove it
+exercised the ops it claims to cover.
+"""
+import contextlib
+
+import numpy as np
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import nbgrad
+from nbgrad.autograd import grad
+from nbgrad.autograd.function import BackwardNode
+
+EPS = 1e-6
+RTOL, ATOL = 1e-4, 1e-6
+
+# Reproducible and fast: the same examples on every run, nothing written to a .hypothesis database.
+SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+_recorders = []
+
+
+@contextlib.contextmanager
+def recording():
+    """Collect the primitive classes of every graph ``check_grad`` checks inside this block."""
+    seen = set()
+    _recorders.append(seen)
+    try:
+        yield seen
+    finally:
+        _recorders.remove(seen)
+
+
+def graph_ops(*tensors):
+    """The op classes (``Function`` subclasses) of all nodes reachable from ``tensors``' grad_fns."""
+    ops, seen = set(), set()
+    stack = [t.grad_fn for t in tensors if t is not None and t.grad_fn is not None]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if isinstance(node, BackwardNode):
+            ops.add(node._function)
+        stack.extend(n for n, _ in node.next_functions if n is not None)
+    return ops
+
+
+def _tensors(arrays, dtype, requires_grad=False):
+    return [nbgrad.tensor(a, dtype=dtype, requires_grad=requires_grad) for a in arrays]
+
+
+def _central_differences(scalar, arrays):
+    """d scalar(arrays) / d arrays, element by element, in float64 NumPy."""
+    grads = []
+    for i, a in enumerate(arrays):
+        g = np.zeros(a.shape)
+        for k in np.ndindex(a.shape):
+            moved = [b.copy() for b in arrays]
+            moved[i][k] = a[k] + EPS
+            up = scalar(moved)
+            moved[i][k] = a[k] - EPS
+            down = scalar(moved)
+            g[k] = (up - down) / (2 * EPS)
+        grads.append(g)
+    return grads
+
+
+def _value(fn, arrays):
+    """fn at float64 arrays as an ndarray, recording nothing."""
+    with nbgrad.no_grad():
+        return np.asarray(fn(*_tensors(arrays, nbgrad.float64))._data, dtype=np.float64)
+
+
+def _first_order(fn, arrays, v, create_graph=False, dtype=nbgrad.float64):
+    """The gradients of Σ fn(x)·v (zeros for an input fn does not use), the output and the leaves."""
+    xs = _tensors(arrays, dtype, requires_grad=True)
+    out = fn(*xs)
+    v_t = v if isinstance(v, nbgrad.Tensor) else nbgrad.tensor(v, dtype=out.dtype)
+    grads = grad(out, xs, v_t, create_graph=create_graph, allow_unused=True)
+    grads = [nbgrad.zeros_like(x) if g is None else g for x, g in zip(xs, grads)]
+    return grads, out, xs
+
+
+def _assert_close(analytical, numerical, what, rtol=RTOL, atol=ATOL):
+    np.testing.assert_allclose(analytical, numerical, rtol=rtol, atol=atol, err_msg=what)
+
+
+def check_grad(fn, *arrays, second_order=True, float32=True, reference=None):
+    """Check fn's first (and second) derivatives at float64 ``arrays``; return the ops its graphs used."""
+    arrays = [np.array(a, dtype=np.float64) for a in arrays]
+    rng = np.random.default_rng(len(arrays) + sum(a.size for a in arrays))
+
+    # ---- first order ----
+    xs = _tensors(arrays, nbgrad.float64, requires_grad=True)
+    out = fn(*xs)
+    assert out.dtype == nbgrad.float64, f"float64 inputs gave a {out.dtype} output"
+    assert out.requires_grad, "the output does not require grad"
+    if reference is not None:
+        np.testing.assert_allclose(out._data, reference(*arrays), rtol=1e-7, atol=1e-12, err_msg="forward")
+    v = rng.standard_normal(out.shape)
+    ops = graph_ops(out)
+    analytical = grad(out, xs, nbgrad.tensor(v, dtype=nbgrad.float64), allow_unused=True)
+    for i, (x, g) in enumerate(zip(xs, analytical)):
+        if g is not None:
+            assert g.shape == x.shape, f"gradient {i} has shape {g.shape}, input {x.shape}"
+            assert g.dtype == nbgrad.float64, f"gradient {i} is {g.dtype} for a float64 input"
+    analytical = [np.zeros(a.shape) if g is None else g._data for a, g in zip(arrays, analytical)]
+    numerical = _central_differences(lambda xs_: float(np.sum(_value(fn, xs_) * v)), arrays)
+    for i, (a, n) in enumerate(zip(analytical, numerical)):
+        _assert_close(a, n, f"first derivative with respect to input {i}")
+
+    # ---- second order: differentiate Σᵢ gradᵢ·wᵢ with respect to the inputs and to v ----
+    if second_order:
+        w = [rng.standard_normal(a.shape) for a in arrays]
+        v_t = nbgrad.tensor(v, dtype=nbgrad.float64, requires_grad=True)
+        g1, _, xs2 = _first_order(fn, arrays, v_t, create_graph=True)
+        total = sum((g * nbgrad.tensor(wi, dtype=nbgrad.float64)).sum() for g, wi in zip(g1, w))
+        assert total.requires_grad, "with create_graph=True the gradients carry no graph"
+        ops |= graph_ops(total)
+        second = grad(total, xs2 + [v_t], allow_unused=True)
+        second = [np.zeros(t.shape) if g is None else g._data for t, g in zip(xs2 + [v_t], second)]
+
+        def weighted_first(xs_and_v):
+            gs, _, _ = _first_order(fn, xs_and_v[:-1], xs_and_v[-1])
+            return float(sum(np.sum(g._data * wi) for g, wi in zip(gs, w)))
+
+        # one random direction per input (and one for v): a Hessian-vector product by differences
+        points = arrays + [v]
+        for i, (point, h) in enumerate(zip(points, second)):
+            u = rng.standard_normal(point.shape)
+            moved = list(points)
+            moved[i] = point + EPS * u
+            up = weighted_first(moved)
+            moved[i] = point - EPS * u
+            down = weighted_first(moved)
+            which = f"input {i}" if i < len(arrays) else "the output gradient"
+            _assert_close(np.sum(h * u), (up - down) / (2 * EPS), f"second derivative with respect to {which}")
+
+    # ---- float32: same op, float32 all the way through ----
+    if float32:
+        g32, out32, _ = _first_order(fn, arrays, v, dtype=nbgrad.float32)
+        assert out32.dtype == nbgrad.float32, f"float32 inputs gave a {out32.dtype} output"
+        for i, (g, a) in enumerate(zip(g32, analytical)):
+            assert g.dtype == nbgrad.float32, f"gradient {i} is {g.dtype} for a float32 input"
+            scale = max(1.0, float(np.abs(a).max(initial=0)))
+            _assert_close(g._data, a, f"float32 gradient {i}", rtol=1e-3, atol=1e-3 * scale)
+
+    for seen in _recorders:
+        seen |= ops
+    return ops
+
+
+# ---------------------------------------------------------------- strategies
+
+def floats(lo=-3.0, hi=3.0):
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False, allow_subnormal=False)
+
+
+def away_from_zero(lo=0.1, hi=3.0):
+    """Floats with lo <= |x| <= hi: finite differences never step across a kink at 0."""
+    return floats(lo, hi) | floats(-hi, -lo)
+
+
+def on_grid(step=0.01, lo=-3.0, hi=3.0, offset=0.0):
+    """Multiples of ``step`` (plus ``offset``): with unique=True, values at least ``step`` apart."""
+    return st.integers(int(lo / step), int(hi / step)).map(lambda k: k * step + offset)
+
+
+def shapes(min_dims=0, max_dims=3, min_side=1, max_side=3):
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
+
+
+def arrays(shape, elements=None, unique=False):
+    return hnp.arrays(np.float64, shape, elements=floats() if elements is None else elements, unique=unique)

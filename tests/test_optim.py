@@ -1,0 +1,326 @@
+"""``nbgrad.optim``: the same steps as PyTorch's optimizers, state_dict, parameter groups, errors; and training."""
+import copy
+
+import numpy as np
+import pytest
+
+import nbgrad
+import nbgrad.nn as nn
+import nbgrad.optim as optim
+from nbgrad.data import make_moons
+
+SGD_CONFIGS = [
+    {"lr": 0.1},
+    {"lr": 0.1, "momentum": 0.9},
+    {"lr": 0.05, "momentum": 0.9, "dampening": 0.3},
+    {"lr": 0.05, "momentum": 0.8, "nesterov": True},
+    {"lr": 0.1, "weight_decay": 0.01},
+    {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 0.05},
+    {"lr": 0.05, "momentum": 0.5, "maximize": True},
+]
+ADAM_CONFIGS = [
+    ("Adam", {}),
+    ("Adam", {"lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-6}),
+    ("Adam", {"lr": 0.01, "weight_decay": 0.1}),
+    ("Adam", {"lr": 0.01, "amsgrad": True}),
+    ("AdamW", {"lr": 0.01}),
+    ("AdamW", {"lr": 0.01, "weight_decay": 0.3, "amsgrad": True}),
+]
+CONFIGS = [("SGD", c) for c in SGD_CONFIGS] + ADAM_CONFIGS
+STEPS = 6
+
+
+def model_and_data(dtype=nbgrad.float64, seed=0):
+    nbgrad.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 4)).to(dtype)
+    x = nbgrad.randn(16, 3, dtype=dtype)
+    y = nbgrad.randint(0, 4, (16,))
+    return model, x, y
+
+
+def torch_twin(torch, model, dtype):
+    twin = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Tanh(), torch.nn.Linear(8, 4)).to(dtype)
+    twin.load_state_dict({k: torch.tensor(v.numpy().copy()) for k, v in model.state_dict().items()})
+    return twin
+
+
+def run_ours(model, x, y, opt, steps):
+    """Losses, gradients (before each step) and parameters (after each step) of ``steps`` steps."""
+    record = []
+    for _ in range(steps):
+        loss = nn.functional.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        grads = [p.grad.numpy().copy() for p in model.parameters()]
+        opt.step()
+        record.append((loss.item(), grads, [p.detach().numpy().copy() for p in model.parameters()]))
+    return record
+
+
+def run_theirs(torch, model, x, y, opt, steps):
+    record = []
+    for _ in range(steps):
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        grads = [p.grad.numpy().copy() for p in model.parameters()]
+        opt.step()
+        record.append((loss.item(), grads, [p.detach().numpy().copy() for p in model.parameters()]))
+    return record
+
+
+def assert_same_records(ours, theirs, rtol, atol):
+    for step, ((loss, grads, params), (tloss, tgrads, tparams)) in enumerate(zip(ours, theirs)):
+        np.testing.assert_allclose(loss, tloss, rtol=rtol, atol=atol, err_msg=f"loss at step {step}")
+        for g, tg in zip(grads, tgrads):
+            np.testing.assert_allclose(g, tg, rtol=rtol, atol=atol, err_msg=f"gradient at step {step}")
+        for p, tp in zip(params, tparams):
+            np.testing.assert_allclose(p, tp, rtol=rtol, atol=atol, err_msg=f"parameter after step {step}")
+
+
+# ============================================================== the same steps as PyTorch
+
+@pytest.mark.parametrize("name, config", CONFIGS, ids=[f"{n}-{c}" for n, c in CONFIGS])
+def test_steps_match_pytorch_in_float64(torch, name, config):
+    model, x, y = model_and_data()
+    twin = torch_twin(torch, model, torch.float64)
+    ours = run_ours(model, x, y, getattr(optim, name)(model.parameters(), **config), STEPS)
+    theirs = run_theirs(torch, twin, torch.tensor(x.numpy()), torch.tensor(y.numpy()),
+                        getattr(torch.optim, name)(twin.parameters(), **config), STEPS)
+    assert_same_records(ours, theirs, rtol=1e-9, atol=1e-12)
+    assert ours[0][2][0].tolist() != ours[-1][2][0].tolist()  # the parameters did move
+
+
+@pytest.mark.parametrize("name, config", [("SGD", SGD_CONFIGS[5]), ADAM_CONFIGS[0], ADAM_CONFIGS[5]])
+def test_steps_match_pytorch_in_float32(torch, name, config):
+    model, x, y = model_and_data(nbgrad.float32)
+    twin = torch_twin(torch, model, torch.float32)
+    ours = run_ours(model, x, y, getattr(optim, name)(model.parameters(), **config), STEPS)
+    theirs = run_theirs(torch, twin, torch.tensor(x.numpy()), torch.tensor(y.numpy()),
+                        getattr(torch.optim, name)(twin.parameters(), **config), STEPS)
+    assert_same_records(ours, theirs, rtol=1e-4, atol=1e-6)
+    assert all(p.dtype == nbgrad.float32 for p in model.parameters())
+
+
+def test_parameter_groups_with_their_own_settings_match_pytorch(torch):
+    model, x, y = model_and_data()
+    twin = torch_twin(torch, model, torch.float64)
+    groups = lambda m: [{"params": list(m[0].parameters()), "lr": 0.2, "momentum": 0.5},  # noqa: E731
+                        {"params": list(m[2].parameters())}]
+    opt = optim.SGD(groups(model), lr=0.05, momentum=0.9, nesterov=True)
+    topt = torch.optim.SGD(groups(twin), lr=0.05, momentum=0.9, nesterov=True)
+    assert [g["lr"] for g in opt.param_groups] == [0.2, 0.05] and opt.param_groups[1]["nesterov"]
+    ours = run_ours(model, x, y, opt, STEPS)
+    theirs = run_theirs(torch, twin, torch.tensor(x.numpy()), torch.tensor(y.numpy()), topt, STEPS)
+    assert_same_records(ours, theirs, rtol=1e-9, atol=1e-12)
+
+
+def test_a_parameter_without_a_gradient_is_left_alone():
+    used, unused = nn.Parameter(nbgrad.ones(2)), nn.Parameter(nbgrad.ones(2))
+    opt = optim.Adam([used, unused], lr=0.1)
+    (used * used).sum().backward()
+    opt.step()
+    assert unused.tolist() == [1.0, 1.0] and unused not in opt.state
+    assert used.tolist() != [1.0, 1.0] and set(opt.state[used]) == {"step", "exp_avg", "exp_avg_sq"}
+
+
+def test_a_step_changes_the_parameter_so_its_old_graph_refuses_backward_like_pytorch():
+    w = nn.Parameter(nbgrad.tensor([1.0, 2.0]))
+    loss = (w * w).sum()
+    loss.backward(retain_graph=True)
+    optim.SGD([w], lr=0.1).step()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+
+
+def test_step_with_a_closure_returns_its_loss():
+    w = nn.Parameter(nbgrad.tensor([3.0]))
+    opt = optim.SGD([w], lr=0.25)
+
+    def closure():
+        opt.zero_grad()
+        loss = (w * w).sum()
+        loss.backward()
+        return loss
+
+    with nbgrad.no_grad():  # the closure still records: step turns recording on for it
+        loss = opt.step(closure)
+    assert loss.item() == 9.0 and w.item() == 3.0 - 0.25 * 6.0
+
+
+def test_zero_grad_sets_to_none_or_zeroes_in_place():
+    w = nn.Parameter(nbgrad.ones(3))
+    opt = optim.SGD([w], lr=0.1)
+    (w * 2).sum().backward()
+    held = w.grad
+    opt.zero_grad(set_to_none=False)
+    assert w.grad is held and held.tolist() == [0.0, 0.0, 0.0]
+    opt.zero_grad()
+    assert w.grad is None
+
+
+def test_repr_is_pytorchs_for_the_settings_both_have(torch):
+    ours = repr(optim.SGD([nn.Parameter(nbgrad.ones(1))], lr=0.1, momentum=0.9)).splitlines()
+    theirs = repr(torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=0.1, momentum=0.9)).splitlines()
+    assert ours == [line for line in theirs if not line.strip().startswith(("differentiable", "foreach", "fused"))]
+
+
+# ============================================================== state_dict
+
+@pytest.mark.parametrize("name, config", [("SGD", SGD_CONFIGS[1]), ADAM_CONFIGS[3]])
+def test_state_dict_has_pytorchs_layout_and_values(torch, name, config):
+    model, x, y = model_and_data()
+    twin = torch_twin(torch, model, torch.float64)
+    opt = getattr(optim, name)(model.parameters(), **config)
+    topt = getattr(torch.optim, name)(twin.parameters(), **config)
+    run_ours(model, x, y, opt, 3)
+    run_theirs(torch, twin, torch.tensor(x.numpy()), torch.tensor(y.numpy()), topt, 3)
+    ours, theirs = opt.state_dict(), topt.state_dict()
+    assert list(ours["state"]) == list(theirs["state"])
+    for index, state in ours["state"].items():
+        assert list(state) == list(theirs["state"][index])
+        for key, value in state.items():
+            assert value.dtype.name == str(theirs["state"][index][key].dtype).removeprefix("torch.")
+            np.testing.assert_allclose(value.numpy(), theirs["state"][index][key].numpy(), rtol=1e-9, atol=1e-12)
+    for group, tgroup in zip(ours["param_groups"], theirs["param_groups"]):
+        assert group == {k: v for k, v in tgroup.items() if k in group}
+        assert set(tgroup) - set(group) <= {"foreach", "differentiable", "fused", "capturable"}
+
+
+@pytest.mark.parametrize("name, config", [("SGD", SGD_CONFIGS[5]), ADAM_CONFIGS[5]])
+def test_state_dict_round_trip_resumes_exactly(name, config):
+    """Save after 3 steps, load into a fresh model and optimizer, take 3 more: the same as 6 steps at once."""
+    model, x, y = model_and_data()
+    opt = getattr(optim, name)(model.parameters(), **config)
+    run_ours(model, x, y, opt, 3)
+    saved_model, saved_opt = copy.deepcopy(model.state_dict()), copy.deepcopy(opt.state_dict())
+    straight = run_ours(model, x, y, opt, 3)
+
+    resumed_model, _, _ = model_and_data(seed=1)
+    resumed_model.load_state_dict(saved_model)
+    resumed_opt = getattr(optim, name)(resumed_model.parameters(), lr=123.0)
+    resumed_opt.load_state_dict(saved_opt)
+    assert resumed_opt.param_groups[0]["lr"] == config["lr"]
+    resumed = run_ours(resumed_model, x, y, resumed_opt, 3)
+    assert_same_records(resumed, straight, rtol=0, atol=0)
+    # loading copied the state: stepping did not change the dict it came from
+    assert saved_opt["state"][0]["momentum_buffer" if name == "SGD" else "exp_avg"] is not \
+        resumed_opt.state[resumed_model[0].weight]["momentum_buffer" if name == "SGD" else "exp_avg"]
+
+
+def test_state_saved_by_pytorch_resumes_the_same_in_nbgrad(torch):
+    model, x, y = model_and_data()
+    twin = torch_twin(torch, model, torch.float64)
+    tx, ty = torch.tensor(x.numpy()), torch.tensor(y.numpy())
+    topt = torch.optim.Adam(twin.parameters(), lr=0.01)
+    run_theirs(torch, twin, tx, ty, topt, 3)
+    saved = topt.state_dict()
+    converted = {
+        "state": {i: {k: nbgrad.tensor(v.numpy()) for k, v in s.items()} for i, s in saved["state"].items()},
+        "param_groups": [{k: v for k, v in g.items() if k not in ("foreach", "differentiable", "fused", "capturable")}
+                         for g in saved["param_groups"]],
+    }
+    model.load_state_dict({k: nbgrad.tensor(v.numpy()) for k, v in twin.state_dict().items()})
+    opt = optim.Adam(model.parameters())
+    opt.load_state_dict(converted)
+    assert_same_records(run_ours(model, x, y, opt, 3), run_theirs(torch, twin, tx, ty, topt, 3), rtol=1e-9, atol=1e-12)
+
+
+def test_loading_a_state_dict_that_does_not_fit_is_refused_and_changes_nothing():
+    model, x, y = model_and_data()
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    run_ours(model, x, y, opt, 1)
+    before = opt.state_dict()
+    other = optim.SGD(list(model.parameters())[:2], lr=0.1).state_dict()
+    with pytest.raises(ValueError, match="loaded state dict contains a parameter group that doesn't match the size"):
+        opt.load_state_dict(other)
+    with pytest.raises(ValueError, match="loaded state dict has a different number of parameter groups"):
+        opt.load_state_dict({"state": {}, "param_groups": []})
+    after = opt.state_dict()
+    assert after["param_groups"] == before["param_groups"]
+    assert all(after["state"][i]["momentum_buffer"] is before["state"][i]["momentum_buffer"] for i in before["state"])
+
+
+# ============================================================== bad input: clear errors, nothing changed
+
+def test_an_optimizer_needs_parameters(torch):
+    for make in (lambda o: o.SGD([], lr=0.1), lambda o: o.Adam([]), lambda o: o.AdamW(iter([]))):
+        with pytest.raises(ValueError) as ours:
+            make(optim)
+        with pytest.raises(ValueError) as theirs:
+            make(torch.optim)
+        assert str(ours.value) == str(theirs.value) == "optimizer got an empty parameter list"
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda o, p: o.SGD(p, lr=-0.1), "Invalid learning rate: -0.1"),
+    (lambda o, p: o.Adam(p, lr=-0.1), "Invalid learning rate: -0.1"),
+    (lambda o, p: o.AdamW(p, lr=-1e-3), "Invalid learning rate: -0.001"),
+    (lambda o, p: o.SGD(p, lr=0.1, momentum=-0.5), "Invalid momentum value: -0.5"),
+    (lambda o, p: o.SGD(p, lr=0.1, weight_decay=-1), "Invalid weight_decay value: -1"),
+    (lambda o, p: o.SGD(p, lr=0.1, nesterov=True), "Nesterov momentum requires a momentum and zero dampening"),
+    (lambda o, p: o.Adam(p, betas=(1.0, 0.999)), "Invalid beta parameter at index 0: 1.0"),
+    (lambda o, p: o.Adam(p, betas=(0.9, -0.1)), "Invalid beta parameter at index 1: -0.1"),
+    (lambda o, p: o.Adam(p, eps=-1e-8), "Invalid epsilon value: -1e-08"),
+    (lambda o, p: o.SGD([], lr=-0.1), "Invalid learning rate: -0.1"),  # checked before the parameters
+])
+def test_bad_hyperparameters_are_refused_with_pytorchs_message(torch, make, message):
+    with pytest.raises(ValueError) as ours:
+        make(optim, [nn.Parameter(nbgrad.ones(1))])
+    with pytest.raises(ValueError) as theirs:
+        make(torch.optim, [torch.nn.Parameter(torch.ones(1))])
+    assert str(ours.value) == str(theirs.value) == message
+
+
+def test_bad_parameter_lists_are_refused():
+    w = nn.Parameter(nbgrad.ones(2))
+    with pytest.raises(TypeError, match="should be an iterable of Tensors or dicts, but got nbgrad.FloatTensor"):
+        optim.SGD(w, lr=0.1)
+    with pytest.raises(TypeError, match="optimizer can only optimize Tensors, but one of the params is int"):
+        optim.SGD([w, 3], lr=0.1)
+    with pytest.raises(ValueError, match="can't optimize a non-leaf Tensor"):
+        optim.SGD([w * 2], lr=0.1)
+    for unordered in ({w}, [{"params": {w}}]):  # PyTorch refuses only the second; a set's order is not fixed
+        with pytest.raises(TypeError, match="ordering of tensors in sets will change between runs"):
+            optim.SGD(unordered, lr=0.1)
+
+
+def test_a_bad_parameter_group_changes_nothing():
+    a, b = nn.Parameter(nbgrad.ones(2)), nn.Parameter(nbgrad.ones(2))
+    opt = optim.SGD([a], lr=0.1)
+    group = {"params": [b], "lr": -1.0}
+    with pytest.raises(ValueError, match="Invalid learning rate: -1.0"):
+        opt.add_param_group(group)
+    with pytest.raises(ValueError, match="some parameters appear in more than one parameter group"):
+        opt.add_param_group({"params": [a, b]})
+    assert len(opt.param_groups) == 1 and opt.param_groups[0]["params"] == [a]
+    assert group == {"params": [b], "lr": -1.0}  # the caller's dict was not filled in
+    opt.add_param_group({"params": [b], "lr": 0.5})
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.5] and opt.param_groups[1]["momentum"] == 0
+
+
+def test_named_parameters_are_accepted_and_keep_their_names():
+    model = nn.Linear(2, 1)
+    opt = optim.SGD(model.named_parameters(), lr=0.1)
+    assert opt.param_groups[0]["param_names"] == ["weight", "bias"]
+    params = opt.param_groups[0]["params"]
+    assert len(params) == 2 and params[0] is model.weight and params[1] is model.bias
+
+
+# ============================================================== a real training run
+
+def test_two_moons_mlp_reaches_97_percent_training_accuracy():
+    X, y = make_moons(n_samples=200, noise=0.1, seed=0)
+    nbgrad.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 2))
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    loss_fn = nn.CrossEntropyLoss()
+    for _ in range(300):
+        loss = loss_fn(model(X), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with nbgrad.no_grad():
+        accuracy = (model(X).argmax(dim=1) == y).float().mean().item()
+    assert accuracy >= 0.97, f"training accuracy {accuracy:.3f} after 300 steps"
+    assert loss.item() < 0.1

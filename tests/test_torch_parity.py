@@ -1,0 +1,734 @@
+"""Differential tests: the same code runs on nbgrad and on PyTorch, with the same float64 data.
+
+Compared: forward values and dtypes, gradients, second derivatives (Hessian-vector products through
+``create_graph=True``), the graph (``grad_fn.name()`` all the way down ``next_functions``), reprs, type
+promotion, the exception type and message of every case in test_errors.py, and the behaviour of hooks,
+retain_grad, accumulation, ``inputs=``, ``allow_unused``, grad modes, custom Functions and backward order.
+
+Where nbgrad differs on purpose, the difference is normalised in one place and said so:
+
+* ``torch.`` is ``nbgrad.`` in reprs and messages (``nbgrad.float64``, ``nbgrad.Size``, ...);
+* C++ node names lose their namespace: PyTorch's ``torch::autograd::AccumulateGrad`` is ``AccumulateGrad``;
+* a grad_fn's repr has no memory address: ``<AddBackward0>``, so notebook outputs are stable;
+* an in-place error adds one sentence naming the node that saved the tensor ("It was saved by ...");
+* the non-leaf ``.grad`` warning stops before PyTorch's link to its pull request and C++ source line;
+* a matmul with a 3-D operand is recorded as one ``BmmBackward0`` node, and ``vector @ matrix`` ends in
+  ``SqueezeBackward1``: PyTorch's graphs there show its internal folding and in-place squeeze
+  (``UnsafeViewBackward0``, ``SqueezeBackward4``), which would teach nothing; their values still match.
+"""
+import re
+import warnings
+import zlib
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="PyTorch not installed: differential tests against it are skipped")
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+import nbgrad  # noqa: E402
+from nbgrad.ops import PRIMITIVES  # noqa: E402
+from test_errors import CASES, assert_same, check_case  # noqa: E402
+
+pytestmark = pytest.mark.torch
+LIBS = (nbgrad, torch)
+RTOL, ATOL = 1e-10, 1e-12
+SETTINGS = settings(max_examples=30, deadline=None, derandomize=True, database=None)
+
+
+def as_nbgrad(text):
+    """PyTorch's text in nbgrad's words (the deliberate differences listed above)."""
+    return re.sub(r" object at 0x[0-9a-f]+", "", text).replace("torch::autograd::", "").replace("torch.", "nbgrad.")
+
+
+def array(t):
+    return None if t is None else t.detach().numpy(force=True)  # force: PyTorch's ZeroTensor gradients
+
+
+def assert_close(got, want, what=""):
+    """nbgrad's result (arrays, tensors, nested tuples, None) equals PyTorch's, dtypes included."""
+    if isinstance(want, (tuple, list)):
+        assert isinstance(got, (tuple, list)) and len(got) == len(want), what
+        for i, (g, w) in enumerate(zip(got, want)):
+            assert_close(g, w, f"{what}[{i}]")
+        return
+    if want is None or got is None:
+        assert got is None and want is None, what
+        return
+    g = array(got) if hasattr(got, "detach") else np.asarray(got)
+    w = array(want) if hasattr(want, "detach") else np.asarray(want)
+    assert g.dtype == w.dtype and g.shape == w.shape, f"{what}: {g.dtype}{g.shape} != {w.dtype}{w.shape}"
+    if g.dtype == np.float32:  # NumPy's and PyTorch's float32 kernels may round the last bit differently
+        np.testing.assert_allclose(g, w, rtol=1e-6, atol=1e-7, err_msg=what)
+    else:
+        np.testing.assert_allclose(g, w, rtol=RTOL, atol=ATOL, err_msg=what)
+
+
+# ======================================================================= ops: values, graphs, gradients
+
+def spec(shape, lo=-2.0, hi=2.0, grad=True):
+    return ("float", shape, lo, hi, grad)
+
+
+def const(shape, lo=-2.0, hi=2.0):
+    return spec(shape, lo, hi, grad=False)
+
+
+def classes(n, classes):
+    return ("int", (n,), 0, classes, False)
+
+
+X, Y, ROW, COL, V3, P = spec((2, 3)), spec((2, 3)), spec((3,)), spec((2, 1)), spec((3,)), spec((2, 3), 0.5, 2.0)
+F = "nn.functional"
+
+# id -> (inputs, fn(L, *tensors)); every primitive nbgrad registers appears at least once.
+OPS = {
+    "add": ((X, Y), lambda L, x, y: x + y),
+    "add broadcast": ((X, ROW), lambda L, x, y: x + y),
+    "add constant": ((X, const((2, 3))), lambda L, x, c: x + c),
+    "constant add": ((X, const((3,))), lambda L, x, c: c + x),
+    "add number": ((X,), lambda L, x: x + 1.5),
+    "add alpha": ((X, Y), lambda L, x, y: x.add(y, alpha=-2.5)),
+    "sub": ((X, COL), lambda L, x, y: x - y),
+    "sub alpha": ((X, Y), lambda L, x, y: x.sub(y, alpha=3)),
+    "rsub": ((X,), lambda L, x: 1.5 - x),
+    "mul": ((X, ROW), lambda L, x, y: x * y),
+    "mul number": ((X,), lambda L, x: 2 * x),
+    "div": ((X, spec((2, 3), 0.5, 2.0)), lambda L, x, y: x / y),
+    "div number": ((X,), lambda L, x: x / 4),
+    "rdiv": ((P,), lambda L, x: 3 / x),
+    "neg": ((X,), lambda L, x: -x),
+    "reciprocal": ((P,), lambda L, x: x.reciprocal()),
+    "pow 3": ((X,), lambda L, x: x ** 3),
+    "pow 0.5": ((P,), lambda L, x: x ** 0.5),
+    "pow -1.5": ((P,), lambda L, x: x.pow(-1.5)),
+    "pow 0": ((X,), lambda L, x: x ** 0),
+    "pow tensor": ((P, COL), lambda L, x, y: x ** y),
+    "pow 0-dim tensor": ((P, spec(())), lambda L, x, y: x ** y),
+    "rpow": ((X,), lambda L, x: 2.5 ** x),
+    "square": ((X,), lambda L, x: x.square()),
+    "abs": ((X,), lambda L, x: x.abs()),
+    "sign": ((X,), lambda L, x: x.sign()),
+    "exp": ((X,), lambda L, x: x.exp()),
+    "log": ((P,), lambda L, x: x.log()),
+    "sqrt": ((P,), lambda L, x: x.sqrt()),
+    "sin": ((X,), lambda L, x: x.sin()),
+    "cos": ((X,), lambda L, x: L.cos(x)),
+    "tanh": ((X,), lambda L, x: x.tanh()),
+    "sigmoid": ((X,), lambda L, x: L.sigmoid(x)),
+    "relu": ((X,), lambda L, x: x.relu()),
+    "functional relu": ((X,), lambda L, x: L.nn.functional.relu(x)),
+    "clamp": ((X,), lambda L, x: x.clamp(-0.5, 0.7)),
+    "clamp min": ((X,), lambda L, x: x.clamp(min=0)),
+    "clamp max": ((X,), lambda L, x: L.clamp(x, max=0.3)),
+    "maximum": ((X, ROW), lambda L, x, y: L.maximum(x, y)),
+    "minimum": ((X, Y), lambda L, x, y: x.minimum(y)),
+    "where": ((X, Y), lambda L, x, y: L.where(x > y, x, y * 2)),
+    "clone": ((X,), lambda L, x: x.clone()),
+    "to float32": ((X,), lambda L, x: x.to(L.float32)),
+    "float": ((X,), lambda L, x: x.float() * 2),
+    "contiguous of transpose": ((X,), lambda L, x: x.t().contiguous()),
+    "sum": ((X,), lambda L, x: x.sum()),
+    "sum dim": ((X,), lambda L, x: x.sum(0)),
+    "sum dims keepdim": ((spec((2, 3, 2)),), lambda L, x: x.sum((0, 2), keepdim=True)),
+    "sum empty dims": ((X,), lambda L, x: x.sum(dim=[])),
+    "mean": ((X,), lambda L, x: x.mean()),
+    "mean dim": ((X,), lambda L, x: x.mean(-1, keepdim=True)),
+    "var": ((X,), lambda L, x: x.var()),
+    "var dim biased": ((X,), lambda L, x: x.var(1, unbiased=False)),
+    "std": ((X,), lambda L, x: x.std()),
+    "std dim": ((X,), lambda L, x: x.std(0, keepdim=True)),
+    "max": ((X,), lambda L, x: x.max()),
+    "min": ((X,), lambda L, x: L.min(x)),
+    "max dim": ((X,), lambda L, x: x.max(1).values),
+    "min dim keepdim": ((X,), lambda L, x: x.min(0, keepdim=True).values),
+    "amax": ((X,), lambda L, x: x.amax(1)),
+    "amin": ((spec((2, 3, 2)),), lambda L, x: x.amin((0, 2))),
+    "prod": ((X,), lambda L, x: x.prod()),
+    "prod dim": ((X,), lambda L, x: x.prod(1)),
+    "softmax": ((X,), lambda L, x: x.softmax(1)),
+    "log_softmax": ((X,), lambda L, x: L.log_softmax(x, 0)),
+    "dot": ((V3, V3), lambda L, x, y: x.dot(y)),
+    "matmul vector vector": ((V3, V3), lambda L, x, y: x @ y),
+    "matmul matrix vector": ((X, V3), lambda L, x, y: x @ y),
+    "matmul matrix matrix": ((X, spec((3, 4))), lambda L, x, y: x @ y),
+    "mm": ((X, spec((3, 2))), lambda L, x, y: x.mm(y)),
+    "linear": ((X, spec((4, 3)), spec((4,))), lambda L, x, w, b: L.nn.functional.linear(x, w, b)),
+    "reshape": ((X,), lambda L, x: x.reshape(3, 2)),
+    "view": ((X,), lambda L, x: x.view(-1)),
+    "flatten": ((spec((2, 3, 2)),), lambda L, x: x.flatten(1)),
+    "transpose": ((spec((2, 3, 2)),), lambda L, x: x.transpose(0, 2)),
+    "t": ((X,), lambda L, x: x.t()),
+    "T": ((X,), lambda L, x: x.T),
+    "mT": ((spec((2, 3, 2)),), lambda L, x: x.mT),
+    "permute": ((spec((2, 3, 2)),), lambda L, x: x.permute(2, 0, 1)),
+    "squeeze": ((spec((2, 1, 3)),), lambda L, x: x.squeeze()),
+    "squeeze dim": ((spec((2, 1, 3)),), lambda L, x: x.squeeze(1)),
+    "unsqueeze": ((X,), lambda L, x: x.unsqueeze(1)),
+    "expand": ((COL,), lambda L, x: x.expand(2, 4)),
+    "expand new dim": ((ROW,), lambda L, x: x.expand(2, -1)),
+    "select": ((X,), lambda L, x: x[1]),
+    "select of vector": ((V3,), lambda L, x: x[1] * 2),
+    "slice": ((X,), lambda L, x: x[:, 1:]),
+    "strided slice": ((X,), lambda L, x: x[:, ::2]),
+    "ellipsis select": ((X,), lambda L, x: x[..., 1]),
+    "none index": ((X,), lambda L, x: x[None]),
+    "everything": ((X,), lambda L, x: x[:]),
+    "list index": ((X,), lambda L, x: x[[0, 1, 1]]),
+    "mask index": ((X,), lambda L, x: x[x > 0]),
+    "chained index": ((X,), lambda L, x: x[1][2]),
+    "setitem": ((X, spec(())), lambda L, x, v: _setitem(x * 1, (0, 1), v)),
+    "setitem slice": ((X, ROW), lambda L, x, v: _setitem(x * 1, 1, v)),
+    "add_ on a non-leaf": ((X, Y), lambda L, x, y: (x * 1).add_(y, alpha=2) * x),
+    "mul_ on a non-leaf": ((X, ROW), lambda L, x, y: (x * 1).mul_(y) * x),
+    "fill_": ((X,), lambda L, x: (x * 1).fill_(0.5) * x),
+    "zero_": ((X,), lambda L, x: (x * 1).zero_() + x),
+    "copy_": ((X, Y), lambda L, x, y: (x * 1).copy_(y * 2) * x),
+    "copy_ broadcast constant": ((X, const((3,))), lambda L, x, c: (x * 1).copy_(c) * x),
+    "cat": ((X, Y), lambda L, x, y: L.cat([x, y], dim=1)),
+    "cat with constant": ((X, const((1, 3))), lambda L, x, c: L.cat([x, c])),
+    "stack": ((X, Y), lambda L, x, y: L.stack([x, y], dim=-1)),
+    "mse_loss": ((X, Y), lambda L, x, y: L.nn.functional.mse_loss(x, y)),
+    "mse_loss sum": ((X, const((2, 3))), lambda L, x, y: L.nn.functional.mse_loss(x, y, reduction="sum")),
+    "cross_entropy": ((X, classes(2, 3)), lambda L, x, t: L.nn.functional.cross_entropy(x, t)),
+    "nll_loss none": ((X, classes(2, 3)), lambda L, x, t: L.nn.functional.nll_loss(x, t, reduction="none")),
+    "bce with logits": ((X, const((2, 3), 0.0, 1.0)),
+                        lambda L, x, y: L.nn.functional.binary_cross_entropy_with_logits(x, y)),
+    "shared node": ((X,), lambda L, x: (lambda b: b * b)(x + x)),
+    "composite": ((X, Y), lambda L, x, y: ((x * y).exp() / (1 + y.abs())).sum(1).log_softmax(0)),
+}
+# The graph PyTorch records for these shows internals (see the module docstring); only values are compared.
+VALUES_ONLY = {
+    "matmul vector matrix": ((V3, spec((3, 4))), lambda L, x, y: x @ y),
+    "matmul batched": ((spec((2, 2, 3)), spec((2, 3, 4))), lambda L, x, y: x @ y),
+    "matmul broadcast batch": ((spec((2, 2, 3)), spec((3, 4))), lambda L, x, y: x @ y),
+    "matmul vector batched": ((V3, spec((2, 3, 4))), lambda L, x, y: x @ y),
+}
+
+
+def _setitem(t, key, value):
+    t[key] = value
+    return t
+
+
+def inputs_for(case_id, specs):
+    """The same float64 (or int64) data for both libraries, seeded by the case's name."""
+    rng = np.random.default_rng(zlib.crc32(case_id.encode()))
+    arrays = []
+    for kind, shape, lo, hi, grad in specs:
+        if kind == "int":
+            arrays.append((rng.integers(lo, hi, size=shape), False))
+        else:
+            arrays.append((rng.uniform(lo, hi, size=shape), grad))
+    return [[L.tensor(a.copy(), requires_grad=g) for a, g in arrays] for L in LIBS]
+
+
+def graph(node, inputs):
+    """A node's name and, recursively, where it sends gradients: (None, 0) for constants, leaves by position."""
+    if node is None:
+        return None
+    name = as_nbgrad(node.name())
+    if name == "AccumulateGrad":
+        return name, next(i for i, t in enumerate(inputs) if t is node.variable)
+    return name, tuple((graph(child, inputs), nr) for child, nr in node.next_functions)
+
+
+def evaluate(L, fn, tensors, rng_seed):
+    """Forward value, graph, first-order gradients and a Hessian-vector product of fn at ``tensors``."""
+    out = fn(L, *tensors)
+    rng = np.random.default_rng(rng_seed)
+    v = L.tensor(rng.standard_normal(tuple(out.shape)), dtype=out.dtype)
+    diff = [t for t in tensors if t.requires_grad]
+    grads = L.autograd.grad(out, diff, v, create_graph=True, allow_unused=True)
+    weights = [L.tensor(rng.standard_normal(tuple(t.shape)), dtype=t.dtype) for t in diff]
+    terms = [(g * w).sum() for g, w in zip(grads, weights) if g is not None and g.requires_grad]
+    if terms:
+        second = L.autograd.grad(sum(terms), diff, allow_unused=True)
+    else:  # the first derivatives are constant
+        second = [None] * len(diff)
+    # None (nothing flows) and zeros (zeros flow) are the same second derivative
+    second = [np.zeros(tuple(t.shape)) if h is None else array(h) for t, h in zip(diff, second)]
+    return out, graph(out.grad_fn, tensors), [array(g) for g in grads], second
+
+
+@pytest.mark.parametrize("case_id", list(OPS) + list(VALUES_ONLY))
+def test_values_graph_and_derivatives_match_pytorch(case_id):
+    specs, fn = OPS.get(case_id) or VALUES_ONLY[case_id]
+    ours, theirs = (evaluate(L, fn, tensors, 7) for L, tensors in zip(LIBS, inputs_for(case_id, specs)))
+    out, graph_ours, grads, second = ours
+    t_out, graph_theirs, t_grads, t_second = theirs
+    assert repr(out.dtype) == as_nbgrad(repr(t_out.dtype))
+    assert_close(out, t_out, "forward")
+    assert_close(grads, t_grads, "gradients")
+    assert_close(second, t_second, "second derivatives")
+    if case_id in OPS:
+        assert graph_ours == graph_theirs
+
+
+def test_every_primitive_is_compared_with_pytorch():
+    """Adding an op to nbgrad without comparing its values and gradients with PyTorch's fails here."""
+    seen = set()
+
+    def walk(node):
+        if node is not None and node not in seen:
+            seen.add(node)
+            for child, _ in node.next_functions:
+                walk(child)
+
+    for case_id, (specs, fn) in {**OPS, **VALUES_ONLY}.items():
+        walk(fn(nbgrad, *inputs_for(case_id, specs)[0]).grad_fn)
+    recorded = {type(node)._function.__name__ for node in seen if hasattr(type(node), "_function")}
+    backward_only = {"IndexPut"}  # appears in the graph of a gradient, not of a forward expression
+    abstract = {cls.__name__ for cls in PRIMITIVES if cls.__name__.startswith("_")}
+    missing = {cls.__name__ for cls in PRIMITIVES} - recorded - backward_only - abstract
+    assert not missing, f"primitives never compared with PyTorch: {sorted(missing)}"
+
+
+BINARY = {
+    "add": lambda L, a, b: a + b, "sub": lambda L, a, b: a - b, "mul": lambda L, a, b: a * b,
+    "div": lambda L, a, b: a / b, "maximum": lambda L, a, b: L.maximum(a, b),
+    "minimum": lambda L, a, b: L.minimum(a, b), "pow": lambda L, a, b: a ** b,
+    "where": lambda L, a, b: L.where(a > b, a * b, b),
+}
+
+
+@given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3),
+       op=st.sampled_from(sorted(BINARY)), seed=st.integers(0, 2**16))
+@SETTINGS
+def test_broadcasting_binary_ops_match_pytorch(shapes, op, seed):
+    rng = np.random.default_rng(seed)
+    data = [rng.uniform(0.5, 2.0, size=s) for s in shapes.input_shapes]
+    cotangent = rng.standard_normal(shapes.result_shape)
+    results = []
+    for L in LIBS:
+        a, b = (L.tensor(d, requires_grad=True) for d in data)
+        out = BINARY[op](L, a, b)
+        out.backward(L.tensor(cotangent))
+        results.append((out, a.grad, b.grad))
+    assert_close(*results)
+
+
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), keepdim=st.booleans(), seed=st.integers(0, 99),
+       op=st.sampled_from(["sum", "mean", "var", "std", "amax", "prod", "softmax", "log_softmax", "max", "min"]),
+       data=st.data())
+@SETTINGS
+def test_reductions_over_any_dim_match_pytorch(shape, keepdim, seed, op, data):
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    fns = {
+        "softmax": lambda t: t.softmax(dim), "log_softmax": lambda t: t.log_softmax(dim),
+        "max": lambda t: t.max(dim, keepdim).values, "min": lambda t: t.min(dim, keepdim=keepdim).values,
+        "prod": lambda t: t.prod(dim, keepdim),
+    }
+    fn = fns.get(op, lambda t: getattr(t, op)(dim, keepdim=keepdim))
+    x = np.random.default_rng(seed).standard_normal(shape)
+    results = []
+    for L in LIBS:
+        t = L.tensor(x, requires_grad=True)
+        out = fn(t)
+        out.backward(L.tensor(np.arange(out.numel(), dtype=np.float64).reshape(tuple(out.shape))))
+        results.append((out, t.grad))
+    assert_close(*results)
+
+
+# ======================================================================= ties and kinks
+
+# "Ties and kinks follow PyTorch": each row is an expression at a point where the derivative is a choice.
+KINKS = {
+    "full max splits ties evenly": ([1.0, 3.0, 3.0, 2.0], lambda L, x: x.max()),
+    "full min splits ties evenly": ([2.0, 1.0, 1.0, 1.0], lambda L, x: x.min()),
+    "max(dim) sends all to the returned index": ([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]], lambda L, x: x.max(1).values),
+    "min(dim) sends all to the returned index": ([[1.0, 1.0, 3.0], [0.0, 2.0, 0.0]], lambda L, x: x.min(1).values),
+    "amax splits ties evenly": ([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]], lambda L, x: x.amax(1)),
+    "maximum ties give half each": ([1.0, 2.0, 3.0], lambda L, x: L.maximum(x, L.tensor([1.0, 5.0, 3.0]))),
+    "minimum ties give half each": ([1.0, 2.0, 3.0], lambda L, x: L.minimum(L.tensor([1.0, 0.0, 3.0]), x)),
+    "maximum of a tensor with itself": ([1.0, -2.0], lambda L, x: L.maximum(x, x)),
+    "clamp passes gradient at its bounds": ([-1.0, 0.0, 0.5, 1.0, 2.0], lambda L, x: x.clamp(0.0, 1.0)),
+    "clamp min only": ([-1.0, 0.0, 2.0], lambda L, x: x.clamp(min=0.0)),
+    "relu'(0) = 0": ([-1.0, 0.0, 2.0], lambda L, x: x.relu()),
+    "abs'(0) = 0": ([-1.0, 0.0, 2.0], lambda L, x: x.abs()),
+    "sign' = 0": ([-1.0, 0.0, 2.0], lambda L, x: x.sign()),
+    "sqrt'(0) = inf": ([0.0, 4.0], lambda L, x: x.sqrt()),
+    "d(x^0)/dx = 0 at 0": ([0.0, 2.0], lambda L, x: x ** 0),
+    "d(x^y)/dx at x = 0, y = 0": ([0.0, 0.0, 2.0], lambda L, x: x ** L.tensor([0.0, 2.0, 0.5])),
+    "d(x^y)/dy at x = 0": ([0.0, 2.0, 0.5], lambda L, y: L.tensor([0.0, 0.0, 2.0]) ** y),
+    "d(0^y)/dy": ([-1.0, 0.0, 2.0], lambda L, y: 0.0 ** y),
+    "prod with one zero": ([0.0, 2.0, 3.0], lambda L, x: x.prod()),
+    "prod with two zeros": ([[0.0, 2.0], [0.0, 0.0]], lambda L, x: x.prod(1)),
+    "std of equal values": ([1.5, 1.5, 1.5], lambda L, x: x.std()),
+    "std(dim) of equal values": ([[1.5, 1.5], [1.0, 2.0]], lambda L, x: x.std(1)),
+}
+
+
+@pytest.mark.parametrize("case_id", KINKS)
+def test_ties_and_kinks_follow_pytorch(case_id):
+    values, fn = KINKS[case_id]
+    results = []
+    for L in LIBS:
+        x = L.tensor(values, dtype=L.float64, requires_grad=True)
+        out = fn(L, x.to(L.float64))
+        out.backward(L.ones_like(out))
+        results.append((out, x.grad))
+    assert_close(*results)
+
+
+# ======================================================================= type promotion
+
+PROMOTION = [
+    "i + 1.5", "i + 2", "i * True", "i / i", "i / 2", "i / 2.0", "b + b", "b + 1", "b * 2.5", "b + i",
+    "f + d", "f + d0", "d0 + f", "i + d0", "i + f0", "b + i0", "f * i0", "d0 + f0", "i0 + 1.5", "f0 * d",
+    "i ** 2", "i ** 0.5", "2 ** i", "2.5 ** i", "f ** i", "1 - i", "1 / i", "-i", "i.abs()", "i.relu()",
+    "i.exp()", "i.sqrt()", "i.sigmoid()", "b.sin()", "i.clamp(0, 2)", "i.clamp(0.5, 2.5)", "i.sum()",
+    "b.sum()", "f.sum()", "i.max()", "i.sign()", "i.square()", "d.square()", "L.maximum(i, f)",
+    "L.minimum(f, d)", "L.where(b, i, f)", "L.where(b, i, 1.5)", "L.where(b, f, d0)", "L.cat([i, f])",
+    "L.stack([i, d])", "L.cat([b, i])", "i @ i", "f @ f", "i.float()", "f.long()", "i.double()",
+    "f.to(L.bool)", "i > 1.5", "f == d", "i.mean(dtype=L.float64)", "f.sum(dtype=L.float64)", "i.prod()",
+    "b.prod()", "i.reciprocal()", "f.maximum(d0)",
+]
+
+
+@pytest.mark.parametrize("expr", PROMOTION)
+def test_result_dtypes_follow_pytorch_promotion(expr):
+    results = []
+    for L in LIBS:
+        env = {
+            "L": L, "i": L.tensor([1, 2, 3]), "b": L.tensor([True, False, True]), "f": L.tensor([1.5, -2.0, 3.0]),
+            "d": L.tensor([0.25, 2.0, -1.0], dtype=L.float64), "i0": L.tensor(2), "f0": L.tensor(-1.5),
+            "d0": L.tensor(0.5, dtype=L.float64),
+        }
+        results.append(eval(expr, env))
+    ours, theirs = results
+    assert repr(ours.dtype) == as_nbgrad(repr(theirs.dtype))
+    assert_close(ours, theirs)
+
+
+# ======================================================================= printing
+
+REPRS = [
+    "L.tensor([1.0, 2.0], requires_grad=True) * 2", "L.tensor(3.5)", "L.tensor([1, 2])", "L.tensor([True, False])",
+    "L.zeros(2, 3, dtype=L.float64)", "L.tensor([])", "L.tensor([1e-8, 1.0])", "L.arange(2000.0)",
+    "L.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)", "L.tensor([1.5], dtype=L.float64, requires_grad=True)",
+    "L.zeros(0, dtype=L.int64)", "L.tensor([float('nan'), float('inf'), -float('inf')])",
+    "L.ones(2, requires_grad=True).sum()", "L.tensor([[1.0, -2.0]], requires_grad=True).max(1)",
+    "L.ones(2, 3).min(0, keepdim=True)", "L.ones(2, 3).shape", "L.float64", "L.tensor([1, 2]).dtype",
+    "(L.ones(2, requires_grad=True) * 2).grad_fn", "L.tensor([123456789.0, 0.001])", "L.tensor(2.5).exp()",
+    "L.tensor([1, 2]) / 3", "L.tensor([[1, 2], [3, 4]], dtype=L.float64) @ L.ones(2, 1, dtype=L.float64)",
+]
+
+
+@pytest.mark.parametrize("expr", REPRS)
+def test_repr_matches_pytorch(expr):
+    ours, theirs = (repr(eval(expr, {"L": L})) for L in LIBS)
+    assert ours == as_nbgrad(theirs)
+
+
+# ======================================================================= bad input
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_errors_match_pytorch(case):
+    """PyTorch raises the same type with the same message as nbgrad does for every case of test_errors.py."""
+    expected = re.sub(r" It was saved by \w+\.", "", case.message).replace("nbgrad.", "torch.")
+    theirs, theirs_after = check_case(torch, case, expected)
+    ours, ours_after = check_case(nbgrad, case, case.message)
+    assert_same(ours_after, _numpy(theirs_after))  # the undisturbed set-ups agree
+    if case.after_in_torch and theirs.after is not None:
+        assert_same(theirs.after(), theirs_after)
+
+
+def _numpy(x):
+    if isinstance(x, (tuple, list)):
+        return type(x)(_numpy(v) for v in x)
+    return x if x is None else x.detach().numpy()
+
+
+# ======================================================================= autograd behaviour, side by side
+
+def transcript_of(scenario):
+    """Run ``scenario`` on both libraries; each returns a transcript (values, names, flags) to compare."""
+    ours, theirs = scenario(nbgrad), scenario(torch)
+    assert_transcripts_equal(ours, theirs)
+
+
+def assert_transcripts_equal(ours, theirs, where="transcript"):
+    if isinstance(theirs, (tuple, list)):
+        assert isinstance(ours, (tuple, list)) and len(ours) == len(theirs), f"{where}: {ours!r} != {theirs!r}"
+        for i, (o, t) in enumerate(zip(ours, theirs)):
+            assert_transcripts_equal(o, t, f"{where}[{i}]")
+    elif hasattr(theirs, "detach"):
+        assert_close(ours, theirs, where)
+    elif isinstance(theirs, str):
+        assert ours == as_nbgrad(theirs), where
+    elif isinstance(theirs, float):
+        assert ours == pytest.approx(theirs, rel=1e-6), where
+    else:
+        assert ours == theirs, where
+
+
+def test_hook_return_value_replaces_the_gradient_and_remove_takes_it_away():
+    def scenario(L):
+        a = L.tensor([1.0, 2.0], requires_grad=True)
+        seen = []
+        h1 = a.register_hook(lambda g: g * 10)
+        h2 = a.register_hook(lambda g: seen.append(g.clone()))  # sees the replaced gradient, returns None
+        (a * a).sum().backward()
+        first = a.grad.clone()
+        h1.remove()
+        h1.remove()  # a second remove is harmless
+        a.grad = None
+        (a * a).sum().backward()
+        h2.remove()
+        b = a * 3
+        b.register_hook(lambda g: g + 1)  # on a non-leaf: changes what flows on
+        b.sum().backward()
+        return first, seen, a.grad
+
+    transcript_of(scenario)
+
+
+def test_hooks_fire_in_pytorchs_order_on_a_graph_with_shared_nodes():
+    def scenario(L):
+        order = []
+
+        def hook(name):
+            return lambda g: order.append((name, g.tolist()))
+
+        a = L.tensor([1.0, 2.0], requires_grad=True)
+        a.register_hook(hook("a"))
+        b = a + a
+        b.register_hook(hook("b"))
+        c = b * b
+        c.register_hook(hook("c"))
+        c.sum().backward()
+
+        x, y = L.tensor([1.0, 2.0], requires_grad=True), L.tensor([3.0, 4.0], requires_grad=True)
+        x.register_hook(hook("x"))
+        y.register_hook(hook("y"))
+        u, v, w = x * y, x.exp(), y.sin()
+        for name, t in (("u", u), ("v", v), ("w", w)):
+            t.register_hook(hook(name))
+        z = (u + v) * w + u
+        z.register_hook(hook("z"))
+        z.sum().backward()
+        return order
+
+    transcript_of(scenario)
+
+
+def test_retain_grad_and_accumulation_across_backward_calls():
+    def scenario(L):
+        a = L.tensor([1.0, 2.0], requires_grad=True)
+        b = a * 2
+        b.retain_grad()
+        c = b * b
+        loss = c.sum()
+        loss.backward(retain_graph=True)
+        first = (a.grad.clone(), b.grad.clone())
+        held = a.grad
+        loss.backward()  # the same graph again: both accumulate
+        (a * 3).sum().backward()  # a new graph: a accumulates again
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            c_grad = c.grad
+        return (first, a.grad, b.grad, held is a.grad, b.retains_grad, c.retains_grad, c_grad, a.is_leaf,
+                b.is_leaf)
+
+    transcript_of(scenario)
+
+
+def test_integer_gradient_is_cast_to_the_output_dtype():
+    def scenario(L):
+        a = L.tensor([1.0, 2.0], requires_grad=True)
+        (a * 2).backward(L.tensor([1, 3]))
+        return a.grad
+
+    transcript_of(scenario)
+
+
+def test_backward_inputs_limits_accumulation_and_retains_non_leaf_grads():
+    def scenario(L):
+        a, b = L.tensor([1.0, 2.0], requires_grad=True), L.tensor([3.0, 4.0], requires_grad=True)
+        m = a * b
+        out = m.exp().sum()
+        out.backward(inputs=[m, b], retain_graph=True)
+        after_first = (a.grad, b.grad.clone(), m.grad.clone(), m.retains_grad)
+        out.backward(inputs=a)
+        return after_first, a.grad, b.grad, m.grad
+
+    transcript_of(scenario)
+
+
+def test_grad_allow_unused_and_materialize_grads():
+    def scenario(L):
+        a, b = L.tensor([1.0, 2.0], requires_grad=True), L.tensor([3.0], requires_grad=True)
+        y = (a * a).sum()
+        unused = L.autograd.grad(y, [a, b], retain_graph=True, allow_unused=True)
+        zeros = L.autograd.grad(y, [b, a], retain_graph=True, materialize_grads=True)
+        through_non_leaf = L.autograd.grad(y, a * 1, allow_unused=True)  # a * 1 is not in y's graph
+        return unused, zeros, through_non_leaf, a.grad, b.grad
+
+    transcript_of(scenario)
+
+
+def test_hessian_vector_product_and_gradient_of_a_gradient():
+    def scenario(L):
+        x = L.tensor([0.5, -1.0, 2.0], dtype=L.float64, requires_grad=True)
+        W = L.tensor([[1.0, 2.0, 0.5], [-1.0, 0.0, 3.0]], dtype=L.float64, requires_grad=True)
+        y = ((W @ x).tanh() ** 2).sum() + (x * x.sin()).sum()
+        (g,) = L.autograd.grad(y, x, create_graph=True)
+        v = L.tensor([1.0, 0.5, -2.0], dtype=L.float64)
+        hvp_x, hvp_w = L.autograd.grad((g * v).sum(), [x, W], retain_graph=True)
+        g.sum().backward()  # .grad of the leaves gets d/dx of the gradient's sum
+        third = L.autograd.grad(L.autograd.grad(x.sin().sum(), x, create_graph=True)[0].sum(), x,
+                                create_graph=True)[0]
+        return g, hvp_x, hvp_w, x.grad, W.grad, third, graph(g.grad_fn, [x, W])[0]
+
+    transcript_of(scenario)
+
+
+def test_grad_modes_nest_and_work_as_decorators():
+    def scenario(L):
+        a = L.tensor([1.0], requires_grad=True)
+        log = []
+        with L.no_grad():
+            log.append((a * 2).requires_grad)
+            with L.enable_grad():
+                log.append((a * 2).requires_grad)
+                with L.set_grad_enabled(False):
+                    log.append((a * 2).requires_grad)
+                log.append(L.is_grad_enabled())
+            log.append(L.is_grad_enabled())
+        log.append(L.is_grad_enabled())
+
+        @L.no_grad()
+        def called(x):
+            return x * 2
+
+        @L.no_grad
+        def bare(x):
+            return x * 2
+
+        @L.enable_grad()
+        def enabled(x):
+            return x * 2
+
+        @L.set_grad_enabled(False)
+        def disabled(x):
+            return x * 2
+
+        log.append(L.is_grad_enabled())  # decorating with set_grad_enabled(False) leaves the mode alone
+        log += [called(a).requires_grad, bare(a).requires_grad, disabled(a).requires_grad]
+        with L.no_grad():
+            log.append(enabled(a).requires_grad)
+        L.set_grad_enabled(False)  # as a plain call it takes effect at once
+        log.append(L.is_grad_enabled())
+        L.set_grad_enabled(True)
+        try:
+            with L.no_grad():
+                raise KeyError("inside")
+        except KeyError:
+            pass
+        log.append(L.is_grad_enabled())  # an exception restores the mode
+        with L.no_grad():
+            b = a * 2
+        log += [b.requires_grad, b.grad_fn, b.is_leaf, (a.detach() * 2).requires_grad]
+        return log
+
+    transcript_of(scenario)
+
+
+def test_custom_function_name_needs_input_grad_and_saved_tensors():
+    def scenario(L):
+        log = []
+
+        class Cube(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, k, y):
+                ctx.save_for_backward(x, y)
+                ctx.k = k
+                log.append(("forward", ctx.needs_input_grad))
+                return x ** 3 * k + y
+
+            @staticmethod
+            def backward(ctx, g):
+                x, y = ctx.saved_tensors
+                log.append(("backward", ctx.needs_input_grad, len(ctx.saved_tensors)))
+                return g * 3 * x ** 2 * ctx.k, None, g if ctx.needs_input_grad[2] else None
+
+        x, y = L.tensor([1.0, 2.0], requires_grad=True), L.tensor([1.0, -1.0])
+        out = Cube.apply(x, 2.0, y)
+        log += [out.grad_fn.name(), type(out.grad_fn).__name__, graph(out.grad_fn, [x, y]), out.is_leaf,
+                out.requires_grad]
+        out.sum().backward()
+        log.append(x.grad)
+        with L.no_grad():
+            quiet = Cube.apply(x, 2.0, y)
+        log += [quiet.requires_grad, quiet.grad_fn]
+        try:
+            out.grad_fn.saved_tensors
+        except RuntimeError as error:
+            log.append(str(error))  # freed by backward
+        second = Cube.apply(x, 1.0, L.tensor([0.0, 0.0], requires_grad=True))
+        (g,) = L.autograd.grad(second.sum(), x, create_graph=True)
+        log.append(L.autograd.grad(g.sum(), x)[0])  # backward written with tensor ops is differentiable
+        return log
+
+    transcript_of(scenario)
+
+
+def test_version_counters_and_views_follow_pytorch():
+    def scenario(L):
+        x = L.ones(3)
+        log = [x._version]
+        x.add_(1)
+        x[0] = 5.0
+        x.mul_(2)
+        log.append(x._version)
+        view = x[1:]
+        view.add_(1)
+        x.detach().add_(1)
+        log += [x._version, view._version, x]
+        a = L.ones(2, requires_grad=True)
+        y = a * 1
+        y.sub_(3)
+        y[1] = 0.0
+        log += [y._version, graph(y.grad_fn, [a])]
+        return log
+
+    transcript_of(scenario)
+
+
+def test_integer_results_of_differentiable_inputs_have_no_history():
+    def scenario(L):
+        a = L.tensor([1.5, -2.0], requires_grad=True)
+        results = [a.long(), a.argmax(), a > 0, a.max(0).indices, a.to(L.bool)]
+        return [(r.requires_grad, r.grad_fn, r.is_leaf, r) for r in results]
+
+    transcript_of(scenario)
+
+
+def test_non_leaf_grad_warning_starts_with_pytorchs_text():
+    messages = []
+    for L in LIBS:
+        b = L.tensor([1.0], requires_grad=True) * 2
+        with pytest.warns(UserWarning) as record:
+            assert b.grad is None
+        messages.append(str(record[0].message))
+    ours, theirs = messages
+    assert theirs.startswith(ours) and ours.endswith("make sure you access the leaf Tensor instead.")
+
+
+def test_anomaly_mode_changes_the_in_place_hint_as_pytorch_does():
+    messages = []
+    for L in LIBS:
+        a = L.tensor([1.0, 2.0], requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # both warn that anomaly mode is slow, and where forward ran
+            with L.autograd.detect_anomaly():
+                b = a.exp()
+                b.add_(1)
+                with pytest.raises(RuntimeError) as info:
+                    b.sum().backward()
+        messages.append(str(info.value))
+    ours, theirs = messages
+    assert re.sub(r" It was saved by \w+\.", "", ours) == as_nbgrad(theirs)
