@@ -75,16 +75,32 @@ def execute(paths=None, *, timeout=300):
         client.execute()
         for cell in nb.cells:
             cell.metadata.pop("execution", None)
+            if cell.cell_type == "code":
+                cell.outputs = _merge_streams(cell.outputs)
         nbformat.write(nb, path)
         print(f"executed {path}")
+
+
+def _merge_streams(outputs):
+    """Consecutive prints to one stream as one output: where the kernel splits them depends on timing,
+    and a re-run must save the same file."""
+    merged = []
+    for out in outputs:
+        last = merged[-1] if merged else None
+        if out.output_type == "stream" and last is not None and last.output_type == "stream" and last.name == out.name:
+            last.text += out.text
+        else:
+            merged.append(out)
+    return merged
 
 
 def build_site(out, *, root=None, widgets_js=None):
     """Static HTML of every lesson plus an index page; widgets render with no kernel.
 
-    ``widgets_js``: a folder holding ``embed-amd.js`` (from @jupyter-widgets/html-manager) and
-    ``require.js``; they are copied next to the pages so the site works offline. Without it, pages load
-    them from the public CDN that nbconvert uses by default.
+    ``widgets_js``: a folder holding ``embed-amd.js`` with the ``.woff2`` fonts beside it (from the
+    ``dist/`` folder of @jupyter-widgets/html-manager) and ``require.js``; they are copied next to the
+    pages so the site works offline. Without it, pages load them from the public CDN that nbconvert uses
+    by default.
     """
     from nbconvert import HTMLExporter
     import nbformat
@@ -92,21 +108,24 @@ def build_site(out, *, root=None, widgets_js=None):
     root = Path(root) if root else lessons_dir()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    if widgets_js:
+        widgets_js = Path(widgets_js)
+        (out / "static").mkdir(exist_ok=True)
+        for name in ("embed-amd.js", "require.js"):
+            shutil.copy2(widgets_js / name, out / "static" / name)
     links = []
     for path in lesson_files(root):
         rel = path.relative_to(root).with_suffix(".html")
         exporter = HTMLExporter(template_name="lab")
         if widgets_js:
-            static = out / "static"
-            static.mkdir(exist_ok=True)
-            for name in ("embed-amd.js", "require.js"):
-                shutil.copy2(Path(widgets_js) / name, static / name)
             up = "../" * (len(rel.parts) - 1)
             exporter.widget_renderer_url = f"{up}static/embed-amd.js"
             exporter.require_js_url = f"{up}static/require.js"
         body, _ = exporter.from_notebook_node(nbformat.read(path, as_version=4))
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         (out / rel).write_text(body, encoding="utf-8")
+        if widgets_js:
+            _copy_widget_fonts(widgets_js, (out / rel).parent)
         links.append((rel, _title(path)))
     items = "\n".join(f'<li><a href="{rel.as_posix()}">{_escape(title)}</a> <small>({rel.parts[0]})</small></li>'
                       for rel, title in links)
@@ -114,6 +133,18 @@ def build_site(out, *, root=None, widgets_js=None):
         "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>nbgrad lessons</title></head>\n"
         f"<body><h1>nbgrad lessons</h1>\n<ul>\n{items}\n</ul></body></html>\n", encoding="utf-8")
     return out / "index.html"
+
+
+def _copy_widget_fonts(widgets_js, folder):
+    """The icon font of the widgets' buttons (Play, Stop), where embed-amd.js looks for it.
+
+    Its webpack public path is its AMD module's name, so it asks for the fonts relative to the page, at
+    these two paths, wherever the script itself is served from. Browsers take the woff2 file first.
+    """
+    for where in ("@jupyter-widgets", "@jupyter-widgets/html-manager/dist"):
+        (folder / where).mkdir(parents=True, exist_ok=True)
+        for font in widgets_js.glob("*.woff2"):
+            shutil.copy2(font, folder / where / font.name)
 
 
 def _title(path):

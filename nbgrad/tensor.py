@@ -131,7 +131,7 @@ class Tensor:
 
     __slots__ = (
         "_data", "_requires_grad", "grad_fn", "_grad", "_version_counter", "_accumulator",
-        "_base", "_hooks", "name", "__weakref__",
+        "_base", "name", "__weakref__",
     )
     # Tensor must win over ndarray in ``array + tensor``: numpy then defers to Tensor.__radd__.
     __array_priority__ = 1000
@@ -146,7 +146,6 @@ class Tensor:
         t._version_counter = [0]
         t._accumulator = None
         t._base = None
-        t._hooks = None
         t.name = None
         return t
 
@@ -867,21 +866,32 @@ class Tensor:
         t.grad_fn, t._requires_grad, t._accumulator = self.grad_fn, True, self._accumulator
         return t
 
-    def add_(self, other, *, alpha=1):
+    def _update(self, method, ufunc, other, **kwargs):
+        """``self = self <op> other`` in place: recorded like the out-of-place op when grad is needed."""
         self._check_inplace()
-        return self._inplace(self._snapshot().add(other, alpha=alpha))
+        if grad_mode.state.enabled and (self._requires_grad or getattr(other, "_requires_grad", False)):
+            return self._inplace(getattr(self._snapshot(), method)(other, **kwargs))
+        # Nothing to record (an optimizer step under no_grad): write into this tensor's memory directly,
+        # as NumPy's ``a -= b`` does, rather than computing a new array and copying it back.
+        a, b = self._operands(other, true_divide=ufunc is np.true_divide)
+        self._check_output_shape(np.broadcast_shapes(self._data.shape, b._data.shape))
+        b = b._data if kwargs.get("alpha", 1) == 1 else b._data * kwargs["alpha"]
+        ufunc(self._data, b, out=self._data, casting="unsafe")
+        self._version_counter[0] += 1
+        return self
+
+    def add_(self, other, *, alpha=1):
+        return self._update("add", np.add, other, alpha=alpha)
 
     def sub_(self, other, *, alpha=1):
-        self._check_inplace()
-        return self._inplace(self._snapshot().sub(other, alpha=alpha))
+        _check_bool_subtraction(self, other)
+        return self._update("sub", np.subtract, other, alpha=alpha)
 
     def mul_(self, other):
-        self._check_inplace()
-        return self._inplace(self._snapshot().mul(other))
+        return self._update("mul", np.multiply, other)
 
     def div_(self, other):
-        self._check_inplace()
-        return self._inplace(self._snapshot().div(other))
+        return self._update("div", np.true_divide, other)
 
     def pow_(self, exponent):
         self._check_inplace()

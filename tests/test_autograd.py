@@ -253,3 +253,36 @@ def test_manual_seed_makes_random_tensors_repeatable():
     nbgrad.manual_seed(3)
     assert a.equal(nbgrad.randn(4))
     assert a.dtype is nbgrad.float32
+
+
+def test_dot_grad_never_aliases_a_tensor_the_user_can_see():
+    """Gradients are taken without a copy only when nothing else refers to them (as PyTorch does)."""
+    x = leaf([1.0, 2.0])
+    w = nbgrad.tensor([3.0, 4.0], dtype=nbgrad.float64)
+    x.backward(w)  # a leaf as the root: its gradient *is* the user's tensor
+    assert not np.shares_memory(x.grad.numpy(), w.numpy())
+    x.backward(w)  # accumulates in place into x.grad, and must not write into w
+    np.testing.assert_array_equal(w.numpy(), [3.0, 4.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [6.0, 8.0])
+
+    a, b = leaf([1.0]), leaf([2.0])
+    (a + b).sum().backward()  # Add sends the same gradient tensor to both leaves
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+
+    kept = []
+    c = leaf([1.0])
+    c.register_hook(lambda g: kept.append(g * 1) or kept[-1])
+    (c * 5).sum().backward()
+    assert not np.shares_memory(c.grad.numpy(), kept[0].numpy())
+
+
+def test_a_fresh_gradient_is_taken_without_copying():
+    w = leaf(np.ones((3, 4)))
+    x = nbgrad.tensor(np.ones((2, 3)), dtype=nbgrad.float64)
+    arriving = []  # the address of the arriving gradient's memory (a reference would force a copy)
+    w.register_hook(lambda g: arriving.append(g._data.__array_interface__["data"][0]))
+    (x @ w).sum().backward()
+    first = w.grad
+    assert first._data.__array_interface__["data"][0] == arriving[0]
+    (x @ w).sum().backward()
+    assert w.grad is first  # later passes add into the same tensor, in place

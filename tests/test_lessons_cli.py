@@ -50,3 +50,33 @@ def test_command_line_without_a_terminal_keeps_edits(tmp_path, shipped):
     out = subprocess.run(run, check=True, capture_output=True, text=True, stdin=subprocess.DEVNULL).stdout
     assert f"kept      {lessons.FIRST_LESSON}" in out
     assert (tmp_path / lessons.FIRST_LESSON).read_text(encoding="utf-8") == "edited"
+
+
+def test_readme_main_command_opens_an_existing_lesson():
+    from pathlib import Path
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- main-command -->\s*```bash\n(.+?)\n```", readme, re.S).group(1)
+    (path,) = re.findall(r"jupyter lab (\S+)", block)
+    assert (Path(__file__).resolve().parents[1] / path).is_file()
+
+
+def test_execute_saves_the_same_outputs_however_the_kernel_splits_the_prints(tmp_path):
+    """A loop that prints between slow steps reaches the notebook as several stream messages; saved, they are one."""
+    nbformat = pytest.importorskip("nbformat")
+    pytest.importorskip("nbclient")
+    nb = nbformat.v4.new_notebook()
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import sys, time\nfor i in range(3):\n    print('step', i, flush=True)\n    time.sleep(0.2)\n"
+        "print('done', file=sys.stderr)"
+    )]
+    path = tmp_path / "loop.ipynb"
+    nbformat.write(nb, path)
+    lessons.execute([path])
+    outputs = nbformat.read(path, as_version=4).cells[0].outputs
+    assert [(o.output_type, o.name, o.text) for o in outputs] == [
+        ("stream", "stdout", "step 0\nstep 1\nstep 2\n"),
+        ("stream", "stderr", "done\n"),
+    ]

@@ -30,3 +30,4 @@ def test_wheel_ships_the_lessons_and_the_stylesheet(tmp_path):
     assert lessons, "no lessons in notebooks/"
     assert {f"nbgrad/lessons/{rel}" for rel in lessons} <= names
     assert "nbgrad/display/static/nbgrad.css" in names
+    assert "nbgrad/widgets/static/widgets.css" in names

@@ -46,14 +46,26 @@ def test_scalar_backward_defaults_to_gradient_one():
 def test_2018_backward_signature_with_grad_variables_and_retain_variables():
     x = Variable(torch.ones(2, 2), requires_grad=True)
     out = ((x + 2) * (x + 2) * 3).mean()
-    with pytest.warns(FutureWarning, match="'variables' is deprecated"), \
+    with pytest.warns(FutureWarning, match="`variables` is deprecated"), \
             pytest.warns(FutureWarning, match="`grad_variables` is deprecated. Use `grad_tensors` instead."), \
-            pytest.warns(FutureWarning, match="'retain_variables' is deprecated"):
+            pytest.warns(FutureWarning, match="`retain_variables` is deprecated"):
         torch.autograd.backward(variables=out, grad_variables=torch.tensor(1.0), retain_graph=None,
                                 create_graph=None, retain_variables=True)
     # retain_variables=True kept the graph: a second pass works and accumulates
     torch.autograd.backward(out)
     assert np.allclose(x.grad.numpy(), 9.0)
+
+
+def test_grad_variables_and_grad_tensors_together_are_refused_with_pytorchs_message():
+    x = torch.ones(2, requires_grad=True)
+    out = (x * x).sum()
+    with pytest.warns(FutureWarning), pytest.raises(
+            RuntimeError, match=r"^`grad_tensors` and `grad_variables` \(deprecated\) arguments both passed to "
+                                r"`backward\(\)`. Please only use `grad_tensors`.$"):
+        torch.autograd.backward(out, grad_tensors=torch.tensor(1.0), grad_variables=torch.tensor(1.0))
+    assert x.grad is None
+    out.backward()  # the graph was not touched
+    assert x.grad.tolist() == [2.0, 2.0]
 
 
 def test_vector_backward_is_the_gradient_of_the_weighted_sum():

@@ -221,7 +221,7 @@ def test_text_table_is_deterministic_and_shows_the_pass():
     text = texts[0]
     assert text.splitlines()[0] == ("Backward pass from out: 5 steps, nothing written to .grad "
                                     "(call .apply() to write it).")
-    assert "step 2  MulBackward0  (y*y) = a · b;" in text
+    assert "step 3  MulBackward0  (y*y) = a · b;" in text  # numbered from 1, like the stepper's frames
     sends = r"→ y +local 3 \(all 2×2\) +sends 2\.25 \(all 2×2\) +"
     assert re.search(sends + r"sum so far 2\.25 \(all 2×2\) \(1 of 2 arrived\)", text)
     assert re.search(sends + r"complete: 4\.5 \(all 2×2\)", text)

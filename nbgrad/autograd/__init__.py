@@ -60,16 +60,16 @@ def backward(tensors=None, grad_tensors=None, retain_graph=None, create_graph=Fa
     The 2018 names ``variables``, ``grad_variables`` and ``retain_variables`` still work, with a warning.
     """
     if variables is not None:
-        warnings.warn("'variables' is deprecated. Use 'tensors' instead.", FutureWarning, stacklevel=2)
+        warnings.warn("`variables` is deprecated. Use `tensors` instead.", FutureWarning, stacklevel=2)
         tensors = variables
     if grad_variables is not None:
         warnings.warn("`grad_variables` is deprecated. Use `grad_tensors` instead.", FutureWarning, stacklevel=2)
         if grad_tensors is not None:
-            raise RuntimeError("'grad_tensors' and 'grad_variables' (deprecated) arguments both passed to "
-                               "backward(). Please only use 'grad_tensors'.")
+            raise RuntimeError("`grad_tensors` and `grad_variables` (deprecated) arguments both passed to "
+                               "`backward()`. Please only use `grad_tensors`.")
         grad_tensors = grad_variables
     if retain_variables is not None:
-        warnings.warn("'retain_variables' is deprecated. Use 'retain_graph' instead.", FutureWarning, stacklevel=2)
+        warnings.warn("`retain_variables` is deprecated. Use `retain_graph` instead.", FutureWarning, stacklevel=2)
         if retain_graph is None:
             retain_graph = retain_variables
     if tensors is None:

@@ -13,6 +13,7 @@ A pass changes nothing until it has finished: leaf gradients wait in ``pending``
 as they were.
 """
 import heapq
+import sys
 import warnings
 
 import numpy as np
@@ -178,12 +179,31 @@ class BackwardPass:
 
     def commit(self, retain_graph=False):
         """Write pending gradients into ``.grad`` and, unless ``retain_graph``, free saved tensors."""
-        for tensor, grad in self.pending.items():
-            tensor._accumulate_grad(grad, self.create_graph)
+        pending = self.pending
+        for tensor in list(pending):  # not items(): its (key, value) tuples would add references to grad
+            grad = pending[tensor]
+            if tensor._grad is None and not self.create_graph and _unshared(grad):
+                tensor._grad = grad  # as PyTorch does, take a gradient nothing else can see instead of copying it
+            else:
+                tensor._accumulate_grad(grad, self.create_graph)
         if not retain_graph:
             for node in self.executed:
                 if type(node) is not AccumulateGrad:
                     node._release()
+
+
+def _unshared(grad):
+    """True when only the engine refers to ``grad`` and its memory, so it can become a ``.grad`` as it is.
+
+    A gradient the user passed in, one a hook returned, one sent to two leaves, or a view of other memory
+    is referred to from elsewhere and gets copied instead. The counts are the references commit() itself
+    holds (the pending dict, its local variable, this argument) plus getrefcount's own argument.
+    """
+    # (no local for the array or its flags: each would be one more reference to it)
+    return (
+        grad.grad_fn is None and sys.getrefcount(grad) == 4 and sys.getrefcount(grad._data) == 2
+        and grad._data.flags.owndata and grad._data.flags.writeable
+    )
 
 
 def _run_hooks(hooks, grad):

@@ -116,10 +116,19 @@ class BackwardNode(Node):
             raise RuntimeError(_FREED)
         if not self._versions:  # forward ran without recording: nothing was kept
             return saved
+        saved = self._unpacked()
         for t, version, is_output in zip(saved, self._versions, self._saved_outputs):
             if t is not None and t._version_counter[0] != version:
                 raise RuntimeError(_modified_message(t, version, is_output, self))
         return saved
+
+    def _unpacked(self):
+        """The saved tensors, this node's own output rebuilt from its storage (see ``_link``)."""
+        if True not in self._saved_outputs:
+            return self._saved
+        out = Tensor._make(self._output_data)
+        out._version_counter, out.grad_fn, out._requires_grad = self._output_version, self, True
+        return tuple(out if is_output else t for t, is_output in zip(self._saved, self._saved_outputs))
 
     def _release(self):
         self._saved = None
@@ -147,7 +156,7 @@ class BackwardNode(Node):
         """What this node keeps for backward: saved tensors by name (until freed), then other parameters."""
         out = {}
         names = self._function.saved_names
-        for i, t in enumerate(self._saved or ()):
+        for i, t in enumerate(self._unpacked() if self._saved else ()):
             out[names[i] if i < len(names) else f"tensor{i}"] = t
         for key, value in vars(self).items():
             if not key.startswith("_") and key not in ("needs_input_grad", "next_functions"):
@@ -215,27 +224,43 @@ class Function:
 
     @classmethod
     def apply(cls, *args):
-        ctx = cls._backward_cls()
         enabled = grad_mode.state.enabled
+        if not enabled and cls._builtin:
+            # Nothing can be recorded and built-in forwards only write to ctx: skip the node. This is the
+            # path of every op inside a backward rule, so it is kept short.
+            return _output(cls, cls.forward(_Unrecorded(), *args), args)
+        ctx = cls._backward_cls()
         if enabled or not cls._builtin:  # a user's forward may read it even under no_grad, as in PyTorch
             ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
         grad_mode.state.enabled = False
         try:
-            out = cls.forward(ctx, *args)
+            out = _output(cls, cls.forward(ctx, *args), args)
         finally:
             grad_mode.state.enabled = enabled
-        if not isinstance(out, Tensor):
-            out = Tensor._make(out)
-        elif out.grad_fn is not None or _is_one_of(out, args):
-            out = Tensor._make(out._data)
-        if cls.is_view and np.may_share_memory(out._data, args[0]._data):
-            src = args[0]
-            out._version_counter = src._version_counter
-            out._base = src._base if src._base is not None else src
         # Integer and bool results are never differentiable: they are returned without history.
         if enabled and True in ctx.needs_input_grad and out._data.dtype.kind == "f":
             _link(ctx, args, out)
         return out
+
+
+class _Unrecorded:
+    """The ctx a built-in forward gets when nothing is recorded: whatever it saves is dropped."""
+
+    def save_for_backward(self, *tensors):
+        pass
+
+
+def _output(cls, out, args):
+    """Forward's result as a new Tensor; a view op's result shares its input's version counter."""
+    if not isinstance(out, Tensor):
+        out = Tensor._make(out)
+    elif out.grad_fn is not None or _is_one_of(out, args):
+        out = Tensor._make(out._data)
+    if cls.is_view and np.may_share_memory(out._data, args[0]._data):
+        src = args[0]
+        out._version_counter = src._version_counter
+        out._base = src._base if src._base is not None else src
+    return out
 
 
 def _is_one_of(out, args):
@@ -265,6 +290,12 @@ def _link(ctx, args, out):
             versions.append(t._version_counter[0] if t is not None else 0)
             saved_outputs.append(t is out)
         ctx._versions, ctx._saved_outputs = tuple(versions), tuple(saved_outputs)
+        if True in saved_outputs:
+            # Holding the output itself would make a cycle (node -> output -> node) that only the garbage
+            # collector frees, keeping large arrays alive; as PyTorch does, keep its storage and version
+            # counter, and rebuild the tensor when backward unpacks it.
+            ctx._saved = tuple(None if is_output else t for t, is_output in zip(saved, saved_outputs))
+            ctx._output_data, ctx._output_version = out._data, out._version_counter
     if anomaly_mode.state.enabled:
         ctx._trace = "".join(traceback.format_stack()[:-3])
     # Weak, so the graph keeps no values alive; drawings use it to show a node's output while it exists.

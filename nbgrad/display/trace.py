@@ -368,7 +368,7 @@ class Trace:
             "applied to .grad." if self.applied else "nothing written to .grad (call .apply() to write it).")
         rows = []  # (first column, rest of the columns)
         for s in self.steps:
-            rows.append((f"step {s.index}", [s.op, s.rule]))
+            rows.append((f"step {s.index + 1}", [s.op, s.rule]))  # counted from 1, as the stepper counts
             arrives = f"∂{self._operand_text(self.walk.root_id)}/∂{self._operand_text(s.value_id)} arrives:"
             rows.append(("", [arrives, G.summary(s.grad_output._data)]))
             for k in range(len(s.input_ids)):

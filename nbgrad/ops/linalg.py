@@ -1,4 +1,6 @@
 """Matrix products. ``matmul`` picks the primitive PyTorch would (dot, mv, mm, or a batched product)."""
+import math
+
 import numpy as np
 
 from .._dtype import cpp_type_name, from_numpy_dtype, scalar_type_name
@@ -29,7 +31,7 @@ def check_matmul(a, b):
                 f"of elements, but got {sa[0]} and {sb[0]} elements respectively"
             )
         return
-    rows = int(np.prod(sa[:-1], dtype=np.int64))
+    rows = math.prod(sa[:-1])
     if nb == 1:
         if sa[-1] != sb[0]:
             raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{sa[-1]}), vec ({sb[0]})")

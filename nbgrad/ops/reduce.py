@@ -72,7 +72,7 @@ class Mean(Primitive):
     @staticmethod
     def backward(ctx, grad):
         shape = ctx.self_sym_sizes
-        return (grad / max(int(np.prod(shape)), 1)).expand(shape)
+        return (grad / max(math.prod(shape), 1)).expand(shape)
 
 
 class MeanDim(Primitive):
@@ -88,7 +88,7 @@ class MeanDim(Primitive):
     @staticmethod
     def backward(ctx, grad):
         shape = ctx.self_sym_sizes
-        n = int(np.prod([shape[d] for d in ctx.dim]))
+        n = math.prod(shape[d] for d in ctx.dim)
         return (_kept(grad, shape, ctx.dim, ctx.keepdim) / n).expand(shape), None, None
 
 
@@ -106,7 +106,7 @@ class Var(Primitive):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        n = int(np.prod([a._data.shape[d] for d in ctx.dim]))
+        n = math.prod(a._data.shape[d] for d in ctx.dim)
         centred = a - a.mean(ctx.dim, keepdim=True)
         scale = 2 * _per_degree_of_freedom(n, ctx.correction)
         return _kept(grad, a._data.shape, ctx.dim, ctx.keepdim) * centred * scale, None, None, None
@@ -133,7 +133,7 @@ class Std(Primitive):
     def backward(ctx, grad):
         a, out = ctx.saved_tensors
         shape = a._data.shape
-        n = int(np.prod([shape[d] for d in ctx.dim]))
+        n = math.prod(shape[d] for d in ctx.dim)
         centred = a - a.mean(ctx.dim, keepdim=True)
         # NOTE: where std = 0 (all elements equal) the gradient is taken as 0, not 0/0, as in PyTorch.
         zero = out._data == 0

@@ -1,4 +1,5 @@
 """Shape ops. They move elements without changing them, so each gradient is the inverse move."""
+import math
 import numbers
 
 import numpy as np
@@ -16,7 +17,7 @@ def infer_shape(shape, numel):
     for i, s in enumerate(shape):
         if s < -1:
             raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
-    known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
+    known = math.prod(s for s in shape if s != -1)
     if -1 in shape:
         if known == 0 and numel == 0:
             raise RuntimeError(

@@ -1,0 +1,114 @@
+"""What the widgets share: the stylesheet, PNG bytes of a figure, the static snapshot shown where widgets
+cannot render, and the refresh that runs after every notebook cell."""
+import asyncio
+import io
+import sys
+import weakref
+from functools import lru_cache
+from html import escape
+from importlib.resources import files
+
+from ..display.html import _css as _display_css
+
+# Heads every snapshot, so that nobody tries to click a picture.
+SNAPSHOT_NOTE = "A picture of the widget as it was saved: run the notebook to use it."
+
+
+@lru_cache(None)
+def stylesheet():
+    """One <style> element: the display layer's sheet (tables, cards) and the widgets' own (steps, panels)."""
+    own = files(__package__).joinpath("static", "widgets.css").read_text(encoding="utf-8")
+    return f"<style>{_display_css()}\n{own}</style>"
+
+
+def styled(body):
+    """HTML inside the scope the stylesheet's colours are defined for."""
+    return f"<div class='nbgrad-repr nbgrad-widget'>{body}</div>"
+
+
+def figure_png(figure):
+    """PNG bytes of a matplotlib figure, without the version stamp, so equal pictures give equal bytes.
+
+    No ``bbox_inches="tight"``: the figures drawn here are sized to their content already, and the tight
+    box costs a second full render, which doubles the time a stepper takes to draw its frames.
+    """
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def note(text):
+    return f"<div class='nbgrad-note'>{escape(text)}</div>"
+
+
+class Snapshot:
+    """Mix-in for a widget: its display also carries a static HTML picture and a one-paragraph text.
+
+    Jupyter shows the live widget; a viewer that cannot run widgets (GitHub, nbviewer without saved
+    widget state, a notebook opened untrusted) shows the ``text/html`` picture, and a terminal the text,
+    instead of ``VBox(children=(...))``.  Subclasses define ``snapshot_html()`` and ``state_text()``.
+    """
+
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs)
+        if data is None:  # a widget without a view
+            return None
+        data["text/plain"] = self.state_text()
+        data["text/html"] = styled(f"{stylesheet()}{note(SNAPSHOT_NOTE)}{self.snapshot_html()}")
+        return data
+
+    def close(self):
+        _watched.discard(self)
+        super().close()
+
+
+# ----- the notebook around the widget -----
+def _shell():
+    # Only look when IPython is already running: importing it here would slow down plain scripts.
+    ipython = sys.modules.get("IPython")
+    return ipython.get_ipython() if ipython is not None else None
+
+
+def background_loop():
+    """The kernel's event loop when a person is at the notebook, else None.
+
+    Work handed to this loop runs after the cell has returned, between the kernel's messages, so the
+    notebook stays responsive.  A batch run (nbclient, nbconvert --execute) never gets one: it saves the
+    widget state when the cell ends, so everything must be drawn by then.  A front end a person uses
+    accepts ``input()`` (``allow_stdin``); batch runners do not.
+    """
+    kernel = getattr(_shell(), "kernel", None)
+    if not getattr(kernel, "_allow_stdin", False):
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+_watched = weakref.WeakSet()  # widgets refreshed after every cell
+_hooked = weakref.WeakSet()  # IPython shells whose post_run_cell event calls _after_cell
+
+
+def refresh_after_cells(widget):
+    """In IPython, call ``widget.refresh_if_changed()`` after every cell: a ``backward()`` run in any
+    later cell then shows up in the widget without a click.  Outside IPython this does nothing."""
+    shell = _shell()
+    if shell is None:
+        return
+    if shell not in _hooked:
+        shell.events.register("post_run_cell", _after_cell)
+        _hooked.add(shell)
+    _watched.add(widget)
+
+
+def _after_cell(result=None):
+    for widget in list(_watched):
+        widget.refresh_if_changed()
+
+
+def array_key(array):
+    """An exact fingerprint of an array (shape, dtype, bytes): equal keys mean nothing to redraw."""
+    if array is None:
+        return None
+    return array.shape, array.dtype.str, array.tobytes()

@@ -1,0 +1,218 @@
+"""``BackwardStepper``: backward propagation one node at a time, with Play, step buttons and a slider.
+
+Every frame comes from one ``backward_trace`` (the engine's own pass, never committed): frame 0 is the
+graph before backward, frame k the state after the k-th node ran.  Their text is made with the stepper;
+their pictures of the graph too in a script or a batch run, and, when a person is at the notebook, just
+after the cell, one per turn of the kernel's loop, so that the cell returns at once (see
+``benchmarks/bench_widgets.py``).  The frames sit in a ``Stack`` whose ``selected_index`` is linked in
+the browser (``jslink``) to the slider and the Play button, so stepping needs no kernel: it works in a
+notebook exported to HTML with its widget state, or on nbviewer.  The buttons (step, back, reset,
+apply) run in the kernel.
+
+Scrubbing only changes which frame shows, so nothing is ever counted twice; ``.grad`` changes only when
+"apply to .grad" is pressed, once.
+"""
+from html import escape
+
+import ipywidgets as widgets
+import traitlets
+
+from ..display import graph as G
+from ..display.html import image_html
+from ..display.trace import backward_trace
+from ._common import Snapshot, background_loop, figure_png, note, styled, stylesheet
+
+
+class BackwardStepper(Snapshot, widgets.VBox):
+    """Step through ``tensor.backward(gradient)``: the graph with the current node highlighted, the gradient
+    that arrives, the local rule, what goes to each input and the leaf gradients so far.
+
+    - ``names``: a dict or namespace naming tensors (in a notebook, your variables name them already);
+    - ``draw``: draw the graph in each frame (False: text only, for graphs too big to draw);
+    - ``interval``: milliseconds between frames when playing.
+
+    ``step`` is the frame shown: 0 before backward, k after the k-th of ``len(stepper.trace)`` nodes.
+    """
+
+    step = traitlets.Int(0, help="the frame shown: 0 before backward, k after the k-th node has run")
+
+    def __init__(self, tensor, gradient=None, *, names=None, draw=True, interval=1200):
+        self.trace = backward_trace(tensor, gradient, names=names)
+        n = len(self.trace)
+        self._pngs = [None] * (n + 1)  # the graph of each frame, drawn lazily
+        self._drawing = draw  # frames still to draw; False once every frame has its picture (or none)
+        self._loop = None
+
+        self._texts = [self._intro_html()] + [self.trace.step_html(i) for i in range(n)]
+        waiting = note("drawing the graph…") if draw else ""
+        self._frames = [widgets.VBox([widgets.HTML(styled(waiting)), widgets.HTMLMath(styled(text))])
+                        for text in self._texts]
+        self.stack = widgets.Stack(self._frames, selected_index=0)
+        self.play = widgets.Play(min=0, max=n, interval=interval, show_repeat=False, description="play")
+        self.slider = widgets.IntSlider(min=0, max=n, description="step", continuous_update=True)
+        self.back_button = widgets.Button(description="◀ back", tooltip="go back one step")
+        self.forward_button = widgets.Button(description="step ▶", tooltip="run the next node")
+        self.reset_button = widgets.Button(description="reset", tooltip="back to before backward")
+        self.apply_button = widgets.Button(description="apply to .grad", button_style="warning",
+                                           tooltip="write the leaf gradients into .grad, as backward() would")
+        self.progress = widgets.IntProgress(min=0, max=n + 1, description="drawing", layout={"display": "none"})
+        self.status = widgets.HTML(styled(note(self._status_text())))
+        for button in (self.back_button, self.forward_button, self.reset_button, self.apply_button):
+            button.layout.width = "auto"
+        controls = widgets.HBox([self.play, self.back_button, self.forward_button, self.reset_button, self.slider])
+        super().__init__([widgets.HTML(stylesheet()), controls, self.progress, self.stack,
+                          widgets.HBox([self.apply_button, self.status])])
+        self.add_class("nbgrad-stepper")
+
+        # In the browser (no kernel needed): Play -> slider -> visible frame.
+        self._links = [widgets.jslink((self.play, "value"), (self.slider, "value")),
+                       widgets.jslink((self.slider, "value"), (self.stack, "selected_index"))]
+        # In the kernel the slider leads, so that the saved widget state shows the frame the slider points
+        # at. Only from the slider: the page's own jslinks echo Play's and the Stack's values back to the
+        # kernel a moment late, and following those would move the slider back after quick clicks.
+        traitlets.dlink((self.slider, "value"), (self.play, "value"))
+        traitlets.dlink((self.slider, "value"), (self.stack, "selected_index"))
+        traitlets.link((self.slider, "value"), (self, "step"))
+
+        self.back_button.on_click(lambda _: self._go(self.step - 1))
+        self.forward_button.on_click(lambda _: self._go(self.step + 1))
+        self.reset_button.on_click(lambda _: self._reset())
+        self.apply_button.on_click(lambda _: self.apply())
+        self.observe(self._on_step, "step")
+        if draw:
+            self._start_drawing()
+
+    # ----- moving -----
+    def _go(self, step):
+        self.slider.value = min(max(step, 0), len(self.trace))
+
+    def _reset(self):
+        self.play.playing = False
+        self._go(0)
+
+    def _on_step(self, change):
+        if self._drawing and self._pngs[change["new"]] is None:
+            self._draw_frame(change["new"])  # scrubbed ahead of the drawing: this frame first
+
+    # ----- reading -----
+    def gradients(self, step=None):
+        """Leaf label -> gradient (ndarray) accumulated after ``step`` (default: the frame shown)."""
+        step = self.step if step is None else step
+        if not 0 <= step <= len(self.trace):
+            raise IndexError(f"step {step} out of range: this stepper has frames 0 to {len(self.trace)}")
+        if step == 0:
+            return {}
+        return {label: g._data for label, g in self.trace[step - 1].accumulated.items()}
+
+    def final_gradients(self):
+        """Leaf label -> gradient after the last step: what ``backward()`` adds to each leaf's ``.grad``."""
+        return self.gradients(len(self.trace))
+
+    def state_text(self):
+        """The stepper as plain text: where it is, the leaf gradients so far and at the end, and ``.grad``."""
+        n, step = len(self.trace), self.step
+        where = "before backward" if step == 0 else f"{self.trace[step - 1].op} at {self.trace[step - 1].output}"
+        return "\n".join([
+            f"BackwardStepper from {self.trace.label(self.trace.walk.root_id)}: step {step} of {n} ({where})",
+            f"leaf gradients so far: {_gradients_text(self.gradients()) or 'none yet'}",
+            f"leaf gradients after the last step: {_gradients_text(self.final_gradients()) or 'none'}",
+            f".grad: {self._status_text()}",
+        ])
+
+    def _status_text(self):
+        if self.trace.applied:
+            return "applied: the leaf gradients were added to .grad"
+        return 'not written by this stepper (press "apply to .grad" to add the leaf gradients)'
+
+    # ----- applying -----
+    def apply(self):
+        """Add the leaf gradients to ``.grad``, as ``backward(retain_graph=True)`` would; only once."""
+        try:
+            self.trace.apply()
+        except RuntimeError as exc:  # already applied, or the graph changed under us: say so, change nothing
+            self.status.value = styled(f"<span class='nbgrad-error'>{escape(str(exc))}</span>")
+            return
+        self.apply_button.disabled = True
+        self.status.value = styled(note(self._status_text()))
+
+    # ----- drawing -----
+    def _start_drawing(self):
+        self._loop = background_loop()
+        if self._loop is None:
+            self.draw_frames()
+            return
+        self.progress.layout.display = None
+        self._loop.call_soon(self._draw_next)
+
+    def draw_frames(self):
+        """Draw every frame whose graph is not drawn yet, now (the stepper draws them after the cell otherwise)."""
+        for k in range(len(self._pngs)):
+            if not self._drawing:
+                break
+            if self._pngs[k] is None:
+                self._draw_frame(k)
+        self._done_drawing()
+
+    def _draw_next(self):
+        """One frame per turn of the kernel's loop: clicks and other cells are served in between."""
+        if not self._drawing or self.comm is None:  # done, or the widget was closed
+            return
+        missing = [k for k, png in enumerate(self._pngs) if png is None]
+        if not missing:
+            self._done_drawing()
+            return
+        self._draw_frame(missing[0])
+        self._loop.call_soon(self._draw_next)
+
+    def _draw_frame(self, k):
+        try:
+            png = self._frame_png(k)
+        except ValueError as exc:  # too big to draw: the message says what to draw instead, in every frame
+            self._drawing = False
+            for frame in self._frames:
+                frame.children = (widgets.HTML(styled(note(str(exc)))), frame.children[1])
+            self._done_drawing()
+            return
+        self._pngs[k] = png
+        image = widgets.Image(value=png, format="png", layout={"max_width": "100%"})
+        self._frames[k].children = (image, self._frames[k].children[1])
+        self.progress.value = sum(p is not None for p in self._pngs)
+
+    def _frame_png(self, k):
+        """The graph after step k: the trace's gradients so far (nobody's .grad), the node that ran marked."""
+        graph = G.digraph(self.trace.walk)
+        for _, attrs in graph.nodes(data=True):
+            attrs["grad"] = None  # only what this pass has computed so far, not a .grad from an earlier backward()
+        grads = self.trace.gradients(k - 1) if k else {}
+        highlight = self.trace[k - 1].node if k else None
+        return figure_png(G.draw(graph, grads=grads, highlight=highlight))
+
+    def _done_drawing(self):
+        self._drawing = False
+        self.progress.layout.display = "none"
+
+    # ----- without a kernel -----
+    def _intro_html(self):
+        trace, n = self.trace, len(self.trace)
+        root = escape(trace.label(trace.walk.root_id))
+        return (
+            "<div class='nbgrad-step'>"
+            f"<div class='nbgrad-step-title'><b>Before backward</b>: the graph that computed {root}</div>"
+            f"<div>Backward visits its {n} node{'s' if n != 1 else ''} one at a time, from {root} back to the "
+            "leaves. Press <b>step ▶</b>, drag the slider or press play.</div>"
+            "</div>"
+        )
+
+    def snapshot_html(self):
+        """The frame shown (its graph, if drawn, and its text), then every step's text, folded."""
+        png, texts = self._pngs[self.step], self._texts
+        picture = image_html(png, "autograd graph") if png is not None else ""
+        folded = "".join(
+            f"<details><summary>step {i + 1}: {escape(s.op)} at {escape(s.output)}</summary>{texts[i + 1]}</details>"
+            for i, s in enumerate(self.trace))
+        return (f"{picture}{texts[self.step]}<div class='nbgrad-snapshot-steps'><div class='nbgrad-panel-title'>"
+                f"all steps</div>{folded}</div><pre>{escape(self.state_text())}</pre>")
+
+
+def _gradients_text(grads):
+    return ", ".join(f"{label} = {G.summary(g)}" for label, g in grads.items())

@@ -1,0 +1,220 @@
+"""The widgets in a real browser: JupyterLab with a kernel, and a static HTML export with none.
+
+Headless Chromium (Debian's package) driven by playwright; see ``browser_harness.py`` for what these tests
+need and how they keep to 127.0.0.1.  Without Chromium, playwright, JupyterLab or npm they skip, saying why.
+"""
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+import browser_harness as B
+
+REPO = Path(__file__).resolve().parents[1]
+TEST_NOTEBOOK = REPO / "tests" / "notebooks" / "widgets.ipynb"
+LESSON = REPO / "notebooks" / "en" / "04_backprop_step_by_step.ipynb"
+NOTEBOOKS = [TEST_NOTEBOOK, *([LESSON] if LESSON.exists() else [])]
+WIDGET_CLASSES = (".nbgrad-stepper", ".nbgrad-tensor-view", ".nbgrad-graph-view", ".nbgrad-playground")
+
+SKIP = B.skip_reason()
+
+
+def needs_browser(test):
+    """Marked ``browser`` (``-m "not browser"`` leaves them out) and skipped, with the reason, without one."""
+    return pytest.mark.browser(pytest.mark.skipif(SKIP is not None, reason=SKIP or "")(test))
+
+
+def widget_views(nb):
+    """How many outputs of the notebook are widget views."""
+    return sum("application/vnd.jupyter.widget-view+json" in output.get("data", {})
+               for cell in nb["cells"] for output in cell.get("outputs", []))
+
+
+def step_title(stepper):
+    return stepper.locator(".nbgrad-step-title").first.inner_text()
+
+
+def wait_for_title(page, stepper, prefix, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        title = step_title(stepper)
+        if title.startswith(prefix):
+            return title
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the stepper never showed {prefix!r}; it shows {step_title(stepper)!r}")
+
+
+def images_loaded(locator):
+    """Every <img> inside ``locator`` has been decoded (a broken PNG has naturalWidth 0)."""
+    return locator.evaluate_all("els => els.every(e => e.complete && e.naturalWidth > 0)")
+
+
+# ----- JupyterLab, with a kernel -----
+@pytest.fixture(scope="module")
+def chromium():
+    """One browser for the module: playwright's sync API allows one instance at a time."""
+    with B.browser() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def lab(chromium, tmp_path_factory):
+    pytest.importorskip("jupyterlab", reason="the JupyterLab test needs jupyterlab (pip install -e '.[notebook]')")
+    root = tmp_path_factory.mktemp("lab")
+    for notebook in NOTEBOOKS:  # copies: JupyterLab autosaves what it opens
+        shutil.copytree(notebook.parent, root / notebook.parent.name, dirs_exist_ok=True)
+    with B.jupyterlab(root) as (base, token):
+        yield chromium, base, token
+
+
+@needs_browser
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_in_jupyterlab_with_working_widgets(lab, notebook):
+    chromium, base, token = lab
+    page, panel, blocked = B.open_notebook(chromium, base, token, f"{notebook.parent.name}/{notebook.name}")
+    try:
+        B.run_all_cells(page)
+        nb = B.notebook_json(page)
+        assert B.error_outputs(nb) == []
+        assert widget_views(nb) > 0, "the notebook shows no widget"
+        panel.locator(".jp-OutputArea-output .jupyter-widgets").first.wait_for(timeout=30_000)
+        assert panel.locator(".jp-OutputArea-output:has-text('Error displaying widget')").count() == 0
+        assert panel.locator("text=A picture of the widget as it was saved").count() == 0, \
+            "the static snapshot shows where the live widget should"
+        steppers = panel.locator(".nbgrad-stepper")
+        if steppers.count():
+            stepper = steppers.first  # a later cell may have moved it: start from the beginning
+            stepper.scroll_into_view_if_needed()
+            stepper.locator("button", has_text="reset").click()
+            wait_for_title(page, stepper, "Before backward")
+            stepper.locator("button", has_text="step ▶").click()
+            wait_for_title(page, stepper, "Step 1 of")
+        if notebook == TEST_NOTEBOOK:
+            every_widget_answers(page, panel)
+        assert blocked == [], f"the page tried to leave 127.0.0.1: {blocked}"
+    finally:
+        page.close()
+
+
+def every_widget_answers(page, panel):
+    """The test notebook: each widget rendered once, and each answers its controls through the kernel."""
+    for css in WIDGET_CLASSES:
+        assert panel.locator(css).count() == 1, f"{css} did not render"
+
+    stepper = panel.locator(".nbgrad-stepper")
+    stepper.locator(".widget-play button").first.click()  # Play: through every frame to the end
+    wait_for_title(page, stepper, "Step 5 of 5", timeout=30)
+    stepper.locator("img").first.wait_for(timeout=30_000)  # the frame's graph, drawn after the cell
+    assert images_loaded(stepper.locator("img"))
+    assert "Leaf gradients so far: x = 4.5 (all 2×2)" in stepper.inner_text()
+    stepper.locator("button", has_text="reset").click()
+    wait_for_title(page, stepper, "Before backward")
+
+    # The cell after the views ran backward(): they redrew themselves.
+    view = panel.locator(".nbgrad-tensor-view")
+    view.scroll_into_view_if_needed()
+    assert "4.5000" in view.inner_text()
+    view.locator("button", has_text="heat map").click()
+    view.locator("img").nth(1).wait_for(timeout=30_000)
+    assert images_loaded(view.locator("img"))
+
+    graph = panel.locator(".nbgrad-graph-view")
+    graph.scroll_into_view_if_needed()
+    graph.locator("select").select_option(label="mean  (MeanBackward0)")
+    graph.locator("text=operation mean").wait_for(timeout=30_000)
+    assert "next_functions" in graph.inner_text()
+
+    playground = panel.locator(".nbgrad-playground")
+    playground.scroll_into_view_if_needed()
+    box = playground.locator("input[type=text]")
+    box.fill("x ** 2")
+    box.press("Enter")
+    playground.locator("text=f'(x) = 2").wait_for(timeout=30_000)
+    assert images_loaded(playground.locator("img"))
+
+
+# ----- a static HTML export, with no kernel -----
+@pytest.fixture(scope="module")
+def widgets_js():
+    folder = B.widgets_js()
+    if folder is None:
+        pytest.skip("the static-export test needs npm, to fetch @jupyter-widgets/html-manager and requirejs")
+    return folder
+
+
+@needs_browser
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_static_export_steps_with_no_kernel(chromium, widgets_js, tmp_path, notebook):
+    pytest.importorskip("nbclient", reason="executing the notebook needs nbclient")
+    from nbgrad.lessons import build_site
+
+    source, site = tmp_path / "source", tmp_path / "site"
+    shutil.copytree(notebook.parent, source / notebook.parent.name)
+    nb = B.execute(notebook, source / notebook.parent.name / notebook.name)
+    assert "application/vnd.jupyter.widget-state+json" in nb.metadata.get("widgets", {}), "no widget state saved"
+    for other in (source / notebook.parent.name).glob("*.ipynb"):
+        if other.name != notebook.name:
+            other.unlink()  # export this notebook only
+    build_site(site, root=source, widgets_js=widgets_js)
+
+    with B.serve(site) as url:
+        page = chromium.new_page(viewport={"width": 1300, "height": 1000})
+        try:
+            blocked = B.local_only(page)
+            failed = []
+            page.on("response", lambda r: failed.append((r.status, r.url)) if r.status >= 400 else None)
+            page.goto(f"{url}/{notebook.parent.name}/{notebook.with_suffix('.html').name}")
+            page.locator(".jupyter-widgets").first.wait_for(timeout=60_000)
+            assert page.locator("text=Error displaying widget").count() == 0
+            steppers = page.locator(".nbgrad-stepper")
+            if notebook == TEST_NOTEBOOK:
+                for css in WIDGET_CLASSES:
+                    assert page.locator(css).count() == 1, f"{css} did not render from the saved state"
+                assert steppers.count() == 1
+            if steppers.count():
+                stepper = steppers.first
+                stepper.scroll_into_view_if_needed()
+                assert images_loaded(stepper.locator("img"))
+                # The slider moves the frame: keyboard on its handle, as a reader would without a mouse.
+                stepper.locator(".widget-slider .noUi-handle").first.focus()
+                page.keyboard.press("Home")
+                wait_for_title(page, stepper, "Before backward")
+                page.keyboard.press("ArrowRight")
+                wait_for_title(page, stepper, "Step 1 of")
+                # Play runs through the frames in the page itself: no kernel anywhere.
+                stepper.locator(".widget-play button").first.click()
+                wait_for_title(page, stepper, "Step 2 of")
+                assert images_loaded(stepper.locator("img"))
+            assert failed == [], f"files missing from the site: {failed}"
+            assert not [u for u in blocked if "jupyter-widgets" in u or "require" in u], \
+                f"the widget scripts were fetched from the network: {blocked}"
+        finally:
+            page.close()
+
+
+def test_build_site_puts_the_widget_scripts_and_fonts_where_the_pages_look(tmp_path):
+    pytest.importorskip("nbconvert", reason="building the site needs nbconvert")
+    import nbformat
+    from nbgrad.lessons import build_site
+
+    js = tmp_path / "js"
+    js.mkdir()
+    for name in ("embed-amd.js", "require.js", "a.woff2", "b.woff", "embed.js"):
+        (js / name).write_text(name)
+    root = tmp_path / "lessons"
+    (root / "en").mkdir(parents=True)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A lesson")])
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"version_major": 2, "version_minor": 0,
+                                                                             "state": {}}}
+    nbformat.write(nb, root / "en" / "lesson.ipynb")
+    build_site(tmp_path / "site", root=root, widgets_js=js)
+
+    site = tmp_path / "site"
+    assert (site / "static" / "embed-amd.js").read_text() == "embed-amd.js"
+    assert (site / "static" / "require.js").read_text() == "require.js"
+    for where in ("@jupyter-widgets", "@jupyter-widgets/html-manager/dist"):
+        assert (site / "en" / where / "a.woff2").read_text() == "a.woff2"
+        assert not (site / "en" / where / "b.woff").exists()
+    page = (site / "en" / "lesson.html").read_text()
+    assert "'../static/embed-amd.js'" in page and 'src="../static/require.js"' in page
