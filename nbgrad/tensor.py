@@ -435,6 +435,8 @@ class Tensor:
         if isinstance(other, Tensor):
             if other._data.dtype == self._data.dtype:
                 return self, other
+            if other._data.dtype.kind == "b" and self._data.dtype.kind == "f":
+                return self, other  # NumPy's float-with-bool result is PyTorch's: no cast needed (a mask)
         elif isinstance(other, (int, float)) and self._data.dtype.kind == "f":
             return self, Tensor._make(np.asarray(other, dtype=self._data.dtype))
         if not isinstance(other, (Tensor, numbers.Number)):
@@ -482,6 +484,8 @@ class Tensor:
     __pow__ = pow
 
     def __rsub__(self, other):
+        if type(other) in (int, float) and self._data.dtype.kind == "f":  # `1 - t`, common in backward rules
+            return E.Rsub.apply(self, other)
         _check_bool_subtraction(other, self)
         if isinstance(other, numbers.Number):
             return E.Rsub.apply(self._operands(other)[0], other)

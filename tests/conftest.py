@@ -1,4 +1,6 @@
 """Shared test set-up: any test that uses the ``torch`` fixture is a differential test (marker ``torch``)."""
+from pathlib import Path
+
 import pytest
 
 
@@ -14,5 +16,8 @@ def torch():
     return pytest.importorskip("torch", reason="differential tests against PyTorch need torch (pip install torch==2.13.0)")
 
 
-# Notebooks under tests/ are fixtures of the browser tests, not lessons: nbval must not collect them.
-collect_ignore_glob = ["notebooks/*"]
+def pytest_ignore_collect(collection_path):
+    """Notebooks under tests/ are fixtures of the browser tests, not lessons: nbval must not collect them."""
+    if collection_path.suffix == ".ipynb" and Path(__file__).parent in collection_path.parents:
+        return True
+    return None

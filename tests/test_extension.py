@@ -45,12 +45,19 @@ def shell():
     shell.history_manager.end_session()
 
 
+def _magic(value):
+    """IPython 9 loads its own magics lazily, and using one (%load_ext) swaps its placeholder for the real
+    method: IPython's own magics are compared by name, everything else by identity."""
+    module = getattr(value, "__module__", None) or type(value).__module__
+    return "IPython's own" if module.startswith("IPython") else value
+
+
 def state(shell):
     """Everything the extension may change in a shell."""
     manager = shell.magics_manager
     return (
-        {kind: dict(table) for kind, table in manager.magics.items()},
-        dict(manager.registry),
+        {kind: {name: _magic(value) for name, value in table.items()} for kind, table in manager.magics.items()},
+        {name: m for name, m in manager.registry.items() if _magic(m) != "IPython's own"},
         {mime: dict(f.type_printers) for mime, f in shell.display_formatter.formatters.items()},
         shell.display_formatter.format(shell.user_ns["loss"]),
     )

@@ -289,9 +289,8 @@ def _sum_to(g, shape, node, k):
             f"Function {node.name()} returned an invalid gradient at index {k} - got "
             f"{list(g._data.shape)} but expected shape compatible with {list(shape)}"
         )
-    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and tail[i] != 1)
-    if dims:
-        g = g.sum(dim=dims, keepdim=True)
-    if lead:
-        g = g.reshape(shape)
-    return g
+    kept = tuple(lead + i for i, s in enumerate(shape) if s == 1 and tail[i] != 1)
+    if not kept:  # only leading dims to remove (a bias): one sum does it
+        return g.sum(dim=tuple(range(lead)))
+    g = g.sum(dim=tuple(range(lead)) + kept, keepdim=True)
+    return g.reshape(shape) if lead else g

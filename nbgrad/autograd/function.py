@@ -228,7 +228,10 @@ class Function:
         if not enabled and cls._builtin:
             # Nothing can be recorded and built-in forwards only write to ctx: skip the node. This is the
             # path of every op inside a backward rule, so it is kept short.
-            return _output(cls, cls.forward(_Unrecorded(), *args), args)
+            out = cls.forward(_UNRECORDED, *args)
+            if type(out) is np.ndarray and not cls.is_view:
+                return Tensor._make(out)
+            return _output(cls, out, args)
         ctx = cls._backward_cls()
         if enabled or not cls._builtin:  # a user's forward may read it even under no_grad, as in PyTorch
             ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
@@ -244,10 +247,17 @@ class Function:
 
 
 class _Unrecorded:
-    """The ctx a built-in forward gets when nothing is recorded: whatever it saves is dropped."""
+    """The ctx a built-in forward gets when nothing is recorded: whatever it saves is dropped.
+
+    One instance serves every call (nbgrad runs on the kernel's one thread); attributes a forward sets on
+    it are overwritten by the next call.
+    """
 
     def save_for_backward(self, *tensors):
         pass
+
+
+_UNRECORDED = _Unrecorded()
 
 
 def _output(cls, out, args):

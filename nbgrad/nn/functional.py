@@ -145,7 +145,9 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     if isinstance(target, Tensor) and target.is_floating_point() and target._data.shape == input._data.shape:
         return _cross_entropy_with_probabilities(input, target, weight, reduction)
     _check_targets(input, target, weight, ignore_index)
-    return nll_loss(input.log_softmax(_check_dim(-1, input._data.ndim)), target, weight, ignore_index, reduction)
+    logp = input.log_softmax(_check_dim(-1, input._data.ndim))
+    # nll_loss without its checks: the targets were checked against input, which has logp's shape
+    return _loss.NllLoss.apply(logp, target._data, None if weight is None else weight._data, reduction, ignore_index)
 
 
 def _cross_entropy_with_probabilities(input, target, weight, reduction):

@@ -1,7 +1,10 @@
 """What the widgets share: the stylesheet, PNG bytes of a figure, the static snapshot shown where widgets
 cannot render, and the refresh that runs after every notebook cell."""
 import asyncio
+import contextlib
+import functools
 import io
+import itertools
 import sys
 import weakref
 from functools import lru_cache
@@ -41,13 +44,54 @@ def note(text):
     return f"<div class='nbgrad-note'>{escape(text)}</div>"
 
 
+_model_ids = itertools.count(1)
+
+
+@contextlib.contextmanager
+def stable_model_ids():
+    """Widgets made inside get model ids from a counter instead of random uuids.
+
+    A notebook stores its widgets' model ids in its outputs and metadata; counted ids make re-running a
+    lesson reproduce the saved file exactly. Ids stay unique within a kernel, which is all a frontend needs.
+    """
+    from ipywidgets import comm
+
+    original = comm.create_comm
+    if getattr(original, "_nbgrad_stable", False):  # already inside (a widget made by a widget)
+        yield
+        return
+
+    def create_comm(*args, **kwargs):
+        kwargs.setdefault("comm_id", f"nbgrad-{next(_model_ids):06d}")
+        return original(*args, **kwargs)
+
+    create_comm._nbgrad_stable = True
+    comm.create_comm = create_comm
+    try:
+        yield
+    finally:
+        comm.create_comm = original
+
+
 class Snapshot:
     """Mix-in for a widget: its display also carries a static HTML picture and a one-paragraph text.
 
     Jupyter shows the live widget; a viewer that cannot run widgets (GitHub, nbviewer without saved
     widget state, a notebook opened untrusted) shows the ``text/html`` picture, and a terminal the text,
     instead of ``VBox(children=(...))``.  Subclasses define ``snapshot_html()`` and ``state_text()``.
+    Their constructors run under ``stable_model_ids()``.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is not None:
+            @functools.wraps(init)
+            def __init__(self, *args, **kwargs):
+                with stable_model_ids():
+                    init(self, *args, **kwargs)
+
+            cls.__init__ = __init__
 
     def _repr_mimebundle_(self, **kwargs):
         data = super()._repr_mimebundle_(**kwargs)

@@ -1,0 +1,20 @@
+"""Stored lesson outputs are current: re-running a lesson with the documented command reproduces the file."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from nbgrad import lessons
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("lesson", ["en/01_autograd_basics.ipynb", "zh/04_backprop_step_by_step.ipynb"])
+def test_re_executing_a_lesson_changes_nothing(tmp_path, lesson):
+    stored = ROOT / "notebooks" / lesson
+    copy = tmp_path / stored.name
+    shutil.copy2(stored, copy)
+    lessons.execute([copy])
+    assert copy.read_bytes() == stored.read_bytes(), (
+        f"{lesson}: its stored outputs are stale; refresh them with `python -m nbgrad execute`"
+    )
