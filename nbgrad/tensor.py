@@ -579,38 +579,47 @@ class Tensor:
     def minimum(self, other):
         return E.Minimum.apply(*self._operands(other))
 
-    # comparisons give bool tensors and record nothing
-    def _compare(self, other, op):
+    # comparisons (bool results), floor division and remainder: element-wise, with no gradient to record
+    def _elementwise_no_grad(self, other, op):
         b = other._data if isinstance(other, Tensor) else other
         if isinstance(b, Tensor) or hasattr(b, "shape"):
             _broadcast_shapes(self._data.shape, np.shape(b))
         return Tensor._make(np.asarray(op(self._data, b)))
 
     def __eq__(self, other):
-        return self._compare(other, np.equal)
+        return self._elementwise_no_grad(other, np.equal)
 
     def __ne__(self, other):
-        return self._compare(other, np.not_equal)
+        return self._elementwise_no_grad(other, np.not_equal)
 
     def __lt__(self, other):
-        return self._compare(other, np.less)
+        return self._elementwise_no_grad(other, np.less)
 
     def __le__(self, other):
-        return self._compare(other, np.less_equal)
+        return self._elementwise_no_grad(other, np.less_equal)
 
     def __gt__(self, other):
-        return self._compare(other, np.greater)
+        return self._elementwise_no_grad(other, np.greater)
 
     def __ge__(self, other):
-        return self._compare(other, np.greater_equal)
+        return self._elementwise_no_grad(other, np.greater_equal)
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
+    def __floordiv__(self, other):
+        return self._elementwise_no_grad(other, np.floor_divide)  # not differentiable in PyTorch either
+
+    def __rfloordiv__(self, other):
+        return Tensor._make(np.asarray(np.floor_divide(other, self._data)))
+
+    def __mod__(self, other):
+        return self._elementwise_no_grad(other, np.remainder)
+
     def __and__(self, other):
-        return self._compare(other, np.logical_and if self._data.dtype.kind == "b" else np.bitwise_and)
+        return self._elementwise_no_grad(other, np.logical_and if self._data.dtype.kind == "b" else np.bitwise_and)
 
     def __or__(self, other):
-        return self._compare(other, np.logical_or if self._data.dtype.kind == "b" else np.bitwise_or)
+        return self._elementwise_no_grad(other, np.logical_or if self._data.dtype.kind == "b" else np.bitwise_or)
 
     def __invert__(self):
         return Tensor._make(~self._data)
@@ -934,7 +943,8 @@ class Tensor:
 
     def _fill_random(self, values):
         self._check_inplace()
-        return self._inplace(Tensor._make(values.astype(self._data.dtype)))
+        # recorded as a copy from a constant, so the old history gets no gradient (it was overwritten)
+        return self._inplace(E.Copy.apply(self._snapshot(), Tensor._make(values)))
 
     def __iadd__(self, other):
         return self.add_(other)

@@ -190,3 +190,12 @@ def shapes(min_dims=0, max_dims=3, min_side=1, max_side=3):
 
 def arrays(shape, elements=None, unique=False):
     return hnp.arrays(np.float64, shape, elements=floats() if elements is None else elements, unique=unique)
+
+
+def seed_graph():
+    """The first lesson's example: x = ones(2, 2); y = x + 2; z = y * y * 3; out = z.mean()."""
+    x = nbgrad.ones(2, 2, requires_grad=True)
+    y = x + 2
+    z = y * y * 3
+    out = z.mean()
+    return {"x": x, "y": y, "z": z, "out": out}

@@ -286,3 +286,19 @@ def test_a_fresh_gradient_is_taken_without_copying():
     assert first._data.__array_interface__["data"][0] == arriving[0]
     (x @ w).sum().backward()
     assert w.grad is first  # later passes add into the same tensor, in place
+
+
+def test_floor_division_and_remainder_record_nothing():
+    x = leaf([7.0, -7.0])
+    np.testing.assert_array_equal((x // 2).numpy(), [3.0, -4.0])  # floor, as PyTorch's //
+    np.testing.assert_array_equal((x % 3).numpy(), [1.0, 2.0])
+    np.testing.assert_array_equal((20 // nbgrad.tensor([3, 6])).numpy(), [6, 3])
+    assert not (x // 2).requires_grad
+
+
+def test_random_refill_of_a_non_leaf_cuts_its_old_history():
+    x = leaf([1.0, 2.0])
+    y = x * 3
+    y.uniform_()
+    (y * 2).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0])  # y no longer depends on x

@@ -12,14 +12,9 @@ from nbgrad.autograd.function import AccumulateGrad
 from nbgrad.display.trace import LATEX, backward_trace
 from nbgrad.ops import PRIMITIVES
 from html_checks import assert_safe_html
+from helpers import seed_graph as seed  # noqa: E402
 
 
-def seed():
-    x = nbgrad.ones(2, 2, requires_grad=True)
-    y = x + 2
-    z = y * y * 3
-    out = z.mean()
-    return {"x": x, "y": y, "z": z, "out": out}
 
 
 def full(value, shape=(2, 2)):
@@ -245,3 +240,13 @@ def test_step_html_escapes_every_user_string():
     assert r"\mathrm{cost\$\_\{\}}" in trace[0].rule_latex
     assert_well_formed(trace[0].rule_latex)
     assert "Step 1 of 2" in trace.step_html(0) and "MulBackward0" in trace.step_html(0)
+
+
+def test_the_graph_of_a_step_shows_only_what_this_pass_has_computed():
+    values = seed()
+    values["out"].backward(retain_graph=True)  # x.grad is now 4.5: an earlier pass, not this trace's
+    trace = backward_trace(values["out"])
+    (leaf,) = [a for _, a in trace.graph(0).nodes(data=True) if a["kind"] == "leaf"]
+    assert leaf["grad"] is None  # not reached after the first step
+    (leaf,) = [a for _, a in trace.graph(len(trace) - 1).nodes(data=True) if a["kind"] == "leaf"]
+    np.testing.assert_allclose(leaf["grad"], 4.5)

@@ -21,18 +21,13 @@ from html_checks import assert_safe_html  # noqa: E402
 from nbgrad.widgets import BackwardStepper, GradientPlayground, GraphView, TensorView  # noqa: E402
 from nbgrad.display import labels  # noqa: E402
 from nbgrad.widgets import _common, stepper as stepper_module  # noqa: E402
+from helpers import seed_graph as seed  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 EVIL = "<img src=x onerror=alert(1)>"
 
 
-def seed():
-    x = nbgrad.ones(2, 2, requires_grad=True)
-    y = x + 2
-    z = y * y * 3
-    out = z.mean()
-    return {"x": x, "y": y, "z": z, "out": out}
 
 
 def mlp():

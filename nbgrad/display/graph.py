@@ -336,8 +336,8 @@ def to_networkx(tensor, *, names=None, grads=None):
     - ``shape`` (tuple) and ``dtype`` (``"float32"``) of a value, None for operations;
     - ``value``: a copy of a value's data as a NumPy array, or None when it can no longer be reached
       (an unnamed intermediate after backward freed the graph, a constant the op did not save);
-    - ``grad``: a copy of the value's ``.grad`` (leaves, and tensors that ``retain_grad()``), or the
-      gradient given in ``grads=``; None otherwise;
+    - ``grad``: a copy of the value's ``.grad`` (leaves, and tensors that ``retain_grad()``); with
+      ``grads=``, the gradient given there instead (and None for values it leaves out);
     - ``node``: for an operation its autograd node; for a value the node its gradient arrives at (its
       ``grad_fn``, or a leaf's ``AccumulateGrad``); None for constants.
 
@@ -366,6 +366,8 @@ def _set_grads(graph, grads):
     if hasattr(grads, "gradients"):  # a Trace: its gradients at the end of the pass
         grads = grads.gradients()
     graph.graph["grads_given"] = True  # a missing gradient then means "not reached yet"
+    for _, attrs in graph.nodes(data=True):
+        attrs["grad"] = None  # only the gradients given are shown, not a .grad left by an earlier backward()
     find = _finder(graph)
     for key, grad in grads.items():
         node_id = find(key)

@@ -180,12 +180,9 @@ class BackwardStepper(Snapshot, widgets.VBox):
 
     def _frame_png(self, k):
         """The graph after step k: the trace's gradients so far (nobody's .grad), the node that ran marked."""
-        graph = G.digraph(self.trace.walk)
-        for _, attrs in graph.nodes(data=True):
-            attrs["grad"] = None  # only what this pass has computed so far, not a .grad from an earlier backward()
         grads = self.trace.gradients(k - 1) if k else {}
         highlight = self.trace[k - 1].node if k else None
-        return figure_png(G.draw(graph, grads=grads, highlight=highlight))
+        return figure_png(G.draw(G.digraph(self.trace.walk), grads=grads, highlight=highlight))
 
     def _done_drawing(self):
         self._drawing = False
