@@ -1,5 +1,4 @@
 """Module-level functions (``nbgrad.exp(t)``, ``nbgrad.cat([...])``, ...), as PyTorch has them."""
-import numbers
 
 from ._dtype import from_numpy_dtype, promote_types, scalar_type_name
 from .ops import elementwise as E, shape as S

@@ -11,7 +11,7 @@ import numpy as np
 from . import _dtype, _formatting
 from ._dtype import cpp_type_name, from_numpy_dtype, get_default_dtype, promote_types, scalar_type_name
 from .autograd import engine, function, grad_mode
-from .autograd.function import AccumulateGrad, _hook_handle
+from .autograd.function import AccumulateGrad
 from .ops import elementwise as E, index as I, linalg as L, reduce as R, shape as S
 
 
@@ -357,7 +357,7 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.reshape(()).item())
 
     def __len__(self):

@@ -1,6 +1,5 @@
 """Binder's environment: binder/requirements.txt resolves in a fresh virtual environment and runs the lessons."""
 import subprocess
-import sys
 import venv
 from pathlib import Path
 

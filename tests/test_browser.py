@@ -3,6 +3,7 @@
 Headless Chromium (Debian's package) driven by playwright; see ``browser_harness.py`` for what these tests
 need and how they keep to 127.0.0.1.  Without Chromium, playwright, JupyterLab or npm they skip, saying why.
 """
+import contextlib
 import shutil
 import time
 from pathlib import Path
@@ -144,8 +145,10 @@ def widgets_js():
 
 
 @needs_browser
+@pytest.mark.parametrize("opened", ["file", "http"])
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_static_export_steps_with_no_kernel(chromium, widgets_js, tmp_path, notebook):
+def test_static_export_steps_with_no_kernel(chromium, widgets_js, tmp_path, notebook, opened):
+    """The site works opened straight from disk (no server at all) and served as static files."""
     pytest.importorskip("nbclient", reason="executing the notebook needs nbclient")
     from nbgrad.lessons import build_site
 
@@ -158,7 +161,7 @@ def test_static_export_steps_with_no_kernel(chromium, widgets_js, tmp_path, note
             other.unlink()  # export this notebook only
     build_site(site, root=source, widgets_js=widgets_js)
 
-    with B.serve(site) as url:
+    with B.serve(site) if opened == "http" else contextlib.nullcontext(site.as_uri()) as url:
         page = chromium.new_page(viewport={"width": 1300, "height": 1000})
         try:
             blocked = B.local_only(page)
