@@ -17,8 +17,6 @@ import run  # first: it sets one BLAS thread before NumPy loads
 import numpy as np  # noqa: E402
 
 import nbgrad  # noqa: E402
-import nbgrad.nn as nn  # noqa: E402
-import nbgrad.optim as optim  # noqa: E402
 
 BATCHES = 60
 
@@ -60,37 +58,17 @@ def nbgrad_tensors_epoch(weights, x, labels):
     return _epoch(step, x_buffer, label_buffer, x, labels), params
 
 
-def nbgrad_nn_epoch(weights, x, labels):
+def nn_epoch(lib, weights, x, labels):
+    """One epoch through ``lib.nn`` + ``lib.optim``: the same code runs on nbgrad and on PyTorch."""
     x_buffer, label_buffer = _buffers(x, labels)
+    nn, optim = lib.nn, lib.optim
     model = nn.Sequential(nn.Linear(run.SIZES[0], run.SIZES[1]), nn.ReLU(), nn.Linear(run.SIZES[1], run.SIZES[2]))
     w1, b1, w2, b2 = weights  # run.py's weights are (in, out): x @ w; a Linear holds (out, in)
-    model.load_state_dict({"0.weight": nbgrad.tensor(w1.T), "0.bias": nbgrad.tensor(b1),
-                           "2.weight": nbgrad.tensor(w2.T), "2.bias": nbgrad.tensor(b2)})
+    model.load_state_dict({"0.weight": lib.tensor(w1.T), "0.bias": lib.tensor(b1),
+                           "2.weight": lib.tensor(w2.T), "2.bias": lib.tensor(b2)})
     optimizer = optim.SGD(model.parameters(), lr=run.LR)
     loss_fn = nn.CrossEntropyLoss()
-    inputs, targets = nbgrad.from_numpy(x_buffer), nbgrad.from_numpy(label_buffer)
-
-    def step():
-        loss = loss_fn(model(inputs), targets)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        return loss.item()
-
-    params = lambda: [p.detach().numpy().T for p in model.parameters()]  # noqa: E731
-    return _epoch(step, x_buffer, label_buffer, x, labels), params
-
-
-def torch_nn_epoch(torch, weights, x, labels):
-    x_buffer, label_buffer = _buffers(x, labels)
-    model = torch.nn.Sequential(torch.nn.Linear(run.SIZES[0], run.SIZES[1]), torch.nn.ReLU(),
-                                torch.nn.Linear(run.SIZES[1], run.SIZES[2]))
-    w1, b1, w2, b2 = weights
-    model.load_state_dict({"0.weight": torch.tensor(w1.T), "0.bias": torch.tensor(b1),
-                           "2.weight": torch.tensor(w2.T), "2.bias": torch.tensor(b2)})
-    optimizer = torch.optim.SGD(model.parameters(), lr=run.LR)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    inputs, targets = torch.from_numpy(x_buffer), torch.from_numpy(label_buffer)
+    inputs, targets = lib.from_numpy(x_buffer), lib.from_numpy(label_buffer)
 
     def step():
         loss = loss_fn(model(inputs), targets)
@@ -130,11 +108,11 @@ def main(argv=None):
     makers = {
         "numpy (by hand)": lambda: numpy_epoch(weights, x, labels),
         "nbgrad tensors": lambda: nbgrad_tensors_epoch(weights, x, labels),
-        "nbgrad nn + optim": lambda: nbgrad_nn_epoch(weights, x, labels),
+        "nbgrad nn + optim": lambda: nn_epoch(nbgrad, weights, x, labels),
     }
     if torch is not None:
         torch.set_num_threads(1)
-        makers["torch nn + optim"] = lambda: torch_nn_epoch(torch, weights, x, labels)
+        makers["torch nn + optim"] = lambda: nn_epoch(torch, weights, x, labels)
     check_same_epoch(makers)
     contenders = {name: make()[0] for name, make in makers.items()}
     times = run.interleaved(contenders, rounds=3 if args.quick else 15, number=1)
