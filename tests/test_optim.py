@@ -44,23 +44,14 @@ def torch_twin(torch, model, dtype):
     return twin
 
 
-def run_ours(model, x, y, opt, steps):
-    """Losses, gradients (before each step) and parameters (after each step) of ``steps`` steps."""
+def run_steps(lib, model, x, y, opt, steps):
+    """Losses, gradients (before each step) and parameters (after each step) of ``steps`` steps.
+
+    The same code drives nbgrad (``lib=nbgrad``) and PyTorch (``lib=torch``).
+    """
     record = []
     for _ in range(steps):
-        loss = nn.functional.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        grads = [p.grad.numpy().copy() for p in model.parameters()]
-        opt.step()
-        record.append((loss.item(), grads, [p.detach().numpy().copy() for p in model.parameters()]))
-    return record
-
-
-def run_theirs(torch, model, x, y, opt, steps):
-    record = []
-    for _ in range(steps):
-        loss = torch.nn.functional.cross_entropy(model(x), y)
+        loss = lib.nn.functional.cross_entropy(model(x), y)
         opt.zero_grad()
         loss.backward()
         grads = [p.grad.numpy().copy() for p in model.parameters()]
@@ -84,8 +75,8 @@ def assert_same_records(ours, theirs, rtol, atol):
 def test_steps_match_pytorch_in_float64(torch, name, config):
     model, x, y = model_and_data()
     twin = torch_twin(torch, model, torch.float64)
-    ours = run_ours(model, x, y, getattr(optim, name)(model.parameters(), **config), STEPS)
-    theirs = run_theirs(torch, twin, torch.tensor(x.numpy()), torch.tensor(y.numpy()),
+    ours = run_steps(nbgrad, model, x, y, getattr(optim, name)(model.parameters(), **config), STEPS)
+    theirs = run_steps(torch, twin, torch.tensor(x.numpy()), torch.tensor(y.numpy()),
                         getattr(torch.optim, name)(twin.parameters(), **config), STEPS)
     assert_same_records(ours, theirs, rtol=1e-9, atol=1e-12)
     assert ours[0][2][0].tolist() != ours[-1][2][0].tolist()  # the parameters did move
@@ -95,8 +86,8 @@ def test_steps_match_pytorch_in_float64(torch, name, config):
 def test_steps_match_pytorch_in_float32(torch, name, config):
     model, x, y = model_and_data(nbgrad.float32)
     twin = torch_twin(torch, model, torch.float32)
-    ours = run_ours(model, x, y, getattr(optim, name)(model.parameters(), **config), STEPS)
-    theirs = run_theirs(torch, twin, torch.tensor(x.numpy()), torch.tensor(y.numpy()),
+    ours = run_steps(nbgrad, model, x, y, getattr(optim, name)(model.parameters(), **config), STEPS)
+    theirs = run_steps(torch, twin, torch.tensor(x.numpy()), torch.tensor(y.numpy()),
                         getattr(torch.optim, name)(twin.parameters(), **config), STEPS)
     assert_same_records(ours, theirs, rtol=1e-4, atol=1e-6)
     assert all(p.dtype == nbgrad.float32 for p in model.parameters())
@@ -110,8 +101,8 @@ def test_parameter_groups_with_their_own_settings_match_pytorch(torch):
     opt = optim.SGD(groups(model), lr=0.05, momentum=0.9, nesterov=True)
     topt = torch.optim.SGD(groups(twin), lr=0.05, momentum=0.9, nesterov=True)
     assert [g["lr"] for g in opt.param_groups] == [0.2, 0.05] and opt.param_groups[1]["nesterov"]
-    ours = run_ours(model, x, y, opt, STEPS)
-    theirs = run_theirs(torch, twin, torch.tensor(x.numpy()), torch.tensor(y.numpy()), topt, STEPS)
+    ours = run_steps(nbgrad, model, x, y, opt, STEPS)
+    theirs = run_steps(torch, twin, torch.tensor(x.numpy()), torch.tensor(y.numpy()), topt, STEPS)
     assert_same_records(ours, theirs, rtol=1e-9, atol=1e-12)
 
 
@@ -173,8 +164,8 @@ def test_state_dict_has_pytorchs_layout_and_values(torch, name, config):
     twin = torch_twin(torch, model, torch.float64)
     opt = getattr(optim, name)(model.parameters(), **config)
     topt = getattr(torch.optim, name)(twin.parameters(), **config)
-    run_ours(model, x, y, opt, 3)
-    run_theirs(torch, twin, torch.tensor(x.numpy()), torch.tensor(y.numpy()), topt, 3)
+    run_steps(nbgrad, model, x, y, opt, 3)
+    run_steps(torch, twin, torch.tensor(x.numpy()), torch.tensor(y.numpy()), topt, 3)
     ours, theirs = opt.state_dict(), topt.state_dict()
     assert list(ours["state"]) == list(theirs["state"])
     for index, state in ours["state"].items():
@@ -192,16 +183,16 @@ def test_state_dict_round_trip_resumes_exactly(name, config):
     """Save after 3 steps, load into a fresh model and optimizer, take 3 more: the same as 6 steps at once."""
     model, x, y = model_and_data()
     opt = getattr(optim, name)(model.parameters(), **config)
-    run_ours(model, x, y, opt, 3)
+    run_steps(nbgrad, model, x, y, opt, 3)
     saved_model, saved_opt = copy.deepcopy(model.state_dict()), copy.deepcopy(opt.state_dict())
-    straight = run_ours(model, x, y, opt, 3)
+    straight = run_steps(nbgrad, model, x, y, opt, 3)
 
     resumed_model, _, _ = model_and_data(seed=1)
     resumed_model.load_state_dict(saved_model)
     resumed_opt = getattr(optim, name)(resumed_model.parameters(), lr=123.0)
     resumed_opt.load_state_dict(saved_opt)
     assert resumed_opt.param_groups[0]["lr"] == config["lr"]
-    resumed = run_ours(resumed_model, x, y, resumed_opt, 3)
+    resumed = run_steps(nbgrad, resumed_model, x, y, resumed_opt, 3)
     assert_same_records(resumed, straight, rtol=0, atol=0)
     # loading copied the state: stepping did not change the dict it came from
     assert saved_opt["state"][0]["momentum_buffer" if name == "SGD" else "exp_avg"] is not \
@@ -213,7 +204,7 @@ def test_state_saved_by_pytorch_resumes_the_same_in_nbgrad(torch):
     twin = torch_twin(torch, model, torch.float64)
     tx, ty = torch.tensor(x.numpy()), torch.tensor(y.numpy())
     topt = torch.optim.Adam(twin.parameters(), lr=0.01)
-    run_theirs(torch, twin, tx, ty, topt, 3)
+    run_steps(torch, twin, tx, ty, topt, 3)
     saved = topt.state_dict()
     converted = {
         "state": {i: {k: nbgrad.tensor(v.numpy()) for k, v in s.items()} for i, s in saved["state"].items()},
@@ -223,13 +214,13 @@ def test_state_saved_by_pytorch_resumes_the_same_in_nbgrad(torch):
     model.load_state_dict({k: nbgrad.tensor(v.numpy()) for k, v in twin.state_dict().items()})
     opt = optim.Adam(model.parameters())
     opt.load_state_dict(converted)
-    assert_same_records(run_ours(model, x, y, opt, 3), run_theirs(torch, twin, tx, ty, topt, 3), rtol=1e-9, atol=1e-12)
+    assert_same_records(run_steps(nbgrad, model, x, y, opt, 3), run_steps(torch, twin, tx, ty, topt, 3), rtol=1e-9, atol=1e-12)
 
 
 def test_loading_a_state_dict_that_does_not_fit_is_refused_and_changes_nothing():
     model, x, y = model_and_data()
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-    run_ours(model, x, y, opt, 1)
+    run_steps(nbgrad, model, x, y, opt, 1)
     before = opt.state_dict()
     other = optim.SGD(list(model.parameters())[:2], lr=0.1).state_dict()
     with pytest.raises(ValueError, match="loaded state dict contains a parameter group that doesn't match the size"):

@@ -798,7 +798,7 @@ def draw(tensor_or_graph, *, highlight=None, show_grad=True, names=None, grads=N
     top = min(ys) - half - _MARGIN - band
     height = max(ys) + half + _MARGIN - top
     if ax is None:
-        fig = _new_figure(figsize=(width / 72, height / 72), dpi=100)
+        fig = new_figure(figsize=(width / 72, height / 72), dpi=100)
         ax = fig.add_axes((0, 0, 1, 1))
         scale = 1.0
     else:
@@ -821,7 +821,7 @@ def draw(tensor_or_graph, *, highlight=None, show_grad=True, names=None, grads=N
     return fig
 
 
-def _new_figure(**kwargs):
+def new_figure(**kwargs):
     """A Figure made by pyplot and released at once: making it loads pyplot's backend, which in a notebook is
     the inline backend that shows a returned Figure as a picture (a bare ``Figure()`` would show as text
     until something else loaded it); released, it is not shown a second time when the cell ends."""

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..autograd import no_grad
 from ..tensor import Tensor
+from .graph import new_figure
 
 
 def _in_notebook():
@@ -69,15 +70,6 @@ def accuracy(model, X, y):
     return float((predicted == y._data.reshape(len(predicted))).mean())
 
 
-def _figure(figsize):
-    """A new Figure, detached from pyplot so that the inline backend does not show it a second time."""
-    import matplotlib.pyplot as plt
-
-    fig = plt.figure(figsize=figsize)
-    plt.close(fig)
-    return fig
-
-
 def _draw_decision_boundary(ax, model, X, y, resolution=150, padding=0.5):
     points = X._data
     lo, hi = points.min(axis=0) - padding, points.max(axis=0) + padding
@@ -111,7 +103,7 @@ def plot_decision_boundary(model, X, y, ax=None, resolution=200, padding=0.5):
     if X.dim() != 2 or X.shape[1] != 2:
         raise ValueError(f"plot_decision_boundary needs inputs of shape (n, 2), got {list(X.shape)}")
     if ax is None:
-        ax = _figure((4.5, 4)).add_subplot()
+        ax = new_figure(figsize=(4.5, 4)).add_subplot()
     _draw_decision_boundary(ax, model, X, y, resolution, padding)
     return ax.figure
 
@@ -199,7 +191,7 @@ class TrainingMonitor:
     def _render(self):
         if self._figure is None:
             panel = self._panel()
-            fig = _figure((9 if panel else 4.8, 4.2))
+            fig = new_figure(figsize=(9 if panel else 4.8, 4.2))
             grid = fig.add_gridspec(2, 2 if panel else 1, height_ratios=(1, 9), hspace=0.35)
             self._axes = (fig.add_subplot(grid[0, :]), fig.add_subplot(grid[1, 0]),
                           fig.add_subplot(grid[1, 1]) if panel else None)
