@@ -225,9 +225,49 @@ def _run_hooks(hooks, grad):
 
 
 def _call(node, grad, create_graph):
-    """Run one node's backward; in anomaly mode, say where its forward ran if that fails."""
+    """One node's input gradients, shaped to its inputs (the one place broadcasting is undone).
+
+    In anomaly mode a failure also says where the node's forward ran.
+    """
     try:
-        return _backward_of(node, grad, create_graph)
+        prev = grad_mode.state.enabled
+        grad_mode.state.enabled = create_graph
+        try:
+            raw = node.apply(grad)
+        finally:
+            grad_mode.state.enabled = prev
+        if not isinstance(raw, tuple):
+            raw = (raw,)
+        if len(raw) != node._num_args:
+            raise RuntimeError(
+                f"function {node.name()} returned an incorrect number of gradients "
+                f"(expected {node._num_args}, got {len(raw)})"
+            )
+        if len(node._positions) != len(raw) and not node._function._builtin:  # built-in ops are trusted
+            for i, g in enumerate(raw):
+                if g is not None and i not in node._positions:
+                    raise RuntimeError(
+                        f"function {node.name()} returned a gradient different than None at position {i + 1}, but "
+                        "the corresponding forward input was not a Variable"
+                    )
+        out = []
+        for k, (pos, (child, _), (shape, dtype)) in enumerate(zip(node._positions, node.next_functions, node._input_meta)):
+            g = raw[pos]
+            if g is None or child is None:
+                out.append(None)
+                continue
+            if not isinstance(g, Tensor):
+                g = Tensor._make(np.asarray(g))
+            if g._data.shape != shape:
+                g = _sum_to(g, shape, node, k)
+            if g._data.dtype != dtype:
+                g = g.to(Tensor._dtype_of(dtype))
+            out.append(g)
+        if anomaly_mode.state.enabled and anomaly_mode.state.check_nan:
+            for k, g in enumerate(out):
+                if g is not None and np.isnan(g._data).any():
+                    raise RuntimeError(f"Function '{node.name()}' returned nan values in its {k}th output.")
+        return tuple(out)
     except Exception:
         if node._trace is not None:
             warnings.warn(
@@ -236,48 +276,6 @@ def _call(node, grad, create_graph):
                 stacklevel=3,
             )
         raise
-
-
-def _backward_of(node, grad, create_graph):
-    """One node's input gradients, shaped to its inputs (the one place broadcasting is undone)."""
-    prev = grad_mode.state.enabled
-    grad_mode.state.enabled = create_graph
-    try:
-        raw = node.apply(grad)
-    finally:
-        grad_mode.state.enabled = prev
-    if not isinstance(raw, tuple):
-        raw = (raw,)
-    if len(raw) != node._num_args:
-        raise RuntimeError(
-            f"function {node.name()} returned an incorrect number of gradients "
-            f"(expected {node._num_args}, got {len(raw)})"
-        )
-    if len(node._positions) != len(raw) and not node._function._builtin:  # built-in ops are trusted
-        for i, g in enumerate(raw):
-            if g is not None and i not in node._positions:
-                raise RuntimeError(
-                    f"function {node.name()} returned a gradient different than None at position {i + 1}, but "
-                    "the corresponding forward input was not a Variable"
-                )
-    out = []
-    for k, (pos, (child, _), (shape, dtype)) in enumerate(zip(node._positions, node.next_functions, node._input_meta)):
-        g = raw[pos]
-        if g is None or child is None:
-            out.append(None)
-            continue
-        if not isinstance(g, Tensor):
-            g = Tensor._make(np.asarray(g))
-        if g._data.shape != shape:
-            g = _sum_to(g, shape, node, k)
-        if g._data.dtype != dtype:
-            g = g.to(Tensor._dtype_of(dtype))
-        out.append(g)
-    if anomaly_mode.state.enabled and anomaly_mode.state.check_nan:
-        for k, g in enumerate(out):
-            if g is not None and np.isnan(g._data).any():
-                raise RuntimeError(f"Function '{node.name()}' returned nan values in its {k}th output.")
-    return tuple(out)
 
 
 def _sum_to(g, shape, node, k):
