@@ -449,6 +449,10 @@ class Tensor:
 
     def _operands(self, other, true_divide=False):
         """The operands of an element-wise op: promoted, floating for true division, broadcastable."""
+        if type(other) is Tensor:  # the common case, decided without a call: same dtype, same shape
+            da, db = self._data, other._data
+            if da.dtype == db.dtype and da.shape == db.shape and (da.dtype.kind == "f" or not true_divide):
+                return self, other
         a, b = self._promoted(other)
         if true_divide and a._data.dtype.kind != "f":
             a, b = a.to(get_default_dtype()), b.to(get_default_dtype())
@@ -886,8 +890,9 @@ class Tensor:
             return self._inplace(getattr(self._snapshot(), method)(other, **kwargs))
         # Nothing to record (an optimizer step under no_grad): write into this tensor's memory directly,
         # as NumPy's ``a -= b`` does, rather than computing a new array and copying it back.
-        a, b = self._operands(other, true_divide=ufunc is np.true_divide)
-        self._check_output_shape(np.broadcast_shapes(self._data.shape, b._data.shape))
+        a, b = self._operands(other, true_divide=ufunc is np.true_divide)  # checks that b broadcasts
+        if b._data.shape != self._data.shape and b._data.ndim:
+            self._check_output_shape(_broadcast_shapes(self._data.shape, b._data.shape))
         b = b._data if kwargs.get("alpha", 1) == 1 else b._data * kwargs["alpha"]
         ufunc(self._data, b, out=self._data, casting="unsafe")
         self._version_counter[0] += 1

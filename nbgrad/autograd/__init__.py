@@ -2,15 +2,17 @@
 import numbers
 import warnings
 
+import numpy as np
+
+from . import engine
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401
-from .engine import BackwardPass, BackwardStep  # noqa: F401
+from .engine import BackwardPass, BackwardStep, _as_tensor  # noqa: F401
 from .function import AccumulateGrad, Function, Node  # noqa: F401
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
 
 
 def _tensors(value, what):
-    from ..tensor import Tensor
-
+    Tensor = engine.Tensor
     if isinstance(value, Tensor):
         return (value,)
     value = tuple(value)
@@ -22,9 +24,7 @@ def _tensors(value, what):
 
 def _roots(tensors, grad_tensors):
     """Pair each output's node with its starting gradient; check everything before anything runs."""
-    from .. import _creation
-    from ..tensor import Tensor
-
+    Tensor = engine.Tensor
     if grad_tensors is None:
         grad_tensors = (None,) * len(tensors)
     elif isinstance(grad_tensors, Tensor) or isinstance(grad_tensors, numbers.Number):
@@ -39,8 +39,10 @@ def _roots(tensors, grad_tensors):
         if g is None:
             if t._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = _creation.ones_like(t)
+            g = Tensor._make(np.ones_like(t._data))
         elif not isinstance(g, Tensor):
+            from .. import _creation
+
             g = _creation.tensor(g, dtype=t.dtype)
         if g._data.shape != t._data.shape:
             raise RuntimeError(
@@ -122,6 +124,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     result = []
     for i, (t, node) in enumerate(zip(inputs_t, nodes)):
         g = walk.captured.get(node) if node is not None else None
+        if g is not None:
+            g = _as_tensor(g)
         if g is None:
             if not allow_unused:
                 raise RuntimeError(

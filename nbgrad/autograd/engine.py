@@ -8,11 +8,16 @@ Order: a node runs once every consumer has sent its gradient (dependency countin
 and PyTorch); among ready nodes the one created last runs first (PyTorch's sequence numbers), so the
 order is deterministic and matches PyTorch's.
 
+Gradients travel as NumPy arrays, and built-in rules run on them, unless ``create_graph`` asks for the
+rules themselves to be recorded; then they travel as Tensors. Each rule is written once and runs on
+either (see ``nbgrad.ops._base``); a user's ``Function`` always gets Tensors.
+
 A pass changes nothing until it has finished: leaf gradients wait in ``pending`` and are written by
 ``commit()``, and saved tensors are freed only then.  An error part-way leaves ``.grad`` and the graph
 as they were.
 """
 import heapq
+import itertools
 import sys
 import warnings
 
@@ -31,20 +36,39 @@ class BackwardStep:
     ``AccumulateGrad`` node ``grad_inputs`` is empty and ``grad_output`` is what the leaf receives.
     """
 
-    __slots__ = ("index", "node", "grad_output", "grad_inputs")
+    __slots__ = ("index", "node", "_grad_output", "_grad_inputs")
 
     def __init__(self, index, node, grad_output, grad_inputs):
         self.index = index
         self.node = node
-        self.grad_output = grad_output
-        self.grad_inputs = grad_inputs
+        self._grad_output = grad_output
+        self._grad_inputs = grad_inputs
+
+    # The engine hands over whatever it carried (arrays, in a plain pass); a reader gets Tensors.
+    @property
+    def grad_output(self):
+        g = self._grad_output
+        if not isinstance(g, Tensor):
+            g = self._grad_output = Tensor._make(g)
+        return g
+
+    @property
+    def grad_inputs(self):
+        grads = self._grad_inputs
+        if type(grads) is not tuple:
+            grads = self._grad_inputs = tuple([g if g is None else _as_tensor(g) for g in grads])
+        return grads
 
     def __repr__(self):
         return f"BackwardStep(index={self.index}, node={self.node!r})"
 
 
+def _as_tensor(g):
+    return g if isinstance(g, Tensor) else Tensor._make(g)
+
+
 def _children(node):
-    return [n for n, _ in node.next_functions if n is not None]
+    return [n for _, n, _, _ in node._inputs if n is not None]
 
 
 def _postorder(roots):
@@ -75,7 +99,8 @@ class BackwardPass:
     targets, only nodes on a path to one of them run, and leaves accumulate nothing (retained non-leaf
     gradients are still kept).
     After iteration: ``captured`` (target node -> gradient), ``pending`` (tensor -> gradient to add to
-    its ``.grad``), ``executed`` (nodes that ran, in order).
+    its ``.grad``), both as the pass carries them (NumPy arrays, Tensors under ``create_graph``), and
+    ``executed`` (nodes that ran, in order).
     """
 
     def __init__(self, roots, *, create_graph=False, targets=None):
@@ -91,17 +116,17 @@ class BackwardPass:
         root_nodes = list(dict.fromkeys(node for node, _ in self.roots))
         deps = {}
         if self.targets is None:
-            useful = None
-            stack, seen = list(root_nodes), set(root_nodes)
+            useful = runs = None
+            stack = list(root_nodes)
             while stack:
-                for child, _ in stack.pop().next_functions:
+                for _, child, _, _ in stack.pop()._inputs:
                     if child is None:
                         continue
-                    deps[child] = deps.get(child, 0) + 1
-                    if child not in seen:
-                        seen.add(child)
+                    if child in deps:
+                        deps[child] += 1
+                    else:
+                        deps[child] = 1
                         stack.append(child)
-            runs = None
         else:
             useful, runs = set(), set()
             for node in _postorder(root_nodes):
@@ -120,54 +145,53 @@ class BackwardPass:
         if self.finished:
             raise RuntimeError("a BackwardPass can be iterated only once")
         root_nodes, deps, useful, runs = self._plan()
+        targets, create_graph = self.targets, self.create_graph
         buffers = {}
         for node, grad in self.roots:
+            if not create_graph:
+                grad = grad._data
             buffers[node] = buffers[node] + grad if node in buffers else grad
         ready, tie = [], 0
         for node in root_nodes:
             if deps.get(node, 0) == 0:
                 heapq.heappush(ready, (-node._seq, tie, node))
                 tie += 1
-        targets, create_graph = self.targets, self.create_graph
-        pending, executed = self.pending, self.executed
+        pending, executed, captured = self.pending, self.executed, self.captured
+        push, pop = heapq.heappush, heapq.heappop
         index = 0
         while ready:
-            node = heapq.heappop(ready)[2]
+            node = pop(ready)[2]
             grad = buffers.pop(node, None)
-            runs_here = runs is None or node in runs
-            grads = ()
             if grad is not None:
                 if node._pre_hooks:
                     grad = _run_hooks(node._pre_hooks, grad)
                 if node._retained is not None:  # kept whenever a gradient passes, grad() included, as in PyTorch
                     pending[node._retained] = grad
                 if targets is not None and node in targets:
-                    self.captured[node] = grad
-                if runs_here:
-                    if type(node) is AccumulateGrad:
-                        pending[node.variable] = grad
-                    else:
-                        grads = _call(node, grad, create_graph)
-                    executed.append(node)
-                    yield BackwardStep(index, node, grad, grads)
-                    index += 1
-            if not runs_here:
+                    captured[node] = grad
+            if runs is not None and node not in runs:  # on no path to a target: nothing to run or pass on
                 continue
-            for i, (child, _) in enumerate(node.next_functions):
+            if grad is None:  # nothing arrived (every consumer sent None): the inputs get nothing either
+                grads = _NOTHING
+            else:
+                if type(node) is AccumulateGrad:
+                    pending[node.variable] = grad
+                    grads = ()
+                else:
+                    grads = _call(node, grad, create_graph)
+                executed.append(node)
+                yield BackwardStep(index, node, grad, grads)
+                index += 1
+            for (_, child, _, _), g in zip(node._inputs, grads):
                 if child is None or (useful is not None and child not in useful):
                     continue
-                g = grads[i] if grads else None
                 if g is not None:
                     old = buffers.get(child)
-                    if old is None:
-                        buffers[child] = g
-                    elif create_graph:
-                        buffers[child] = old + g
-                    else:
-                        buffers[child] = Tensor._make(old._data + g._data)
-                deps[child] -= 1
-                if deps[child] == 0:
-                    heapq.heappush(ready, (-child._seq, tie, child))
+                    buffers[child] = g if old is None else old + g  # never in place: g may be another's too
+                n = deps[child] - 1
+                deps[child] = n
+                if not n:
+                    push(ready, (-child._seq, tie, child))
                     tie += 1
         self.finished = True
 
@@ -182,31 +206,34 @@ class BackwardPass:
         pending = self.pending
         for tensor in list(pending):  # not items(): its (key, value) tuples would add references to grad
             grad = pending[tensor]
-            if tensor._grad is None and not self.create_graph and _unshared(grad):
-                tensor._grad = grad  # as PyTorch does, take a gradient nothing else can see instead of copying it
-            else:
-                tensor._accumulate_grad(grad, self.create_graph)
+            if not isinstance(grad, Tensor):
+                if tensor._grad is None and _unshared(grad):
+                    # as PyTorch does, take a gradient nothing else can see instead of copying it
+                    tensor._grad = Tensor._make(grad)
+                    continue
+                grad = Tensor._make(np.asarray(grad))
+            tensor._accumulate_grad(grad, self.create_graph)
         if not retain_graph:
             for node in self.executed:
                 if type(node) is not AccumulateGrad:
-                    node._release()
+                    node._saved = None
 
 
 def _unshared(grad):
-    """True when only the engine refers to ``grad`` and its memory, so it can become a ``.grad`` as it is.
+    """True when only the engine refers to the array ``grad``, so it can become a ``.grad`` as it is.
 
     A gradient the user passed in, one a hook returned, one sent to two leaves, or a view of other memory
-    is referred to from elsewhere and gets copied instead. The counts are the references commit() itself
+    is referred to from elsewhere and gets copied instead. The count is the references commit() itself
     holds (the pending dict, its local variable, this argument) plus getrefcount's own argument.
     """
-    # (no local for the array or its flags: each would be one more reference to it)
     return (
-        grad.grad_fn is None and sys.getrefcount(grad) == 4 and sys.getrefcount(grad._data) == 2
-        and grad._data.flags.owndata and grad._data.flags.writeable
+        type(grad) is np.ndarray and sys.getrefcount(grad) == 4 and grad.flags.owndata and grad.flags.writeable
     )
 
 
 def _run_hooks(hooks, grad):
+    carried = grad
+    grad = _as_tensor(grad)
     for hook in list(hooks.values()):
         result = hook(grad)
         if result is not None:
@@ -221,53 +248,50 @@ def _run_hooks(hooks, grad):
                     f"got nbgrad.{result.dtype.legacy_name})"
                 )
             grad = result
-    return grad
+    return grad if isinstance(carried, Tensor) else grad._data
+
+
+_NOTHING = itertools.repeat(None)
 
 
 def _call(node, grad, create_graph):
-    """One node's input gradients, shaped to its inputs (the one place broadcasting is undone).
+    """One node's input gradients, lined up with its ``_inputs`` and shaped and typed like them.
 
     In anomaly mode a failure also says where the node's forward ran.
     """
+    function = node._function
     try:
-        prev = grad_mode.state.enabled
-        grad_mode.state.enabled = create_graph
-        try:
-            raw = node.apply(grad)
-        finally:
-            grad_mode.state.enabled = prev
-        if not isinstance(raw, tuple):
+        if create_graph or not function._builtin:
+            prev = grad_mode.state.enabled
+            grad_mode.state.enabled = create_graph
+            try:
+                raw = function.backward(node, _as_tensor(grad))
+            finally:
+                grad_mode.state.enabled = prev
+            if not function._builtin:  # built-in ops are trusted
+                _check_count(node, raw if type(raw) is tuple else (raw,))
+        else:
+            raw = function.backward(node, grad)  # on arrays: nothing is recorded, no Tensor is made
+        if type(raw) is not tuple:
             raw = (raw,)
-        if len(raw) != node._num_args:
-            raise RuntimeError(
-                f"function {node.name()} returned an incorrect number of gradients "
-                f"(expected {node._num_args}, got {len(raw)})"
-            )
-        if len(node._positions) != len(raw) and not node._function._builtin:  # built-in ops are trusted
-            for i, g in enumerate(raw):
-                if g is not None and i not in node._positions:
-                    raise RuntimeError(
-                        f"function {node.name()} returned a gradient different than None at position {i + 1}, but "
-                        "the corresponding forward input was not a Variable"
-                    )
         out = []
-        for k, (pos, (child, _), (shape, dtype)) in enumerate(zip(node._positions, node.next_functions, node._input_meta)):
+        for pos, child, shape, dtype in node._inputs:
             g = raw[pos]
             if g is None or child is None:
-                out.append(None)
-                continue
-            if not isinstance(g, Tensor):
-                g = Tensor._make(np.asarray(g))
-            if g._data.shape != shape:
-                g = _sum_to(g, shape, node, k)
-            if g._data.dtype != dtype:
-                g = g.to(Tensor._dtype_of(dtype))
+                g = None
+            elif type(g) is np.ndarray and not create_graph:  # the common case
+                if g.dtype != dtype:
+                    g = g.astype(dtype)
+                if g.shape != shape:
+                    g = _sum_to(g, shape, node, len(out))
+            else:
+                g = _conform(g, shape, dtype, node, len(out), create_graph)
             out.append(g)
         if anomaly_mode.state.enabled and anomaly_mode.state.check_nan:
             for k, g in enumerate(out):
-                if g is not None and np.isnan(g._data).any():
+                if g is not None and np.isnan(g._data if create_graph else g).any():
                     raise RuntimeError(f"Function '{node.name()}' returned nan values in its {k}th output.")
-        return tuple(out)
+        return out
     except Exception:
         if node._trace is not None:
             warnings.warn(
@@ -278,17 +302,54 @@ def _call(node, grad, create_graph):
         raise
 
 
+def _conform(g, shape, dtype, node, k, create_graph):
+    """A gradient as the pass carries it (a Tensor under create_graph, else an array), with the input's
+    dtype and shape. It may come as a Tensor from a user's Function, or as a NumPy scalar from a rule
+    run on 0-d arrays."""
+    if create_graph:
+        g = g if isinstance(g, Tensor) else Tensor._make(np.asarray(g))
+        data = g._data
+    else:
+        data = g = g._data if isinstance(g, Tensor) else np.asarray(g)
+    if data.dtype != dtype:
+        g = g.to(Tensor._dtype_of(dtype)) if create_graph else g.astype(dtype)
+    if data.shape != shape:
+        g = _sum_to(g, shape, node, k)
+    return g
+
+
+def _check_count(node, raw):
+    """A user's Function must return one gradient per forward argument, None for non-tensors."""
+    if len(raw) != node._num_args:
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients "
+            f"(expected {node._num_args}, got {len(raw)})"
+        )
+    positions = node._positions
+    if len(positions) != len(raw):
+        for i, g in enumerate(raw):
+            if g is not None and i not in positions:
+                raise RuntimeError(
+                    f"function {node.name()} returned a gradient different than None at position {i + 1}, but "
+                    "the corresponding forward input was not a Variable"
+                )
+
+
 def _sum_to(g, shape, node, k):
-    """Sum a broadcast gradient back to its input's shape, with differentiable ops (for create_graph)."""
-    lead = g._data.ndim - len(shape)
-    tail = g._data.shape[lead:] if lead >= 0 else ()
+    """Sum a broadcast gradient back to its input's shape (with Tensor ops when create_graph records it)."""
+    gshape = tuple(g.shape)
+    lead = len(gshape) - len(shape)
+    tail = gshape[lead:] if lead >= 0 else ()
     if lead < 0 or any(s != 1 and s != gs for s, gs in zip(shape, tail)):
         raise RuntimeError(
             f"Function {node.name()} returned an invalid gradient at index {k} - got "
-            f"{list(g._data.shape)} but expected shape compatible with {list(shape)}"
+            f"{list(gshape)} but expected shape compatible with {list(shape)}"
         )
     kept = tuple(lead + i for i, s in enumerate(shape) if s == 1 and tail[i] != 1)
-    if not kept:  # only leading dims to remove (a bias): one sum does it
-        return g.sum(dim=tuple(range(lead)))
-    g = g.sum(dim=tuple(range(lead)) + kept, keepdim=True)
-    return g.reshape(shape) if lead else g
+    dims = tuple(range(lead)) + kept
+    if isinstance(g, Tensor):
+        g = g.sum(dim=dims, keepdim=bool(kept))
+    else:
+        g = np.add.reduce(g, axis=dims, keepdims=bool(kept))
+    # only leading dims removed (a bias): the sum already has the shape; otherwise drop the leading ones
+    return g.reshape(shape) if kept and lead else g

@@ -6,6 +6,7 @@ some input requires grad, links a node into the graph. The node *is* the ``ctx``
 as in PyTorch, and its class name is derived from the Function's name (``Mul`` -> ``MulBackward0``, a user's
 ``MyRelu`` -> ``MyReluBackward``), so names are never typed twice.
 """
+import dis
 import itertools
 import traceback
 import weakref
@@ -33,15 +34,30 @@ class Node:
     ``next_functions`` holds one ``(node, 0)`` pair per tensor input, ``None`` for inputs that need no
     gradient, in the order of the inputs.  ``_seq`` orders execution as PyTorch's sequence numbers do:
     the node created last runs first among those that are ready.
+
+    The engine reads ``_inputs``: for each tensor input, its position among forward's arguments, its
+    node (``None`` if it needs no gradient), its shape and its dtype (the gradient must match them).
     """
 
-    next_functions = ()
+    _inputs = ()
     _pre_hooks = None  # hooks registered on the tensor this node produces
     _retained = None  # the non-leaf tensor whose .grad is kept (retain_grad)
     _trace = None  # forward stack, recorded in anomaly mode
 
     def name(self):
         return type(self).__name__
+
+    @property
+    def next_functions(self):
+        return tuple([(node, 0) for _, node, _, _ in self._inputs])
+
+    @property
+    def _positions(self):
+        return tuple([pos for pos, _, _, _ in self._inputs])
+
+    @property
+    def _input_meta(self):
+        return tuple([(shape, dtype) for _, _, shape, dtype in self._inputs])
 
     def __repr__(self):
         # PyTorch adds the object's address; nbgrad leaves it out so notebook outputs are stable.
@@ -102,8 +118,19 @@ class BackwardNode(Node):
     _function = None
     _saved = ()
     _versions = ()  # versions of the saved tensors when they were saved
-    _saved_outputs = ()  # for each saved tensor: is it this node's own output?
-    needs_input_grad = ()
+    _saved_outputs = None  # for each saved tensor: is it this node's own output? (None: none is)
+    _num_args = 0
+    _needs = None
+
+    @property
+    def needs_input_grad(self):
+        """For each argument of forward: is it a tensor that requires grad?"""
+        if self._needs is None:
+            needs = [False] * self._num_args
+            for pos, node, _, _ in self._inputs:
+                needs[pos] = node is not None
+            self._needs = tuple(needs)
+        return self._needs
 
     def save_for_backward(self, *tensors):
         """Keep tensors (inputs or outputs of forward) for backward; they are checked for in-place changes."""
@@ -117,35 +144,41 @@ class BackwardNode(Node):
         if not self._versions:  # forward ran without recording: nothing was kept
             return saved
         saved = self._unpacked()
-        for t, version, is_output in zip(saved, self._versions, self._saved_outputs):
+        outputs = self._saved_outputs or (False,) * len(saved)
+        for t, version, is_output in zip(saved, self._versions, outputs):
             if t is not None and t._version_counter[0] != version:
                 raise RuntimeError(_modified_message(t, version, is_output, self))
         return saved
 
+    def _saved_arrays(self):
+        """The saved tensors' arrays, for a built-in rule running on arrays; checked as ``saved_tensors`` is."""
+        saved = self._saved
+        if saved is None or not self._versions:
+            return self.saved_tensors
+        outputs, out = self._saved_outputs, []
+        for i, (t, version) in enumerate(zip(saved, self._versions)):
+            if t is not None:
+                if t._version_counter[0] != version:
+                    return self.saved_tensors  # raises, naming the change
+                out.append(t._data)
+            elif outputs is not None and outputs[i]:
+                if self._output_version[0] != version:
+                    return self.saved_tensors
+                out.append(self._output_data)
+            else:
+                out.append(None)
+        return out
+
     def _unpacked(self):
         """The saved tensors, this node's own output rebuilt from its storage (see ``_link``)."""
-        if True not in self._saved_outputs:
+        if self._saved_outputs is None:
             return self._saved
         out = Tensor._make(self._output_data)
         out._version_counter, out.grad_fn, out._requires_grad = self._output_version, self, True
         return tuple(out if is_output else t for t, is_output in zip(self._saved, self._saved_outputs))
 
-    def _release(self):
-        self._saved = None
-
     def apply(self, *grads):
         return self._function.backward(self, *grads)
-
-    # PyTorch exposes what a node saved as _saved_<name>; built-in ops name their saved tensors.
-    def __getattr__(self, attr):
-        if attr.startswith("_saved_"):
-            key = attr[len("_saved_"):]
-            if self._saved is None and key in self._function.saved_names:
-                raise RuntimeError(_FREED)
-            values = self.saved_values()
-            if key in values:
-                return values[key]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 
     @property
     def saved_freed(self):
@@ -159,9 +192,49 @@ class BackwardNode(Node):
         for i, t in enumerate(self._unpacked() if self._saved else ()):
             out[names[i] if i < len(names) else f"tensor{i}"] = t
         for key, value in vars(self).items():
-            if not key.startswith("_") and key not in ("needs_input_grad", "next_functions"):
+            if not key.startswith("_"):
                 out[key] = value
         return out
+
+
+def _saved_accessors(cls):
+    """PyTorch's ``_saved_<name>`` properties of a built-in op's node: one per saved tensor (named by
+    ``saved_names``) and one per attribute its forward stores on ctx (``ctx.alpha = ...``).
+
+    Properties rather than a ``__getattr__`` hook: the hook would slow down every attribute read on every
+    node, and the engine reads a few per node.
+    """
+    out = {}
+    for klass in cls.__mro__:
+        forward = klass.__dict__.get("forward")
+        forward = getattr(forward, "__func__", forward)
+        if forward is None:
+            continue
+        for ins in dis.get_instructions(forward):
+            if ins.opname == "STORE_ATTR" and not ins.argval.startswith("_"):
+                out[f"_saved_{ins.argval}"] = property(_parameter(ins.argval))
+    for i, name in enumerate(cls.saved_names):
+        out[f"_saved_{name}"] = property(_saved_tensor(i))
+    return out
+
+
+def _parameter(name):
+    def get(node):
+        try:
+            return vars(node)[name]
+        except KeyError:
+            raise AttributeError(f"'{type(node).__name__}' object has no attribute '_saved_{name}'") from None
+
+    return get
+
+
+def _saved_tensor(i):
+    def get(node):
+        if node._saved is None:
+            raise RuntimeError(_FREED)
+        return node._unpacked()[i]
+
+    return get
 
 
 def _modified_message(t, version, is_output, node):
@@ -209,7 +282,10 @@ class Function:
         name = cls.__dict__.get("node_name")
         if name is None:
             name = f"{cls.__name__}Backward0" if cls._builtin else f"{cls.__name__}Backward"
-        cls._backward_cls = type(name, (BackwardNode,), {"_function": cls, "__module__": cls.__module__})
+        attrs = {"_function": cls, "__module__": cls.__module__}
+        if cls._builtin:
+            attrs.update(_saved_accessors(cls))
+        cls._backward_cls = type(name, (BackwardNode,), attrs)
 
     @staticmethod
     def forward(ctx, *args):
@@ -224,24 +300,37 @@ class Function:
 
     @classmethod
     def apply(cls, *args):
-        enabled = grad_mode.state.enabled
-        if not enabled and cls._builtin:
-            # Nothing can be recorded and built-in forwards only write to ctx: skip the node. This is the
-            # path of every op inside a backward rule, so it is kept short.
-            out = cls.forward(_UNRECORDED, *args)
-            if type(out) is np.ndarray and not cls.is_view:
-                return Tensor._make(out)
-            return _output(cls, out, args)
+        state = grad_mode.state
+        enabled = state.enabled
+        if cls._builtin:
+            if not enabled:
+                # Nothing can be recorded and built-in forwards only write to ctx: skip the node. This is the
+                # path of every op inside a backward rule run on Tensors, so it is kept short.
+                out = cls.forward(_UNRECORDED, *args)
+                if type(out) is np.ndarray and not cls.is_view:
+                    return Tensor._make(out)
+                return _output(cls, out, args)
+            ctx = cls._backward_cls()
+            state.enabled = False
+            try:
+                out = cls.forward(ctx, *args)
+            finally:
+                state.enabled = True
+            out = Tensor._make(out) if type(out) is np.ndarray and not cls.is_view else _output(cls, out, args)
+            # Integer and bool results are never differentiable: they are returned without history.
+            if out._data.dtype.kind == "f":
+                _link(ctx, args, out)  # unless no input requires grad
+            return out
         ctx = cls._backward_cls()
-        if enabled or not cls._builtin:  # a user's forward may read it even under no_grad, as in PyTorch
-            ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-        grad_mode.state.enabled = False
+        # a user's forward may read needs_input_grad, even under no_grad, as in PyTorch
+        ctx._needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+        ctx._num_args = len(args)
+        state.enabled = False
         try:
             out = _output(cls, cls.forward(ctx, *args), args)
         finally:
-            grad_mode.state.enabled = enabled
-        # Integer and bool results are never differentiable: they are returned without history.
-        if enabled and True in ctx.needs_input_grad and out._data.dtype.kind == "f":
+            state.enabled = enabled
+        if enabled and True in ctx._needs and out._data.dtype.kind == "f":
             _link(ctx, args, out)
         return out
 
@@ -281,30 +370,41 @@ def _is_one_of(out, args):
 
 
 def _link(ctx, args, out):
-    """Connect a node to its inputs' nodes and make it the output's grad_fn."""
-    ctx._seq = next(_sequence)
-    next_functions, input_meta, positions = [], [], []
+    """Connect a node to its inputs' nodes and make it the output's grad_fn (if any input requires grad)."""
+    inputs, linked = [], False
     for i, a in enumerate(args):
         if isinstance(a, Tensor):
-            next_functions.append((a._grad_node(), 0))
-            input_meta.append((a._data.shape, a._data.dtype))
-            positions.append(i)
-    ctx.next_functions = tuple(next_functions)
-    ctx._input_meta = tuple(input_meta)
-    ctx._positions = tuple(positions)
+            node = a.grad_fn
+            if node is None and a._requires_grad:
+                node = a._accumulator
+                if node is None:
+                    node = a._accumulator = AccumulateGrad(a)
+            if node is not None:
+                linked = True
+            data = a._data
+            inputs.append((i, node, data.shape, data.dtype))
+    if not linked:
+        return
+    ctx._seq = next(_sequence)
+    ctx._inputs = tuple(inputs)
     ctx._num_args = len(args)
     saved = ctx._saved
     if saved:
-        versions, saved_outputs = [], []  # saved_outputs: for the message should one be changed in place
+        versions, has_output = [], False
         for t in saved:
-            versions.append(t._version_counter[0] if t is not None else 0)
-            saved_outputs.append(t is out)
-        ctx._versions, ctx._saved_outputs = tuple(versions), tuple(saved_outputs)
-        if True in saved_outputs:
+            if t is None:
+                versions.append(0)
+            else:
+                versions.append(t._version_counter[0])
+                if t is out:
+                    has_output = True
+        ctx._versions = tuple(versions)
+        if has_output:
             # Holding the output itself would make a cycle (node -> output -> node) that only the garbage
             # collector frees, keeping large arrays alive; as PyTorch does, keep its storage and version
             # counter, and rebuild the tensor when backward unpacks it.
-            ctx._saved = tuple(None if is_output else t for t, is_output in zip(saved, saved_outputs))
+            ctx._saved_outputs = tuple([t is out for t in saved])  # also for the message, should it change
+            ctx._saved = tuple([None if t is out else t for t in saved])
             ctx._output_data, ctx._output_version = out._data, out._version_counter
     if anomaly_mode.state.enabled:
         ctx._trace = "".join(traceback.format_stack()[:-3])

@@ -3,7 +3,8 @@ import math
 
 import numpy as np
 
-from ._base import Primitive, result
+from ..autograd import function
+from ._base import Primitive, constant, cos, log, raw, result, saved, sign, sin
 
 
 class Add(Primitive):
@@ -58,7 +59,7 @@ class Mul(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = saved(ctx, grad)
         return grad * b, grad * a
 
 
@@ -74,7 +75,7 @@ class Div(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = saved(ctx, grad)
         return grad / b, -grad * a / (b * b)
 
 
@@ -91,7 +92,7 @@ class Reciprocal(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
+        (out,) = saved(ctx, grad)
         return -grad * out * out
 
 
@@ -120,7 +121,7 @@ class Pow(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
+        (a,) = saved(ctx, grad)
         n = ctx.exponent
         if n == 0:  # NOTE: d(a⁰)/da = 0 everywhere, a = 0 included, as in PyTorch
             return grad * 0, None
@@ -141,17 +142,17 @@ class PowTensor(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b, out = ctx.saved_tensors
+        a, b, out = saved(ctx, grad)
         grad_a = None
         if ctx.needs_input_grad[0]:
             # NOTE: at a = b = 0 the derivative is taken as 0 (not 0·0⁻¹), as in PyTorch. Only there:
             # masking every b = 0 would also zero the second derivative ∂²/∂a∂b = aᵇ⁻¹ at a ≠ 0.
-            grad_a = Where.apply((a._data == 0) & (b._data == 0), grad * 0, grad * b * a ** (b - 1))
+            grad_a = where((raw(a) == 0) & (raw(b) == 0), grad * 0, grad * b * a ** (b - 1))
         grad_b = None
         if ctx.needs_input_grad[1]:
             # NOTE: where a = 0 and b >= 0 the term aᵇ·ln a is taken as 0 (its limit), as in PyTorch.
-            safe = Where.apply((a._data == 0) & (b._data >= 0), a * 0 + 1, a)
-            grad_b = grad * out * safe.log()
+            safe = where((raw(a) == 0) & (raw(b) >= 0), a * 0 + 1, a)
+            grad_b = grad * out * log(safe)
         return grad_a, grad_b
 
 
@@ -170,10 +171,10 @@ class Rpow(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        a, out = ctx.saved_tensors
+        a, out = saved(ctx, grad)
         c = ctx.self
         if c == 0:  # NOTE: ln 0 = -inf, but where a ≥ 0 the derivative of 0ᵃ is taken as 0, as in PyTorch.
-            return grad * result(np.where(a._data >= 0, 0.0, -np.inf).astype(a._data.dtype)), None
+            return grad * constant(np.where(raw(a) >= 0, 0.0, -np.inf).astype(raw(a).dtype), grad), None
         return grad * out * (math.log(c) if c > 0 else math.nan), None
 
 
@@ -189,8 +190,8 @@ class Abs(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return grad * a.sign()  # NOTE: abs'(0) = sign(0) = 0, as in PyTorch
+        (a,) = saved(ctx, grad)
+        return grad * sign(a)  # NOTE: abs'(0) = sign(0) = 0, as in PyTorch
 
 
 class Sign(Primitive):
@@ -218,7 +219,7 @@ class Exp(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
+        (out,) = saved(ctx, grad)
         return grad * out
 
 
@@ -234,7 +235,7 @@ class Log(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
+        (a,) = saved(ctx, grad)
         return grad / a
 
 
@@ -251,7 +252,7 @@ class Sqrt(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
+        (out,) = saved(ctx, grad)
         return grad / (2 * out)
 
 
@@ -267,8 +268,8 @@ class Sin(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return grad * a.cos()
+        (a,) = saved(ctx, grad)
+        return grad * cos(a)
 
 
 class Cos(Primitive):
@@ -283,8 +284,8 @@ class Cos(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return -grad * a.sin()
+        (a,) = saved(ctx, grad)
+        return -grad * sin(a)
 
 
 class Tanh(Primitive):
@@ -300,7 +301,7 @@ class Tanh(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
+        (out,) = saved(ctx, grad)
         return grad * (1 - out * out)
 
 
@@ -311,17 +312,20 @@ class Sigmoid(Primitive):
 
     @staticmethod
     def forward(ctx, a):
-        x = a._data
-        # split by sign so that exp never overflows
-        e = np.exp(-np.abs(x))
-        out = result(np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False))
+        out = result(sigmoid(a._data))
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
+        (out,) = saved(ctx, grad)
         return grad * out * (1 - out)
+
+
+def sigmoid(x):
+    """σ on an array, split by sign so that exp never overflows."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
 class Relu(Primitive):
@@ -337,7 +341,7 @@ class Relu(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
+        (out,) = saved(ctx, grad)
         return grad * (out > 0)  # NOTE: relu'(0) = 0, as in PyTorch
 
 
@@ -355,8 +359,8 @@ class Clamp(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        x = a._data
+        (a,) = saved(ctx, grad)
+        x = raw(a)
         # NOTE: the bounds themselves pass the gradient (inclusive), as in PyTorch.
         inside = np.ones(x.shape, dtype=bool)
         if ctx.min is not None:
@@ -378,8 +382,8 @@ class Maximum(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        return _split(grad, a._data > b._data, a._data == b._data)
+        a, b = saved(ctx, grad)
+        return _split(grad, raw(a) > raw(b), raw(a) == raw(b))
 
 
 class Minimum(Primitive):
@@ -394,14 +398,15 @@ class Minimum(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        return _split(grad, a._data < b._data, a._data == b._data)
+        a, b = saved(ctx, grad)
+        return _split(grad, raw(a) < raw(b), raw(a) == raw(b))
 
 
 def _split(grad, first_wins, tie):
     # NOTE: ties send half the gradient to each input, as PyTorch's maximum/minimum do.
     share = first_wins + 0.5 * tie
-    return grad * share.astype(grad._data.dtype), grad * (1 - share).astype(grad._data.dtype)
+    dtype = raw(grad).dtype
+    return grad * share.astype(dtype), grad * (1 - share).astype(dtype)
 
 
 class Where(Primitive):
@@ -416,7 +421,12 @@ class Where(Primitive):
     def backward(ctx, grad):
         zero = grad * 0
         c = ctx.condition
-        return None, Where.apply(c, grad, zero), Where.apply(c, zero, grad)
+        return None, where(c, grad, zero), where(c, zero, grad)
+
+
+def where(condition, a, b):
+    """``where`` inside a rule: recorded (``Where``) on Tensors, NumPy's on arrays."""
+    return Where.apply(condition, a, b) if isinstance(a, function.Tensor) else np.where(condition, a, b)
 
 
 class Clone(Primitive):

@@ -9,7 +9,7 @@ import numbers
 import numpy as np
 
 from ..autograd import function
-from ._base import Primitive
+from ._base import Primitive, either, raw
 
 
 class Index(Primitive):
@@ -22,7 +22,7 @@ class Index(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        return IndexPut.apply(grad, ctx.self_sym_sizes, ctx.indices), None
+        return index_put(grad, ctx.self_sym_sizes, ctx.indices), None
 
 
 class Select(Index):
@@ -48,16 +48,11 @@ class IndexPut(Primitive):
     @staticmethod
     def forward(ctx, g, shape, key):
         ctx.indices = key
-        out = np.zeros(shape, dtype=g._data.dtype)
-        if _is_basic(key):
-            out[key] = g._data
-        else:
-            np.add.at(out, key, g._data)
-        return out
+        return _scatter(g._data, shape, key)
 
     @staticmethod
     def backward(ctx, grad):
-        return Index.apply(grad, ctx.indices), None, None
+        return index(grad, ctx.indices), None, None
 
 
 class CopySlices(Primitive):
@@ -74,9 +69,23 @@ class CopySlices(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        kept = np.ones(grad._data.shape, dtype=bool)
+        kept = np.ones(raw(grad).shape, dtype=bool)
         kept[ctx.indices] = False
-        return grad * kept, None, Index.apply(grad, ctx.indices)
+        return grad * kept, None, index(grad, ctx.indices)
+
+
+def _scatter(g, shape, key):
+    out = np.zeros(shape, dtype=g.dtype)
+    if _is_basic(key):
+        out[key] = g
+    else:
+        np.add.at(out, key, g)
+    return out
+
+
+# A rule's indexing, recorded as one Index / IndexPut node on Tensors, done by NumPy on arrays.
+index = either(lambda g, key: g[key], Index.apply)
+index_put = either(_scatter, IndexPut.apply)
 
 
 def _is_basic(key):

@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from .._dtype import cpp_type_name, from_numpy_dtype, scalar_type_name
-from ._base import Primitive
+from ._base import Primitive, either, saved, t, transpose, unsqueeze
 
 
 def check_matmul(a, b):
@@ -16,6 +16,8 @@ def check_matmul(a, b):
     """
     sa, sb = a._data.shape, b._data.shape
     na, nb = len(sa), len(sb)
+    if na == nb == 2 and sa[1] == sb[0] and a._data.dtype == b._data.dtype:  # the common case: nothing to report
+        return
     da, db = from_numpy_dtype(a._data.dtype), from_numpy_dtype(b._data.dtype)
     if na == 0 or nb == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D")
@@ -72,7 +74,7 @@ class Dot(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = saved(ctx, grad)
         return grad * b, grad * a
 
 
@@ -88,8 +90,8 @@ class Mv(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        a, v = ctx.saved_tensors
-        return grad.unsqueeze(1) * v.unsqueeze(0), a.t().matmul(grad)
+        a, v = saved(ctx, grad)
+        return unsqueeze(grad, 1) * unsqueeze(v, 0), mm_or_mv(t(a), grad)
 
 
 class Mm(Primitive):
@@ -104,9 +106,9 @@ class Mm(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        grad_a = Mm.apply(grad, b.t()) if ctx.needs_input_grad[0] else None
-        grad_b = Mm.apply(a.t(), grad) if ctx.needs_input_grad[1] else None
+        a, b = saved(ctx, grad)
+        grad_a = mm(grad, t(b)) if ctx.needs_input_grad[0] else None
+        grad_b = mm(t(a), grad) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
@@ -124,11 +126,11 @@ class Addmm(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        grad_a = Mm.apply(grad, b.t()) if ctx.needs_input_grad[1] else None
+        a, b = saved(ctx, grad)
+        grad_a = mm(grad, t(b)) if ctx.needs_input_grad[1] else None
         # Aᵀ G computed as (Gᵀ A)ᵀ: in a linear layer B is weightᵀ, and this way the weight's gradient comes
         # out of TBackward0 contiguous, so storing it in .grad is a plain copy rather than a transposing one.
-        grad_b = Mm.apply(grad.t(), a).t() if ctx.needs_input_grad[2] else None
+        grad_b = t(mm(t(grad), a)) if ctx.needs_input_grad[2] else None
         return grad, grad_a, grad_b
 
 
@@ -144,10 +146,16 @@ class Bmm(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        grad_a = Bmm.apply(grad, b.mT) if ctx.needs_input_grad[0] else None
-        grad_b = Bmm.apply(a.mT, grad) if ctx.needs_input_grad[1] else None
+        a, b = saved(ctx, grad)
+        grad_a = bmm(grad, transpose(b, -2, -1)) if ctx.needs_input_grad[0] else None
+        grad_b = bmm(transpose(a, -2, -1), grad) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
+
+
+# A rule's matrix products, recorded as the node PyTorch's rule records on Tensors, plain ``@`` on arrays.
+mm = either(np.matmul, lambda a, b: Mm.apply(a, b))
+bmm = either(np.matmul, lambda a, b: Bmm.apply(a, b))
+mm_or_mv = either(np.matmul, lambda a, b: a.matmul(b))
 
 
 def matmul(a, b):

@@ -1,8 +1,10 @@
 """Loss primitives whose PyTorch nodes are single ops (MseLossBackward0, NllLossBackward0, ...)."""
+import math
+
 import numpy as np
 
-from ._base import Primitive, result
-from .elementwise import Where
+from ._base import Primitive, constant, either, exp, log, raw, saved, unsqueeze
+from .elementwise import sigmoid as _sigmoid, where
 
 _REDUCE = {"mean": np.mean, "sum": np.sum, "none": lambda x: x}
 
@@ -20,8 +22,8 @@ class MseLoss(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        scale = 2 / x._data.size if ctx.reduction == "mean" else 2
+        x, y = saved(ctx, grad)
+        scale = 2 / raw(x).size if ctx.reduction == "mean" else 2
         diff = (x - y) * scale
         g = grad * diff
         return g, -g, None
@@ -38,10 +40,9 @@ class NllLoss(Primitive):
         batched = x.ndim == 2
         rows = x if batched else x[None]
         t = target.reshape(-1)
-        w = np.ones(rows.shape[1], x.dtype) if weight is None else weight.astype(x.dtype)
         keep = t != ignore_index
         safe_t = np.where(keep, t, 0)
-        per = w[safe_t] * keep
+        per = keep.astype(x.dtype) if weight is None else weight.astype(x.dtype)[safe_t] * keep  # each row's weight
         picked = -rows[np.arange(len(t)), safe_t] * per
         ctx.target, ctx.reduction = target, reduction
         ctx._per, ctx._shape = per, x.shape
@@ -60,18 +61,22 @@ class NllLoss(Primitive):
         onehot[np.arange(len(t)), np.where(t >= 0, t, 0)] = -per
         onehot = onehot.reshape(ctx._shape)
         if ctx.reduction == "none":
-            g = grad.unsqueeze(-1) if len(ctx._shape) == 2 else grad
+            g = unsqueeze(grad, -1) if len(ctx._shape) == 2 else grad
             return g * onehot, None, None, None, None
         return grad * onehot, None, None, None, None
 
 
 def _log1p_exp_neg(x):
-    """log(1 + e⁻ˣ) in tensor ops, for create_graph: e to a positive power never appears (no overflow),
-    and no kink is used (relu or abs would give the derivative 0 at x = 0 instead of -σ(0) = -1/2)."""
-    zero = result(np.zeros_like(x._data))
-    pos, neg = Where.apply(x._data >= 0, x, zero), Where.apply(x._data < 0, x, zero)
+    """log(1 + e⁻ˣ) with the rule's operations, so create_graph can differentiate it: e to a positive power
+    never appears (no overflow), and no kink is used (relu or abs would give the derivative 0 at x = 0
+    instead of -σ(0) = -1/2)."""
+    zero = constant(np.zeros_like(raw(x)), x)
+    pos, neg = where(raw(x) >= 0, x, zero), where(raw(x) < 0, x, zero)
     # x >= 0: log(1 + e⁻ˣ) + log 2 - log 2;   x < 0: log 2 + log(1 + eˣ) - x - log 2
-    return ((-pos).exp() + 1).log() + ((neg.exp() + 1).log() - neg) - np.log(2.0)
+    return log(exp(-pos) + 1) + (log(exp(neg) + 1) - neg) - math.log(2.0)
+
+
+sigmoid = either(_sigmoid, lambda x: x.sigmoid())
 
 
 class BinaryCrossEntropyWithLogits(Primitive):
@@ -96,13 +101,14 @@ class BinaryCrossEntropyWithLogits(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y, weight, pos_weight = ctx.saved_tensors
+        x, y, weight, pos_weight = saved(ctx, grad)
         if ctx.reduction == "mean":
-            grad = grad / x._data.size
+            grad = grad / raw(x).size
         grad_x = grad_y = None
         if ctx.needs_input_grad[0]:
             p = pos_weight
-            grad_x = x.sigmoid() - y if p is None else ((p - 1) * y + 1) * x.sigmoid() - p * y
+            s = sigmoid(x)
+            grad_x = s - y if p is None else ((p - 1) * y + 1) * s - p * y
             grad_x = grad * (grad_x if weight is None else grad_x * weight)
         if ctx.needs_input_grad[1]:
             grad_y = -x

@@ -4,9 +4,9 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..autograd import grad_mode
-from ._base import Primitive, result
-from .elementwise import Where
+from ..autograd import function, grad_mode
+from ._base import Primitive, constant, exp, expand, mean_dims, raw, result, saved, sum_dims, transpose
+from .elementwise import where
 
 def _return_type(name):
     """The (values, indices) pair ``max(dim)``/``min(dim)`` return, printed as PyTorch prints it."""
@@ -42,7 +42,7 @@ class Sum(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.expand(ctx.self_sym_sizes)
+        return expand(grad, ctx.self_sym_sizes)
 
 
 class SumDim(Primitive):
@@ -58,7 +58,7 @@ class SumDim(Primitive):
     @staticmethod
     def backward(ctx, grad):
         shape = ctx.self_sym_sizes
-        return _kept(grad, shape, ctx.dim, ctx.keepdim).expand(shape), None, None
+        return expand(_kept(grad, shape, ctx.dim, ctx.keepdim), shape), None, None
 
 
 class Mean(Primitive):
@@ -72,7 +72,7 @@ class Mean(Primitive):
     @staticmethod
     def backward(ctx, grad):
         shape = ctx.self_sym_sizes
-        return (grad / max(math.prod(shape), 1)).expand(shape)
+        return expand(grad / max(math.prod(shape), 1), shape)
 
 
 class MeanDim(Primitive):
@@ -89,7 +89,7 @@ class MeanDim(Primitive):
     def backward(ctx, grad):
         shape = ctx.self_sym_sizes
         n = math.prod(shape[d] for d in ctx.dim)
-        return (_kept(grad, shape, ctx.dim, ctx.keepdim) / n).expand(shape), None, None
+        return expand(_kept(grad, shape, ctx.dim, ctx.keepdim) / n, shape), None, None
 
 
 class Var(Primitive):
@@ -105,11 +105,12 @@ class Var(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        n = math.prod(a._data.shape[d] for d in ctx.dim)
-        centred = a - a.mean(ctx.dim, keepdim=True)
+        (a,) = saved(ctx, grad)
+        shape = raw(a).shape
+        n = math.prod(shape[d] for d in ctx.dim)
+        centred = a - mean_dims(a, ctx.dim, True)
         scale = 2 * _per_degree_of_freedom(n, ctx.correction)
-        return _kept(grad, a._data.shape, ctx.dim, ctx.keepdim) * centred * scale, None, None, None
+        return _kept(grad, shape, ctx.dim, ctx.keepdim) * centred * scale, None, None, None
 
 
 def _per_degree_of_freedom(n, correction):
@@ -131,14 +132,14 @@ class Std(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        a, out = ctx.saved_tensors
-        shape = a._data.shape
+        a, out = saved(ctx, grad)
+        shape = raw(a).shape
         n = math.prod(shape[d] for d in ctx.dim)
-        centred = a - a.mean(ctx.dim, keepdim=True)
+        centred = a - mean_dims(a, ctx.dim, True)
         # NOTE: where std = 0 (all elements equal) the gradient is taken as 0, not 0/0, as in PyTorch.
-        zero = out._data == 0
-        safe = out + result(zero.astype(out._data.dtype))
-        per_std = grad / safe * result(~zero)
+        zero = raw(out) == 0
+        safe = out + constant(zero.astype(raw(out).dtype), grad)
+        per_std = grad / safe * constant(~zero, grad)
         scale = _kept(per_std, shape, ctx.dim, ctx.keepdim) * _per_degree_of_freedom(n, ctx.correction)
         return scale * centred, None, None, None
 
@@ -159,13 +160,14 @@ class _Extreme(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        a, out = ctx.saved_tensors
-        shape = a._data.shape
+        a, out = saved(ctx, grad)
+        x = raw(a)
+        shape = x.shape
         # NOTE: every element equal to the extreme gets an equal share, as PyTorch does for
         # max()/min() without dim and for amax/amin.
-        hit = a._data == _kept(out, shape, ctx.dim, ctx.keepdim)._data
+        hit = x == _kept(raw(out), shape, ctx.dim, ctx.keepdim)
         share = hit / hit.sum(axis=ctx.dim, keepdims=True)
-        grads = (_kept(grad, shape, ctx.dim, ctx.keepdim) * share.astype(a._data.dtype),)
+        grads = (_kept(grad, shape, ctx.dim, ctx.keepdim) * share.astype(x.dtype),)
         return grads + (None,) * (ctx._num_args - 1)
 
 
@@ -213,7 +215,7 @@ class MaxDim(Primitive):
         shape, dim = ctx.self_sym_sizes, ctx.dim
         # NOTE: the whole gradient goes to the index returned (the first extreme), as in PyTorch.
         positions = np.arange(shape[dim]).reshape((-1,) + (1,) * (len(shape) - dim - 1))
-        onehot = (positions == ctx.indices).astype(grad._data.dtype)
+        onehot = (positions == ctx.indices).astype(raw(grad).dtype)
         return _kept(grad, shape, (dim,), ctx.keepdim) * onehot, None, None, None
 
 
@@ -236,7 +238,7 @@ class Prod(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        a, out = ctx.saved_tensors
+        a, out = saved(ctx, grad)
         return grad * _others_product(a, out, None)
 
 
@@ -255,8 +257,8 @@ class ProdDim(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        a, out = ctx.saved_tensors
-        shape, dims = a._data.shape, (ctx.dim,)
+        a, out = saved(ctx, grad)
+        shape, dims = raw(a).shape, (ctx.dim,)
         # the saved output itself, reshaped: with create_graph the rule is then differentiated through it
         others = _others_product(a, _kept(out, shape, dims, ctx.keepdim), ctx.dim)
         return _kept(grad, shape, dims, ctx.keepdim) * others, None, None
@@ -270,21 +272,22 @@ def _others_product(a, out, dim):
     (create_graph), as the product along the rows of an n×n copy of each slice with ones on its
     diagonal, which can be differentiated again.
     """
-    if np.all(a._data != 0):
+    x = raw(a)
+    if np.all(x != 0):
         return out / a
-    whole = dim is None or a._data.ndim == 0
-    slices = a.reshape(-1) if whole else a.transpose(dim, -1)  # the elements of each product along the last dim
-    n = slices._data.shape[-1]
-    if grad_mode.state.enabled:
-        rows = slices.unsqueeze(-2).expand(slices._data.shape[:-1] + (n, n))
-        others = Where.apply(np.eye(n, dtype=bool), result(np.ones((), a._data.dtype)), rows).prod(-1)
+    whole = dim is None or x.ndim == 0
+    slices = a.reshape(-1) if whole else transpose(a, dim, -1)  # the elements of each product along the last dim
+    m = raw(slices)
+    n = m.shape[-1]
+    if isinstance(a, function.Tensor) and grad_mode.state.enabled:
+        rows = slices.unsqueeze(-2).expand(m.shape[:-1] + (n, n))
+        others = where(np.eye(n, dtype=bool), result(np.ones((), x.dtype)), rows).prod(-1)
     else:
-        m = slices._data
         ones = np.ones_like(m[..., :1])
         left = np.cumprod(np.concatenate([ones, m[..., :-1]], -1), -1)  # products before each element
         right = np.cumprod(np.concatenate([ones, m[..., :0:-1]], -1), -1)[..., ::-1]  # and after it
-        others = result(left * right)
-    return others.reshape(a._data.shape) if whole else others.transpose(dim, -1)
+        others = constant(left * right, a)
+    return others.reshape(x.shape) if whole else transpose(others, dim, -1)
 
 
 class Softmax(Primitive):
@@ -303,8 +306,8 @@ class Softmax(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        (s,) = ctx.saved_tensors
-        return s * (grad - (grad * s).sum(ctx.dim, keepdim=True)), None
+        (s,) = saved(ctx, grad)
+        return s * (grad - sum_dims(grad * s, ctx.dim, True)), None
 
 
 class LogSoftmax(Primitive):
@@ -323,5 +326,5 @@ class LogSoftmax(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return grad - out.exp() * grad.sum(ctx.dim, keepdim=True), None
+        (out,) = saved(ctx, grad)
+        return grad - exp(out) * sum_dims(grad, ctx.dim, True), None

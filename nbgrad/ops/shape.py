@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from ._base import Primitive
+from ._base import Primitive, permute, raw, squeeze, transpose
 
 
 def infer_shape(shape, numel):
@@ -98,7 +98,7 @@ class Transpose(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.transpose(ctx.dim0, ctx.dim1), None, None
+        return transpose(grad, ctx.dim0, ctx.dim1), None, None
 
 
 class T(Transpose):
@@ -117,7 +117,7 @@ class Permute(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.permute(tuple(np.argsort(ctx.dims))), None
+        return permute(grad, tuple(int(d) for d in np.argsort(ctx.dims))), None
 
 
 class Squeeze(Primitive):
@@ -153,7 +153,7 @@ class Unsqueeze(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.squeeze(ctx.dim), None
+        return squeeze(grad, ctx.dim), None
 
 
 class Expand(Primitive):
@@ -198,5 +198,5 @@ class Stack(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        n = grad._data.shape[ctx.dim]
+        n = raw(grad).shape[ctx.dim]
         return (None,) + tuple(grad[(slice(None),) * ctx.dim + (i,)] for i in range(n))
