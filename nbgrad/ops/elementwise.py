@@ -551,8 +551,8 @@ class FillTensor(Primitive):
     node_name = "FillBackward3"
 
     @staticmethod
-    def forward(ctx, a, value):
-        return np.full(a._data.shape, value._data, dtype=a._data.dtype)
+    def forward(ctx, a, v):
+        return np.full(a._data.shape, v._data, dtype=a._data.dtype)
 
     @staticmethod
     def backward(ctx, grad):
