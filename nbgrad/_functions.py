@@ -23,13 +23,15 @@ def _method(name):
 
 
 _NAMES = (
-    "add sub mul div pow neg abs exp log sqrt sin cos tanh sigmoid relu clamp clip sign square reciprocal "
-    "maximum minimum sum mean var std max min amax amin argmax argmin prod softmax log_softmax "
+    "add sub mul div pow neg abs exp log log1p expm1 sqrt sin cos tanh sigmoid relu clamp clip sign square "
+    "reciprocal maximum minimum sum mean var std max min amax amin argmax argmin prod logsumexp softmax log_softmax "
     "matmul mm dot reshape flatten transpose permute squeeze unsqueeze t numel isnan allclose equal "
     "logical_not"
 ).split()
 globals().update({name: _method(name) for name in _NAMES})
-__all__ = list(_NAMES) + ["cat", "concat", "stack", "where", "is_tensor", "subtract", "multiply", "divide"]
+__all__ = list(_NAMES) + [
+    "cat", "concat", "stack", "where", "logaddexp", "is_tensor", "subtract", "multiply", "divide",
+]
 subtract, multiply, divide = sub, mul, div  # noqa: F821 - defined just above
 
 
@@ -91,6 +93,16 @@ def stack(tensors, dim=0):
                 f"and {list(t._data.shape)} at entry {i}"
             )
     return S.Stack.apply(_check_dim(dim, first._data.ndim + 1), *tensors)
+
+
+def logaddexp(input, other):
+    """ln(eⁱⁿᵖᵘᵗ + eᵒᵗʰᵉʳ), computed without overflow; both must be tensors, as in PyTorch."""
+    for name, position, t in (("input", 1, input), ("other", 2, other)):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"logaddexp(): argument '{name}' (position {position}) must be Tensor, not {type(t).__name__}"
+            )
+    return input.logaddexp(other)
 
 
 def where(condition, input, other):

@@ -60,6 +60,17 @@ def _reduced_dims(dim, ndim):
     return () if ndim == 0 else dims or tuple(range(ndim))
 
 
+def _returned_indices(indices, dim, keepdim):
+    """Indices from ``ops.reduce.arg`` (``dim`` kept as size 1) as max/min/argmax return them."""
+    return indices if keepdim or indices.ndim == 0 else indices.squeeze(dim)
+
+
+def _require_floating(t, op):
+    """PyTorch has no integer kernel for some ops and says so (rather than casting, as ``exp`` does)."""
+    if t._data.dtype.kind != "f":
+        raise NotImplementedError(f'"{op}_cpu" not implemented for \'{scalar_type_name(t.dtype)}\'')
+
+
 def _category(dt):
     return 2 if dt.is_floating_point else (0 if dt is _dtype.bool else 1)
 
@@ -538,6 +549,21 @@ class Tensor:
     def log(self):
         return E.Log.apply(self._floating())
 
+    def log1p(self):
+        return E.Log1p.apply(self._floating())
+
+    def expm1(self):
+        return E.Expm1.apply(self._floating())
+
+    def logaddexp(self, other):
+        if not isinstance(other, Tensor):
+            raise TypeError(
+                f"logaddexp(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}"
+            )
+        a, b = self._operands(other)
+        _require_floating(a, "logaddexp")
+        return E.Logaddexp.apply(a, b)
+
     def sqrt(self):
         return E.Sqrt.apply(self._floating())
 
@@ -686,12 +712,9 @@ class Tensor:
             return cls_all.apply(self)
         if isinstance(dim, Tensor):  # max(other) is maximum(other), as in PyTorch
             return self.maximum(dim) if op == "max" else self.minimum(dim)
-        d = _check_dim(dim, self._data.ndim)
-        if self._data.ndim and self._data.shape[d] == 0:
-            raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
-        indices = R.arg(self._data, d, op)  # kept dim: gathering along it is then one call
+        d, indices = self._extreme_indices(dim, op, op)  # kept dim: gathering along it is then one call
         values = cls_dim.apply(self, d, keepdim, indices)
-        return R.RETURN_TYPES[op](values, Tensor._make(indices if keepdim else indices.squeeze(d)))
+        return R.RETURN_TYPES[op](values, Tensor._make(_returned_indices(indices, d, keepdim)))
 
     def max(self, dim=None, keepdim=False):
         return self._minmax(R.Max, R.MaxDim, dim, keepdim, "max")
@@ -715,15 +738,28 @@ class Tensor:
 
     def _arg(self, dim, keepdim, op):
         if dim is None:
-            return Tensor._make(R.arg(self._data.reshape(-1), 0, op).reshape(()))
+            if self._data.size == 0:
+                raise IndexError(f"arg{op}(): Expected reduction dim to be specified for input.numel() == 0.")
+            flat = R.arg(self._data.reshape(-1), 0, op)
+            return Tensor._make(flat.reshape((1,) * self._data.ndim if keepdim else ()))
+        d, indices = self._extreme_indices(dim, op, "arg" + op)
+        return Tensor._make(_returned_indices(indices, d, keepdim))
+
+    def _extreme_indices(self, dim, op, name):
+        """The checked ``dim`` of max/min/argmax/argmin and the indices along it, with that dim kept."""
         d = _check_dim(dim, self._data.ndim)
-        indices = R.arg(self._data, d, op)
-        return Tensor._make(indices if keepdim else indices.squeeze(d))
+        if self._data.ndim and self._data.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+        return d, R.arg(self._data, d, op)
 
     def prod(self, dim=None, keepdim=False):
         if dim is None:
             return R.Prod.apply(self)
         return R.ProdDim.apply(self, _check_dim(dim, self._data.ndim), keepdim)
+
+    def logsumexp(self, dim, keepdim=False):
+        t = self._floating()
+        return R.Logsumexp.apply(t, _reduced_dims(dim, t._data.ndim), keepdim)
 
     def softmax(self, dim):
         return R.Softmax.apply(self, _check_dim(dim, self._data.ndim))
@@ -929,7 +965,13 @@ class Tensor:
 
     def fill_(self, value):
         self._check_inplace()
-        value = value.item() if isinstance(value, Tensor) else value
+        if isinstance(value, Tensor):
+            if value._data.ndim:
+                raise RuntimeError(
+                    "fill_ only supports 0-dimension value tensor but got tensor with "
+                    f"{value._data.ndim} dimensions."
+                )
+            return self._inplace(E.FillTensor.apply(self._snapshot(), value))
         return self._inplace(E.Fill.apply(self._snapshot(), value))
 
     def zero_(self):

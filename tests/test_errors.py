@@ -424,6 +424,81 @@ def item_of_many_elements(L):
     return run(a.item, [a])
 
 
+@case(IndexError, _dim_error(1, ndim=1))
+def max_of_a_0_d_tensor_along_dim_1(L):
+    a = L.tensor(2.0, requires_grad=True)
+    return run(lambda: a.max(1), [a])
+
+
+@case(IndexError, "argmax(): Expected reduction dim to be specified for input.numel() == 0.")
+def argmax_of_an_empty_tensor_without_a_dim(L):
+    a = L.zeros(0, 3)
+    return run(a.argmax, [a])
+
+
+@case(IndexError, "argmin(): Expected reduction dim 1 to have non-zero size.")
+def argmin_along_an_empty_dim(L):
+    a = L.zeros(3, 0)
+    return run(lambda: a.argmin(1), [a])
+
+
+# ------------------------------------------------------------------ element-wise ops
+
+@case(RuntimeError, "Integers to negative integer powers are not allowed.")
+def an_integer_tensor_to_a_negative_number_power(L):
+    a = L.tensor([1, 2, 3])
+    return run(lambda: a.pow_(-1), [a])
+
+
+@case(RuntimeError, "fill_ only supports 0-dimension value tensor but got tensor with 1 dimensions.")
+def fill_with_a_1_d_tensor(L):
+    a, v = leaf(L, [1.0, 2.0]), leaf(L, [3.0])
+    y = a * 2
+    return run(lambda: y.fill_(v), [a, v, y], lambda: (y.sum().backward(), a.grad)[1])
+
+
+@case(NotImplementedError, "\"softplus_cpu\" not implemented for 'Long'")
+def softplus_of_an_integer_tensor(L):
+    a = L.tensor([1, 2])
+    return run(lambda: L.nn.functional.softplus(a), [a])
+
+
+@case(NotImplementedError, "\"logaddexp_cpu\" not implemented for 'Long'")
+def logaddexp_of_integer_tensors(L):
+    a = L.tensor([1, 2])
+    return run(lambda: L.logaddexp(a, a), [a])
+
+
+@case(TypeError, "logaddexp(): argument 'other' (position 2) must be Tensor, not float")
+def logaddexp_with_a_number(L):
+    a = leaf(L, [1.0, 2.0])
+    return run(lambda: L.logaddexp(a, 1.0), [a])
+
+
+@case(RuntimeError, "Class values must be non-negative.")
+def one_hot_of_a_negative_class(L):
+    t = L.tensor([0, -1, 2])
+    return run(lambda: L.nn.functional.one_hot(t, 3), [t])
+
+
+@case(RuntimeError, "Class values must be smaller than num_classes.")
+def one_hot_with_too_few_classes(L):
+    t = L.tensor([0, 3, 2])
+    return run(lambda: L.nn.functional.one_hot(t, num_classes=3), [t])
+
+
+@case(RuntimeError, "one_hot is only applicable to index tensor of type LongTensor.")
+def one_hot_of_floats(L):
+    t = L.tensor([0.0, 1.0])
+    return run(lambda: L.nn.functional.one_hot(t), [t])
+
+
+@case(RuntimeError, "Can not infer total number of classes from empty tensor.")
+def one_hot_of_an_empty_tensor_without_num_classes(L):
+    t = L.zeros(0, dtype=L.int64)
+    return run(lambda: L.nn.functional.one_hot(t), [t])
+
+
 # ------------------------------------------------------------------ custom Functions
 
 def _custom(L, gradients):

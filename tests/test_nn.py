@@ -371,6 +371,22 @@ def test_activations_and_inplace_relu_match_pytorch(torch):
         nn.ReLU(inplace=True)(nbgrad.ones(2, requires_grad=True))
 
 
+def test_softplus_is_finite_for_extreme_inputs_in_float32():
+    x = nbgrad.tensor([-200.0, 0.0, 200.0], requires_grad=True)
+    out = F.softplus(x)
+    out.sum().backward()
+    np.testing.assert_allclose(out.detach().numpy(), [0.0, math.log(2), 200.0], rtol=1e-6)
+    np.testing.assert_allclose(x.grad.numpy(), [0.0, 0.5, 1.0], rtol=1e-6)
+
+
+def test_one_hot_marks_each_index_in_an_int64_row():
+    out = F.one_hot(nbgrad.tensor([[2, 0], [1, 2]]))
+    assert out.dtype == nbgrad.int64 and out.shape == (2, 2, 3) and not out.requires_grad
+    assert out.tolist() == [[[0, 0, 1], [1, 0, 0]], [[0, 1, 0], [0, 0, 1]]]
+    assert F.one_hot(nbgrad.tensor(1), num_classes=4).tolist() == [0, 1, 0, 0]
+    assert F.one_hot(nbgrad.zeros(0, dtype=nbgrad.int64), 2).shape == (0, 2)
+
+
 def test_dropout_zeroes_and_rescales_in_training_and_is_identity_in_eval():
     nbgrad.manual_seed(0)
     drop = nn.Dropout(0.25)

@@ -105,6 +105,8 @@ UNARY = {
     "neg": Unary(E.Neg, lambda x: -x, np.negative),
     "exp": Unary(E.Exp, lambda x: x.exp(), np.exp),
     "log": Unary(E.Log, lambda x: x.log(), np.log, floats(0.3, 4.0)),
+    "log1p": Unary(E.Log1p, lambda x: x.log1p(), np.log1p, floats(-0.7, 4.0)),
+    "expm1": Unary(E.Expm1, lambda x: nbgrad.expm1(x), np.expm1),
     "sqrt": Unary(E.Sqrt, lambda x: x.sqrt(), np.sqrt, floats(0.3, 4.0)),
     "sin": Unary(E.Sin, lambda x: x.sin(), np.sin),
     "cos": Unary(E.Cos, lambda x: x.cos(), np.cos),
@@ -143,6 +145,17 @@ def test_pow_with_an_integer_exponent_takes_negative_bases(x, n):
     check_grad(lambda t: t.pow(n), x, reference=lambda a: a ** n)
 
 
+def test_an_integer_to_a_negative_integer_power_truncates_as_in_pytorch():
+    """1 stays 1, -1 alternates, every other base (0 included) gives 0; a negative *number* exponent fails."""
+    bases = nbgrad.tensor([1, -1, -1, 2, -3, 0, 4])
+    exponents = nbgrad.tensor([-5, -2, -3, -1, -2, -1, 2])
+    assert (bases ** exponents).tolist() == [1, 1, -1, 0, 0, 0, 16]
+    assert (2 ** nbgrad.tensor([-1, 0, 3])).tolist() == [0, 1, 8]
+    assert (nbgrad.tensor([True, False]) ** nbgrad.tensor([-1, -1])).tolist() == [1, 0]
+    with pytest.raises(RuntimeError, match="Integers to negative integer powers are not allowed."):
+        bases ** -1
+
+
 # ============================================================== element-wise, two inputs, broadcasting
 
 class Binary(NamedTuple):
@@ -160,6 +173,7 @@ BINARY = {
     "mul": Binary(E.Mul, lambda a, b: a * b, np.multiply),
     "div": Binary(E.Div, lambda a, b: a / b, np.divide, right=away_from_zero(0.5)),
     "pow": Binary(E.PowTensor, lambda a, b: a ** b, np.power, left=floats(0.3, 3.0), right=floats(-2.0, 2.0)),
+    "logaddexp": Binary(E.Logaddexp, lambda a, b: nbgrad.logaddexp(a, b), np.logaddexp),
     "maximum": Binary(E.Maximum, lambda a, b: a.maximum(b), np.maximum, on_grid(0.1), on_grid(0.1, offset=0.05)),
     "minimum": Binary(E.Minimum, lambda a, b: nbgrad.minimum(a, b), np.minimum, on_grid(0.1),
                       on_grid(0.1, offset=0.05)),
@@ -219,6 +233,18 @@ def test_clamp(data, shape, bounds):
     check_grad(lambda t: t.clamp(lo, hi) * t, x,
                reference=lambda a: np.minimum(np.maximum(a, -np.inf if lo is None else lo),
                                               np.inf if hi is None else hi) * a)
+
+
+@covers(E.Softplus)
+@given(x=arrays(shapes(), on_grid(0.1, -5, 5, offset=0.05)), beta=st.sampled_from([1, 2.0, 0.5, -1.0]),
+       threshold=st.sampled_from([20.0, 1.0, 0.5]))
+@SETTINGS
+def test_softplus(x, beta, threshold):
+    """On this grid β·x never comes within eps of the threshold (the threshold itself: see the kink tests)."""
+    def reference(a):
+        return np.where(a * beta > threshold, a, np.log1p(np.exp(beta * a)) / beta)
+
+    check_grad(lambda t: F.softplus(t, beta=beta, threshold=threshold), x, reference=reference)
 
 
 @covers(E.Where)
@@ -283,6 +309,18 @@ def test_sum_and_mean(op, data, shape, keepdim):
                    reference=lambda a: getattr(np, op)(a, axis=numpy_axes(dim, a.ndim), keepdims=keepdim))
 
 
+@covers(R.Logsumexp)
+@given(data=st.data(), shape=shapes(max_dims=4, min_side=0), keepdim=st.booleans())
+@SETTINGS
+def test_logsumexp(data, shape, keepdim):
+    """Over one or several dims (or every dim, for ``()``); a slice with no elements gives -inf."""
+    dim = dims_of(data.draw, len(shape), allow_none=False)
+    assume(reduced_count(shape, dim) > 0)
+    x = data.draw(arrays(shape, floats(-5.0, 5.0)), label="x")
+    check_grad(lambda t: t.logsumexp(dim, keepdim=keepdim), x,
+               reference=lambda a: np.log(np.sum(np.exp(a), axis=numpy_axes(dim, a.ndim), keepdims=keepdim)))
+
+
 @covers({"var": (R.Var,), "std": (R.Std,)}, per="op")
 @pytest.mark.parametrize("op", ["var", "std"])
 @given(data=st.data(), shape=shapes(max_side=4), correction=st.sampled_from([0, 1, 2]), keepdim=st.booleans())
@@ -313,13 +351,14 @@ def test_max_min_over_all_or_several_dims(op, data, shape, keepdim):
 
 @covers({"max": (R.MaxDim,), "min": (R.MinDim,)}, per="op")
 @pytest.mark.parametrize("op", ["max", "min"])
-@given(data=st.data(), shape=shapes(min_dims=1), keepdim=st.booleans())
+@given(data=st.data(), shape=shapes(), keepdim=st.booleans())
 @SETTINGS
 def test_max_min_along_a_dim(op, data, shape, keepdim):
+    """0-d tensors included: they take dim 0 or -1 and are their own max and min, as in PyTorch."""
     x = data.draw(arrays(shape, on_grid(0.01), unique=True), label="x")
-    dim = data.draw(st.integers(-len(shape), len(shape) - 1), label="dim")
+    dim = data.draw(dim_of(len(shape)), label="dim")
     check_grad(lambda t: getattr(t, op)(dim, keepdim=keepdim).values, x,
-               reference=lambda a: getattr(np, op)(a, axis=dim, keepdims=keepdim))
+               reference=lambda a: getattr(np, op)(a, axis=numpy_axes(dim, a.ndim), keepdims=keepdim))
 
 
 @covers(R.Prod, R.ProdDim)
@@ -718,6 +757,7 @@ KINKS = {
     "d(x⁰)/dx = 0 at 0": ([0.0, 2.0], lambda x: (x ** 0).sum(), [0.0, 0.0]),
     "d(0ᵇ)/db = 0 for b ≥ 0": ([2.0, 0.0], lambda x: (_constant(x, 0.0) ** x).sum(), [0.0, 0.0]),
     "d(0ᵇ)/db = 0 for a number 0": ([2.0, 0.0], lambda x: (0 ** x).sum(), [0.0, 0.0]),
+    "softplus is x only above its threshold": ([0.0, 0.5], lambda x: F.softplus(x, threshold=0.0).sum(), [0.5, 1.0]),
 }
 
 
@@ -759,6 +799,7 @@ INPLACE = {
     "copy_ broadcast": (E.Copy, lambda y, w: y.copy_(w[0]), lambda y, w: w[0].expand(y.shape) + y * 0),
     "copy_ constant": (E.Copy, lambda y, w: y.copy_(nbgrad.ones(3, dtype=y.dtype)), lambda y, w: y * 0 + 1),
     "fill_": (E.Fill, lambda y, w: y.fill_(0.25), lambda y, w: y * 0 + 0.25),
+    "fill_ tensor": (E.FillTensor, lambda y, w: y.fill_(w[1, 2]), lambda y, w: y * 0 + w[1, 2]),
     "zero_": (E.Zero, lambda y, w: y.zero_(), lambda y, w: y * 0),
 }
 

@@ -113,6 +113,12 @@ OPS = {
     "sign": ((X,), lambda L, x: x.sign()),
     "exp": ((X,), lambda L, x: x.exp()),
     "log": ((P,), lambda L, x: x.log()),
+    "log1p": ((spec((2, 3), -0.5, 2.0),), lambda L, x: x.log1p()),
+    "expm1": ((X,), lambda L, x: L.expm1(x)),
+    "logaddexp": ((X, ROW), lambda L, x, y: L.logaddexp(x, y)),
+    "logaddexp with constant": ((X, const(())), lambda L, x, c: x.logaddexp(c)),
+    "softplus": ((spec((2, 3), -30.0, 30.0),), lambda L, x: L.nn.functional.softplus(x)),
+    "softplus beta threshold": ((spec((2, 3), -3.0, 3.0),), lambda L, x: L.nn.functional.softplus(x, 2, 1.5)),
     "sqrt": ((P,), lambda L, x: x.sqrt()),
     "sin": ((X,), lambda L, x: x.sin()),
     "cos": ((X,), lambda L, x: L.cos(x)),
@@ -144,10 +150,15 @@ OPS = {
     "min": ((X,), lambda L, x: L.min(x)),
     "max dim": ((X,), lambda L, x: x.max(1).values),
     "min dim keepdim": ((X,), lambda L, x: x.min(0, keepdim=True).values),
+    "max dim of 0-d": ((spec(()),), lambda L, x: x.max(0).values * 2),
+    "min dim -1 keepdim of 0-d": ((spec(()),), lambda L, x: x.min(-1, keepdim=True).values),
     "amax": ((X,), lambda L, x: x.amax(1)),
     "amin": ((spec((2, 3, 2)),), lambda L, x: x.amin((0, 2))),
     "prod": ((X,), lambda L, x: x.prod()),
     "prod dim": ((X,), lambda L, x: x.prod(1)),
+    "logsumexp": ((X,), lambda L, x: x.logsumexp(1)),
+    "logsumexp dims keepdim": ((spec((2, 3, 2)),), lambda L, x: L.logsumexp(x, (0, 2), keepdim=True)),
+    "logsumexp of 0-d": ((spec(()),), lambda L, x: x.logsumexp(-1)),
     "softmax": ((X,), lambda L, x: x.softmax(1)),
     "log_softmax": ((X,), lambda L, x: L.log_softmax(x, 0)),
     "dot": ((V3, V3), lambda L, x, y: x.dot(y)),
@@ -184,6 +195,9 @@ OPS = {
     "add_ on a non-leaf": ((X, Y), lambda L, x, y: (x * 1).add_(y, alpha=2) * x),
     "mul_ on a non-leaf": ((X, ROW), lambda L, x, y: (x * 1).mul_(y) * x),
     "fill_": ((X,), lambda L, x: (x * 1).fill_(0.5) * x),
+    "fill_ tensor": ((X, spec(())), lambda L, x, v: (x * 1).fill_(v) * x),
+    "fill_ constant tensor": ((X, const(())), lambda L, x, v: (x * 1).fill_(v) * x),
+    "fill_ of a constant": ((const((2, 3)), spec(())), lambda L, c, v: c.clone().fill_(v * v) * c),
     "zero_": ((X,), lambda L, x: (x * 1).zero_() + x),
     "copy_": ((X, Y), lambda L, x, y: (x * 1).copy_(y * 2) * x),
     "copy_ broadcast constant": ((X, const((3,))), lambda L, x, c: (x * 1).copy_(c) * x),
@@ -354,6 +368,9 @@ KINKS = {
     "d(x^y)/dx at x = 0, y = 0": ([0.0, 0.0, 2.0], lambda L, x: x ** L.tensor([0.0, 2.0, 0.5])),
     "d(x^y)/dy at x = 0": ([0.0, 2.0, 0.5], lambda L, y: L.tensor([0.0, 0.0, 2.0]) ** y),
     "d(0^y)/dy": ([-1.0, 0.0, 2.0], lambda L, y: 0.0 ** y),
+    "softplus above and at its threshold": ([19.0, 20.0, 21.0], lambda L, x: L.nn.functional.softplus(x)),
+    "logsumexp of -inf and inf": ([[-float("inf"), -float("inf"), 1.0], [float("inf"), 1.0, 2.0]],
+                                  lambda L, x: x.logsumexp(1)),
     "prod with one zero": ([0.0, 2.0, 3.0], lambda L, x: x.prod()),
     "prod with two zeros": ([[0.0, 2.0], [0.0, 0.0]], lambda L, x: x.prod(1)),
     "std of equal values": ([1.5, 1.5, 1.5], lambda L, x: x.std()),
@@ -384,7 +401,11 @@ PROMOTION = [
     "L.minimum(f, d)", "L.where(b, i, f)", "L.where(b, i, 1.5)", "L.where(b, f, d0)", "L.cat([i, f])",
     "L.stack([i, d])", "L.cat([b, i])", "i @ i", "f @ f", "i.float()", "f.long()", "i.double()",
     "f.to(L.bool)", "i > 1.5", "f == d", "i.mean(dtype=L.float64)", "f.sum(dtype=L.float64)", "i.prod()",
-    "b.prod()", "i.reciprocal()", "f.maximum(d0)",
+    "b.prod()", "i.reciprocal()", "f.maximum(d0)", "i.log1p()", "b.expm1()", "i.logsumexp(0)",
+    "L.logaddexp(f, d0)",
+    # an integer to a negative integer power: 1, ±1 for -1, else 0 (only a negative *number* exponent fails)
+    "i ** (i - 3)", "(1 - i) ** (i - 4)", "(i - 2) ** -i", "2 ** (i - 2)", "L.pow(-1, -i)", "i ** -i0",
+    "i0 ** (i - 3)", "b ** (i - 3)", "i.pow(i - 3)",
 ]
 
 
@@ -400,6 +421,23 @@ def test_result_dtypes_follow_pytorch_promotion(expr):
         results.append(eval(expr, env))
     ours, theirs = results
     assert repr(ours.dtype) == as_nbgrad(repr(theirs.dtype))
+    assert_close(ours, theirs)
+
+
+# ======================================================================= indices
+
+# max/min along a dim and argmax/argmin: values and int64 indices, 0-d tensors (dim 0 or -1) included
+INDEX_RESULTS = [
+    "s.max(0)", "s.min(-1)", "s.max(0, keepdim=True)", "s.argmax(0)", "s.argmin(-1, keepdim=True)",
+    "s.argmax(keepdim=True)", "m.argmax(keepdim=True)", "m.argmin(dim=None, keepdim=True)", "m.argmax(1)",
+    "m.min(0, keepdim=True)", "L.nn.functional.one_hot(L.tensor([[0, 2], [1, 0]]))",
+    "L.nn.functional.one_hot(L.tensor(1), 3)", "L.nn.functional.one_hot(L.zeros(0, dtype=L.int64), 2)",
+]
+
+
+@pytest.mark.parametrize("expr", INDEX_RESULTS)
+def test_index_results_match_pytorch(expr):
+    ours, theirs = (eval(expr, {"L": L, "s": L.tensor(1.5), "m": L.tensor([[1.0, 4.0], [3.0, 2.0]])}) for L in LIBS)
     assert_close(ours, theirs)
 
 

@@ -64,17 +64,35 @@ def test_shared_input_shows_partial_sums():
 def test_rules_as_text_and_latex_with_numbers_filled_in():
     t = seed()
     mean, mul3, mul_yy, add, acc = backward_trace(t["out"], names=t)
-    assert mul3.rule == "z = a · b;  ∂z/∂a = b,  ∂z/∂b = a   with a = y*y, b = 3"
+    assert mul3.rule == "`z` = a · b;  ∂`z`/∂a = b,  ∂`z`/∂b = a   where a is `y*y`, b is `3`"
     assert mul3.rule_latex == (r"z = \left(y \cdot y\right) \cdot 3,"
                                r"\qquad \frac{\partial z}{\partial \left(y \cdot y\right)} = 3")
     assert mul_yy.rule_latex == (
         r"y \cdot y,\qquad \frac{\partial \left(y \cdot y\right)}{\partial y}\ \text{(as }a\text{)} = y = 3,"
         r"\qquad \frac{\partial \left(y \cdot y\right)}{\partial y}\ \text{(as }b\text{)} = y = 3")
-    assert mean.rule.startswith("out = (1/n) Σᵢ aᵢ;  ∂out/∂aᵢ = 1/n   with a = z, n = 4")
+    assert mean.rule.startswith("`out` = (1/n) Σᵢ aᵢ;  ∂`out`/∂aᵢ = 1/n   where a is `z`, n = 4")
     assert r"\frac{\partial \mathrm{out}}{\partial z} = \frac{1}{4} = 0.25" in mean.rule_latex
     np.testing.assert_array_equal(mul_yy.local[0], full(3.0))  # ∂(y·y)/∂a = b = y = 3
     assert acc.rule.startswith("x.grad += ")
     assert acc.rule_latex == r"x.\mathrm{grad} \mathrel{+}= \frac{\partial \mathrm{out}}{\partial x}"
+
+
+def test_rule_text_cannot_mix_up_the_users_names_with_the_rules_letters():
+    """Values named like the rule's letters (a, b) stay apart from them: the user's names are in backquotes."""
+    a = nbgrad.tensor(2.0, requires_grad=True)
+    b = nbgrad.tensor(3.0, requires_grad=True)
+    c = b * a
+    d = nbgrad.tensor([1.0, 2.0]) + a
+    assert backward_trace(c, names={"a": a, "b": b, "c": c})[0].rule == (
+        "`c` = a · b;  ∂`c`/∂a = b,  ∂`c`/∂b = a   where a is `b`, b is `a`")
+    assert backward_trace(d.sum(), names={"a": a, "b": d})[1].rule == (
+        "`b` = a + α·b (α = alpha, usually 1);  ∂`b`/∂a = 1,  ∂`b`/∂b = α   "
+        "where a is a constant, b is `a`, alpha = 1")
+    W, v = nbgrad.ones(2, 2, requires_grad=True), nbgrad.ones(2)
+    tensors = nbgrad.stack([W @ v, nbgrad.zeros(2)])  # W @ v: "A v for a matrix and a vector" has an "a" too
+    rules = [s.rule for s in backward_trace(tensors.sum(), names={"W": W, "v": v, "tensors": tensors})]
+    assert rules[1].endswith("where tensors are `W@v`, a constant")
+    assert rules[2].endswith("where A is `W`, v is `v`")
 
 
 def test_local_derivatives_come_from_the_ops_own_rule():
@@ -216,7 +234,7 @@ def test_text_table_is_deterministic_and_shows_the_pass():
     text = texts[0]
     assert text.splitlines()[0] == ("Backward pass from out: 5 steps, nothing written to .grad "
                                     "(call .apply() to write it).")
-    assert "step 3  MulBackward0  (y*y) = a · b;" in text  # numbered from 1, like the stepper's frames
+    assert "step 3  MulBackward0  `y*y` = a · b;" in text  # numbered from 1, like the stepper's frames
     sends = r"→ y +local 3 \(all 2×2\) +sends 2\.25 \(all 2×2\) +"
     assert re.search(sends + r"sum so far 2\.25 \(all 2×2\) \(1 of 2 arrived\)", text)
     assert re.search(sends + r"complete: 4\.5 \(all 2×2\)", text)

@@ -51,6 +51,13 @@ def _alpha(node):
     return {"alpha": G.number(node.alpha), "scaled": "" if node.alpha == 1 else rf"{G.number(node.alpha)} \cdot "}
 
 
+def _beta(node):
+    beta = G.number(node.beta)
+    one = node.beta == 1
+    return {"scaled": "" if one else rf"{beta} \cdot ", "inverse": "" if one else rf"\frac{{1}}{{{beta}}} ",
+            "β": beta, "threshold": G.number(node.threshold)}
+
+
 def _reduced(node):
     return {"n": _count([node.self_sym_sizes[d] for d in node.dim])}
 
@@ -77,6 +84,11 @@ LATEX = {
     E.Sign: _Rule(r"\operatorname{sign}($a)", "0"),
     E.Exp: _Rule("e^{$a}", "e^{$a}"),
     E.Log: _Rule(r"\ln $a", r"\frac{1}{$a}"),
+    E.Log1p: _Rule(r"\ln(1 + $a)", r"\frac{1}{1 + $a}"),
+    E.Expm1: _Rule("e^{$a} - 1", "e^{$a}"),
+    E.Logaddexp: _Rule(r"\ln(e^{$a} + e^{$b})", r"\sigma($a - $b)", r"\sigma($b - $a)"),
+    E.Softplus: _Rule(r"$inverse\ln(1 + e^{$scaled$a}) \text{, or } $a \text{ where } $scaled$a > $threshold",
+                      r"\sigma($scaled$a) \text{, or } 1 \text{ where } $scaled$a > $threshold", params=_beta),
     E.Sqrt: _Rule(r"\sqrt{$a}", r"\frac{1}{2\sqrt{$a}}"),
     E.Sin: _Rule(r"\sin $a", r"\cos $a"),
     E.Cos: _Rule(r"\cos $a", r"-\sin $a"),
@@ -93,6 +105,8 @@ LATEX = {
     E.Clone: _Rule("$a", "1"),
     E.ToCopy: _Rule("$a", "1"),
     E.Fill: _Rule(r"\operatorname{fill}($a)", "0"),
+    E.FillTensor: _Rule(r"\operatorname{fill}($a, $v)", "0", r"1 \text{ for each element (the gradients add up)}",
+                        local=False),
     E.Zero: _Rule(r"\operatorname{zero}($a)", "0"),
     E.Copy: _Rule(r"$src \text{ written over } $a", "0", "1"),
     I.Index: _Rule(r"$a[\mathit{key}]", r"1 \text{ for each time an element is picked}"),
@@ -123,6 +137,7 @@ LATEX = {
     R.MinDim: _Rule(r"\min_{\mathit{dim}} $a", r"1 \text{ at the index returned, else } 0"),
     R.Prod: _Rule(r"\textstyle\prod_i ${a}_i", r"\textstyle\prod_{j \ne i} ${a}_j"),
     R.ProdDim: _Rule(r"\textstyle\prod_{\mathit{dim}} $a", r"\textstyle\prod_{j \ne i} ${a}_j"),
+    R.Logsumexp: _Rule(r"\ln \textstyle\sum_{\mathit{dim}} e^{$a}", r"e^{$a - \mathrm{result}}"),
     R.Softmax: _Rule(r"\frac{e^{${a}_i}}{\sum_j e^{${a}_j}}",
                      r"s_i (g_i - \textstyle\sum_j g_j s_j) \text{ (with } g\text{)}", local=False),
     R.LogSoftmax: _Rule(r"${a}_i - \log \textstyle\sum_j e^{${a}_j}",
@@ -254,7 +269,8 @@ class Trace:
         function, rule = node._function, LATEX.get(node._function)
         symbols = self._symbols(node, step.input_ids)
         params = {k: str(v) for k, v in (rule.params(node) if rule is not None and rule.params else {}).items()}
-        return self._rule_text(function, out, symbols, params), self._rule_latex(step, rule, symbols, params)
+        text = self._rule_text(function, step.value_id, symbols, params)
+        return text, self._rule_latex(step, rule, symbols, params)
 
     @staticmethod
     def _symbols(node, input_ids):
@@ -269,20 +285,27 @@ class Trace:
         bound = {}
         for symbol, value_id in symbols:
             bound.setdefault(symbol, []).append(show(value_id))
-        return {symbol: ", ".join(shown) for symbol, shown in bound.items()}
+        return bound
 
-    def _rule_text(self, function, out, symbols, params):
+    def _rule_text(self, function, value_id, symbols, params):
+        """The docstring's rule in its own letters, then which of the user's values each letter stands for.
+
+        The user's values are in backquotes (`b`), so that they are never mistaken for the rule's letters
+        when they are named alike: "`c` = a · b;  ∂`c`/∂a = b,  ∂`c`/∂b = a   where a is `b`, b is `a`".
+        """
         doc = (inspect.getdoc(function) or "").split("\n")[0].replace("``", "")
         if not (function._builtin and doc):  # a user's Function: its name is all we know of its maths
             args = ", ".join(self._operand_text(v) for _, v in symbols)
+            out = self._operand_text(value_id)
             return f"{out} = {function.__name__}({args}); its derivative is what {function.__name__}.backward computes"
-        where = {_doc_symbol(doc, k): v for k, v in self._bind(symbols, self.label).items()}
-        where.update({k: v for k, v in params.items() if _doc_symbol(doc, k, strict=True)})
-        bindings = ", ".join(f"{k} = {v}" for k, v in where.items())
-        return f"{out} = {doc.replace('∂/∂', f'∂{out}/∂')}   with {bindings}"
+        out = self._named(value_id)
+        where = [f"{_doc_symbol(doc, symbol)} {'is' if len(shown) == 1 else 'are'} {', '.join(shown)}"
+                 for symbol, shown in self._bind(symbols, self._named).items()]
+        where += [f"{k} = {v}" for k, v in params.items() if _doc_symbol(doc, k, strict=True)]
+        return f"{out} = {doc.replace('∂/∂', f'∂{out}/∂')}   where {', '.join(where)}"
 
     def _rule_latex(self, step, rule, symbols, params):
-        mapping = {**params, **self._bind(symbols, self._operand_latex)}
+        mapping = {**params, **{k: ", ".join(v) for k, v in self._bind(symbols, self._operand_latex).items()}}
         if rule is None:
             name = G.latex_escape(step.node._function.__name__)
             expression = rf"\operatorname{{{name}}}({', '.join(self._operand_latex(v) for _, v in symbols)})"
@@ -311,6 +334,11 @@ class Trace:
     def _operand_text(self, value_id):
         """A value inside a formula: its label, bracketed if it is an expression (``(y*y)``)."""
         return f"({self.label(value_id)})" if self._is_expression(value_id) else self.label(value_id)
+
+    def _named(self, value_id):
+        """A value in a rule's text: the user's label in backquotes, never to be read as one of the rule's letters."""
+        attrs = self.walk.nodes[value_id]
+        return "a constant" if attrs["kind"] == "constant" and not attrs["label"] else f"`{self.label(value_id)}`"
 
     def _operand_latex(self, value_id):
         latex = self._latex(value_id)
@@ -449,7 +477,8 @@ def _doc_symbol(doc, symbol, strict=False):
 
     ``strict``: None when the docstring does not use the symbol at all.
     """
-    for candidate in (symbol, symbol.upper()):
+    # the capital first: "A v for a matrix and a vector" also holds the article "a"
+    for candidate in (symbol.upper(), symbol):
         if re.search(rf"(?<![A-Za-z]){re.escape(candidate)}(?![A-Za-z])", doc):
             return candidate
     return None if strict else symbol

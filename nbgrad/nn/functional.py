@@ -3,8 +3,8 @@ import numpy as np
 
 from .. import _random
 from .._dtype import from_numpy_dtype, scalar_type_name
-from ..ops import linalg as _linalg, loss as _loss
-from ..tensor import Tensor, _broadcast_shapes, _check_dim
+from ..ops import elementwise as _elementwise, linalg as _linalg, loss as _loss
+from ..tensor import Tensor, _broadcast_shapes, _check_dim, _require_floating
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -61,6 +61,12 @@ def tanh(input):
     return input.tanh()
 
 
+def softplus(input, beta=1.0, threshold=20.0):
+    """ln(1 + e^(β·x))/β, a smooth relu; x itself where β·x > threshold, as in PyTorch."""
+    _require_floating(input, "softplus")
+    return _elementwise.Softplus.apply(input, beta, threshold)
+
+
 def softmax(input, dim):
     return input.softmax(dim)
 
@@ -82,6 +88,32 @@ def dropout(input, p=0.5, training=True, inplace=False):
     scale = 0.0 if p == 1 else 1 / (1 - p)
     mask = Tensor._make((keep * scale).astype(input._data.dtype))
     return input.mul_(mask) if inplace else input * mask
+
+
+def one_hot(tensor, num_classes=-1):
+    """Class indices (int64) as rows of zeros with a 1 at the index: shape ``tensor.shape + (num_classes,)``.
+
+    ``num_classes=-1`` takes one more than the largest index. The result is int64 and has no gradient.
+    """
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"one_hot(): argument 'input' (position 1) must be Tensor, not {type(tensor).__name__}")
+    if not isinstance(num_classes, int) or isinstance(num_classes, bool):
+        raise TypeError(
+            f"one_hot(): argument 'num_classes' (position 2) must be int, not {type(num_classes).__name__}"
+        )
+    indices = tensor._data
+    if indices.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if indices.size == 0:
+        if num_classes <= 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+    elif indices.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    elif num_classes == -1:
+        num_classes = int(indices.max()) + 1
+    elif indices.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return Tensor._make((indices[..., None] == np.arange(num_classes)).astype(np.int64))
 
 
 def _check_reduction(reduction):

@@ -136,7 +136,7 @@ class PowTensor(Primitive):
 
     @staticmethod
     def forward(ctx, a, b):
-        out = result(a._data ** b._data)
+        out = result(_power(a._data, b._data))
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -156,6 +156,21 @@ class PowTensor(Primitive):
         return grad_a, grad_b
 
 
+def _power(base, exponent):
+    """``base ** exponent`` in NumPy, which refuses the negative integer exponents that PyTorch computes.
+
+    NOTE: as in PyTorch, an integer to a negative integer power is 1 for base 1, ±1 for base -1 (by the
+    parity of the exponent) and 0 (the truncated quotient) for any other base, 0 included.
+    """
+    if exponent.dtype.kind != "i" or not (exponent < 0).any():
+        return base ** exponent
+    negative = exponent < 0
+    out = base ** np.where(negative, 0, exponent)
+    odd = exponent % 2 == 1
+    truncated = np.where(base == 1, 1, np.where(base == -1, np.where(odd, -1, 1), 0))
+    return np.where(negative, truncated, out).astype(out.dtype, copy=False)
+
+
 class Rpow(Primitive):
     """cᵃ for a number c;  ∂/∂a = cᵃ·ln c"""
 
@@ -164,7 +179,7 @@ class Rpow(Primitive):
 
     @staticmethod
     def forward(ctx, a, c):
-        out = result(np.power(np.asarray(c, dtype=a._data.dtype), a._data))
+        out = result(_power(np.asarray(c, dtype=a._data.dtype), a._data))
         ctx.save_for_backward(a, out)
         ctx.self = c
         return out
@@ -237,6 +252,78 @@ class Log(Primitive):
     def backward(ctx, grad):
         (a,) = saved(ctx, grad)
         return grad / a
+
+
+class Log1p(Primitive):
+    """ln(1 + a), exact for small a;  ∂/∂a = 1/(1 + a)"""
+
+    node_name = "Log1PBackward0"  # PyTorch's spelling
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log1p(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (1 + a)
+
+
+class Expm1(Primitive):
+    """eᵃ - 1, exact for small a;  ∂/∂a = eᵃ = result + 1"""
+
+    saved_names = ("result",)
+
+    @staticmethod
+    def forward(ctx, a):
+        out = result(np.expm1(a._data))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (out + 1)
+
+
+class Logaddexp(Primitive):
+    """ln(eᵃ + eᵇ);  ∂/∂a = σ(a - b),  ∂/∂b = σ(b - a)"""
+
+    saved_names = ("self", "other")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.logaddexp(a._data, b._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return grad * (a - b).sigmoid(), grad * (b - a).sigmoid()
+
+
+class Softplus(Primitive):
+    """ln(1 + e^(βa))/β, or a where βa > threshold;  ∂/∂a = σ(βa), or 1 where βa > threshold"""
+
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, a, beta, threshold):
+        ctx.save_for_backward(a)
+        ctx.beta, ctx.threshold = beta, threshold
+        x = a._data
+        scaled = x * beta
+        # NOTE: where βa > threshold softplus is taken to be a itself, as in PyTorch (the two differ there
+        # by less than e⁻ᵗʰʳᵉˢʰᵒˡᵈ/β). np.logaddexp(0, z) is ln(1 + eᶻ) without overflow.
+        return np.where(scaled > threshold, x, np.logaddexp(0, scaled) / beta).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        linear = a._data * ctx.beta > ctx.threshold
+        return Where.apply(linear, grad, grad * (a * ctx.beta).sigmoid()), None, None
 
 
 class Sqrt(Primitive):
@@ -466,6 +553,20 @@ class Fill(Primitive):
     @staticmethod
     def backward(ctx, grad):
         return grad * 0, None
+
+
+class FillTensor(Primitive):
+    """a with every element set to a 0-d tensor v (``fill_(v)``);  ∂/∂a = 0,  ∂/∂v = Σ grad"""
+
+    node_name = "FillBackward3"
+
+    @staticmethod
+    def forward(ctx, a, v):
+        return np.full(a._data.shape, v._data, dtype=a._data.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, grad.sum()
 
 
 class Zero(Fill):

@@ -20,7 +20,12 @@ RETURN_TYPES = {"max": _return_type("max"), "min": _return_type("min")}
 
 
 def arg(x, dim, op):
-    """Indices of the max (or min) along ``dim``, with ``dim`` kept as size 1; the first one on ties."""
+    """Indices of the max (or min) along ``dim``, with ``dim`` kept as size 1; the first one on ties.
+
+    A 0-d tensor is its own extreme along dim 0 (or -1), at index 0, and stays 0-d, as in PyTorch.
+    """
+    if x.ndim == 0:
+        return np.zeros((), np.int64)
     idx = np.argmax(x, axis=dim) if op == "max" else np.argmin(x, axis=dim)
     return np.expand_dims(idx, dim).astype(np.int64)
 
@@ -207,12 +212,16 @@ class MaxDim(Primitive):
     def forward(ctx, a, dim, keepdim, indices):
         ctx.dim, ctx.keepdim, ctx.self_sym_sizes = dim, keepdim, a._data.shape
         ctx.indices = indices
+        if a._data.ndim == 0:  # its own extreme, at index 0 (see arg)
+            return a._data.copy()
         out = np.take_along_axis(a._data, indices, axis=dim)
         return out if keepdim else out.squeeze(dim)
 
     @staticmethod
     def backward(ctx, grad):
         shape, dim = ctx.self_sym_sizes, ctx.dim
+        if not shape:
+            return grad, None, None, None
         # NOTE: the whole gradient goes to the index returned (the first extreme), as in PyTorch.
         positions = np.arange(shape[dim]).reshape((-1,) + (1,) * (len(shape) - dim - 1))
         onehot = (positions == ctx.indices).astype(raw(grad).dtype)
@@ -288,6 +297,31 @@ def _others_product(a, out, dim):
         right = np.cumprod(np.concatenate([ones, m[..., :0:-1]], -1), -1)[..., ::-1]  # and after it
         others = constant(left * right, a)
     return others.reshape(x.shape) if whole else transpose(others, dim, -1)
+
+
+class Logsumexp(Primitive):
+    """ln Σⱼ eᵃʲ along dims;  ∂/∂aᵢ = e^(aᵢ - result) (the softmax of a)"""
+
+    saved_names = ("self", "result")
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim):
+        x = a._data
+        # shift by the max so that exp cannot overflow; an infinite max (or none, for an empty slice) by 0,
+        # so that inf - inf never turns into nan
+        peak = np.max(x, axis=dim, keepdims=True, initial=-np.inf)
+        peak = np.where(np.isfinite(peak), peak, 0)
+        total = np.log(np.exp(x - peak).sum(axis=dim, keepdims=True)) + peak
+        out = result(total if keepdim else total.squeeze(dim))
+        ctx.save_for_backward(a, out)
+        ctx.dim, ctx.keepdim = dim, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        shape, dims, keepdim = a._data.shape, ctx.dim, ctx.keepdim
+        return _kept(grad, shape, dims, keepdim) * (a - _kept(out, shape, dims, keepdim)).exp(), None, None
 
 
 class Softmax(Primitive):
