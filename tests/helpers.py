@@ -132,6 +132,10 @@ def check_grad(fn, *arrays, second_order=True, float32=True, reference=None):
         w = [rng.standard_normal(a.shape) for a in arrays]
         v_t = nbgrad.tensor(v, dtype=nbgrad.float64, requires_grad=True)
         g1, _, xs2 = _first_order(fn, arrays, v_t, create_graph=True)
+        # the same rules ran on Tensors (recorded) here and on arrays above: they must agree
+        for i, (g, a) in enumerate(zip(g1, analytical)):
+            np.testing.assert_allclose(g._data, a, rtol=1e-12, atol=1e-14,
+                                       err_msg=f"gradient {i}: the rule on Tensors differs from the rule on arrays")
         total = sum((g * nbgrad.tensor(wi, dtype=nbgrad.float64)).sum() for g, wi in zip(g1, w))
         assert total.requires_grad, "with create_graph=True the gradients carry no graph"
         ops |= graph_ops(total)

@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from ..autograd import function
-from ._base import Primitive, constant, cos, log, raw, result, saved, sign, sin
+from ._base import Primitive, constant, cos, either, log, raw, result, saved, sign, sin
 
 
 class Add(Primitive):
@@ -267,7 +267,7 @@ class Log1p(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
+        (a,) = saved(ctx, grad)
         return grad / (1 + a)
 
 
@@ -284,7 +284,7 @@ class Expm1(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
+        (out,) = saved(ctx, grad)
         return grad * (out + 1)
 
 
@@ -300,8 +300,8 @@ class Logaddexp(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        return grad * (a - b).sigmoid(), grad * (b - a).sigmoid()
+        a, b = saved(ctx, grad)
+        return grad * sigmoid(a - b), grad * sigmoid(b - a)
 
 
 class Softplus(Primitive):
@@ -321,9 +321,9 @@ class Softplus(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        linear = a._data * ctx.beta > ctx.threshold
-        return Where.apply(linear, grad, grad * (a * ctx.beta).sigmoid()), None, None
+        (a,) = saved(ctx, grad)
+        linear = raw(a) * ctx.beta > ctx.threshold
+        return where(linear, grad, grad * sigmoid(a * ctx.beta)), None, None
 
 
 class Sqrt(Primitive):
@@ -399,7 +399,7 @@ class Sigmoid(Primitive):
 
     @staticmethod
     def forward(ctx, a):
-        out = result(sigmoid(a._data))
+        out = result(_sigmoid(a._data))
         ctx.save_for_backward(out)
         return out
 
@@ -409,10 +409,13 @@ class Sigmoid(Primitive):
         return grad * out * (1 - out)
 
 
-def sigmoid(x):
+def _sigmoid(x):
     """σ on an array, split by sign so that exp never overflows."""
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+sigmoid = either(_sigmoid, lambda x: x.sigmoid())
 
 
 class Relu(Primitive):

@@ -3,8 +3,8 @@ import math
 
 import numpy as np
 
-from ._base import Primitive, constant, either, exp, log, raw, saved, unsqueeze
-from .elementwise import sigmoid as _sigmoid, where
+from ._base import Primitive, constant, exp, log, raw, saved, unsqueeze
+from .elementwise import sigmoid, where
 
 _REDUCE = {"mean": np.mean, "sum": np.sum, "none": lambda x: x}
 
@@ -74,9 +74,6 @@ def _log1p_exp_neg(x):
     pos, neg = where(raw(x) >= 0, x, zero), where(raw(x) < 0, x, zero)
     # x >= 0: log(1 + e⁻ˣ) + log 2 - log 2;   x < 0: log 2 + log(1 + eˣ) - x - log 2
     return log(exp(-pos) + 1) + (log(exp(neg) + 1) - neg) - math.log(2.0)
-
-
-sigmoid = either(_sigmoid, lambda x: x.sigmoid())
 
 
 class BinaryCrossEntropyWithLogits(Primitive):

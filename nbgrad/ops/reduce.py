@@ -319,9 +319,9 @@ class Logsumexp(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        a, out = ctx.saved_tensors
-        shape, dims, keepdim = a._data.shape, ctx.dim, ctx.keepdim
-        return _kept(grad, shape, dims, keepdim) * (a - _kept(out, shape, dims, keepdim)).exp(), None, None
+        a, out = saved(ctx, grad)
+        shape, dims, keepdim = raw(a).shape, ctx.dim, ctx.keepdim
+        return _kept(grad, shape, dims, keepdim) * exp(a - _kept(out, shape, dims, keepdim)), None, None
 
 
 class Softmax(Primitive):
