@@ -468,7 +468,8 @@ class Tensor:
         if true_divide and a._data.dtype.kind != "f":
             a, b = a.to(get_default_dtype()), b.to(get_default_dtype())
         sa, sb = a._data.shape, b._data.shape
-        if sa != sb and sa and sb:  # a 0-d operand (a Python number) broadcasts against anything
+        # a 0-d operand (a Python number) broadcasts against anything, a bias against the rows it matches
+        if sa != sb and sa and sb and sa[-len(sb):] != sb:
             _broadcast_shapes(sa, sb)
         return a, b
 

@@ -25,6 +25,7 @@ from hypothesis.extra import numpy as hnp
 
 import nbgrad
 from nbgrad.autograd import grad
+from nbgrad.autograd import function
 from nbgrad.autograd.function import BackwardNode
 
 EPS = 1e-6
@@ -48,19 +49,22 @@ def recording():
         _recorders.remove(seen)
 
 
-def graph_ops(*tensors):
-    """The op classes (``Function`` subclasses) of all nodes reachable from ``tensors``' grad_fns."""
-    ops, seen = set(), set()
+def _graph_nodes(*tensors):
+    """The BackwardNodes reachable from ``tensors``' grad_fns."""
+    seen = set()
     stack = [t.grad_fn for t in tensors if t is not None and t.grad_fn is not None]
     while stack:
         node = stack.pop()
         if node in seen:
             continue
         seen.add(node)
-        if isinstance(node, BackwardNode):
-            ops.add(node._function)
         stack.extend(n for n, _ in node.next_functions if n is not None)
-    return ops
+    return {node for node in seen if isinstance(node, BackwardNode)}
+
+
+def graph_ops(*tensors):
+    """The op classes (``Function`` subclasses) of all nodes reachable from ``tensors``' grad_fns."""
+    return {node._function for node in _graph_nodes(*tensors)}
 
 
 def _tensors(arrays, dtype, requires_grad=False):
@@ -110,7 +114,11 @@ def check_grad(fn, *arrays, second_order=True, float32=True, reference=None):
 
     # ---- first order ----
     xs = _tensors(arrays, nbgrad.float64, requires_grad=True)
+    first = next(function._sequence)
     out = fn(*xs)
+    created = next(function._sequence) - first - 1
+    # built-in forwards run with grad mode on and must record nothing of their own
+    assert created == len(_graph_nodes(out)), f"{created} nodes were created, {len(_graph_nodes(out))} are in the graph"
     assert out.dtype == nbgrad.float64, f"float64 inputs gave a {out.dtype} output"
     assert out.requires_grad, "the output does not require grad"
     if reference is not None:

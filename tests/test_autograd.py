@@ -302,3 +302,31 @@ def test_random_refill_of_a_non_leaf_cuts_its_old_history():
     y.uniform_()
     (y * 2).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0])  # y no longer depends on x
+
+
+def test_nodes_show_saved_tensors_and_parameters_as_pytorch_names_them():
+    x = leaf([1.0, 2.0])
+    y = leaf([3.0, 4.0])
+    z = x.add(y, alpha=2)
+    assert z.grad_fn._saved_alpha == 2
+    s = (x * y).sum(0)
+    assert s.grad_fn._saved_self_sym_sizes == (2,) and s.grad_fn._saved_dim == (0,)
+    m = x * y
+    assert m.grad_fn._saved_self is x and m.grad_fn._saved_other is y
+    with pytest.raises(AttributeError, match="_saved_nothing"):
+        m.grad_fn._saved_nothing
+
+
+def test_the_bytecode_scan_finds_what_dis_finds():
+    import dis
+
+    from nbgrad.autograd.function import _stored_attributes
+    from nbgrad.ops import PRIMITIVES
+
+    for cls in PRIMITIVES:
+        for klass in cls.__mro__:
+            forward = klass.__dict__.get("forward")
+            forward = getattr(forward, "__func__", forward)
+            if forward is not None:
+                want = {i.argval for i in dis.get_instructions(forward) if i.opname == "STORE_ATTR"}
+                assert _stored_attributes(forward.__code__) == want, cls.__name__

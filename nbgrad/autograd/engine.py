@@ -226,9 +226,7 @@ def _unshared(grad):
     is referred to from elsewhere and gets copied instead. The count is the references commit() itself
     holds (the pending dict, its local variable, this argument) plus getrefcount's own argument.
     """
-    return (
-        type(grad) is np.ndarray and sys.getrefcount(grad) == 4 and grad.flags.owndata and grad.flags.writeable
-    )
+    return type(grad) is np.ndarray and sys.getrefcount(grad) == 4 and grad.base is None and grad.flags.writeable
 
 
 def _run_hooks(hooks, grad):

@@ -210,12 +210,27 @@ def _saved_accessors(cls):
         forward = getattr(forward, "__func__", forward)
         if forward is None:
             continue
-        for ins in dis.get_instructions(forward):
-            if ins.opname == "STORE_ATTR" and not ins.argval.startswith("_"):
-                out[f"_saved_{ins.argval}"] = property(_parameter(ins.argval))
+        for name in _stored_attributes(forward.__code__):
+            if not name.startswith("_"):
+                out[f"_saved_{name}"] = property(_parameter(name))
     for i, name in enumerate(cls.saved_names):
         out[f"_saved_{name}"] = property(_saved_tensor(i))
     return out
+
+
+_STORE_ATTR, _EXTENDED_ARG = dis.opmap["STORE_ATTR"], dis.opmap["EXTENDED_ARG"]
+
+
+def _stored_attributes(code):
+    """The attribute names a function assigns (``x.name = ...``), read from its bytecode: a plain scan, as
+    ``dis.get_instructions`` would add milliseconds to ``import nbgrad`` over all the ops."""
+    names, extended, raw = set(), 0, code.co_code
+    for i in range(0, len(raw), 2):
+        op, arg = raw[i], raw[i + 1] | extended
+        extended = arg << 8 if op == _EXTENDED_ARG else 0
+        if op == _STORE_ATTR:
+            names.add(code.co_names[arg])
+    return names
 
 
 def _parameter(name):
@@ -310,12 +325,9 @@ class Function:
                 if type(out) is np.ndarray and not cls.is_view:
                     return Tensor._make(out)
                 return _output(cls, out, args)
+            # Built-in forwards compute on arrays and record nothing, so grad mode can stay as it is.
             ctx = cls._backward_cls()
-            state.enabled = False
-            try:
-                out = cls.forward(ctx, *args)
-            finally:
-                state.enabled = True
+            out = cls.forward(ctx, *args)
             out = Tensor._make(out) if type(out) is np.ndarray and not cls.is_view else _output(cls, out, args)
             # Integer and bool results are never differentiable: they are returned without history.
             if out._data.dtype.kind == "f":

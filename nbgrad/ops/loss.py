@@ -41,11 +41,11 @@ class NllLoss(Primitive):
         rows = x if batched else x[None]
         t = target.reshape(-1)
         keep = t != ignore_index
-        safe_t = np.where(keep, t, 0)
-        per = keep.astype(x.dtype) if weight is None else weight.astype(x.dtype)[safe_t] * keep  # each row's weight
-        picked = -rows[np.arange(len(t)), safe_t] * per
+        at = np.arange(len(t)), np.where(keep, t, 0)  # the picked element of each row (row 0's for ignored ones)
+        per = keep.astype(x.dtype) if weight is None else weight.astype(x.dtype)[at[1]] * keep  # each row's weight
+        picked = -rows[at] * per
         ctx.target, ctx.reduction = target, reduction
-        ctx._per, ctx._shape = per, x.shape
+        ctx._per, ctx._shape, ctx._at = per, x.shape, at
         if reduction == "none":
             return picked if batched else picked[0]
         if reduction == "sum":
@@ -56,9 +56,8 @@ class NllLoss(Primitive):
     @staticmethod
     def backward(ctx, grad):
         per = ctx._per / ctx._total if ctx.reduction == "mean" else ctx._per
-        t = ctx.target.reshape(-1)
-        onehot = np.zeros((len(t), ctx._shape[-1]), dtype=per.dtype)
-        onehot[np.arange(len(t)), np.where(t >= 0, t, 0)] = -per
+        onehot = np.zeros((len(per), ctx._shape[-1]), dtype=per.dtype)
+        onehot[ctx._at] = -per
         onehot = onehot.reshape(ctx._shape)
         if ctx.reduction == "none":
             g = unsqueeze(grad, -1) if len(ctx._shape) == 2 else grad

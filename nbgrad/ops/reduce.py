@@ -332,8 +332,8 @@ class Softmax(Primitive):
     @staticmethod
     def forward(ctx, a, dim):
         x = a._data
-        e = np.exp(x - x.max(axis=dim, keepdims=True))
-        out = result(e / e.sum(axis=dim, keepdims=True))
+        e = np.exp(x - np.maximum.reduce(x, axis=dim, keepdims=True))
+        out = result(e / np.add.reduce(e, axis=dim, keepdims=True))
         ctx.save_for_backward(out)
         ctx.dim = dim
         return out
@@ -352,8 +352,8 @@ class LogSoftmax(Primitive):
     @staticmethod
     def forward(ctx, a, dim):
         x = a._data
-        shifted = x - x.max(axis=dim, keepdims=True)
-        out = result(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)))
+        shifted = x - np.maximum.reduce(x, axis=dim, keepdims=True)
+        out = result(shifted - np.log(np.add.reduce(np.exp(shifted), axis=dim, keepdims=True)))
         ctx.save_for_backward(out)
         ctx.dim = dim
         return out
