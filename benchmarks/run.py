@@ -240,6 +240,25 @@ def mlp_torch(torch, x, labels, weights):
     return step, lambda: [p.detach().numpy() for p in params]
 
 
+def mlp_mygrad(mg, x, labels, weights):
+    """The same step in MyGrad, with the loss written out (MyGrad has no cross-entropy of logits)."""
+    params = [mg.tensor(w) for w in weights]
+    rows = np.arange(BATCH)
+
+    def step():
+        w1, b1, w2, b2 = params
+        z = mg.maximum(mg.matmul(x, w1) + b1, 0) @ w2 + b2
+        shifted = z - mg.max(z, axis=1, keepdims=True)
+        logp = shifted - mg.log(mg.sum(mg.exp(shifted), axis=1, keepdims=True))
+        loss = -mg.mean(logp[rows, labels])
+        loss.backward()
+        for p in params:
+            p.data -= LR * p.grad
+        return loss.item()
+
+    return step, lambda: [p.data for p in params]
+
+
 def check_mlp_matches(make_reference=None, steps=3):
     """nbgrad and the hand-written NumPy step give the same losses and the same weights after ``steps``."""
     data = mlp_data()
@@ -262,13 +281,18 @@ def bench_mlp(quick):
     if torch is not None:
         torch.set_num_threads(1)
         contenders["torch (1 thread)"] = mlp_torch(torch, *data)[0]
+    mg = optional("mygrad")
+    if mg is not None:  # for context: another autograd written in Python on NumPy
+        check_mlp_matches(lambda *d: mlp_mygrad(mg, *d))
+        contenders["mygrad"] = mlp_mygrad(mg, *data)[0]
     times = interleaved(contenders, rounds=5 if quick else 25, number=3 if quick else 20)
     print(f"MLP training step: batch {BATCH}, {'-'.join(map(str, SIZES))}, relu, cross-entropy, SGD (float32)")
     base = times["numpy (by hand)"]
     for name, t in times.items():
         print(f"  {name:18s} {t * 1e3:7.3f} ms/step   / numpy = {t / base:.3f}")
-    if torch is None:
-        print(f"  {'torch (1 thread)':18s} not installed")
+    for name, module in (("torch (1 thread)", torch), ("mygrad", mg)):
+        if module is None:
+            print(f"  {name:18s} not installed")
     print(f"  target: nbgrad / numpy <= 1.25: {verdict(times['nbgrad'] / base <= 1.25)}")
     return times
 

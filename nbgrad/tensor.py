@@ -518,9 +518,6 @@ class Tensor:
         b, a = self._operands(other)
         return E.PowTensor.apply(a, b)
 
-    def __matmul__(self, other):
-        return self.matmul(other)
-
     def __rmatmul__(self, other):
         from ._creation import tensor
 
@@ -776,6 +773,8 @@ class Tensor:
             other = tensor(other)
         return L.matmul(self, other)
 
+    __matmul__ = matmul
+
     def mm(self, other):
         if self._data.ndim != 2:
             raise RuntimeError("self must be a matrix")
@@ -994,17 +993,7 @@ class Tensor:
         # recorded as a copy from a constant, so the old history gets no gradient (it was overwritten)
         return self._inplace(E.Copy.apply(self._snapshot(), Tensor._make(values)))
 
-    def __iadd__(self, other):
-        return self.add_(other)
-
-    def __isub__(self, other):
-        return self.sub_(other)
-
-    def __imul__(self, other):
-        return self.mul_(other)
-
-    def __itruediv__(self, other):
-        return self.div_(other)
+    __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
 
 
 function.Tensor = Tensor

@@ -386,11 +386,7 @@ def _link(ctx, args, out):
     inputs, linked = [], False
     for i, a in enumerate(args):
         if isinstance(a, Tensor):
-            node = a.grad_fn
-            if node is None and a._requires_grad:
-                node = a._accumulator
-                if node is None:
-                    node = a._accumulator = AccumulateGrad(a)
+            node = a._grad_node()
             if node is not None:
                 linked = True
             data = a._data
