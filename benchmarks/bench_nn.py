@@ -54,7 +54,7 @@ def numpy_epoch(weights, x, labels):
 def nbgrad_tensors_epoch(weights, x, labels):
     """The core benchmark's step with nbgrad tensors and a hand-written update (no nn, no optim)."""
     x_buffer, label_buffer = _buffers(x, labels)
-    step, params = run.mlp_nbgrad(x_buffer, label_buffer, weights)
+    step, params = run.mlp(nbgrad, x_buffer, label_buffer, weights)
     return _epoch(step, x_buffer, label_buffer, x, labels), params
 
 

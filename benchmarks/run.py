@@ -28,7 +28,6 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 import nbgrad  # noqa: E402
-import nbgrad.nn.functional as F  # noqa: E402
 
 FORBIDDEN_AT_IMPORT = ("matplotlib", "networkx", "IPython", "ipywidgets")
 
@@ -180,22 +179,22 @@ def mlp_data(seed=0):
     return x, labels, weights
 
 
-def mlp_nbgrad(x, labels, weights):
-    """One SGD step of the MLP with nbgrad's tensor ops; returns the step and the live parameters."""
-    x, labels = nbgrad.from_numpy(x), nbgrad.from_numpy(labels)
-    params = [nbgrad.tensor(w, requires_grad=True) for w in weights]
+def mlp(lib, x, labels, weights):
+    """One SGD step of the MLP, written once for nbgrad and PyTorch; returns the step and the parameters."""
+    x, labels = lib.from_numpy(x), lib.from_numpy(labels)
+    params = [lib.tensor(w, requires_grad=True) for w in weights]
     w1, b1, w2, b2 = params
 
     def step():
-        loss = F.cross_entropy((x @ w1 + b1).relu() @ w2 + b2, labels)
+        loss = lib.nn.functional.cross_entropy((x @ w1 + b1).relu() @ w2 + b2, labels)
         loss.backward()
-        with nbgrad.no_grad():
+        with lib.no_grad():
             for p in params:
                 p -= LR * p.grad
                 p.grad = None
         return loss.item()
 
-    return step, lambda: [p._data for p in params]
+    return step, lambda: [p.detach().numpy() for p in params]
 
 
 def mlp_numpy(x, labels, weights):
@@ -223,23 +222,6 @@ def mlp_numpy(x, labels, weights):
     return step, lambda: params
 
 
-def mlp_torch(torch, x, labels, weights):
-    x, labels = torch.from_numpy(x), torch.from_numpy(labels)
-    params = [torch.tensor(w, requires_grad=True) for w in weights]
-    w1, b1, w2, b2 = params
-
-    def step():
-        loss = torch.nn.functional.cross_entropy((x @ w1 + b1).relu() @ w2 + b2, labels)
-        loss.backward()
-        with torch.no_grad():
-            for p in params:
-                p -= LR * p.grad
-                p.grad = None
-        return loss.item()
-
-    return step, lambda: [p.detach().numpy() for p in params]
-
-
 def mlp_mygrad(mg, x, labels, weights):
     """The same step in MyGrad, with the loss written out (MyGrad has no cross-entropy of logits)."""
     params = [mg.tensor(w) for w in weights]
@@ -262,7 +244,7 @@ def mlp_mygrad(mg, x, labels, weights):
 def check_mlp_matches(make_reference=None, steps=3):
     """nbgrad and the hand-written NumPy step give the same losses and the same weights after ``steps``."""
     data = mlp_data()
-    mine, mine_params = mlp_nbgrad(*data)
+    mine, mine_params = mlp(nbgrad, *data)
     ref, ref_params = (make_reference or mlp_numpy)(*data)
     for _ in range(steps):
         a, b = mine(), ref()
@@ -277,10 +259,10 @@ def bench_mlp(quick):
     check_mlp_matches()
     torch = optional("torch")
     data = mlp_data()
-    contenders = {"numpy (by hand)": mlp_numpy(*data)[0], "nbgrad": mlp_nbgrad(*data)[0]}
+    contenders = {"numpy (by hand)": mlp_numpy(*data)[0], "nbgrad": mlp(nbgrad, *data)[0]}
     if torch is not None:
         torch.set_num_threads(1)
-        contenders["torch (1 thread)"] = mlp_torch(torch, *data)[0]
+        contenders["torch (1 thread)"] = mlp(torch, *data)[0]
     mg = optional("mygrad")
     if mg is not None:  # for context: another autograd written in Python on NumPy
         check_mlp_matches(lambda *d: mlp_mygrad(mg, *d))

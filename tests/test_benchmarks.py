@@ -33,8 +33,8 @@ def test_mlp_check_notices_a_reference_that_trains_differently():
 def test_torch_step_trains_like_nbgrad():
     torch = pytest.importorskip("torch", reason="the torch contender of the MLP benchmark needs torch")
     data = run.mlp_data()
-    mine, mine_params = run.mlp_nbgrad(*data)
-    ref, ref_params = run.mlp_torch(torch, *data)
+    mine, mine_params = run.mlp(nbgrad, *data)
+    ref, ref_params = run.mlp(torch, *data)
     for _ in range(2):
         assert np.isclose(mine(), ref(), rtol=1e-5)
     for p, q in zip(mine_params(), ref_params()):
@@ -57,3 +57,14 @@ def test_chain_graph_has_the_stated_number_of_ops():
         ops += 1
         node = node.next_functions[0][0]
     assert ops == 11
+
+
+def test_compare_runs_two_versions_side_by_side(capsys):
+    sys.path.insert(0, BENCHMARKS)
+    try:
+        import compare
+    finally:
+        sys.path.remove(BENCHMARKS)
+    compare.main([os.path.dirname(BENCHMARKS), "--rounds", "1"])
+    out = capsys.readouterr().out
+    assert "per-op overhead" in out and "MLP step" in out and "this / other" in out

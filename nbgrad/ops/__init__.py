@@ -1,7 +1,8 @@
 """The primitive operations: one ``Function`` subclass per op, forward and backward side by side.
 
-Backward rules are written with Tensor operations, so with ``create_graph=True`` they are themselves
-recorded and can be differentiated again; otherwise they run under ``no_grad`` at NumPy speed.
-Broadcasting is undone in one place (the engine), so no rule here sums gradients back to a shape.
+Each backward rule is written once, with operations NumPy arrays and Tensors share (see ``_base``): a plain
+backward runs it on arrays, at NumPy speed; with ``create_graph=True`` it gets Tensors, is recorded, and
+can be differentiated again. Broadcasting is undone in one place (the engine), so no rule here sums
+gradients back to a shape.
 """
 from ._base import PRIMITIVES, Primitive  # noqa: F401
