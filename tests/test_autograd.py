@@ -330,3 +330,19 @@ def test_the_bytecode_scan_finds_what_dis_finds():
             if forward is not None:
                 want = {i.argval for i in dis.get_instructions(forward) if i.opname == "STORE_ATTR"}
                 assert _stored_attributes(forward.__code__) == want, cls.__name__
+
+
+def test_backward_frees_a_saved_output_too():
+    import weakref
+
+    x = leaf([0.5, -1.0])
+    y = x.tanh()  # TanhBackward0 saves its own output
+    node = y.grad_fn
+    out_array = weakref.ref(y._data.base if y._data.base is not None else y._data)
+    keep = y.sum()
+    del y
+    assert out_array() is not None  # still needed: backward has not run
+    keep.backward()
+    assert out_array() is None, "the saved output's storage outlived backward"
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        node._saved_result

@@ -217,6 +217,8 @@ class BackwardPass:
             for node in self.executed:
                 if type(node) is not AccumulateGrad:
                     node._saved = None
+                    if node._saved_outputs is not None:  # a saved output is kept as its array (see _link)
+                        node._output_data = None
 
 
 def _unshared(grad):
