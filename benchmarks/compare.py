@@ -17,7 +17,7 @@ import tempfile
 
 import run  # first: it sets one BLAS thread before NumPy loads
 
-import nbgrad  # noqa: E402
+import nbgrad
 
 
 def load_other(checkout):

@@ -24,8 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import nbgrad
-from nbgrad.autograd import grad
-from nbgrad.autograd import function
+from nbgrad.autograd import function, grad
 from nbgrad.autograd.function import BackwardNode
 
 EPS = 1e-6

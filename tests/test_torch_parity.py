@@ -770,3 +770,20 @@ def test_anomaly_mode_changes_the_in_place_hint_as_pytorch_does():
         messages.append(str(info.value))
     ours, theirs = messages
     assert re.sub(r" It was saved by \w+\.", "", ours) == as_nbgrad(theirs)
+
+
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("op", ["max", "min"])
+def test_saved_values_read_as_in_pytorch(op, keepdim):
+    """``_saved_<name>`` of nodes that keep more than tensors: parameters as numbers and indices as Tensors."""
+    data = [[1.0, 5.0, 2.0], [3.0, 2.0, 7.0]]
+    mine, theirs = (lib.tensor(data, requires_grad=True) for lib in (nbgrad, torch))
+    m, t = (getattr(x, op)(dim=1, keepdim=keepdim).values.grad_fn for x in (mine, theirs))
+    np.testing.assert_array_equal(array(m._saved_indices), t._saved_indices.numpy())
+    assert m._saved_dim == t._saved_dim and m._saved_keepdim == t._saved_keepdim
+    a, b = (x.add(x, alpha=3).grad_fn._saved_alpha for x in (mine, theirs))
+    assert a == b
+    targets = [1, 2]
+    losses = (lib.nn.functional.cross_entropy(x, lib.tensor(targets)) for lib, x in ((nbgrad, mine), (torch, theirs)))
+    got, want = (loss.grad_fn._saved_target for loss in losses)
+    np.testing.assert_array_equal(array(got), want.numpy())

@@ -204,8 +204,8 @@ def _saved_accessors(cls):
     Properties rather than a ``__getattr__`` hook: the hook would slow down every attribute read on every
     node, and the engine reads a few per node.
     """
-    out = {}
-    for klass in cls.__mro__:
+    out = {f"_saved_{name}": property(_saved_tensor(i)) for i, name in enumerate(cls.saved_names)}
+    for klass in cls.__mro__:  # what forward stores itself wins (max(dim) keeps its indices as ctx.indices)
         forward = klass.__dict__.get("forward")
         forward = getattr(forward, "__func__", forward)
         if forward is None:
@@ -213,8 +213,6 @@ def _saved_accessors(cls):
         for name in _stored_attributes(forward.__code__):
             if not name.startswith("_"):
                 out[f"_saved_{name}"] = property(_parameter(name))
-    for i, name in enumerate(cls.saved_names):
-        out[f"_saved_{name}"] = property(_saved_tensor(i))
     return out
 
 
@@ -236,9 +234,10 @@ def _stored_attributes(code):
 def _parameter(name):
     def get(node):
         try:
-            return vars(node)[name]
+            value = vars(node)[name]
         except KeyError:
             raise AttributeError(f"'{type(node).__name__}' object has no attribute '_saved_{name}'") from None
+        return Tensor._make(value) if type(value) is np.ndarray else value  # indices, targets: Tensors in PyTorch
 
     return get
 

@@ -211,9 +211,10 @@ class MaxDim(Primitive):
     @staticmethod
     def forward(ctx, a, dim, keepdim, indices):
         ctx.dim, ctx.keepdim, ctx.self_sym_sizes = dim, keepdim, a._data.shape
-        ctx.indices = indices
         if a._data.ndim == 0:  # its own extreme, at index 0 (see arg)
+            ctx.indices = indices
             return a._data.copy()
+        ctx.indices = indices if keepdim else indices.squeeze(dim)  # as returned, as PyTorch saves them
         out = np.take_along_axis(a._data, indices, axis=dim)
         return out if keepdim else out.squeeze(dim)
 
@@ -224,7 +225,8 @@ class MaxDim(Primitive):
             return grad, None, None, None
         # NOTE: the whole gradient goes to the index returned (the first extreme), as in PyTorch.
         positions = np.arange(shape[dim]).reshape((-1,) + (1,) * (len(shape) - dim - 1))
-        onehot = (positions == ctx.indices).astype(raw(grad).dtype)
+        kept = ctx.indices if ctx.keepdim else np.expand_dims(ctx.indices, dim)
+        onehot = (positions == kept).astype(raw(grad).dtype)
         return _kept(grad, shape, (dim,), ctx.keepdim) * onehot, None, None, None
 
 
