@@ -39,7 +39,7 @@ def _roots(tensors, grad_tensors):
         if g is None:
             if t._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = Tensor._make(np.ones_like(t._data))
+            g = Tensor._make(np.array(1, t._data.dtype).reshape(t._data.shape))
         elif not isinstance(g, Tensor):
             from .. import _creation
 

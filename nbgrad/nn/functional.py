@@ -149,7 +149,7 @@ def _check_targets(input, target, weight, ignore_index):
         raise ValueError(f"Expected input batch_size ({batch}) to match target batch_size ({target._data.size}).")
     classes = input._data.shape[-1]
     t = target._data.reshape(-1)
-    if t.size and not (0 <= t.min() and t.max() < classes):  # only then look for ignored targets and the culprit
+    if t.size and not (0 <= np.minimum.reduce(t) and np.maximum.reduce(t) < classes):  # only then look for ignored targets and the culprit
         bad = t[(t != ignore_index) & ((t < 0) | (t >= classes))]
         if bad.size:
             raise IndexError(f"Target {int(bad[0])} is out of bounds.")

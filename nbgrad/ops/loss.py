@@ -49,9 +49,9 @@ class NllLoss(Primitive):
         if reduction == "none":
             return picked if batched else picked[0]
         if reduction == "sum":
-            return picked.sum()
-        ctx._total = per.sum()
-        return picked.sum() / ctx._total
+            return np.add.reduce(picked)
+        ctx._total = np.add.reduce(per)
+        return np.add.reduce(picked) / ctx._total
 
     @staticmethod
     def backward(ctx, grad):
