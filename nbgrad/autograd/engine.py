@@ -211,7 +211,7 @@ class BackwardPass:
                     # as PyTorch does, take a gradient nothing else can see instead of copying it
                     tensor._grad = Tensor._make(grad)
                     continue
-                grad = Tensor._make(np.asarray(grad))
+                grad = Tensor._make(grad)
             tensor._accumulate_grad(grad, self.create_graph)
         if not retain_graph:
             for node in self.executed:
@@ -278,14 +278,15 @@ def _call(node, grad, create_graph):
         for pos, child, shape, dtype in node._inputs:
             g = raw[pos]
             if g is None or child is None:
-                g = None
-            elif type(g) is np.ndarray and not create_graph:  # the common case
-                if g.dtype != dtype:
-                    g = g.astype(dtype)
-                if g.shape != shape:
-                    g = _sum_to(g, shape, node, len(out))
-            else:
-                g = _conform(g, shape, dtype, node, len(out), create_graph)
+                out.append(None)
+                continue
+            if create_graph or type(g) is not np.ndarray:
+                g = _carried(g, create_graph)
+            data = g._data if create_graph else g
+            if data.dtype != dtype:
+                g = g.to(Tensor._dtype_of(dtype)) if create_graph else g.astype(dtype)
+            if data.shape != shape:
+                g = _sum_to(g, shape, node, len(out))
             out.append(g)
         if anomaly_mode.state.enabled and anomaly_mode.state.check_nan:
             for k, g in enumerate(out):
@@ -302,20 +303,12 @@ def _call(node, grad, create_graph):
         raise
 
 
-def _conform(g, shape, dtype, node, k, create_graph):
-    """A gradient as the pass carries it (a Tensor under create_graph, else an array), with the input's
-    dtype and shape. It may come as a Tensor from a user's Function, or as a NumPy scalar from a rule
-    run on 0-d arrays."""
+def _carried(g, create_graph):
+    """A rule's gradient as the pass carries it: a Tensor under create_graph, else an array. It may come as
+    a Tensor from a user's Function, or as a NumPy scalar from a rule run on 0-d arrays."""
     if create_graph:
-        g = g if isinstance(g, Tensor) else Tensor._make(np.asarray(g))
-        data = g._data
-    else:
-        data = g = g._data if isinstance(g, Tensor) else np.asarray(g)
-    if data.dtype != dtype:
-        g = g.to(Tensor._dtype_of(dtype)) if create_graph else g.astype(dtype)
-    if data.shape != shape:
-        g = _sum_to(g, shape, node, k)
-    return g
+        return _as_tensor(g)
+    return g._data if isinstance(g, Tensor) else np.asarray(g)
 
 
 def _check_count(node, raw):

@@ -317,19 +317,13 @@ class Function:
         state = grad_mode.state
         enabled = state.enabled
         if cls._builtin:
-            if not enabled:
-                # Nothing can be recorded and built-in forwards only write to ctx: skip the node. This is the
-                # path of every op inside a backward rule run on Tensors, so it is kept short.
-                out = cls.forward(_UNRECORDED, *args)
-                if type(out) is np.ndarray and not cls.is_view:
-                    return Tensor._make(out)
-                return _output(cls, out, args)
-            # Built-in forwards compute on arrays and record nothing, so grad mode can stay as it is.
-            ctx = cls._backward_cls()
+            # Built-in forwards compute on arrays and record nothing, so grad mode can stay as it is; under
+            # no_grad (every op inside a backward rule run on Tensors) they get no node at all.
+            ctx = cls._backward_cls() if enabled else _UNRECORDED
             out = cls.forward(ctx, *args)
             out = Tensor._make(out) if type(out) is np.ndarray and not cls.is_view else _output(cls, out, args)
             # Integer and bool results are never differentiable: they are returned without history.
-            if out._data.dtype.kind == "f":
+            if enabled and out._data.dtype.kind == "f":
                 _link(ctx, args, out)  # unless no input requires grad
             return out
         ctx = cls._backward_cls()
