@@ -15,7 +15,7 @@ import nbgrad.optim as optim
 from nbgrad.data import make_moons, make_regression_1d
 from nbgrad.display.training import TrainingMonitor, accuracy, fit, plot_decision_boundary
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ENV = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")])))
 
 TRAIN_CELL = textwrap.dedent("""\

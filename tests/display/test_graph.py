@@ -18,7 +18,7 @@ from nbgrad.display.labels import Names  # noqa: E402
 from nbgrad.display.trace import backward_trace  # noqa: E402
 from helpers import seed_graph as seed  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 

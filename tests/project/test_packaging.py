@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 tomllib = pytest.importorskip("tomllib", reason="reading pyproject.toml needs Python 3.11's tomllib")
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_package_directory_is_listed_in_pyproject():

@@ -56,10 +56,10 @@ def test_readme_main_command_opens_an_existing_lesson():
     from pathlib import Path
     import re
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     block = re.search(r"<!-- main-command -->\s*```bash\n(.+?)\n```", readme, re.S).group(1)
     (path,) = re.findall(r"jupyter lab (\S+)", block)
-    assert (Path(__file__).resolve().parents[1] / path).is_file()
+    assert (Path(__file__).resolve().parents[2] / path).is_file()
 
 
 def test_execute_saves_the_same_outputs_however_the_kernel_splits_the_prints(tmp_path):

@@ -23,7 +23,7 @@ from nbgrad.display import labels  # noqa: E402
 from nbgrad.widgets import _common, stepper as stepper_module  # noqa: E402
 from helpers import seed_graph as seed  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 EVIL = "<img src=x onerror=alert(1)>"
 

@@ -19,7 +19,7 @@ import nbgrad  # noqa: E402
 from html_checks import assert_safe_html  # noqa: E402
 from nbgrad.display.html import tensor_html  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 OUR_MAGICS = ("nbgrad", "nbgrad_graph", "nbgrad_trace")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

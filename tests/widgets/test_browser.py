@@ -12,8 +12,8 @@ import pytest
 
 import browser_harness as B
 
-REPO = Path(__file__).resolve().parents[1]
-TEST_NOTEBOOK = REPO / "tests" / "notebooks" / "widgets.ipynb"
+REPO = Path(__file__).resolve().parents[2]
+TEST_NOTEBOOK = Path(__file__).resolve().parent / "notebooks" / "widgets.ipynb"
 LESSON = REPO / "notebooks" / "en" / "04_backprop_step_by_step.ipynb"
 NOTEBOOKS = [TEST_NOTEBOOK, *([LESSON] if LESSON.exists() else [])]
 WIDGET_CLASSES = (".nbgrad-stepper", ".nbgrad-tensor-view", ".nbgrad-graph-view", ".nbgrad-playground")

@@ -6,7 +6,7 @@ import pytest
 
 from nbgrad import lessons
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("lesson", ["en/01_autograd_basics.ipynb", "zh/04_backprop_step_by_step.ipynb"])

@@ -3,7 +3,7 @@ import subprocess
 import venv
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_binder_requirements_install_and_run_the_lessons(tmp_path):
