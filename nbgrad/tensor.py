@@ -10,7 +10,7 @@ import numpy as np
 
 from . import _dtype, _formatting
 from ._dtype import cpp_type_name, from_numpy_dtype, get_default_dtype, promote_types, scalar_type_name
-from .autograd import engine, function, grad_mode
+from .autograd import grad_mode
 from .autograd.function import AccumulateGrad
 from .ops import elementwise as E, index as I, linalg as L, reduce as R, shape as S
 
@@ -266,7 +266,8 @@ class Tensor:
 
     @property
     def _retains_grad(self):
-        return self.grad_fn is not None and self.grad_fn._retained is self
+        return self.grad_fn is not None and self.grad_fn._retained is not None \
+            and self.grad_fn._retained.variable is self
 
     @property
     def retains_grad(self):
@@ -276,8 +277,8 @@ class Tensor:
         """Keep this non-leaf tensor's gradient in ``.grad`` during backward."""
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self.grad_fn is not None:
-            self.grad_fn._retained = self
+        if self.grad_fn is not None and not self._retains_grad:
+            self.grad_fn._retained = AccumulateGrad(self)
 
     def _grad_node(self):
         """The node that receives this tensor's gradient (its grad_fn, or a leaf's AccumulateGrad)."""
@@ -294,15 +295,6 @@ class Tensor:
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         return self._grad_node()._add_pre_hook(hook)
-
-    def _accumulate_grad(self, grad, create_graph):
-        if self._grad is None:
-            self._grad = grad if create_graph else Tensor._make(grad._data.copy())
-        elif create_graph or self._grad._requires_grad:
-            self._grad = self._grad + grad
-        else:  # in place, as PyTorch does: a reference to .grad held by the user sees the new sum
-            np.add(self._grad._data, grad._data, out=self._grad._data, casting="unsafe")
-            self._grad._version_counter[0] += 1
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None, retain_variables=None):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``; ``gradient`` weights a non-scalar self."""
@@ -995,6 +987,3 @@ class Tensor:
 
     __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
 
-
-function.Tensor = Tensor
-engine.Tensor = Tensor

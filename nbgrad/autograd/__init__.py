@@ -4,15 +4,14 @@ import warnings
 
 import numpy as np
 
-from . import engine
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401
-from .engine import BackwardPass, BackwardStep, _as_tensor  # noqa: F401
-from .function import AccumulateGrad, Function, Node  # noqa: F401
+from .engine import BackwardPass, BackwardStep  # noqa: F401
+from .function import AccumulateGrad, Function, Node, _as_tensor  # noqa: F401
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
+from ..tensor import Tensor  # function.py has loaded it: Tensor and Function are mutual
 
 
 def _tensors(value, what):
-    Tensor = engine.Tensor
     if isinstance(value, Tensor):
         return (value,)
     value = tuple(value)
@@ -22,9 +21,9 @@ def _tensors(value, what):
     return value
 
 
-def _roots(tensors, grad_tensors):
-    """Pair each output's node with its starting gradient; check everything before anything runs."""
-    Tensor = engine.Tensor
+def _roots(tensors, grad_tensors, create_graph):
+    """Pair each output's node with its starting gradient (as the pass carries it: an array unless
+    ``create_graph``); check everything before anything runs."""
     if grad_tensors is None:
         grad_tensors = (None,) * len(tensors)
     elif isinstance(grad_tensors, Tensor) or isinstance(grad_tensors, numbers.Number):
@@ -50,7 +49,7 @@ def _roots(tensors, grad_tensors):
             )
         if g._data.dtype != t._data.dtype:
             g = g.to(t.dtype)
-        roots.append((t._grad_node(), g))
+        roots.append((t._grad_node(), g if create_graph else g._data))
     return roots
 
 
@@ -80,7 +79,7 @@ def backward(tensors=None, grad_tensors=None, retain_graph=None, create_graph=Fa
     if retain_graph is None:
         retain_graph = create_graph
     tensors = _tensors(tensors, "tensors")
-    roots = _roots(tensors, grad_tensors)
+    roots = _roots(tensors, grad_tensors, create_graph)
     targets = None
     if inputs is not None:
         inputs = _tensors(inputs, "inputs")
@@ -95,7 +94,7 @@ def backward(tensors=None, grad_tensors=None, retain_graph=None, create_graph=Fa
             targets[t._grad_node()] = t
     walk = BackwardPass(roots, create_graph=create_graph, targets=targets).run()
     if targets is not None:  # the leaves named in inputs= (the non-leaves were retained above)
-        walk.pending.update({node.variable: g for node, g in walk.captured.items() if type(node) is AccumulateGrad})
+        walk.pending.update({node: g for node, g in walk.captured.items() if node._sink})
     walk.commit(retain_graph)
 
 
@@ -117,7 +116,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for t in inputs_t:
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    roots = _roots(outputs, grad_outputs)
+    roots = _roots(outputs, grad_outputs, create_graph)
     nodes = [t.grad_fn if t.grad_fn is not None else t._accumulator for t in inputs_t]
     targets = {n: None for n in nodes if n is not None}
     walk = BackwardPass(roots, create_graph=create_graph, targets=targets).run()
@@ -139,10 +138,18 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(result)
 
 
+def backward_pass(tensor, gradient=None, *, record_sums=False):
+    """The steps ``tensor.backward(gradient)`` would take, as an un-run ``BackwardPass`` whose steps show
+    Tensors. Iterating it changes nothing; ``commit(retain_graph=True)`` then writes the leaves' ``.grad``
+    as ``backward(retain_graph=True)`` would. ``record_sums``: each step carries its inputs' partial sums.
+    """
+    roots = _roots((tensor,), None if gradient is None else (gradient,), False)
+    return BackwardPass(roots, record_sums=record_sums, present=_as_tensor)
+
+
 def Variable(data, requires_grad=False, volatile=False):
     """The 2018 API: ``Variable(t, requires_grad=True)`` now simply returns a Tensor, as in PyTorch."""
     from .. import _creation
-    from ..tensor import Tensor
 
     if volatile:
         warnings.warn("volatile was removed and now has no effect. Use `with nbgrad.no_grad():` instead.",

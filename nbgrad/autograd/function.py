@@ -5,43 +5,33 @@ Every differentiable operation, built-in or written by a user, is a ``Function``
 some input requires grad, links a node into the graph. The node *is* the ``ctx`` that forward filled in,
 as in PyTorch, and its class name is derived from the Function's name (``Mul`` -> ``MulBackward0``, a user's
 ``MyRelu`` -> ``MyReluBackward``), so names are never typed twice.
+
+Gradients reach a node as NumPy arrays in a plain pass, and built-in rules run on them; under
+``create_graph`` (and always for a user's Function) they are Tensors, so the rule is recorded.
 """
-import dis
 import itertools
 import traceback
 import weakref
 
 import numpy as np
 
-from . import anomaly_mode, grad_mode
-
-# Set by nbgrad.tensor once the Tensor class exists (the two modules need each other).
-Tensor = None
+from . import _checks, _saved, anomaly_mode, grad_mode
 
 _sequence = itertools.count()
 
-_FREED = (
-    "Trying to backward through the graph a second time (or directly access saved tensors after they "
-    "have already been freed). Saved intermediate values of the graph are freed when you call .backward() "
-    "or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second "
-    "time or if you need to access saved tensors after calling backward."
-)
-
 
 class Node:
-    """A node of the backward graph (a tensor's ``grad_fn``).
+    """A node of the backward graph (a tensor's ``grad_fn``), and what the engine needs of it.
 
-    ``next_functions`` holds one ``(node, 0)`` pair per tensor input, ``None`` for inputs that need no
-    gradient, in the order of the inputs.  ``_seq`` orders execution as PyTorch's sequence numbers do:
-    the node created last runs first among those that are ready.
-
-    The engine reads ``_inputs``: for each tensor input, its position among forward's arguments, its
-    node (``None`` if it needs no gradient), its shape and its dtype (the gradient must match them).
+    ``_next`` holds, for each tensor input in order, the node its gradient goes on to (``None`` for an
+    input that needs none); ``next_functions`` shows it as PyTorch does. ``_seq`` orders execution as
+    PyTorch's sequence numbers do: the node created last runs first among those that are ready.
     """
 
-    _inputs = ()
+    _next = ()
     _pre_hooks = None  # hooks registered on the tensor this node produces
-    _retained = None  # the non-leaf tensor whose .grad is kept (retain_grad)
+    _retained = None  # an AccumulateGrad for the non-leaf tensor whose .grad is kept (retain_grad)
+    _sink = False
     _trace = None  # forward stack, recorded in anomaly mode
 
     def name(self):
@@ -49,42 +39,61 @@ class Node:
 
     @property
     def next_functions(self):
-        return tuple([(node, 0) for _, node, _, _ in self._inputs])
-
-    @property
-    def _positions(self):
-        return tuple([pos for pos, _, _, _ in self._inputs])
-
-    @property
-    def _input_meta(self):
-        return tuple([(shape, dtype) for _, _, shape, dtype in self._inputs])
+        return tuple([(node, 0) for node in self._next])
 
     def __repr__(self):
         # PyTorch adds the object's address; nbgrad leaves it out so notebook outputs are stable.
         return f"<{self.name()}>"
-
-    def _repr_html_(self):
-        """Jupyter's rich display; the display layer is imported on first use, never by ``import nbgrad``."""
-        from ..display.html import node_html
-
-        return node_html(self)
 
     def _add_pre_hook(self, hook):
         if self._pre_hooks is None:
             self._pre_hooks = {}
         return _hook_handle(self._pre_hooks, hook)
 
+    def _run_pre_hooks(self, grad):
+        """The tensor's hooks, in order; one that returns a Tensor replaces the gradient."""
+        carried, grad = grad, _as_tensor(grad)
+        for hook in list(self._pre_hooks.values()):
+            result = hook(grad)
+            if result is not None:
+                _checks.check_hook_result(hook, result, grad, Tensor)
+                grad = result
+        return grad if isinstance(carried, Tensor) else grad._data
+
+    def _release(self):
+        """Free what backward needed (nothing, unless the node saved tensors)."""
+
 
 class AccumulateGrad(Node):
-    """The node that stores a leaf's gradient in ``.grad``; ``variable`` is that leaf."""
+    """The node that stores a leaf's gradient in ``.grad``; ``variable`` is that leaf.
+
+    ``retain_grad()`` gives a non-leaf one too, kept beside its ``grad_fn``.
+    """
 
     _seq = float("inf")  # as in PyTorch, a ready leaf accumulates before anything else runs
+    _sink = True
 
     def __init__(self, variable):
         self.variable = variable
 
     def saved_values(self):
         return {}
+
+    def accumulate(self, grad, create_graph):
+        """``variable.grad += grad``: a first gradient becomes ``.grad``, later ones are added in place."""
+        t = self.variable
+        if not isinstance(grad, Tensor):
+            if t._grad is None and _checks.unshared(grad):
+                t._grad = Tensor._make(grad)  # as PyTorch does, take a gradient nothing else can see
+                return
+            grad = Tensor._make(grad)
+        if t._grad is None:
+            t._grad = grad if create_graph else Tensor._make(grad._data.copy())
+        elif create_graph or t._grad._requires_grad:
+            t._grad = t._grad + grad
+        else:  # in place, as PyTorch does: a reference to .grad held by the user sees the new sum
+            np.add(t._grad._data, grad._data, out=t._grad._data, casting="unsafe")
+            t._grad._version_counter[0] += 1
 
 
 class RemovableHandle:
@@ -113,9 +122,16 @@ def _hook_handle(hooks, hook):
 
 
 class BackwardNode(Node):
-    """The node (and ``ctx``) of one call of a Function."""
+    """The node (and ``ctx``) of one call of a Function.
+
+    ``_meta`` lines up with ``_next``: each tensor input's position among forward's arguments, its shape
+    and its dtype (its gradient must match them); ``_constants`` holds weakly the inputs that needed no
+    gradient, by index, for drawings.
+    """
 
     _function = None
+    _meta = ()
+    _constants = None
     _saved = ()
     _versions = ()  # versions of the saved tensors when they were saved
     _saved_outputs = None  # for each saved tensor: is it this node's own output? (None: none is)
@@ -127,7 +143,7 @@ class BackwardNode(Node):
         """For each argument of forward: is it a tensor that requires grad?"""
         if self._needs is None:
             needs = [False] * self._num_args
-            for pos, node, _, _ in self._inputs:
+            for (pos, _, _), node in zip(self._meta, self._next):
                 needs[pos] = node is not None
             self._needs = tuple(needs)
         return self._needs
@@ -140,14 +156,14 @@ class BackwardNode(Node):
     def saved_tensors(self):
         saved = self._saved
         if saved is None:
-            raise RuntimeError(_FREED)
+            raise RuntimeError(_checks.FREED)
         if not self._versions:  # forward ran without recording: nothing was kept
             return saved
         saved = self._unpacked()
         outputs = self._saved_outputs or (False,) * len(saved)
         for t, version, is_output in zip(saved, self._versions, outputs):
             if t is not None and t._version_counter[0] != version:
-                raise RuntimeError(_modified_message(t, version, is_output, self))
+                raise RuntimeError(_checks.modified_message(t, version, is_output, self))
         return saved
 
     def _saved_arrays(self):
@@ -180,6 +196,42 @@ class BackwardNode(Node):
     def apply(self, *grads):
         return self._function.backward(self, *grads)
 
+    def _run(self, grad, create_graph):
+        """The gradients for this node's inputs: the Function's rule, then each shaped and typed like its input."""
+        function = self._function
+        try:
+            if create_graph or not function._builtin:
+                raw = _recorded_rule(self, grad, create_graph)
+            else:
+                raw = function.backward(self, grad)  # on arrays: nothing is recorded, no Tensor is made
+            if type(raw) is not tuple:
+                raw = (raw,)
+            out = []
+            for child, (pos, shape, dtype) in zip(self._next, self._meta):
+                g = raw[pos]
+                if g is None or child is None:
+                    out.append(None)
+                    continue
+                if create_graph or type(g) is not np.ndarray:
+                    g = _carried(g, create_graph)
+                data = g._data if create_graph else g
+                if data.dtype != dtype:
+                    g = g.to(Tensor._dtype_of(dtype)) if create_graph else g.astype(dtype)
+                if data.shape != shape:
+                    g = _checks.sum_to(g, shape, self, len(out))
+                out.append(g)
+            if anomaly_mode.state.enabled and anomaly_mode.state.check_nan:
+                _checks.check_nan(self, out)
+            return out
+        except Exception:
+            _checks.report_forward(self)
+            raise
+
+    def _release(self):
+        self._saved = None
+        if self._saved_outputs is not None:  # a saved output is kept as its array (see _link)
+            self._output_data = None
+
     @property
     def saved_freed(self):
         """True once backward (without retain_graph) has freed the saved tensors."""
@@ -197,86 +249,29 @@ class BackwardNode(Node):
         return out
 
 
-def _saved_accessors(cls):
-    """PyTorch's ``_saved_<name>`` properties of a built-in op's node: one per saved tensor (named by
-    ``saved_names``) and one per attribute its forward stores on ctx (``ctx.alpha = ...``).
-
-    Properties rather than a ``__getattr__`` hook: the hook would slow down every attribute read on every
-    node, and the engine reads a few per node.
-    """
-    out = {f"_saved_{name}": property(_saved_tensor(i)) for i, name in enumerate(cls.saved_names)}
-    for klass in cls.__mro__:  # what forward stores itself wins (max(dim) keeps its indices as ctx.indices)
-        forward = klass.__dict__.get("forward")
-        forward = getattr(forward, "__func__", forward)
-        if forward is None:
-            continue
-        for name in _stored_attributes(forward.__code__):
-            if not name.startswith("_"):
-                out[f"_saved_{name}"] = property(_parameter(name))
-    return out
+def _recorded_rule(node, grad, create_graph):
+    """The rule run on Tensors, recorded if ``create_graph``; a user's Function is checked, built-ins trusted."""
+    state = grad_mode.state
+    prev, state.enabled = state.enabled, create_graph
+    try:
+        raw = node._function.backward(node, _as_tensor(grad))
+    finally:
+        state.enabled = prev
+    if not node._function._builtin:
+        _checks.check_count(node, raw if type(raw) is tuple else (raw,))
+    return raw
 
 
-_STORE_ATTR, _EXTENDED_ARG = dis.opmap["STORE_ATTR"], dis.opmap["EXTENDED_ARG"]
+def _as_tensor(g):
+    return g if isinstance(g, Tensor) else Tensor._make(g)
 
 
-def _stored_attributes(code):
-    """The attribute names a function assigns (``x.name = ...``), read from its bytecode: a plain scan, as
-    ``dis.get_instructions`` would add milliseconds to ``import nbgrad`` over all the ops."""
-    names, extended, raw = set(), 0, code.co_code
-    for i in range(0, len(raw), 2):
-        op, arg = raw[i], raw[i + 1] | extended
-        extended = arg << 8 if op == _EXTENDED_ARG else 0
-        if op == _STORE_ATTR:
-            names.add(code.co_names[arg])
-    return names
-
-
-def _parameter(name):
-    def get(node):
-        try:
-            value = vars(node)[name]
-        except KeyError:
-            raise AttributeError(f"'{type(node).__name__}' object has no attribute '_saved_{name}'") from None
-        return Tensor._make(value) if type(value) is np.ndarray else value  # indices, targets: Tensors in PyTorch
-
-    return get
-
-
-def _saved_tensor(i):
-    def get(node):
-        if node._saved is None:
-            raise RuntimeError(_FREED)
-        return node._unpacked()[i]
-
-    return get
-
-
-def _modified_message(t, version, is_output, node):
-    """PyTorch's message, plus one sentence naming the node that saved the tensor (PyTorch leaves it out)."""
-    shape = ", ".join(str(s) for s in t._data.shape)
-    # As in PyTorch: a saved output names the node that saved it, a saved input the op that last wrote it.
-    producer = node if is_output else t.grad_fn
-    producer = f", which is output 0 of {_forward_op_name(producer)}," if producer is not None else ""
-    if anomaly_mode.state.enabled:
-        hint = ("Hint: the backtrace further above shows the operation that failed to compute its gradient. "
-                "The variable in question was changed in there or anywhere later. Good luck!")
-    else:
-        hint = ("Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
-                "with nbgrad.autograd.set_detect_anomaly(True, check_nan=False).")
-    return (
-        "one of the variables needed for gradient computation has been modified by an inplace operation: "
-        f"[nbgrad.{t.dtype.legacy_name} [{shape}]]{producer} is at version {t._version_counter[0]}; "
-        f"expected version {version} instead. It was saved by {node.name()}. {hint}"
-    )
-
-
-def _forward_op_name(node):
-    """The forward op of a node, as PyTorch names it in messages: MulBackward0 -> Mul, PowBackward1 -> Pow1."""
-    name = node.name()
-    head, sep, number = name.rpartition("Backward")
-    if not sep or (number and not number.isdigit()):
-        return name
-    return head if number in ("", "0") else head + number
+def _carried(g, create_graph):
+    """A rule's gradient as the pass carries it: a Tensor under create_graph, else an array. It may come as
+    a Tensor from a user's Function, or as a NumPy scalar from a rule run on 0-d arrays."""
+    if create_graph:
+        return _as_tensor(g)
+    return g._data if isinstance(g, Tensor) else np.asarray(g)
 
 
 class Function:
@@ -298,7 +293,7 @@ class Function:
             name = f"{cls.__name__}Backward0" if cls._builtin else f"{cls.__name__}Backward"
         attrs = {"_function": cls, "__module__": cls.__module__}
         if cls._builtin:
-            attrs.update(_saved_accessors(cls))
+            attrs.update(_saved.accessors(cls, lambda array: Tensor._make(array)))
         cls._backward_cls = type(name, (BackwardNode,), attrs)
 
     @staticmethod
@@ -376,18 +371,24 @@ def _is_one_of(out, args):
 
 def _link(ctx, args, out):
     """Connect a node to its inputs' nodes and make it the output's grad_fn (if any input requires grad)."""
-    inputs, linked = [], False
+    nodes, meta, linked = [], [], False
     for i, a in enumerate(args):
         if isinstance(a, Tensor):
             node = a._grad_node()
-            if node is not None:
+            if node is None:
+                if ctx._constants is None:
+                    ctx._constants = {}
+                ctx._constants[len(nodes)] = weakref.ref(a)
+            else:
                 linked = True
             data = a._data
-            inputs.append((i, node, data.shape, data.dtype))
+            nodes.append(node)
+            meta.append((i, data.shape, data.dtype))
     if not linked:
         return
     ctx._seq = next(_sequence)
-    ctx._inputs = tuple(inputs)
+    ctx._next = tuple(nodes)
+    ctx._meta = tuple(meta)
     ctx._num_args = len(args)
     saved = ctx._saved
     if saved:
@@ -413,3 +414,6 @@ def _link(ctx, args, out):
     ctx._output = weakref.ref(out)
     out.grad_fn = ctx
     out._requires_grad = True
+
+
+from ..tensor import Tensor  # noqa: E402  (Tensor's methods call Function.apply: the two are mutual)
