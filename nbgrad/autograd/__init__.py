@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401
+from . import graph  # noqa: F401
 from .engine import BackwardPass, BackwardStep  # noqa: F401
 from .function import AccumulateGrad, Function, Node, _as_tensor  # noqa: F401
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
