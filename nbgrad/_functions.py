@@ -1,7 +1,7 @@
 """Module-level functions (``nbgrad.exp(t)``, ``nbgrad.cat([...])``, ...), as PyTorch has them."""
 
 from ._dtype import from_numpy_dtype, promote_types, scalar_type_name
-from .ops import elementwise as E, shape as S
+from .ops import PRIMITIVES, elementwise as E, shape as S
 from .tensor import Tensor, _check_dim
 
 
@@ -13,26 +13,59 @@ def _tensor(x):
     return tensor(x)
 
 
-def _method(name):
-    def fn(input, *args, **kwargs):
-        return getattr(_tensor(input), name)(*args, **kwargs)
+def derived_function(name):
+    """``nbgrad.<name>`` for an op that lists ``name`` in its ``functions``: the Tensor method of that name
+    (which converts and checks the arguments as PyTorch does), or, for an op with no method, the op itself."""
+    for op in PRIMITIVES:
+        if name in op.functions:
+            if hasattr(Tensor, name):
+                def fn(input, *args, **kwargs):
+                    return getattr(_tensor(input), name)(*args, **kwargs)
 
-    fn.__name__ = name
-    fn.__doc__ = f"``nbgrad.{name}(t, ...)`` is ``t.{name}(...)``."
-    return fn
+                doc = f"``nbgrad.{name}(t, ...)`` is ``t.{name}(...)``: {op.rule.text}" if op.rule else None
+            else:
+                def fn(*args):
+                    return op.apply(*[_tensor(a) for a in args])
+
+                doc = op.__doc__
+            fn.__name__, fn.__qualname__, fn.__doc__ = name, name, doc
+            return fn
+    return None
 
 
-_NAMES = (
-    "add sub mul div pow neg abs exp log log1p expm1 sqrt sin cos tanh sigmoid relu clamp clip sign square "
-    "reciprocal maximum minimum sum mean var std max min amax amin argmax argmin prod logsumexp softmax log_softmax "
-    "matmul mm dot reshape flatten transpose permute squeeze unsqueeze t numel isnan allclose equal "
-    "logical_not"
-).split()
-globals().update({name: _method(name) for name in _NAMES})
-__all__ = list(_NAMES) + [
-    "cat", "concat", "stack", "where", "logaddexp", "is_tensor", "subtract", "multiply", "divide",
-]
-subtract, multiply, divide = sub, mul, div  # noqa: F821 - defined just above
+def derived_functions():
+    """Every ``nbgrad.<name>`` the ops name, as a dict."""
+    names = dict.fromkeys(name for op in PRIMITIVES for name in op.functions)
+    return {name: derived_function(name) for name in names}
+
+
+# Functions of tensors that are no differentiable op of their own.
+def argmax(input, dim=None, keepdim=False):
+    return _tensor(input).argmax(dim, keepdim)
+
+
+def argmin(input, dim=None, keepdim=False):
+    return _tensor(input).argmin(dim, keepdim)
+
+
+def numel(input):
+    return _tensor(input).numel()
+
+
+def isnan(input):
+    return _tensor(input).isnan()
+
+
+def logical_not(input):
+    return _tensor(input).logical_not()
+
+
+def equal(input, other):
+    return _tensor(input).equal(other)
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return _tensor(input).allclose(other, rtol, atol, equal_nan)
 
 
 def is_tensor(obj):

@@ -284,10 +284,18 @@ class Function:
 
     saved_names = ()  # names under which a node shows its saved tensors (PyTorch's _saved_self, ...)
     is_view = False  # the output shares storage (and so the version counter) with the first input
+    # Teaching text (see nbgrad.ops.Rule): the rule, and how the op is written in an expression:
+    # a op b (infix), op a (prefix) or a op (postfix), each as (Python, LaTeX).
+    rule = None
+    infix = prefix = postfix = None
+    functions = ()  # the nbgrad.<name> functions that call this op, as in PyTorch (derived: nbgrad._functions)
     _builtin = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        rule = cls.__dict__.get("rule")
+        if rule is not None:  # the docstring states the maths: the rule first, then any notes
+            cls.__doc__ = rule.text + (f"\n\n{cls.__doc__}" if cls.__dict__.get("__doc__") else "")
         name = cls.__dict__.get("node_name")
         if name is None:
             name = f"{cls.__name__}Backward0" if cls._builtin else f"{cls.__name__}Backward"

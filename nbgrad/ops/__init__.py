@@ -5,4 +5,4 @@ backward runs it on arrays, at NumPy speed; with ``create_graph=True`` it gets T
 can be differentiated again. Broadcasting is undone in one place (the engine), so no rule here sums
 gradients back to a shape.
 """
-from ._base import PRIMITIVES, Primitive  # noqa: F401
+from ._base import PRIMITIVES, Primitive, Rule  # noqa: F401

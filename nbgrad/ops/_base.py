@@ -1,5 +1,5 @@
-"""What every built-in op shares: registration (for the meta-test), PyTorch-style node names, and the
-few functions that let one backward rule run on NumPy arrays or on Tensors.
+"""What every built-in op shares: registration (for the meta-test), PyTorch-style node names, its
+teaching text (``Rule``), and the few functions that let one backward rule run on NumPy arrays or on Tensors.
 
 A plain ``backward()`` runs the rules on arrays: nothing is recorded, so wrapping every intermediate
 in a Tensor would be pure cost. With ``create_graph=True`` the same rules get Tensors and are recorded,
@@ -12,6 +12,24 @@ import numpy as np
 from ..autograd import function
 
 PRIMITIVES = []
+
+
+class Rule:
+    """An op's derivative rule, for people: the trace and the drawings are made from it.
+
+    ``text``: the rule in words, naming inputs by forward's argument names (``a · b;  ∂/∂a = b,  ∂/∂b = a``);
+    it is also the op's docstring. ``latex``: the output as a LaTeX template, then the derivative for each
+    input (``$a`` is forward's argument ``a``). ``params(node, number)``: the op's parameters as text, given a
+    number formatter; those named with a leading underscore are pieces of LaTeX, the others are also listed
+    after the text. ``local``: the op's backward applied to ones gives each input element's own derivative
+    (true when every input element reaches one output element: element-wise ops and reductions).
+    """
+
+    def __init__(self, text, latex=None, *, local=True, params=None):
+        self.text = text
+        self.latex = latex
+        self.local = local
+        self.params = params
 
 
 class Primitive(function.Function):

@@ -1,14 +1,35 @@
-"""Element-wise ops. Each docstring states the function and its derivative."""
+"""Element-wise ops."""
 import math
 
 import numpy as np
 
 from ..autograd import function
-from ._base import Primitive, constant, cos, either, log, raw, result, saved, sign, sin
+from ._base import Primitive, Rule, constant, cos, either, log, raw, result, saved, sign, sin
+
+_ONE_WHERE = r"1 \text{ where } "
+
+
+def _alpha(node, number):
+    return {"alpha": number(node.alpha), "_scaled": "" if node.alpha == 1 else rf"{number(node.alpha)} \cdot "}
+
+
+def _beta(node, number):
+    beta = number(node.beta)
+    one = node.beta == 1
+    return {"_scaled": "" if one else rf"{beta} \cdot ", "_inverse": "" if one else rf"\frac{{1}}{{{beta}}} ",
+            "β": beta, "threshold": number(node.threshold)}
+
+
+def _bounds(node, number):
+    return {"lo": r"-\infty" if node.min is None else number(node.min),
+            "hi": r"\infty" if node.max is None else number(node.max)}
 
 
 class Add(Primitive):
-    """a + α·b (α = ``alpha``, usually 1);  ∂/∂a = 1,  ∂/∂b = α"""
+    rule = Rule("a + α·b (α = alpha, usually 1);  ∂/∂a = 1,  ∂/∂b = α",
+                latex=("$a + $_scaled$b", "1", "$alpha"), params=_alpha)
+    infix = "+", "+"
+    functions = ("add",)
 
     @staticmethod
     def forward(ctx, a, b, alpha):
@@ -21,7 +42,10 @@ class Add(Primitive):
 
 
 class Sub(Primitive):
-    """a - α·b (α = ``alpha``, usually 1);  ∂/∂a = 1,  ∂/∂b = -α"""
+    rule = Rule("a - α·b (α = alpha, usually 1);  ∂/∂a = 1,  ∂/∂b = -α",
+                latex=("$a - $_scaled$b", "1", "-$alpha"), params=_alpha)
+    infix = "-", "-"
+    functions = ("sub", "subtract")
 
     @staticmethod
     def forward(ctx, a, b, alpha):
@@ -34,7 +58,8 @@ class Sub(Primitive):
 
 
 class Rsub(Primitive):
-    """c - a for a number c;  ∂/∂a = -1"""
+    rule = Rule("c - a for a number c;  ∂/∂a = -1",
+                latex=("c - $a", "-1"))
 
     node_name = "RsubBackward1"
 
@@ -48,7 +73,10 @@ class Rsub(Primitive):
 
 
 class Mul(Primitive):
-    """a · b;  ∂/∂a = b,  ∂/∂b = a"""
+    rule = Rule("a · b;  ∂/∂a = b,  ∂/∂b = a",
+                latex=(r"$a \cdot $b", "$b", "$a"))
+    infix = "*", r"\cdot"
+    functions = ("mul", "multiply")
 
     saved_names = ("self", "other")
 
@@ -64,7 +92,10 @@ class Mul(Primitive):
 
 
 class Div(Primitive):
-    """a / b;  ∂/∂a = 1/b,  ∂/∂b = -a/b²"""
+    rule = Rule("a / b;  ∂/∂a = 1/b,  ∂/∂b = -a/b²",
+                latex=(r"\frac{$a}{$b}", r"\frac{1}{$b}", r"-\frac{$a}{$b^{2}}"))
+    infix = "/", "/"
+    functions = ("div", "divide")
 
     saved_names = ("self", "other")
 
@@ -80,7 +111,9 @@ class Div(Primitive):
 
 
 class Reciprocal(Primitive):
-    """1 / a;  ∂/∂a = -1/a² = -result²"""
+    rule = Rule("1 / a;  ∂/∂a = -1/a² = -result²",
+                latex=(r"\frac{1}{$a}", r"-\frac{1}{$a^{2}}"))
+    functions = ("reciprocal",)
 
     saved_names = ("result",)
 
@@ -97,7 +130,10 @@ class Reciprocal(Primitive):
 
 
 class Neg(Primitive):
-    """-a;  ∂/∂a = -1"""
+    rule = Rule("-a;  ∂/∂a = -1",
+                latex=("-$a", "-1"))
+    prefix = "-", "-"
+    functions = ("neg",)
 
     @staticmethod
     def forward(ctx, a):
@@ -109,7 +145,16 @@ class Neg(Primitive):
 
 
 class Pow(Primitive):
-    """aⁿ for a number n;  ∂/∂a = n·aⁿ⁻¹"""
+    rule = Rule(
+        "aⁿ for a number n;  ∂/∂a = n·aⁿ⁻¹",
+        latex=(
+            "$a^{$n}",
+            r"$n \cdot $a^{$_m}",
+        ),
+        params=lambda node, number: {"n": number(node.exponent), "_m": number(node.exponent - 1)},
+    )
+    postfix = "**{exponent}", "^{{{exponent}}}"
+    functions = ("pow", "square")
 
     saved_names = ("self",)
 
@@ -129,7 +174,10 @@ class Pow(Primitive):
 
 
 class PowTensor(Primitive):
-    """aᵇ;  ∂/∂a = b·aᵇ⁻¹,  ∂/∂b = aᵇ·ln a"""
+    rule = Rule("aᵇ;  ∂/∂a = b·aᵇ⁻¹,  ∂/∂b = aᵇ·ln a",
+                latex=("$a^{$b}", r"$b \cdot $a^{$b - 1}", r"$a^{$b} \ln $a"))
+    infix = "**", "^"
+    functions = ("pow",)
 
     node_name = "PowBackward1"
     saved_names = ("self", "exponent", "result")
@@ -172,7 +220,8 @@ def _power(base, exponent):
 
 
 class Rpow(Primitive):
-    """cᵃ for a number c;  ∂/∂a = cᵃ·ln c"""
+    rule = Rule("cᵃ for a number c;  ∂/∂a = cᵃ·ln c",
+                latex=("$c^{$a}", r"$c^{$a} \ln $c"), params=lambda node, number: {"c": number(node.self)})
 
     node_name = "PowBackward2"
     saved_names = ("exponent", "result")
@@ -194,7 +243,9 @@ class Rpow(Primitive):
 
 
 class Abs(Primitive):
-    """|a|;  ∂/∂a = sign(a)"""
+    rule = Rule("|a|;  ∂/∂a = sign(a)",
+                latex=(r"\lvert $a \rvert", r"\operatorname{sign}($a)"))
+    functions = ("abs",)
 
     saved_names = ("self",)
 
@@ -210,7 +261,9 @@ class Abs(Primitive):
 
 
 class Sign(Primitive):
-    """sign(a);  ∂/∂a = 0 (piecewise constant)"""
+    rule = Rule("sign(a);  ∂/∂a = 0 (piecewise constant)",
+                latex=(r"\operatorname{sign}($a)", "0"))
+    functions = ("sign",)
 
     @staticmethod
     def forward(ctx, a):
@@ -222,7 +275,9 @@ class Sign(Primitive):
 
 
 class Exp(Primitive):
-    """eᵃ;  ∂/∂a = eᵃ = result"""
+    rule = Rule("eᵃ;  ∂/∂a = eᵃ = result",
+                latex=("e^{$a}", "e^{$a}"))
+    functions = ("exp",)
 
     saved_names = ("result",)
 
@@ -239,7 +294,9 @@ class Exp(Primitive):
 
 
 class Log(Primitive):
-    """ln a;  ∂/∂a = 1/a"""
+    rule = Rule("ln a;  ∂/∂a = 1/a",
+                latex=(r"\ln $a", r"\frac{1}{$a}"))
+    functions = ("log",)
 
     saved_names = ("self",)
 
@@ -255,7 +312,9 @@ class Log(Primitive):
 
 
 class Log1p(Primitive):
-    """ln(1 + a), exact for small a;  ∂/∂a = 1/(1 + a)"""
+    rule = Rule("ln(1 + a), exact for small a;  ∂/∂a = 1/(1 + a)",
+                latex=(r"\ln(1 + $a)", r"\frac{1}{1 + $a}"))
+    functions = ("log1p",)
 
     node_name = "Log1PBackward0"  # PyTorch's spelling
     saved_names = ("self",)
@@ -272,7 +331,9 @@ class Log1p(Primitive):
 
 
 class Expm1(Primitive):
-    """eᵃ - 1, exact for small a;  ∂/∂a = eᵃ = result + 1"""
+    rule = Rule("eᵃ - 1, exact for small a;  ∂/∂a = eᵃ = result + 1",
+                latex=("e^{$a} - 1", "e^{$a}"))
+    functions = ("expm1",)
 
     saved_names = ("result",)
 
@@ -289,7 +350,8 @@ class Expm1(Primitive):
 
 
 class Logaddexp(Primitive):
-    """ln(eᵃ + eᵇ);  ∂/∂a = σ(a - b),  ∂/∂b = σ(b - a)"""
+    rule = Rule("ln(eᵃ + eᵇ);  ∂/∂a = σ(a - b),  ∂/∂b = σ(b - a)",
+                latex=(r"\ln(e^{$a} + e^{$b})", r"\sigma($a - $b)", r"\sigma($b - $a)"))
 
     saved_names = ("self", "other")
 
@@ -305,7 +367,14 @@ class Logaddexp(Primitive):
 
 
 class Softplus(Primitive):
-    """ln(1 + e^(βa))/β, or a where βa > threshold;  ∂/∂a = σ(βa), or 1 where βa > threshold"""
+    rule = Rule(
+        "ln(1 + e^(βa))/β, or a where βa > threshold;  ∂/∂a = σ(βa), or 1 where βa > threshold",
+        latex=(
+            r"$_inverse\ln(1 + e^{$_scaled$a}) \text{, or } $a \text{ where } $_scaled$a > $threshold",
+            r"\sigma($_scaled$a) \text{, or } 1 \text{ where } $_scaled$a > $threshold",
+        ),
+        params=_beta,
+    )
 
     saved_names = ("self",)
 
@@ -327,7 +396,9 @@ class Softplus(Primitive):
 
 
 class Sqrt(Primitive):
-    """√a;  ∂/∂a = 1/(2√a) = 1/(2·result)"""
+    rule = Rule("√a;  ∂/∂a = 1/(2√a) = 1/(2·result)",
+                latex=(r"\sqrt{$a}", r"\frac{1}{2\sqrt{$a}}"))
+    functions = ("sqrt",)
 
     saved_names = ("result",)
 
@@ -344,7 +415,9 @@ class Sqrt(Primitive):
 
 
 class Sin(Primitive):
-    """sin a;  ∂/∂a = cos a"""
+    rule = Rule("sin a;  ∂/∂a = cos a",
+                latex=(r"\sin $a", r"\cos $a"))
+    functions = ("sin",)
 
     saved_names = ("self",)
 
@@ -360,7 +433,9 @@ class Sin(Primitive):
 
 
 class Cos(Primitive):
-    """cos a;  ∂/∂a = -sin a"""
+    rule = Rule("cos a;  ∂/∂a = -sin a",
+                latex=(r"\cos $a", r"-\sin $a"))
+    functions = ("cos",)
 
     saved_names = ("self",)
 
@@ -376,7 +451,9 @@ class Cos(Primitive):
 
 
 class Tanh(Primitive):
-    """tanh a;  ∂/∂a = 1 - tanh²a = 1 - result²"""
+    rule = Rule("tanh a;  ∂/∂a = 1 - tanh²a = 1 - result²",
+                latex=(r"\tanh $a", r"1 - \tanh^{2} $a"))
+    functions = ("tanh",)
 
     saved_names = ("result",)
 
@@ -393,7 +470,9 @@ class Tanh(Primitive):
 
 
 class Sigmoid(Primitive):
-    """σ(a) = 1/(1 + e⁻ᵃ);  ∂/∂a = σ(a)(1 - σ(a)) = result·(1 - result)"""
+    rule = Rule("σ(a) = 1/(1 + e⁻ᵃ);  ∂/∂a = σ(a)(1 - σ(a)) = result·(1 - result)",
+                latex=(r"\sigma($a)", r"\sigma($a)\,\bigl(1 - \sigma($a)\bigr)"))
+    functions = ("sigmoid",)
 
     saved_names = ("result",)
 
@@ -419,7 +498,9 @@ sigmoid = either(_sigmoid, lambda x: x.sigmoid())
 
 
 class Relu(Primitive):
-    """max(a, 0);  ∂/∂a = 1 where a > 0, else 0"""
+    rule = Rule("max(a, 0);  ∂/∂a = 1 where a > 0, else 0",
+                latex=(r"\max($a, 0)", _ONE_WHERE + r"$a > 0 \text{, else } 0"))
+    functions = ("relu",)
 
     saved_names = ("result",)
 
@@ -436,7 +517,15 @@ class Relu(Primitive):
 
 
 class Clamp(Primitive):
-    """min(max(a, lo), hi);  ∂/∂a = 1 where lo ≤ a ≤ hi, else 0"""
+    rule = Rule(
+        "min(max(a, lo), hi);  ∂/∂a = 1 where lo ≤ a ≤ hi, else 0",
+        latex=(
+            r"\min(\max($a, $lo), $hi)",
+            _ONE_WHERE + r"$lo \le $a \le $hi \text{, else } 0",
+        ),
+        params=_bounds,
+    )
+    functions = ("clamp", "clip")
 
     node_name = "ClampBackward1"
     saved_names = ("self",)
@@ -461,7 +550,15 @@ class Clamp(Primitive):
 
 
 class Maximum(Primitive):
-    """max(a, b);  ∂/∂a = 1 where a > b, ½ where a = b;  ∂/∂b likewise"""
+    rule = Rule(
+        "max(a, b);  ∂/∂a = 1 where a > b, ½ where a = b;  ∂/∂b likewise",
+        latex=(
+            r"\max($a, $b)",
+            _ONE_WHERE + r"$a > $b \text{, } \tfrac12 \text{ where } $a = $b",
+            _ONE_WHERE + r"$b > $a \text{, } \tfrac12 \text{ where } $a = $b",
+        ),
+    )
+    functions = ("maximum",)
 
     saved_names = ("self", "other")
 
@@ -477,7 +574,15 @@ class Maximum(Primitive):
 
 
 class Minimum(Primitive):
-    """min(a, b);  ∂/∂a = 1 where a < b, ½ where a = b;  ∂/∂b likewise"""
+    rule = Rule(
+        "min(a, b);  ∂/∂a = 1 where a < b, ½ where a = b;  ∂/∂b likewise",
+        latex=(
+            r"\min($a, $b)",
+            _ONE_WHERE + r"$a < $b \text{, } \tfrac12 \text{ where } $a = $b",
+            _ONE_WHERE + r"$b < $a \text{, } \tfrac12 \text{ where } $a = $b",
+        ),
+    )
+    functions = ("minimum",)
 
     saved_names = ("self", "other")
 
@@ -500,7 +605,8 @@ def _split(grad, first_wins, tie):
 
 
 class Where(Primitive):
-    """where(c, a, b);  ∂/∂a = 1 where c, ∂/∂b = 1 where not c (c is a bool array, not an input)"""
+    rule = Rule("where(c, a, b);  ∂/∂a = 1 where c, ∂/∂b = 1 where not c (c is a bool array, not an input)",
+                latex=(r"\operatorname{where}(c, $a, $b)", _ONE_WHERE + "c", _ONE_WHERE + r"\lnot c"))
 
     @staticmethod
     def forward(ctx, condition, a, b):
@@ -520,7 +626,8 @@ def where(condition, a, b):
 
 
 class Clone(Primitive):
-    """a copy of a;  ∂/∂a = 1"""
+    rule = Rule("a copy of a;  ∂/∂a = 1",
+                latex=("$a", "1"))
 
     @staticmethod
     def forward(ctx, a):
@@ -532,7 +639,8 @@ class Clone(Primitive):
 
 
 class ToCopy(Primitive):
-    """a cast to another dtype;  ∂/∂a = 1 (the engine casts the gradient back to a's dtype)"""
+    rule = Rule("a cast to another dtype;  ∂/∂a = 1 (the engine casts the gradient back to a's dtype)",
+                latex=("$a", "1"))
 
     @staticmethod
     def forward(ctx, a, np_dtype):
@@ -545,7 +653,8 @@ class ToCopy(Primitive):
 
 # The in-place writes that replace a tensor's values: the old values get gradient 0, as in PyTorch.
 class Fill(Primitive):
-    """a with every element set to a number (``fill_``);  ∂/∂a = 0"""
+    rule = Rule("a with every element set to a number (fill_);  ∂/∂a = 0",
+                latex=(r"\operatorname{fill}($a)", "0"))
 
     node_name = "FillBackward2"
 
@@ -559,7 +668,15 @@ class Fill(Primitive):
 
 
 class FillTensor(Primitive):
-    """a with every element set to a 0-d tensor v (``fill_(v)``);  ∂/∂a = 0,  ∂/∂v = Σ grad"""
+    rule = Rule(
+        "a with every element set to a 0-d tensor v (fill_(v));  ∂/∂a = 0,  ∂/∂v = Σ grad",
+        latex=(
+            r"\operatorname{fill}($a, $v)",
+            "0",
+            r"1 \text{ for each element (the gradients add up)}",
+        ),
+        local=False,
+    )
 
     node_name = "FillBackward3"
 
@@ -573,13 +690,15 @@ class FillTensor(Primitive):
 
 
 class Zero(Fill):
-    """a with every element set to 0 (``zero_``);  ∂/∂a = 0"""
+    rule = Rule("a with every element set to 0 (zero_);  ∂/∂a = 0",
+                latex=(r"\operatorname{zero}($a)", "0"))
 
     node_name = "ZeroBackward0"
 
 
 class Copy(Primitive):
-    """src written over a (``a.copy_(src)``, cast to a's dtype, broadcast to its shape);  ∂/∂a = 0,  ∂/∂src = 1"""
+    rule = Rule("src written over a (a.copy_(src), cast to a's dtype, broadcast to its shape);  ∂/∂a = 0,  ∂/∂src = 1",
+                latex=(r"$src \text{ written over } $a", "0", "1"))
 
     node_name = "CopyBackwards"
 

@@ -9,11 +9,12 @@ import numbers
 import numpy as np
 
 from ..autograd import function
-from ._base import Primitive, either, raw
+from ._base import Primitive, Rule, either, raw
 
 
 class Index(Primitive):
-    """a[key];  ∂/∂a puts the gradient back where the elements came from (repeats add up)"""
+    rule = Rule("a[key];  ∂/∂a puts the gradient back where the elements came from (repeats add up)",
+                latex=(r"$a[\mathit{key}]", r"1 \text{ for each time an element is picked}"))
 
     @staticmethod
     def forward(ctx, a, key):
@@ -26,7 +27,8 @@ class Index(Primitive):
 
 
 class Select(Index):
-    """a[..., i, ...] (one index along one dim);  gradient scattered back"""
+    rule = Rule("a[..., i, ...] (one index along one dim);  gradient scattered back",
+                latex=(r"$a[\mathit{key}]", r"1 \text{ at the selected elements}"))
 
     is_view = True
 
@@ -37,13 +39,15 @@ class Select(Index):
 
 
 class Slice(Index):
-    """a[..., i:j:k, ...];  gradient scattered back"""
+    rule = Rule("a[..., i:j:k, ...];  gradient scattered back",
+                latex=(r"$a[\mathit{key}]", r"1 \text{ inside the slice}"))
 
     is_view = True
 
 
 class IndexPut(Primitive):
-    """zeros(shape) with g added at key (the backward of indexing);  ∂/∂g = upstream[key]"""
+    rule = Rule("zeros(shape) with g added at key (the backward of indexing);  ∂/∂g = upstream[key]",
+                latex=(r"0 \text{ with } $g \text{ added at } \mathit{key}", r"1 \text{ at } \mathit{key}"))
 
     @staticmethod
     def forward(ctx, g, shape, key):
@@ -56,7 +60,14 @@ class IndexPut(Primitive):
 
 
 class CopySlices(Primitive):
-    """a with a[key] replaced by v (``a[key] = v``);  ∂/∂a = 1 outside key, 0 inside;  ∂/∂v = upstream[key]"""
+    rule = Rule(
+        "a with a[key] replaced by v (a[key] = v);  ∂/∂a = 1 outside key, 0 inside;  ∂/∂v = upstream[key]",
+        latex=(
+            r"$a \text{ with } $a[\mathit{key}] = $v",
+            r"1 \text{ outside } \mathit{key}",
+            r"1 \text{ at } \mathit{key}",
+        ),
+    )
 
     node_name = "CopySlices"
 

@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from .._dtype import cpp_type_name, from_numpy_dtype, scalar_type_name
-from ._base import Primitive, either, saved, t, transpose, unsqueeze
+from ._base import Primitive, Rule, either, saved, t, transpose, unsqueeze
 
 
 def check_matmul(a, b):
@@ -63,7 +63,10 @@ def check_matmul(a, b):
 
 
 class Dot(Primitive):
-    """a·b = Σᵢ aᵢbᵢ for vectors;  ∂/∂a = b,  ∂/∂b = a"""
+    rule = Rule("a·b = Σᵢ aᵢbᵢ for vectors;  ∂/∂a = b,  ∂/∂b = a",
+                latex=(r"\textstyle\sum_i ${a}_i ${b}_i", "$b", "$a"))
+    infix = "@", r"\cdot"
+    functions = ("dot",)
 
     saved_names = ("self", "tensor")
 
@@ -79,76 +82,84 @@ class Dot(Primitive):
 
 
 class Mv(Primitive):
-    """A v for a matrix and a vector;  ∂/∂A = g vᵀ,  ∂/∂v = Aᵀ g"""
+    rule = Rule("A v for a matrix and a vector;  ∂/∂A = g vᵀ,  ∂/∂v = Aᵀ g",
+                latex=("$A $v", r"g\,$v^{\top}", r"$A^{\top} g"), local=False)
+    infix = "@", r"\,"
 
     saved_names = ("self", "vec")
 
     @staticmethod
-    def forward(ctx, a, v):
-        ctx.save_for_backward(a, v)
-        return a._data @ v._data
+    def forward(ctx, A, v):
+        ctx.save_for_backward(A, v)
+        return A._data @ v._data
 
     @staticmethod
     def backward(ctx, grad):
-        a, v = saved(ctx, grad)
-        return unsqueeze(grad, 1) * unsqueeze(v, 0), mm_or_mv(t(a), grad)
+        A, v = saved(ctx, grad)
+        return unsqueeze(grad, 1) * unsqueeze(v, 0), mm_or_mv(t(A), grad)
 
 
 class Mm(Primitive):
-    """A B for matrices;  ∂/∂A = G Bᵀ,  ∂/∂B = Aᵀ G"""
+    rule = Rule("A B for matrices;  ∂/∂A = G Bᵀ,  ∂/∂B = Aᵀ G",
+                latex=("$A $B", r"G\,$B^{\top}", r"$A^{\top} G"), local=False)
+    infix = "@", r"\,"
+    functions = ("mm", "matmul")
 
     saved_names = ("self", "mat2")
 
     @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return a._data @ b._data
+    def forward(ctx, A, B):
+        ctx.save_for_backward(A, B)
+        return A._data @ B._data
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = saved(ctx, grad)
-        grad_a = mm(grad, t(b)) if ctx.needs_input_grad[0] else None
-        grad_b = mm(t(a), grad) if ctx.needs_input_grad[1] else None
+        A, B = saved(ctx, grad)
+        grad_a = mm(grad, t(B)) if ctx.needs_input_grad[0] else None
+        grad_b = mm(t(A), grad) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
 class Addmm(Primitive):
-    """c + A B (c broadcast over the rows: a linear layer);  ∂/∂c = G,  ∂/∂A = G Bᵀ,  ∂/∂B = Aᵀ G"""
+    rule = Rule("c + A B (c broadcast over the rows: a linear layer);  ∂/∂c = G,  ∂/∂A = G Bᵀ,  ∂/∂B = Aᵀ G",
+                latex=("$c + $A $B", "1", r"G\,$B^{\top}", r"$A^{\top} G"), local=False)
 
     saved_names = ("mat1", "mat2")
 
     @staticmethod
-    def forward(ctx, c, a, b):
-        ctx.save_for_backward(a, b)
-        out = a._data @ b._data
+    def forward(ctx, c, A, B):
+        ctx.save_for_backward(A, B)
+        out = A._data @ B._data
         out += c._data
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = saved(ctx, grad)
-        grad_a = mm(grad, t(b)) if ctx.needs_input_grad[1] else None
+        A, B = saved(ctx, grad)
+        grad_a = mm(grad, t(B)) if ctx.needs_input_grad[1] else None
         # Aᵀ G computed as (Gᵀ A)ᵀ: in a linear layer B is weightᵀ, and this way the weight's gradient comes
-        # out of TBackward0 contiguous, so storing it in .grad is a plain copy rather than a transposing one.
-        grad_b = t(mm(t(grad), a)) if ctx.needs_input_grad[2] else None
+        # out of TBackward0 contiguous, so storing it in .grad is A plain copy rather than A transposing one.
+        grad_b = t(mm(t(grad), A)) if ctx.needs_input_grad[2] else None
         return grad, grad_a, grad_b
 
 
 class Bmm(Primitive):
-    """A B over batch dims (broadcast);  ∂/∂A = G Bᵀ,  ∂/∂B = Aᵀ G (summed over broadcast batch dims)"""
+    rule = Rule("A B over batch dims (broadcast);  ∂/∂A = G Bᵀ,  ∂/∂B = Aᵀ G (summed over broadcast batch dims)",
+                latex=("$A $B", r"G\,$B^{\top}", r"$A^{\top} G"), local=False)
+    infix = "@", r"\,"
 
     saved_names = ("self", "mat2")
 
     @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return a._data @ b._data
+    def forward(ctx, A, B):
+        ctx.save_for_backward(A, B)
+        return A._data @ B._data
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = saved(ctx, grad)
-        grad_a = bmm(grad, transpose(b, -2, -1)) if ctx.needs_input_grad[0] else None
-        grad_b = bmm(transpose(a, -2, -1), grad) if ctx.needs_input_grad[1] else None
+        A, B = saved(ctx, grad)
+        grad_a = bmm(grad, transpose(B, -2, -1)) if ctx.needs_input_grad[0] else None
+        grad_b = bmm(transpose(A, -2, -1), grad) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 

@@ -3,14 +3,15 @@ import math
 
 import numpy as np
 
-from ._base import Primitive, constant, exp, log, raw, saved, unsqueeze
+from ._base import Primitive, Rule, constant, exp, log, raw, saved, unsqueeze
 from .elementwise import sigmoid, where
 
 _REDUCE = {"mean": np.mean, "sum": np.sum, "none": lambda x: x}
 
 
 class MseLoss(Primitive):
-    """reduce((x - y)²);  ∂/∂x = 2(x - y)/n,  ∂/∂y = -2(x - y)/n  (n = element count for 'mean')"""
+    rule = Rule("reduce((x - y)²);  ∂/∂x = 2(x - y)/n,  ∂/∂y = -2(x - y)/n  (n = element count for 'mean')",
+                latex=(r"\operatorname{mean}(($x - $y)^2)", r"\frac{2 ($x - $y)}{n}", r"-\frac{2 ($x - $y)}{n}"))
 
     saved_names = ("self", "target")
 
@@ -30,7 +31,8 @@ class MseLoss(Primitive):
 
 
 class NllLoss(Primitive):
-    """-reduce(logp[i, target_i]·w);  ∂/∂logp[i, target_i] = -w/W (W = total weight for 'mean')"""
+    rule = Rule("-reduce(logp[i, target_i]·w);  ∂/∂logp[i, target_i] = -w/W (W = total weight for 'mean')",
+                latex=(r"-\operatorname{mean}_i\, $logp[i, t_i]", r"-\frac{w}{W} \text{ at each target}"))
 
     saved_names = ("target",)
 
@@ -76,10 +78,16 @@ def _log1p_exp_neg(x):
 
 
 class BinaryCrossEntropyWithLogits(Primitive):
-    """reduce(w·[(1-y)·x + c·log(1+e⁻ˣ)]), c = 1+(p-1)·y;  ∂/∂x = w·(c·σ(x) - p·y),  ∂/∂y = w·((p-1)·log(1+e⁻ˣ) - x)
+    """``p`` (pos_weight) is 1 when not given, and then ∂/∂x = w·(σ(x) - y)."""
 
-    ``p`` (pos_weight) is 1 when not given, and then ∂/∂x = w·(σ(x) - y).
-    """
+    rule = Rule(
+        "reduce(w·[(1-y)·x + c·log(1+e⁻ˣ)]), c = 1+(p-1)·y;  ∂/∂x = w·(c·σ(x) - p·y),  ∂/∂y = w·((p-1)·log(1+e⁻ˣ) - x)",
+        latex=(
+            r"\operatorname{reduce}\bigl(w\,[(1 - $y)\,$x + c \log(1 + e^{-$x})]\bigr),\ c = 1 + (p - 1)\,$y",
+            r"w\,\bigl(c\,\sigma($x) - p\,$y\bigr)",
+            r"w\,\bigl((p - 1) \log(1 + e^{-$x}) - $x\bigr)",
+        ),
+    )
 
     saved_names = ("self", "target", "weight", "pos_weight")
 

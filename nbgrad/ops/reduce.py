@@ -5,8 +5,22 @@ from collections import namedtuple
 import numpy as np
 
 from ..autograd import function, grad_mode
-from ._base import Primitive, constant, exp, expand, mean_dims, raw, result, saved, sum_dims, transpose
+from ._base import Primitive, Rule, constant, exp, expand, mean_dims, raw, result, saved, sum_dims, transpose
 from .elementwise import where
+
+
+def _count(shape):
+    return int(np.prod(shape, dtype=np.int64))
+
+
+def _reduced(node, number):
+    return {"n": _count([node.self_sym_sizes[d] for d in node.dim])}
+
+
+def _spread(node, number):
+    shape = node._meta[0][1]
+    return {"n": _count([shape[d] for d in node.dim]), "c": number(node.correction)}
+
 
 def _return_type(name):
     """The (values, indices) pair ``max(dim)``/``min(dim)`` return, printed as PyTorch prints it."""
@@ -38,7 +52,9 @@ def _kept(grad, shape, dims, keepdim):
 
 
 class Sum(Primitive):
-    """Σᵢ aᵢ;  ∂/∂aᵢ = 1"""
+    rule = Rule("Σᵢ aᵢ;  ∂/∂aᵢ = 1",
+                latex=(r"\textstyle\sum_i ${a}_i", "1"))
+    functions = ("sum",)
 
     @staticmethod
     def forward(ctx, a):
@@ -51,7 +67,8 @@ class Sum(Primitive):
 
 
 class SumDim(Primitive):
-    """Σ along dims;  ∂/∂aᵢ = 1"""
+    rule = Rule("Σ along dims;  ∂/∂aᵢ = 1",
+                latex=(r"\textstyle\sum_{\mathit{dim}} $a", "1"))
 
     node_name = "SumBackward1"
 
@@ -67,7 +84,15 @@ class SumDim(Primitive):
 
 
 class Mean(Primitive):
-    """(1/n) Σᵢ aᵢ;  ∂/∂aᵢ = 1/n"""
+    rule = Rule(
+        "(1/n) Σᵢ aᵢ;  ∂/∂aᵢ = 1/n",
+        latex=(
+            r"\frac{1}{$n} \textstyle\sum_i ${a}_i",
+            r"\frac{1}{$n}",
+        ),
+        params=lambda node, number: {"n": _count(node.self_sym_sizes)},
+    )
+    functions = ("mean",)
 
     @staticmethod
     def forward(ctx, a):
@@ -81,7 +106,8 @@ class Mean(Primitive):
 
 
 class MeanDim(Primitive):
-    """mean along dims;  ∂/∂aᵢ = 1/n (n = elements reduced)"""
+    rule = Rule("mean along dims;  ∂/∂aᵢ = 1/n (n = elements reduced)",
+                latex=(r"\operatorname{mean}_{\mathit{dim}} $a", r"\frac{1}{$n}"), params=_reduced)
 
     node_name = "MeanBackward1"
 
@@ -98,7 +124,15 @@ class MeanDim(Primitive):
 
 
 class Var(Primitive):
-    """Σ(aᵢ - ā)² / (n - c);  ∂/∂aᵢ = 2(aᵢ - ā)/(n - c)"""
+    rule = Rule(
+        "Σ(aᵢ - ā)² / (n - c);  ∂/∂aᵢ = 2(aᵢ - ā)/(n - c)",
+        latex=(
+            r"\frac{1}{$n - $c} \textstyle\sum_i (${a}_i - \bar{$a})^2",
+            r"\frac{2 ($a - \bar{$a})}{$n - $c}",
+        ),
+        params=_spread,
+    )
+    functions = ("var",)
 
     saved_names = ("self",)
 
@@ -124,7 +158,15 @@ def _per_degree_of_freedom(n, correction):
 
 
 class Std(Primitive):
-    """√var(a);  ∂/∂aᵢ = (aᵢ - ā) / ((n - c)·std)"""
+    rule = Rule(
+        "√var(a);  ∂/∂aᵢ = (aᵢ - ā) / ((n - c)·std)",
+        latex=(
+            r"\sqrt{\operatorname{var} $a}",
+            r"\frac{$a - \bar{$a}}{($n - $c) \operatorname{std} $a}",
+        ),
+        params=_spread,
+    )
+    functions = ("std",)
 
     saved_names = ("self", "result")
 
@@ -177,33 +219,42 @@ class _Extreme(Primitive):
 
 
 class Max(_Extreme):
-    """max of all elements;  ∂/∂aᵢ = 1/k for each of the k maximal elements"""
+    rule = Rule("max of all elements;  ∂/∂aᵢ = 1/k for each of the k maximal elements",
+                latex=(r"\max_i ${a}_i", r"\frac{1}{k} \text{ at each of the } k \text{ maxima}"))
+    functions = ("max",)
 
     node_name = "MaxBackward1"
     _pick = staticmethod(np.max)
 
 
 class Min(_Extreme):
-    """min of all elements;  ∂/∂aᵢ = 1/k for each of the k minimal elements"""
+    rule = Rule("min of all elements;  ∂/∂aᵢ = 1/k for each of the k minimal elements",
+                latex=(r"\min_i ${a}_i", r"\frac{1}{k} \text{ at each of the } k \text{ minima}"))
+    functions = ("min",)
 
     node_name = "MinBackward1"
     _pick = staticmethod(np.min)
 
 
 class Amax(_Extreme):
-    """max along dims;  ties share the gradient evenly"""
+    rule = Rule("max along dims;  ties share the gradient evenly",
+                latex=(r"\max_{\mathit{dim}} $a", r"\frac{1}{k} \text{ at each of the } k \text{ maxima}"))
+    functions = ("amax",)
 
     _pick = staticmethod(np.max)
 
 
 class Amin(_Extreme):
-    """min along dims;  ties share the gradient evenly"""
+    rule = Rule("min along dims;  ties share the gradient evenly",
+                latex=(r"\min_{\mathit{dim}} $a", r"\frac{1}{k} \text{ at each of the } k \text{ minima}"))
+    functions = ("amin",)
 
     _pick = staticmethod(np.min)
 
 
 class MaxDim(Primitive):
-    """max along one dim, with indices;  ∂/∂aᵢ = 1 at the returned index, else 0"""
+    rule = Rule("max along one dim, with indices;  ∂/∂aᵢ = 1 at the returned index, else 0",
+                latex=(r"\max_{\mathit{dim}} $a", r"1 \text{ at the index returned, else } 0"))
 
     node_name = "MaxBackward0"
     saved_names = ("indices",)
@@ -231,13 +282,16 @@ class MaxDim(Primitive):
 
 
 class MinDim(MaxDim):
-    """min along one dim, with indices;  ∂/∂aᵢ = 1 at the returned index, else 0"""
+    rule = Rule("min along one dim, with indices;  ∂/∂aᵢ = 1 at the returned index, else 0",
+                latex=(r"\min_{\mathit{dim}} $a", r"1 \text{ at the index returned, else } 0"))
 
     node_name = "MinBackward0"
 
 
 class Prod(Primitive):
-    """Πᵢ aᵢ;  ∂/∂aᵢ = Πⱼ≠ᵢ aⱼ"""
+    rule = Rule("Πᵢ aᵢ;  ∂/∂aᵢ = Πⱼ≠ᵢ aⱼ",
+                latex=(r"\textstyle\prod_i ${a}_i", r"\textstyle\prod_{j \ne i} ${a}_j"))
+    functions = ("prod",)
 
     saved_names = ("self", "result")
 
@@ -254,7 +308,8 @@ class Prod(Primitive):
 
 
 class ProdDim(Primitive):
-    """Π along a dim;  ∂/∂aᵢ = product of the other elements of its slice"""
+    rule = Rule("Π along a dim;  ∂/∂aᵢ = product of the other elements of its slice",
+                latex=(r"\textstyle\prod_{\mathit{dim}} $a", r"\textstyle\prod_{j \ne i} ${a}_j"))
 
     node_name = "ProdBackward1"
     saved_names = ("self", "result")
@@ -302,7 +357,9 @@ def _others_product(a, out, dim):
 
 
 class Logsumexp(Primitive):
-    """ln Σⱼ eᵃʲ along dims;  ∂/∂aᵢ = e^(aᵢ - result) (the softmax of a)"""
+    rule = Rule("ln Σⱼ eᵃʲ along dims;  ∂/∂aᵢ = e^(aᵢ - result) (the softmax of a)",
+                latex=(r"\ln \textstyle\sum_{\mathit{dim}} e^{$a}", r"e^{$a - \mathrm{result}}"))
+    functions = ("logsumexp",)
 
     saved_names = ("self", "result")
 
@@ -327,7 +384,15 @@ class Logsumexp(Primitive):
 
 
 class Softmax(Primitive):
-    """sᵢ = eᵃⁱ / Σⱼ eᵃʲ;  ∂L/∂aᵢ = sᵢ (gᵢ - Σⱼ gⱼ sⱼ)"""
+    rule = Rule(
+        "sᵢ = eᵃⁱ / Σⱼ eᵃʲ;  ∂L/∂aᵢ = sᵢ (gᵢ - Σⱼ gⱼ sⱼ)",
+        latex=(
+            r"\frac{e^{${a}_i}}{\sum_j e^{${a}_j}}",
+            r"s_i (g_i - \textstyle\sum_j g_j s_j) \text{ (with } g\text{)}",
+        ),
+        local=False,
+    )
+    functions = ("softmax",)
 
     saved_names = ("result",)
 
@@ -347,7 +412,15 @@ class Softmax(Primitive):
 
 
 class LogSoftmax(Primitive):
-    """aᵢ - log Σⱼ eᵃʲ;  ∂L/∂aᵢ = gᵢ - softmax(a)ᵢ Σⱼ gⱼ"""
+    rule = Rule(
+        "aᵢ - log Σⱼ eᵃʲ;  ∂L/∂aᵢ = gᵢ - softmax(a)ᵢ Σⱼ gⱼ",
+        latex=(
+            r"${a}_i - \log \textstyle\sum_j e^{${a}_j}",
+            r"g_i - \operatorname{softmax}($a)_i \textstyle\sum_j g_j \text{ (with } g\text{)}",
+        ),
+        local=False,
+    )
+    functions = ("log_softmax",)
 
     saved_names = ("result",)
 

@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from ._base import Primitive, permute, raw, squeeze, transpose
+from ._base import Primitive, Rule, permute, raw, squeeze, transpose
 
 
 def infer_shape(shape, numel):
@@ -72,7 +72,9 @@ def expanded_shape(t, sizes):
 
 
 class View(Primitive):
-    """a with a new shape;  the gradient takes a's shape back"""
+    rule = Rule("a with a new shape;  the gradient takes a's shape back",
+                latex=(r"\operatorname{view}($a)", "1"))
+    functions = ("reshape", "flatten")
 
     is_view = True
 
@@ -87,7 +89,9 @@ class View(Primitive):
 
 
 class Transpose(Primitive):
-    """a with two dims swapped;  the gradient swaps them back"""
+    rule = Rule("a with two dims swapped;  the gradient swaps them back",
+                latex=(r"$a^{\top}", "1"))
+    functions = ("transpose",)
 
     is_view = True
 
@@ -102,11 +106,15 @@ class Transpose(Primitive):
 
 
 class T(Transpose):
-    """the transpose of a matrix (``t()``);  the gradient is transposed back"""
+    rule = Rule("the transpose of a matrix (t());  the gradient is transposed back",
+                latex=(r"$a^{\top}", "1"))
+    functions = ("t",)
 
 
 class Permute(Primitive):
-    """a with its dims reordered;  the gradient is put back in the original order"""
+    rule = Rule("a with its dims reordered;  the gradient is put back in the original order",
+                latex=(r"\operatorname{permute}($a)", "1"))
+    functions = ("permute",)
 
     is_view = True
 
@@ -121,7 +129,9 @@ class Permute(Primitive):
 
 
 class Squeeze(Primitive):
-    """a without its size-1 dims;  the gradient gets them back"""
+    rule = Rule("a without its size-1 dims;  the gradient gets them back",
+                latex=(r"\operatorname{squeeze}($a)", "1"))
+    functions = ("squeeze",)
 
     is_view = True
 
@@ -136,13 +146,16 @@ class Squeeze(Primitive):
 
 
 class SqueezeDim(Squeeze):
-    """a without the given size-1 dims;  the gradient gets them back"""
+    rule = Rule("a without the given size-1 dims;  the gradient gets them back",
+                latex=(r"\operatorname{squeeze}($a)", "1"))
 
     node_name = "SqueezeBackward1"
 
 
 class Unsqueeze(Primitive):
-    """a with a new size-1 dim;  the gradient drops it"""
+    rule = Rule("a with a new size-1 dim;  the gradient drops it",
+                latex=(r"\operatorname{unsqueeze}($a)", "1"))
+    functions = ("unsqueeze",)
 
     is_view = True
 
@@ -157,7 +170,8 @@ class Unsqueeze(Primitive):
 
 
 class Expand(Primitive):
-    """a repeated along size-1 dims without copying;  the gradient is summed back (by the engine)"""
+    rule = Rule("a repeated along size-1 dims without copying;  the gradient is summed back (by the engine)",
+                latex=(r"\operatorname{expand}($a)", r"1 \text{ (the copies' gradients add up)}"), local=False)
 
     is_view = True
 
@@ -172,7 +186,8 @@ class Expand(Primitive):
 
 
 class Cat(Primitive):
-    """inputs joined along dim;  each input's gradient is its own slice of the upstream gradient"""
+    rule = Rule("inputs joined along dim;  each input's gradient is its own slice of the upstream gradient",
+                latex=(r"\operatorname{cat}($tensors)", r"1 \text{ on its own slice}"))
 
     @staticmethod
     def forward(ctx, dim, *tensors):
@@ -189,7 +204,8 @@ class Cat(Primitive):
 
 
 class Stack(Primitive):
-    """inputs stacked along a new dim;  input i's gradient is the upstream gradient at index i"""
+    rule = Rule("inputs stacked along a new dim;  input i's gradient is the upstream gradient at index i",
+                latex=(r"\operatorname{stack}($tensors)", r"1 \text{ on its own slice}"))
 
     @staticmethod
     def forward(ctx, dim, *tensors):
