@@ -2,6 +2,7 @@
 
 ``import nbgrad`` loads NumPy and the core only; drawing and widgets are imported when first used.
 """
+import sys as _sys
 import warnings as _warnings
 
 from . import autograd, data, nn, optim  # noqa: F401  (autograd first: it loads Tensor and the ops)
@@ -37,18 +38,34 @@ def __getattr__(name):
     return fn
 
 
+# Rich display (HTML cards, the graph and trace magics) is the display layer's, which the core never imports:
+# it plugs in through the "nbgrad.display" entry point (see pyproject.toml), when IPython is running.
+def _display_plugins():
+    from importlib.metadata import entry_points
+
+    return [entry.load() for entry in entry_points(group="nbgrad.display")]
+
+
 def load_ipython_extension(ipython):
     """``%load_ext nbgrad``: the graph and trace magics and display options (see nbgrad.display.extension)."""
-    from .display import extension
-
-    extension.load_ipython_extension(ipython)
+    for plugin in _display_plugins():
+        plugin.load_ipython_extension(ipython)
 
 
 def unload_ipython_extension(ipython):
-    from .display import extension
+    for plugin in _display_plugins():
+        plugin.unload_ipython_extension(ipython)
 
-    extension.unload_ipython_extension(ipython)
 
+def _attach_rich_display():
+    ipython = _sys.modules.get("IPython")  # only if it is already running: importing nbgrad never imports it
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None:
+        for plugin in _display_plugins():
+            plugin.register(shell)
+
+
+_attach_rich_display()
 
 # PyTorch computes log(0) = -inf or 0/0 = nan silently; NumPy would warn from inside nbgrad's ops.
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"nbgrad\.")

@@ -386,12 +386,6 @@ class Tensor:
         shown = dt is not get_default_dtype() and not (data.size and dt in (_dtype.int64, _dtype.bool))
         return _formatting.format_tensor(data, suffixes=suffixes, dtype_name=repr(dt) if shown else None)
 
-    def _repr_html_(self):
-        """Jupyter's rich display; the display layer is imported on first use, never by ``import nbgrad``."""
-        from .display.html import tensor_html
-
-        return tensor_html(self)
-
     def __format__(self, spec):
         if self._data.ndim == 0 and spec:
             return format(self.item(), spec)
