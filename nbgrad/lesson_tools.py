@@ -1,35 +1,51 @@
-"""The lessons that ship with nbgrad: copy them somewhere, re-execute them, or build a static site.
+"""The lessons that ship with nbgrad: find them, copy them somewhere, re-execute them, build a static site.
 
-Command line (``python -m nbgrad ...``):
-  lessons [DIR]          copy the lessons to DIR (default ./nbgrad-lessons) and open JupyterLab there
-  execute [NOTEBOOK ...] re-run notebooks in place and save their outputs (maintainers; default: all)
-  site OUT               build a static HTML site of the executed lessons, widget state embedded
+The lessons are the repository's ``notebooks/`` folder, installed as the data package ``nbgrad.lessons``
+(pyproject.toml maps the folder to that name): importlib.resources finds them in an installed wheel, and
+an editable install uses the checkout's ``notebooks/``.
+The command line over these functions is ``nbgrad/cli.py`` (``python -m nbgrad``).
 """
-import filecmp
-import json
 import shutil
-import subprocess
-import sys
-from pathlib import Path
+from importlib import resources
+from pathlib import Path, PurePosixPath
 
-FIRST_LESSON = Path("en") / "01_autograd_basics.ipynb"
+LESSONS_PACKAGE = "nbgrad.lessons"
+FIRST_LESSON = PurePosixPath("en", "01_autograd_basics.ipynb")
 
 
 def lessons_dir():
-    """Where the lessons are: inside an installed package, or ``notebooks/`` in a source checkout."""
-    installed = Path(__file__).parent / "lessons"
-    if installed.is_dir():
-        return installed
-    checkout = Path(__file__).resolve().parents[1] / "notebooks"
+    """The folder of shipped lessons: an importlib.resources Traversable (a ``Path`` in any pip install)."""
+    try:
+        return resources.files(LESSONS_PACKAGE)
+    except ModuleNotFoundError:
+        pass
+    # An editable install (pip install -e .) cannot import nbgrad.lessons: setuptools' editable finder
+    # does not map a folder without __init__.py to a name inside a package (pypa/setuptools#4943). Its
+    # nbgrad/ is the checkout's, so the lessons are the notebooks/ beside it.
+    checkout = Path(__file__).resolve().parent.parent / "notebooks"
     if checkout.is_dir():
         return checkout
     raise FileNotFoundError("nbgrad's lessons are missing from this installation")
 
 
 def lesson_files(root=None):
-    """Every shipped notebook, sorted (index first, then en/, then zh/)."""
-    root = Path(root) if root else lessons_dir()
-    return sorted(p for p in root.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    """Every lesson under ``root`` (default: the shipped ones) as ``(relative path, file)``, sorted by path.
+
+    ``root`` is a folder's path; the files are importlib.resources Traversables (``Path``s in any pip
+    install) and the relative paths ``PurePosixPath``s such as ``en/01_autograd_basics.ipynb``.
+    """
+    found = []
+
+    def walk(folder, rel):
+        for entry in folder.iterdir():
+            if entry.is_dir():
+                if entry.name != ".ipynb_checkpoints":
+                    walk(entry, rel / entry.name)
+            elif entry.name.endswith(".ipynb"):
+                found.append((rel / entry.name, entry))
+
+    walk(lessons_dir() if root is None else Path(root), PurePosixPath())
+    return sorted(found, key=lambda pair: pair[0])
 
 
 def copy_lessons(dest, *, force=False, ask=None):
@@ -37,19 +53,18 @@ def copy_lessons(dest, *, force=False, ask=None):
 
     Returns a list of ``(relative path, status)``, status one of copied, unchanged, replaced, kept.
     """
-    source, dest = lessons_dir(), Path(dest)
+    dest = Path(dest)
     report = []
-    for src in lesson_files(source):
-        rel = src.relative_to(source)
-        target = dest / rel
+    for rel, lesson in lesson_files():
+        target, shipped = dest / rel, lesson.read_bytes()
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, target)
+            target.write_bytes(shipped)
             status = "copied"
-        elif filecmp.cmp(src, target, shallow=False):
+        elif target.read_bytes() == shipped:
             status = "unchanged"
         elif force or (ask is not None and ask(f"{target} differs from the shipped lesson (edited?). Overwrite it? [y/N] ")):
-            shutil.copy2(src, target)
+            target.write_bytes(shipped)
             status = "replaced"
         else:
             status = "kept"
@@ -57,18 +72,15 @@ def copy_lessons(dest, *, force=False, ask=None):
     return report
 
 
-def _ask_on_terminal(question):
-    if not sys.stdin.isatty():
-        return False  # nobody to ask: keep the user's copy
-    return input(question).strip().lower() in ("y", "yes")
-
-
 def execute(paths=None, *, timeout=300):
-    """Re-run notebooks in place and save them: the documented way to refresh stored outputs."""
+    """Re-run notebooks in place and save them: the documented way to refresh stored outputs.
+
+    The default is every shipped lesson, which in an editable install is the checkout's ``notebooks/``.
+    """
     import nbformat
     from nbclient import NotebookClient
 
-    for path in [Path(p) for p in paths] if paths else lesson_files():
+    for path in [Path(p) for p in paths] if paths else [Path(lesson) for _, lesson in lesson_files()]:
         nb = nbformat.read(path, as_version=4)
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                                 store_widget_state=True, resources={"metadata": {"path": str(path.parent)}})
@@ -95,7 +107,8 @@ def _merge_streams(outputs):
 
 
 def build_site(out, *, root=None, widgets_js=None):
-    """Static HTML of every lesson plus an index page; widgets render with no kernel.
+    """Static HTML of every lesson (under ``root``, default: the shipped ones) plus an index page; widgets
+    render with no kernel.
 
     ``widgets_js``: a folder holding ``embed-amd.js`` with the ``.woff2`` fonts beside it (from the
     ``dist/`` folder of @jupyter-widgets/html-manager) and ``require.js``; they are copied next to the
@@ -105,7 +118,6 @@ def build_site(out, *, root=None, widgets_js=None):
     from nbconvert import HTMLExporter
     import nbformat
 
-    root = Path(root) if root else lessons_dir()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     if widgets_js:
@@ -114,21 +126,22 @@ def build_site(out, *, root=None, widgets_js=None):
         for name in ("embed-amd.js", "require.js"):
             shutil.copy2(widgets_js / name, out / "static" / name)
     links = []
-    for path in lesson_files(root):
-        rel = path.relative_to(root).with_suffix(".html")
+    for rel, lesson in lesson_files(root):
+        nb = nbformat.reads(lesson.read_text(encoding="utf-8"), as_version=4)
+        page = rel.with_suffix(".html")
         exporter = HTMLExporter(template_name="lab")
         if widgets_js:
-            up = "../" * (len(rel.parts) - 1)
+            up = "../" * (len(page.parts) - 1)
             exporter.widget_renderer_url = f"{up}static/embed-amd.js"
             exporter.require_js_url = f"{up}static/require.js"
-        body, _ = exporter.from_notebook_node(nbformat.read(path, as_version=4))
-        (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        (out / rel).write_text(body, encoding="utf-8")
+        body, _ = exporter.from_notebook_node(nb)
+        (out / page).parent.mkdir(parents=True, exist_ok=True)
+        (out / page).write_text(body, encoding="utf-8")
         if widgets_js:
-            _copy_widget_fonts(widgets_js, (out / rel).parent)
-        links.append((rel, _title(path)))
-    items = "\n".join(f'<li><a href="{rel.as_posix()}">{_escape(title)}</a> <small>({rel.parts[0]})</small></li>'
-                      for rel, title in links)
+            _copy_widget_fonts(widgets_js, (out / page).parent)
+        links.append((page, _title(nb, rel)))
+    items = "\n".join(f'<li><a href="{page.as_posix()}">{_escape(title)}</a> <small>({page.parts[0]})</small></li>'
+                      for page, title in links)
     (out / "index.html").write_text(
         "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>nbgrad lessons</title></head>\n"
         f"<body><h1>nbgrad lessons</h1>\n<ul>\n{items}\n</ul></body></html>\n", encoding="utf-8")
@@ -147,46 +160,17 @@ def _copy_widget_fonts(widgets_js, folder):
             shutil.copy2(font, folder / where / font.name)
 
 
-def _title(path):
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    for cell in cells:
-        if cell["cell_type"] == "markdown":
-            for line in "".join(cell["source"]).splitlines():
+def _title(nb, rel):
+    """The lesson's first markdown heading (its file name if it has none)."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
                 if line.startswith("#"):
                     return line.lstrip("#").strip()
-    return path.stem
+    return rel.stem
 
 
 def _escape(text):
     import html
 
     return html.escape(text, quote=True)
-
-
-def main(argv=None):
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m nbgrad", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("lessons", help="copy the lessons to a folder and open JupyterLab there")
-    p.add_argument("dir", nargs="?", default="nbgrad-lessons")
-    p.add_argument("--force", action="store_true", help="overwrite edited copies without asking")
-    p.add_argument("--no-launch", action="store_true", help="copy only; do not start JupyterLab")
-    p = sub.add_parser("execute", help="re-run notebooks in place and save their outputs")
-    p.add_argument("notebooks", nargs="*")
-    p = sub.add_parser("site", help="build a static HTML site of the lessons")
-    p.add_argument("out")
-    p.add_argument("--widgets-js", help="folder with embed-amd.js and require.js, for an offline site")
-    args = parser.parse_args(argv)
-
-    if args.command == "lessons":
-        for rel, status in copy_lessons(args.dir, force=args.force, ask=_ask_on_terminal):
-            print(f"{status:9} {rel}")
-        if not args.no_launch:
-            first = Path(args.dir) / FIRST_LESSON
-            return subprocess.call([sys.executable, "-m", "jupyterlab", str(first)])
-    elif args.command == "execute":
-        execute(args.notebooks)
-    elif args.command == "site":
-        print(build_site(args.out, widgets_js=args.widgets_js))
-    return 0

@@ -150,7 +150,7 @@ def widgets_js():
 def test_static_export_steps_with_no_kernel(chromium, widgets_js, tmp_path, notebook, opened):
     """The site works opened straight from disk (no server at all) and served as static files."""
     pytest.importorskip("nbclient", reason="executing the notebook needs nbclient")
-    from nbgrad.lessons import build_site
+    from nbgrad.lesson_tools import build_site
 
     source, site = tmp_path / "source", tmp_path / "site"
     shutil.copytree(notebook.parent, source / notebook.parent.name)
@@ -199,7 +199,7 @@ def test_static_export_steps_with_no_kernel(chromium, widgets_js, tmp_path, note
 def test_build_site_puts_the_widget_scripts_and_fonts_where_the_pages_look(tmp_path):
     pytest.importorskip("nbconvert", reason="building the site needs nbconvert")
     import nbformat
-    from nbgrad.lessons import build_site
+    from nbgrad.lesson_tools import build_site
 
     js = tmp_path / "js"
     js.mkdir()

@@ -1,0 +1,46 @@
+"""Command line: ``python -m nbgrad lessons|execute|site``, over the functions of ``nbgrad.lesson_tools``.
+
+  lessons [DIR]          copy the lessons to DIR (default ./nbgrad-lessons) and open JupyterLab there
+  execute [NOTEBOOK ...] re-run notebooks in place and save their outputs (maintainers; default: all)
+  site OUT               build a static HTML site of the executed lessons, widget state embedded
+"""
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from . import lesson_tools
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m nbgrad",
+                                     description="The lessons that ship with nbgrad: copy, re-execute, publish.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("lessons", help="copy the lessons to a folder and open JupyterLab there")
+    p.add_argument("dir", nargs="?", default="nbgrad-lessons")
+    p.add_argument("--force", action="store_true", help="overwrite edited copies without asking")
+    p.add_argument("--no-launch", action="store_true", help="copy only; do not start JupyterLab")
+    p = sub.add_parser("execute", help="re-run notebooks in place and save their outputs")
+    p.add_argument("notebooks", nargs="*")
+    p = sub.add_parser("site", help="build a static HTML site of the lessons")
+    p.add_argument("out")
+    p.add_argument("--widgets-js", help="folder with embed-amd.js and require.js, for an offline site")
+    args = parser.parse_args(argv)
+
+    if args.command == "lessons":
+        for rel, status in lesson_tools.copy_lessons(args.dir, force=args.force, ask=_ask_on_terminal):
+            print(f"{status:9} {rel}")
+        if not args.no_launch:
+            first = Path(args.dir) / lesson_tools.FIRST_LESSON
+            return subprocess.call([sys.executable, "-m", "jupyterlab", str(first)])
+    elif args.command == "execute":
+        lesson_tools.execute(args.notebooks)
+    elif args.command == "site":
+        print(lesson_tools.build_site(args.out, widgets_js=args.widgets_js))
+    return 0
+
+
+def _ask_on_terminal(question):
+    if not sys.stdin.isatty():
+        return False  # nobody to ask: keep the user's copy
+    return input(question).strip().lower() in ("y", "yes")
