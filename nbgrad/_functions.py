@@ -2,7 +2,8 @@
 
 from ._dtype import from_numpy_dtype, promote_types, scalar_type_name
 from .ops import PRIMITIVES, elementwise as E, shape as S
-from .tensor import Tensor, _check_dim
+from ._argcheck import _broadcast_shapes, _check_dim
+from .tensor import Tensor
 
 
 def _tensor(x):
@@ -152,8 +153,6 @@ def where(condition, input, other):
         b, a = other._operands(input)
     else:
         a, b = _tensor(input)._operands(other)
-    from .tensor import _broadcast_shapes
-
     _broadcast_shapes(condition._data.shape, _broadcast_shapes(a._data.shape, b._data.shape))
     return E.Where.apply(condition._data, a, b)
 

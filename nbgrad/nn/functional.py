@@ -4,7 +4,8 @@ import numpy as np
 from .. import _random
 from .._dtype import from_numpy_dtype, scalar_type_name
 from ..ops import elementwise as _elementwise, linalg as _linalg, loss as _loss
-from ..tensor import Tensor, _broadcast_shapes, _check_dim, _require_floating
+from .._argcheck import _broadcast_shapes, _check_dim, _require_floating
+from ..tensor import Tensor
 
 _REDUCTIONS = ("none", "mean", "sum")
 

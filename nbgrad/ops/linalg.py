@@ -50,7 +50,7 @@ def check_matmul(a, b):
                 f"expected m1 and m2 to have the same dtype, but got: {cpp_type_name(da)} != {cpp_type_name(db)}"
             )
     else:
-        from ..tensor import _broadcast_shapes
+        from .._argcheck import _broadcast_shapes
 
         batch = int(np.prod(_broadcast_shapes(sa[:-2], sb[:-2]), dtype=np.int64))
         if sa[-1] != sb[-2]:

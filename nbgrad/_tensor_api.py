@@ -1,0 +1,409 @@
+"""The rest of PyTorch's Tensor API: comparisons, reductions, linear algebra, shape, indexing, in place.
+
+``Tensor`` (``nbgrad/tensor.py``) is what a reader needs first: storage, autograd state, arithmetic.
+It inherits these methods, which follow the same pattern (check the arguments as PyTorch does, call an
+op) and are kept here so that the class a newcomer reads stays short.
+"""
+import numbers
+
+import numpy as np
+
+from . import tensor as _tensor  # Tensor subclasses TensorAPI: the name is read when a method runs
+from ._argcheck import (
+    _broadcast_shapes, _check_bool_subtraction, _check_dim, _check_dims, _reduced_dims, _returned_indices,
+)
+from ._dtype import scalar_type_name
+from .autograd import grad_mode
+from .ops import elementwise as E, index as I, linalg as L, reduce as R, shape as S
+
+
+class TensorAPI:
+    __slots__ = ()
+
+    # comparisons (bool results), floor division and remainder: element-wise, with no gradient to record
+    def _elementwise_no_grad(self, other, op):
+        b = other._data if isinstance(other, _tensor.Tensor) else other
+        if isinstance(b, _tensor.Tensor) or hasattr(b, "shape"):
+            _broadcast_shapes(self._data.shape, np.shape(b))
+        return _tensor.Tensor._make(np.asarray(op(self._data, b)))
+
+    def __eq__(self, other):
+        return self._elementwise_no_grad(other, np.equal)
+
+    def __ne__(self, other):
+        return self._elementwise_no_grad(other, np.not_equal)
+
+    def __lt__(self, other):
+        return self._elementwise_no_grad(other, np.less)
+
+    def __le__(self, other):
+        return self._elementwise_no_grad(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._elementwise_no_grad(other, np.greater)
+
+    def __ge__(self, other):
+        return self._elementwise_no_grad(other, np.greater_equal)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def __floordiv__(self, other):
+        return self._elementwise_no_grad(other, np.floor_divide)  # not differentiable in PyTorch either
+
+    def __rfloordiv__(self, other):
+        return _tensor.Tensor._make(np.asarray(np.floor_divide(other, self._data)))
+
+    def __mod__(self, other):
+        return self._elementwise_no_grad(other, np.remainder)
+
+    def __and__(self, other):
+        return self._elementwise_no_grad(other, np.logical_and if self._data.dtype.kind == "b" else np.bitwise_and)
+
+    def __or__(self, other):
+        return self._elementwise_no_grad(other, np.logical_or if self._data.dtype.kind == "b" else np.bitwise_or)
+
+    def __invert__(self):
+        return _tensor.Tensor._make(~self._data)
+
+    def logical_not(self):
+        return _tensor.Tensor._make(np.logical_not(self._data))
+
+    def equal(self, other):
+        return self._data.shape == other._data.shape and bool(np.array_equal(self._data, other._data))
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return bool(np.allclose(self._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def isnan(self):
+        return _tensor.Tensor._make(np.isnan(self._data))
+
+    # ----- reductions -----
+    def sum(self, dim=None, keepdim=False, *, dtype=None):
+        t = self if dtype is None else self.to(dtype)
+        if t._data.dtype.kind == "b":
+            t = t.long()
+        if dim is None:
+            return R.Sum.apply(t)
+        return R.SumDim.apply(t, _reduced_dims(dim, t._data.ndim), keepdim)
+
+    def mean(self, dim=None, keepdim=False, *, dtype=None):
+        t = self if dtype is None else self.to(dtype)
+        if t._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"mean(): could not infer output dtype. {'Input' if dtype is None else 'Optional'} dtype must be "
+                f"either a floating point or complex dtype. Got: {scalar_type_name(t.dtype)}"
+            )
+        if dim is None:
+            return R.Mean.apply(t)
+        return R.MeanDim.apply(t, _reduced_dims(dim, t._data.ndim), keepdim)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return R.Var.apply(self, *self._var_args(dim, unbiased, keepdim, correction))
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return R.Std.apply(self, *self._var_args(dim, unbiased, keepdim, correction))
+
+    def _var_args(self, dim, unbiased, keepdim, correction):
+        if self._data.dtype.kind != "f":
+            raise RuntimeError("std and var only support floating point and complex dtypes")
+        if isinstance(dim, bool):  # var(False) means unbiased=False, as in PyTorch
+            dim, unbiased = None, dim
+        if correction is None:
+            correction = 1 if unbiased is None or unbiased else 0
+        dims = tuple(range(self._data.ndim)) if dim is None else _reduced_dims(dim, self._data.ndim)
+        return dims, correction, keepdim
+
+    def _minmax(self, cls_all, cls_dim, dim, keepdim, op):
+        if dim is None:
+            if self._data.size == 0:
+                raise RuntimeError(
+                    f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
+                    "Specify the reduction dim with the 'dim' argument."
+                )
+            return cls_all.apply(self)
+        if isinstance(dim, _tensor.Tensor):  # max(other) is maximum(other), as in PyTorch
+            return self.maximum(dim) if op == "max" else self.minimum(dim)
+        d, indices = self._extreme_indices(dim, op, op)  # kept dim: gathering along it is then one call
+        values = cls_dim.apply(self, d, keepdim, indices)
+        return R.RETURN_TYPES[op](values, _tensor.Tensor._make(_returned_indices(indices, d, keepdim)))
+
+    def max(self, dim=None, keepdim=False):
+        return self._minmax(R.Max, R.MaxDim, dim, keepdim, "max")
+
+    def min(self, dim=None, keepdim=False):
+        return self._minmax(R.Min, R.MinDim, dim, keepdim, "min")
+
+    def amax(self, dim=(), keepdim=False):
+        dims = _reduced_dims(dim, self._data.ndim)
+        return R.Amax.apply(self, dims, keepdim)
+
+    def amin(self, dim=(), keepdim=False):
+        dims = _reduced_dims(dim, self._data.ndim)
+        return R.Amin.apply(self, dims, keepdim)
+
+    def argmax(self, dim=None, keepdim=False):
+        return self._arg(dim, keepdim, "max")
+
+    def argmin(self, dim=None, keepdim=False):
+        return self._arg(dim, keepdim, "min")
+
+    def _arg(self, dim, keepdim, op):
+        if dim is None:
+            if self._data.size == 0:
+                raise IndexError(f"arg{op}(): Expected reduction dim to be specified for input.numel() == 0.")
+            flat = R.arg(self._data.reshape(-1), 0, op)
+            return _tensor.Tensor._make(flat.reshape((1,) * self._data.ndim if keepdim else ()))
+        d, indices = self._extreme_indices(dim, op, "arg" + op)
+        return _tensor.Tensor._make(_returned_indices(indices, d, keepdim))
+
+    def _extreme_indices(self, dim, op, name):
+        """The checked ``dim`` of max/min/argmax/argmin and the indices along it, with that dim kept."""
+        d = _check_dim(dim, self._data.ndim)
+        if self._data.ndim and self._data.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+        return d, R.arg(self._data, d, op)
+
+    def prod(self, dim=None, keepdim=False):
+        if dim is None:
+            return R.Prod.apply(self)
+        return R.ProdDim.apply(self, _check_dim(dim, self._data.ndim), keepdim)
+
+    def logsumexp(self, dim, keepdim=False):
+        t = self._floating()
+        return R.Logsumexp.apply(t, _reduced_dims(dim, t._data.ndim), keepdim)
+
+    def softmax(self, dim):
+        return R.Softmax.apply(self, _check_dim(dim, self._data.ndim))
+
+    def log_softmax(self, dim):
+        return R.LogSoftmax.apply(self, _check_dim(dim, self._data.ndim))
+
+    # ----- linear algebra -----
+    def matmul(self, other):
+        if not isinstance(other, _tensor.Tensor):
+            from ._creation import tensor
+
+            other = tensor(other)
+        return L.matmul(self, other)
+
+    __matmul__ = matmul
+
+    def mm(self, other):
+        if self._data.ndim != 2:
+            raise RuntimeError("self must be a matrix")
+        if other._data.ndim != 2:
+            raise RuntimeError("mat2 must be a matrix")
+        L.check_matmul(self, other)
+        return L.Mm.apply(self, other)
+
+    def dot(self, other):
+        if self._data.ndim != 1 or other._data.ndim != 1:
+            raise RuntimeError(
+                f"1D tensors expected, but got {self._data.ndim}D and {other._data.ndim}D tensors"
+            )
+        L.check_matmul(self, other)
+        return L.Dot.apply(self, other)
+
+    # ----- shape -----
+    def reshape(self, *shape):
+        return S.View.apply(self, S.infer_shape(shape, self._data.size))
+
+    def view(self, *shape):
+        shape = S.infer_shape(shape, self._data.size)
+        S.check_viewable(self._data, shape)
+        return S.View.apply(self, shape)
+
+    def view_as(self, other):
+        return self.view(other._data.shape)
+
+    def reshape_as(self, other):
+        return self.reshape(other._data.shape)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        if self._data.ndim == 0:
+            return self.reshape(1)
+        s, e = _check_dim(start_dim, self._data.ndim), _check_dim(end_dim, self._data.ndim)
+        if s > e:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        shape = self._data.shape
+        if s == e:
+            return self
+        return self.reshape(shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
+
+    def transpose(self, dim0, dim1):
+        n = self._data.ndim
+        return S.Transpose.apply(self, _check_dim(dim0, n), _check_dim(dim1, n))
+
+    swapaxes = transpose
+
+    def t(self):
+        if self._data.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
+        return S.T.apply(self, 0, min(1, max(self._data.ndim - 1, 0)))
+
+    def permute(self, *dims):
+        if len(dims) == 1 and not isinstance(dims[0], numbers.Integral):
+            dims = tuple(dims[0])
+        if len(dims) != self._data.ndim:
+            raise RuntimeError(
+                "permute(sparse_coo): number of dimensions in the tensor input does not match the length "
+                f"of the desired ordering of dimensions i.e. input.dim() = {self._data.ndim} is not equal "
+                f"to len(dims) = {len(dims)}"
+            )
+        dims = tuple(_check_dim(d, self._data.ndim) for d in dims)
+        if len(set(dims)) != len(dims):
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
+        return S.Permute.apply(self, dims)
+
+    @property
+    def T(self):
+        return S.Permute.apply(self, tuple(reversed(range(self._data.ndim))))
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
+    def squeeze(self, dim=None):
+        if dim is None:
+            return S.Squeeze.apply(self, tuple(i for i, s in enumerate(self._data.shape) if s == 1))
+        dims = tuple(d for d in _check_dims(dim, max(self._data.ndim, 1)) if self._data.ndim and self._data.shape[d] == 1)
+        return S.SqueezeDim.apply(self, dims)
+
+    def unsqueeze(self, dim):
+        return S.Unsqueeze.apply(self, _check_dim(dim, self._data.ndim + 1))
+
+    def expand(self, *shape):
+        if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
+            shape = tuple(shape[0])
+        return S.Expand.apply(self, S.expanded_shape(self, shape))
+
+    def expand_as(self, other):
+        return self.expand(other._data.shape)
+
+    def broadcast_to(self, shape):
+        return self.expand(shape)
+
+    # ----- indexing -----
+    def __getitem__(self, key):
+        return I.getitem(self, key)
+
+    def __setitem__(self, key, value):
+        I.setitem(self, key, value)
+
+    # ----- in place -----
+    def _check_inplace(self, through_view=False):
+        """Refuse to write to a leaf that requires grad (``through_view``: the write goes through a view of it)."""
+        if grad_mode.state.enabled:
+            if self.grad_fn is None and self._requires_grad and not through_view:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            base = self if self._base is None else self._base
+            if (through_view or base is not self) and base.grad_fn is None and base._requires_grad:
+                raise RuntimeError(
+                    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+                )
+
+    def _check_output_shape(self, shape):
+        """An in-place result must have this tensor's shape (it cannot grow by broadcasting)."""
+        if shape != self._data.shape:
+            raise RuntimeError(
+                f"output with shape {list(self._data.shape)} doesn't match the broadcast shape {list(shape)}"
+            )
+
+    def _inplace(self, result):
+        """Make ``self`` hold ``result``: same storage, new history, version bumped."""
+        self._check_output_shape(result._data.shape)
+        if result._requires_grad and self._base is not None and self._base._requires_grad:
+            raise RuntimeError(
+                "nbgrad does not track in-place changes through a view of a tensor that requires grad; "
+                "change the tensor itself, or work on a copy (.clone())"
+            )
+        np.copyto(self._data, result._data, casting="unsafe")
+        if result._requires_grad:
+            self.grad_fn = result.grad_fn
+            self._requires_grad = True
+        self._version_counter[0] += 1
+        return self
+
+    def _snapshot(self):
+        """This tensor as it is now, for an in-place op to record: later writes must not reach it."""
+        if not (grad_mode.state.enabled and self._requires_grad):
+            return self
+        t = _tensor.Tensor._make(self._data.copy())
+        t.grad_fn, t._requires_grad, t._accumulator = self.grad_fn, True, self._accumulator
+        return t
+
+    def _update(self, method, ufunc, other, **kwargs):
+        """``self = self <op> other`` in place: recorded like the out-of-place op when grad is needed."""
+        self._check_inplace()
+        if grad_mode.state.enabled and (self._requires_grad or getattr(other, "_requires_grad", False)):
+            return self._inplace(getattr(self._snapshot(), method)(other, **kwargs))
+        # Nothing to record (an optimizer step under no_grad): write into this tensor's memory directly,
+        # as NumPy's ``a -= b`` does, rather than computing a new array and copying it back.
+        a, b = self._operands(other, true_divide=ufunc is np.true_divide)  # checks that b broadcasts
+        if b._data.shape != self._data.shape and b._data.ndim:
+            self._check_output_shape(_broadcast_shapes(self._data.shape, b._data.shape))
+        b = b._data if kwargs.get("alpha", 1) == 1 else b._data * kwargs["alpha"]
+        ufunc(self._data, b, out=self._data, casting="unsafe")
+        self._version_counter[0] += 1
+        return self
+
+    def add_(self, other, *, alpha=1):
+        return self._update("add", np.add, other, alpha=alpha)
+
+    def sub_(self, other, *, alpha=1):
+        _check_bool_subtraction(self, other)
+        return self._update("sub", np.subtract, other, alpha=alpha)
+
+    def mul_(self, other):
+        return self._update("mul", np.multiply, other)
+
+    def div_(self, other):
+        return self._update("div", np.true_divide, other)
+
+    def pow_(self, exponent):
+        self._check_inplace()
+        return self._inplace(self._snapshot().pow(exponent))
+
+    def clamp_(self, min=None, max=None):
+        self._check_inplace()
+        return self._inplace(self._snapshot().clamp(min, max))
+
+    def copy_(self, src):
+        self._check_inplace()
+        from ._creation import tensor
+
+        src = src if isinstance(src, _tensor.Tensor) else tensor(src)
+        self._check_output_shape(_broadcast_shapes(self._data.shape, src._data.shape))
+        return self._inplace(E.Copy.apply(self._snapshot(), src))
+
+    def fill_(self, value):
+        self._check_inplace()
+        if isinstance(value, _tensor.Tensor):
+            if value._data.ndim:
+                raise RuntimeError(
+                    "fill_ only supports 0-dimension value tensor but got tensor with "
+                    f"{value._data.ndim} dimensions."
+                )
+            return self._inplace(E.FillTensor.apply(self._snapshot(), value))
+        return self._inplace(E.Fill.apply(self._snapshot(), value))
+
+    def zero_(self):
+        self._check_inplace()
+        return self._inplace(E.Zero.apply(self._snapshot(), 0))
+
+    def uniform_(self, a=0.0, b=1.0):
+        from . import _random
+
+        return self._fill_random(_random.uniform_array(self._data.shape, a, b))
+
+    def normal_(self, mean=0.0, std=1.0):
+        from . import _random
+
+        return self._fill_random(_random.normal_array(self._data.shape, mean, std))
+
+    def _fill_random(self, values):
+        self._check_inplace()
+        # recorded as a copy from a constant, so the old history gets no gradient (it was overwritten)
+        return self._inplace(E.Copy.apply(self._snapshot(), _tensor.Tensor._make(values)))
+
+    __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
