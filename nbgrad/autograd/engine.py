@@ -147,6 +147,15 @@ class BackwardPass:
         return root_nodes, deps, useful, runs
 
     def __iter__(self):
+        return self._walk(steps=True)
+
+    def run(self):
+        """Run every step; return self."""
+        for _ in self._walk(steps=False):  # the same walk, without making a record of each step
+            pass
+        return self
+
+    def _walk(self, steps):
         if self.finished:
             raise RuntimeError("a BackwardPass can be iterated only once")
         root_nodes, deps, useful, runs = self._plan()
@@ -200,15 +209,10 @@ class BackwardPass:
                     tie += 1
             if grad is not None:
                 executed.append(node)
-                yield BackwardStep(index, node, grad, grads, sums, present)
+                if steps:
+                    yield BackwardStep(index, node, grad, grads, sums, present)
                 index += 1
         self.finished = True
-
-    def run(self):
-        """Run every step; return self."""
-        for _ in self:
-            pass
-        return self
 
     def commit(self, retain_graph=False):
         """Hand each sink its gradient (into ``.grad``) and, unless ``retain_graph``, free saved tensors."""
