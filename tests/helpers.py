@@ -25,7 +25,7 @@ from hypothesis.extra import numpy as hnp
 
 import nbgrad
 from nbgrad.autograd import function, grad
-from nbgrad.autograd.function import BackwardNode
+from nbgrad.autograd.graph import op_of, traverse
 
 EPS = 1e-6
 RTOL, ATOL = 1e-4, 1e-6
@@ -49,21 +49,14 @@ def recording():
 
 
 def _graph_nodes(*tensors):
-    """The BackwardNodes reachable from ``tensors``' grad_fns."""
-    seen = set()
-    stack = [t.grad_fn for t in tensors if t is not None and t.grad_fn is not None]
-    while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.extend(n for n, _ in node.next_functions if n is not None)
-    return {node for node in seen if isinstance(node, BackwardNode)}
+    """The nodes of ops (every node but the leaves' AccumulateGrad) reachable from ``tensors``' grad_fns."""
+    roots = [t.grad_fn for t in tensors if t is not None]
+    return [node for node in traverse(*roots) if op_of(node) is not None]
 
 
 def graph_ops(*tensors):
     """The op classes (``Function`` subclasses) of all nodes reachable from ``tensors``' grad_fns."""
-    return {node._function for node in _graph_nodes(*tensors)}
+    return {op_of(node) for node in _graph_nodes(*tensors)}
 
 
 def _tensors(arrays, dtype, requires_grad=False):

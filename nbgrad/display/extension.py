@@ -1,7 +1,8 @@
 """``%load_ext nbgrad``: magics that draw a graph or print a backward trace, and display options.
 
 Loaded through ``nbgrad.load_ipython_extension`` (``%load_ext nbgrad``, or ``"nbgrad"`` in
-``c.InteractiveShellApp.extensions``). Tensors display as HTML cards without it; the extension adds
+``c.InteractiveShellApp.extensions``). Tensors display as HTML cards without it (``nbgrad.display.ipython``);
+the extension adds
 
 * ``%nbgrad_graph EXPR``: draw the autograd graph of the tensor ``EXPR`` evaluates to;
 * ``%nbgrad_trace EXPR``: print the backward pass of that tensor, step by step;
@@ -13,7 +14,6 @@ puts back whatever those names and types had before. Mistakes in a magic's argum
 line (``UsageError: nbgrad_graph: name 'q' is not defined``), not with a traceback from inside nbgrad.
 """
 import ast
-import io
 import weakref
 from html import escape
 
@@ -21,6 +21,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 
 from ..tensor import Tensor
+from .figure import figure_png
 from .html import image_html, tensor_html
 
 _DEFAULTS = {"show_graph": False}
@@ -84,17 +85,10 @@ def _restore(table, key, previous):
         table[key] = previous
 
 
-def _figure_png(figure):
-    """PNG bytes of a matplotlib figure, without the version stamp, so equal graphs give equal bytes."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
-    return buffer.getvalue()
-
-
 def _draw_png(value):
     from . import graph
 
-    return _figure_png(graph.draw(value))
+    return figure_png(graph.draw(value), tight=True)
 
 
 def _tensor_with_graph_html(t):

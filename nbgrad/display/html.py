@@ -1,4 +1,4 @@
-"""HTML cards for tensors and graph nodes, shown by Jupyter through ``_repr_html_``.
+"""HTML cards for tensors and graph nodes, shown by Jupyter through the formatters ``ipython.register`` adds.
 
 Pure functions that return strings, on the pattern of xarray's ``formatting_html``: every string that
 comes from the user is escaped, the stylesheet is a real file (``static/nbgrad.css``) read once and
@@ -14,11 +14,12 @@ from itertools import product
 
 import numpy as np
 
-from .._formatting import element_formatter, get_printoptions
+from .. import get_printoptions
+from .._formatting import element_formatter  # not yet public: see the allow-list in tests/display/test_public_surface.py
 from ..autograd.function import AccumulateGrad
 from ..tensor import Tensor
 
-__all__ = ["image_html", "node_html", "tensor_html", "values_html"]
+__all__ = ["css", "image_html", "node_html", "tensor_html", "values_html"]
 
 # Colour scale ends, from ColorBrewer's RdBu (colour-blind safe). Cells blend from white towards them in
 # proportion to |value| / max|value|; even the ends are light enough for dark text to stay readable.
@@ -28,7 +29,7 @@ _WHITE = (0xFF, 0xFF, 0xFF)
 
 
 @lru_cache(None)
-def _css():
+def css():
     """The stylesheet, read on first use only: ``import nbgrad`` does not touch it."""
     return files(__package__).joinpath("static", "nbgrad.css").read_text(encoding="utf-8")
 
@@ -57,7 +58,7 @@ def image_html(png, alt):
 def _card(text_repr, header, body):
     return (
         "<div class='nbgrad-repr'>"
-        f"<style>{_css()}</style>"
+        f"<style>{css()}</style>"
         f"<pre class='nbgrad-text-repr-fallback'>{escape(text_repr)}</pre>"
         f"<div class='nbgrad-wrap' style='display:none'>{header}<div class='nbgrad-body'>{body}</div></div>"
         "</div>"
@@ -85,7 +86,7 @@ def _attrs(pairs):
 
 
 def _tensor_body(t):
-    grad = t._grad  # read directly: the .grad property warns on non-leaf tensors
+    grad = t.grad if t.is_leaf or t.retains_grad else None  # .grad of any other tensor warns, as in PyTorch
     pairs = [
         ("shape", str(tuple(t.shape))),
         ("dtype", repr(t.dtype)),
@@ -95,9 +96,9 @@ def _tensor_body(t):
     ]
     if grad is None and (t.is_leaf and t.requires_grad or t.retains_grad):
         pairs.append(("grad", "None"))
-    body = _attrs(pairs) + _section("values", values_html(t._data))
+    body = _attrs(pairs) + _section("values", values_html(t.detach().numpy()))
     if grad is not None:
-        body += _section("grad", values_html(grad._data))
+        body += _section("grad", values_html(grad.detach().numpy()))
     return body
 
 

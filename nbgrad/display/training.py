@@ -15,15 +15,15 @@ sums up. nbval checks that line and skips the PNG; the output's plain-text fallb
 notebook saved with the final picture still compares equal. Outside a notebook, a few text lines show progress.
 matplotlib and IPython are imported only when something is drawn.
 """
-import io
 import math
 import sys
 
 import numpy as np
 
+from .. import from_numpy
 from ..autograd import no_grad
 from ..tensor import Tensor
-from .graph import new_figure
+from .figure import figure_png, new_figure
 
 
 def _in_notebook():
@@ -37,9 +37,10 @@ def _task(y):
     """'classes' for int64 labels, 'binary' for float 0/1 targets, else 'regression'."""
     if y is None:
         return None
-    if y._data.dtype.kind in "iu":
+    labels = y.detach().numpy()
+    if labels.dtype.kind in "iu":
         return "classes"
-    if np.isin(y._data, (0.0, 1.0)).all():
+    if np.isin(labels, (0.0, 1.0)).all():
         return "binary"
     return "regression"
 
@@ -51,7 +52,7 @@ def _predict(model, X):
         model.eval()
     try:
         with no_grad():
-            return model(X)._data
+            return model(X).detach().numpy()
     finally:
         if was_training:
             model.train()
@@ -67,16 +68,16 @@ def _classes(outputs):
 def accuracy(model, X, y):
     """Fraction of rows of X whose predicted class (argmax, or logit > 0) equals the label in y."""
     predicted = _classes(_predict(model, X))
-    return float((predicted == y._data.reshape(len(predicted))).mean())
+    return float((predicted == y.detach().numpy().reshape(len(predicted))).mean())
 
 
 def _draw_decision_boundary(ax, model, X, y, resolution=150, padding=0.5):
-    points = X._data
+    points = X.detach().numpy()
     lo, hi = points.min(axis=0) - padding, points.max(axis=0) + padding
     xs, ys = np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
     grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2).astype(points.dtype)
-    predicted = _classes(_predict(model, Tensor._make(grid))).reshape(resolution, resolution)
-    labels = y._data.reshape(len(points)).astype(np.int64)
+    predicted = _classes(_predict(model, from_numpy(grid))).reshape(resolution, resolution)
+    labels = y.detach().numpy().reshape(len(points)).astype(np.int64)
     n_classes = int(max(labels.max(), predicted.max())) + 1
     # class k gets the same colour in the regions and the points: blue/red for two classes, tab10 beyond
     cmap, vmax = ("coolwarm", 1) if n_classes <= 2 else ("tab10", 9)
@@ -89,10 +90,10 @@ def _draw_decision_boundary(ax, model, X, y, resolution=150, padding=0.5):
 
 
 def _draw_fitted_curve(ax, model, X, y):
-    x = X._data[:, 0]
-    grid = np.linspace(x.min(), x.max(), 200, dtype=X._data.dtype)[:, None]
-    ax.scatter(x, y._data.reshape(len(x)), s=10, color="0.5", label="data")
-    ax.plot(grid[:, 0], _predict(model, Tensor._make(grid)).reshape(len(grid)), color="C3", label="model")
+    x = X.detach().numpy()[:, 0]
+    grid = np.linspace(x.min(), x.max(), 200, dtype=x.dtype)[:, None]
+    ax.scatter(x, y.detach().numpy().reshape(len(x)), s=10, color="0.5", label="data")
+    ax.plot(grid[:, 0], _predict(model, from_numpy(grid)).reshape(len(grid)), color="C3", label="model")
     ax.legend(loc="best", fontsize="small")
     ax.set_title("model")
 
@@ -217,9 +218,7 @@ class TrainingMonitor:
                 _draw_decision_boundary(right, self.model, self.X, self.y)
             else:
                 _draw_fitted_curve(right, self.model, self.X, self.y)
-        buffer = io.BytesIO()
-        self._figure.savefig(buffer, format="png", dpi=72)
-        return buffer.getvalue()
+        return figure_png(self._figure, dpi=72)
 
     def _show(self):
         from IPython.display import display

@@ -1,9 +1,8 @@
-"""What the widgets share: the stylesheet, PNG bytes of a figure, the static snapshot shown where widgets
-cannot render, and the refresh that runs after every notebook cell."""
+"""What the widgets share: the stylesheet, the static snapshot shown where widgets cannot render, and the
+refresh that runs after every notebook cell."""
 import asyncio
 import contextlib
 import functools
-import io
 import itertools
 import sys
 import weakref
@@ -11,7 +10,7 @@ from functools import lru_cache
 from html import escape
 from importlib.resources import files
 
-from ..display.html import _css as _display_css
+from ..display.html import css as display_css
 
 # Heads every snapshot, so that nobody tries to click a picture.
 SNAPSHOT_NOTE = "A picture of the widget as it was saved: run the notebook to use it."
@@ -21,23 +20,12 @@ SNAPSHOT_NOTE = "A picture of the widget as it was saved: run the notebook to us
 def stylesheet():
     """One <style> element: the display layer's sheet (tables, cards) and the widgets' own (steps, panels)."""
     own = files(__package__).joinpath("static", "widgets.css").read_text(encoding="utf-8")
-    return f"<style>{_display_css()}\n{own}</style>"
+    return f"<style>{display_css()}\n{own}</style>"
 
 
 def styled(body):
     """HTML inside the scope the stylesheet's colours are defined for."""
     return f"<div class='nbgrad-repr nbgrad-widget'>{body}</div>"
-
-
-def figure_png(figure):
-    """PNG bytes of a matplotlib figure, without the version stamp, so equal pictures give equal bytes.
-
-    No ``bbox_inches="tight"``: the figures drawn here are sized to their content already, and the tight
-    box costs a second full render, which doubles the time a stepper takes to draw its frames.
-    """
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
 
 
 def note(text):
@@ -57,7 +45,7 @@ def stable_model_ids():
     from ipywidgets import comm
 
     original = comm.create_comm
-    if getattr(original, "_nbgrad_stable", False):  # already inside (a widget made by a widget)
+    if getattr(original, "nbgrad_stable", False):  # already inside (a widget made by a widget)
         yield
         return
 
@@ -65,7 +53,7 @@ def stable_model_ids():
         kwargs.setdefault("comm_id", f"nbgrad-{next(_model_ids):06d}")
         return original(*args, **kwargs)
 
-    create_comm._nbgrad_stable = True
+    create_comm.nbgrad_stable = True
     comm.create_comm = create_comm
     try:
         yield
@@ -119,10 +107,11 @@ def background_loop():
     Work handed to this loop runs after the cell has returned, between the kernel's messages, so the
     notebook stays responsive.  A batch run (nbclient, nbconvert --execute) never gets one: it saves the
     widget state when the cell ends, so everything must be drawn by then.  A front end a person uses
-    accepts ``input()`` (``allow_stdin``); batch runners do not.
+    accepts ``input()`` (the request's ``allow_stdin``); batch runners do not.
     """
     kernel = getattr(_shell(), "kernel", None)
-    if not getattr(kernel, "_allow_stdin", False):
+    request = kernel.get_parent() if kernel is not None else {}
+    if not request.get("content", {}).get("allow_stdin", False):
         return None
     try:
         return asyncio.get_running_loop()

@@ -10,10 +10,12 @@ import ipywidgets as widgets
 import traitlets
 
 from ..autograd.function import AccumulateGrad
-from ..display import graph as G
+from ..display.figure import figure_png
+from ..display.formatting import shape_text, summary
+from ..display.graph import draw, to_networkx
 from ..display.html import image_html, node_html, values_html
 from ..tensor import Tensor
-from ._common import Snapshot, array_key, figure_png, note, refresh_after_cells, styled, stylesheet
+from ._common import Snapshot, array_key, note, refresh_after_cells, styled, stylesheet
 
 
 class GraphView(Snapshot, widgets.VBox):
@@ -53,11 +55,11 @@ class GraphView(Snapshot, widgets.VBox):
     # ----- reading the graph -----
     def refresh(self):
         """Read the graph, its values and gradients again, and redraw."""
-        self._show(G.to_networkx(self.tensor, names=self._names))
+        self._show(to_networkx(self.tensor, names=self._names))
 
     def refresh_if_changed(self):
         """Redraw if a gradient changed, or backward freed what the ops saved, since the last drawing."""
-        graph = G.to_networkx(self.tensor, names=self._names)
+        graph = to_networkx(self.tensor, names=self._names)
         if _fingerprint(graph) != self._shown:
             self._show(graph)
 
@@ -76,14 +78,14 @@ class GraphView(Snapshot, widgets.VBox):
         if a["kind"] == "operation":
             return f"{a['label']}  ({a['op']})"
         label = a["label"] or ("constant" if a["kind"] == "constant" else node_id)
-        shape = f" {G.shape_text(a['shape'])}" if a["shape"] else ""
+        shape = f" {shape_text(a['shape'])}" if a["shape"] else ""
         return f"{label}{shape}  ({a['kind']})"
 
     # ----- drawing -----
     def _draw(self):
         selected = self.selected
         if selected not in self._pngs:
-            self._pngs[selected] = figure_png(G.draw(self.graph, highlight=selected))
+            self._pngs[selected] = figure_png(draw(self.graph, highlight=selected))
         self.image.value = self._pngs[selected]
         self.details.value = styled(self.details_html())
 
@@ -120,7 +122,7 @@ class GraphView(Snapshot, widgets.VBox):
         leaf = a["node"] if isinstance(a["node"], AccumulateGrad) else None
         return (
             f"<div class='nbgrad-details'><h4>{escape(a['kind'])} {name(node_id)}"
-            f"{' ' + escape(G.shape_text(a['shape'])) if a['shape'] else ''} "
+            f"{' ' + escape(shape_text(a['shape'])) if a['shape'] else ''} "
             f"<span class='nbgrad-code'>{escape(a['dtype'] or '')}</span></h4>"
             f"<div>made by: {', '.join(made_by) or ('you (a leaf)' if leaf else 'nothing: a constant')}</div>"
             f"<div>used by: {', '.join(used_by) or 'nothing: this is the output'}</div>"
@@ -136,7 +138,7 @@ class GraphView(Snapshot, widgets.VBox):
         graph = self.graph
         values = [v for v, a in graph.nodes(data=True) if a["kind"] != "operation"]
         ops = graph.number_of_nodes() - len(values)
-        grads = ", ".join(f"{graph.nodes[v]['label'] or v} = {G.summary(graph.nodes[v]['grad'])}"
+        grads = ", ".join(f"{graph.nodes[v]['label'] or v} = {summary(graph.nodes[v]['grad'])}"
                           for v in values if graph.nodes[v]["grad"] is not None)
         return "\n".join([
             f"GraphView of {graph.nodes[graph.graph['root']]['label'] or 'a tensor'}: "

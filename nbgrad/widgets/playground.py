@@ -18,18 +18,18 @@ import traitlets
 
 import nbgrad
 
-from .. import _functions
 from ..autograd import grad as autograd_grad, no_grad
-from ..display import graph as G
+from ..display.figure import figure_png
+from ..display.formatting import number
 from ..display.html import image_html
 from ..tensor import Tensor
-from ._common import Snapshot, figure_png, styled, stylesheet
+from ._common import Snapshot, styled, stylesheet
 
 VARIABLES = ("x", "y")  # the names code in a string may use for its inputs, in this order
-# What code in a string can call by name: nbgrad's functions (sin, exp, sum, ...) and tensor makers; not all of
+# What code in a string can call by name: nbgrad's functions (sin, exp, sum, ..., tensor makers); not all of
 # ``nbgrad``'s names, whose ``float`` and ``bool`` (dtypes) would hide Python's own.
-_MAKERS = "tensor zeros ones full arange linspace eye zeros_like ones_like full_like".split()
-NAMESPACE = {name: getattr(nbgrad, name) for name in [*_functions.__all__, *_MAKERS]}
+NAMESPACE = {name: value for name, value in vars(nbgrad).items()
+             if not name.startswith("_") and inspect.isfunction(value)}
 NAMESPACE.update({"nbgrad": nbgrad, "torch": nbgrad, "F": nbgrad.nn.functional, "pi": math.pi, "e": math.e})
 _CURVE_POINTS = 201
 _GRID_POINTS = 61
@@ -144,9 +144,9 @@ class GradientPlayground(Snapshot, widgets.VBox):
                 "(PyTorch: grad can be implicitly created only for scalar outputs)")
         out = out.reshape(())
         if not out.requires_grad:
-            return float(out._data), np.zeros(len(point)), False
+            return float(out.item()), np.zeros(len(point)), False
         grads = autograd_grad(out, inputs, allow_unused=True)
-        return float(out._data), np.array([0.0 if g is None else float(g._data) for g in grads]), True
+        return float(out.item()), np.array([0.0 if g is None else float(g.item()) for g in grads]), True
 
     def update(self):
         """Evaluate at the current point and redraw (run by the sliders and the code box)."""
@@ -198,7 +198,7 @@ class GradientPlayground(Snapshot, widgets.VBox):
                 return None
         if tuple(out.shape) != grids[0].shape:
             return None
-        values = out._data.astype(np.float64)
+        values = out.detach().numpy().astype(np.float64)
         flat = [g.reshape(-1) for g in grids]
         for i in (0, flat[0].size // 2, flat[0].size - 1):
             expected = self._value_or_nan(f, [g[i] for g in flat])
@@ -211,13 +211,13 @@ class GradientPlayground(Snapshot, widgets.VBox):
         with no_grad():
             try:
                 out = _as_tensor(f(*[nbgrad.tensor(float(v), dtype=nbgrad.float64) for v in point]))
-                return float(out._data.reshape(-1)[0]) if out.numel() == 1 else math.nan
+                return float(out.detach().numpy().reshape(-1)[0]) if out.numel() == 1 else math.nan
             except Exception:  # noqa: BLE001 - a point where the code fails is left out of the picture
                 return math.nan
 
     # ----- showing -----
     def _where(self):
-        return ", ".join(f"{name} = {G.number(v)}" for name, v in zip(self.variables, self.point))
+        return ", ".join(f"{name} = {number(v)}" for name, v in zip(self.variables, self.point))
 
     def _result_html(self):
         if self.error is not None:
@@ -227,10 +227,10 @@ class GradientPlayground(Snapshot, widgets.VBox):
 
     def _result_text(self):
         args = ", ".join(self.variables)
-        value = f"f({args}) = {G.number(self.value)}"
+        value = f"f({args}) = {number(self.value)}"
         if len(self.variables) == 1:
-            return f"at {self._where()}:  {value},  f'({args}) = {G.number(self.gradient[0])}"
-        gradient = ", ".join(G.number(g) for g in self.gradient)
+            return f"at {self._where()}:  {value},  f'({args}) = {number(self.gradient[0])}"
+        gradient = ", ".join(number(g) for g in self.gradient)
         return f"at {self._where()}:  {value},  ∇f = ({gradient})"
 
     def _plot_png(self):
@@ -254,7 +254,7 @@ class GradientPlayground(Snapshot, widgets.VBox):
         half = (xs[-1] - xs[0]) / 5
         tx = np.array([x0 - half, x0 + half])
         ax.plot(tx, f0 + slope * (tx - x0), color="#d55e00", linewidth=2,
-                label=f"tangent, slope f'({self.variables[0]}) = {G.number(slope)}")
+                label=f"tangent, slope f'({self.variables[0]}) = {number(slope)}")
         ax.plot([x0], [f0], "o", color="#d55e00")
         finite = ys[np.isfinite(ys)]
         if finite.size:
@@ -279,7 +279,7 @@ class GradientPlayground(Snapshot, widgets.VBox):
             length = 0.2 * min(xs[-1] - xs[0], ys[-1] - ys[0])
             ax.annotate("", xy=(x0 + g[0] / norm * length, y0 + g[1] / norm * length), xytext=(x0, y0),
                         arrowprops={"arrowstyle": "-|>", "color": "#d55e00", "linewidth": 2})
-        gradient = ", ".join(G.number(v) for v in g)
+        gradient = ", ".join(number(v) for v in g)
         ax.text(0.02, 0.02, f"∇f = ({gradient})", transform=ax.transAxes, fontsize=9,
                 bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
         ax.set_xlabel(self.variables[0])

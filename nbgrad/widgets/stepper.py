@@ -17,10 +17,12 @@ from html import escape
 import ipywidgets as widgets
 import traitlets
 
-from ..display import graph as G
+from ..display.figure import figure_png
+from ..display.formatting import summary
+from ..display.graph import digraph, draw
 from ..display.html import image_html
 from ..display.trace import backward_trace
-from ._common import Snapshot, background_loop, figure_png, note, styled, stylesheet
+from ._common import Snapshot, background_loop, note, styled, stylesheet
 
 
 class BackwardStepper(Snapshot, widgets.VBox):
@@ -102,7 +104,7 @@ class BackwardStepper(Snapshot, widgets.VBox):
             raise IndexError(f"step {step} out of range: this stepper has frames 0 to {len(self.trace)}")
         if step == 0:
             return {}
-        return {label: g._data for label, g in self.trace[step - 1].accumulated.items()}
+        return {label: g.detach().numpy() for label, g in self.trace[step - 1].accumulated.items()}
 
     def final_gradients(self):
         """Leaf label -> gradient after the last step: what ``backward()`` adds to each leaf's ``.grad``."""
@@ -182,7 +184,7 @@ class BackwardStepper(Snapshot, widgets.VBox):
         """The graph after step k: the trace's gradients so far (nobody's .grad), the node that ran marked."""
         grads = self.trace.gradients(k - 1) if k else {}
         highlight = self.trace[k - 1].node if k else None
-        return figure_png(G.draw(G.digraph(self.trace.walk), grads=grads, highlight=highlight))
+        return figure_png(draw(digraph(self.trace.walk), grads=grads, highlight=highlight))
 
     def _done_drawing(self):
         self._drawing = False
@@ -212,4 +214,4 @@ class BackwardStepper(Snapshot, widgets.VBox):
 
 
 def _gradients_text(grads):
-    return ", ".join(f"{label} = {G.summary(g)}" for label, g in grads.items())
+    return ", ".join(f"{label} = {summary(g)}" for label, g in grads.items())

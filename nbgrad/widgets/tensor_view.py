@@ -11,11 +11,12 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
-from ..display import graph as G
+from ..display.figure import figure_png
+from ..display.formatting import number, summary
 from ..display.html import image_html, values_html
 from ..display.labels import Names
 from ..tensor import Tensor
-from ._common import Snapshot, array_key, figure_png, note, refresh_after_cells, styled, stylesheet
+from ._common import Snapshot, array_key, note, refresh_after_cells, styled, stylesheet
 
 MODES = ("table", "heatmap")
 _ANNOTATE_UP_TO = 64  # cells; a heat map of more than this shows colours only
@@ -67,27 +68,31 @@ class TensorView(Snapshot, widgets.VBox):
     @traitlets.validate("index")
     def _valid_index(self, proposal):
         index = tuple(proposal["value"])
-        leading = self.tensor._data.shape[:-2]
+        leading = tuple(self.tensor.shape[:-2])
         if len(index) != len(leading) or not all(0 <= i < n for i, n in zip(index, leading)):
             raise traitlets.TraitError(f"index {index} does not pick a 2-d slice of a tensor of shape "
-                                       f"{tuple(self.tensor._data.shape)}")
+                                       f"{tuple(self.tensor.shape)}")
         return index
 
     # ----- reading the tensor -----
+    def _values(self):
+        return self.tensor.detach().numpy()
+
     def _grad(self):
-        return self.tensor._grad  # read directly: the .grad property warns on non-leaf tensors
+        """The tensor's ``.grad`` as an array, or None; read only where PyTorch keeps one (it warns elsewhere)."""
+        t = self.tensor
+        grad = t.grad if t.is_leaf or t.retains_grad else None
+        return None if grad is None else grad.detach().numpy()
 
     def _fingerprint(self):
-        grad = self._grad()
         t = self.tensor
-        return (array_key(t._data), None if grad is None else array_key(grad._data), t._requires_grad,
-                t.grad_fn, t.retains_grad)
+        return (array_key(self._values()), array_key(self._grad()), t.requires_grad, t.grad_fn, t.retains_grad)
 
     def refresh(self):
         """Read the tensor again and redraw everything."""
         self._shown = self._fingerprint()
         self.header.value = styled(self._header_html())
-        leading = self.tensor._data.shape[:-2]
+        leading = tuple(self.tensor.shape[:-2])
         if len(self.slice_sliders.children) != len(leading) or any(
                 s.max != n - 1 for s, n in zip(self.slice_sliders.children, leading)):
             self._make_sliders(leading)
@@ -145,14 +150,12 @@ class TensorView(Snapshot, widgets.VBox):
         return [head, widgets.Image(value=heatmap_png(self._slice(data)), format="png")]
 
     def _draw_body(self):
-        grad = self._grad()
-        self.values_panel.children = self._panel("values", self.tensor._data)
-        self.grad_panel.children = self._panel(".grad", None if grad is None else grad._data, self._grad_missing())
+        self.values_panel.children = self._panel("values", self._values())
+        self.grad_panel.children = self._panel(".grad", self._grad(), self._grad_missing())
 
     def snapshot_html(self):
-        grad = self._grad()
         sections = []
-        for title, data in (("values", self.tensor._data), (".grad", None if grad is None else grad._data)):
+        for title, data in (("values", self._values()), (".grad", self._grad())):
             if data is None:
                 body = note(self._grad_missing())
             elif self.mode == "table":
@@ -171,8 +174,8 @@ class TensorView(Snapshot, widgets.VBox):
         where = f", slice {self._caption()}" if self.index else ""
         return "\n".join([
             f"TensorView of {self.name or 'a tensor'}: shape {tuple(t.shape)}, {self.mode}{where}",
-            f"values: {G.summary(t._data)}",
-            f".grad: {G.summary(grad._data) if grad is not None else self._grad_missing()}",
+            f"values: {summary(self._values())}",
+            f".grad: {summary(grad) if grad is not None else self._grad_missing()}",
         ])
 
 
@@ -199,7 +202,7 @@ def heatmap_png(data):
     ax.tick_params(labelsize=8, length=0)
     if rows * cols <= _ANNOTATE_UP_TO:
         for (r, c), value in np.ndenumerate(grid):
-            ax.text(c, r, G.number(value, 3), ha="center", va="center", fontsize=8,
+            ax.text(c, r, number(value, 3), ha="center", va="center", fontsize=8,
                     color="white" if abs(value) > 0.6 * scale else "black")
     fig.colorbar(image, ax=ax, fraction=0.08, pad=0.04).ax.tick_params(labelsize=8)
     return figure_png(fig)

@@ -3,6 +3,7 @@ import os
 import re
 import subprocess
 import sys
+import types
 import warnings
 from html import escape, unescape
 from html.parser import HTMLParser
@@ -14,7 +15,7 @@ import pytest
 import nbgrad
 from html_checks import assert_safe_html
 from nbgrad.autograd import Function
-from nbgrad.display import html as H
+from nbgrad.display import html as H, ipython
 
 EVIL = "<img src=x onerror=alert(1)>"
 REPO = Path(__file__).resolve().parents[2]
@@ -55,6 +56,15 @@ def repr_numbers(t):
     body = repr(t)[len("tensor("):]
     body = body[: body.rindex("]") + 1] if body.startswith("[") else body.split(",")[0].rstrip(")")
     return re.findall(r"-?(?:inf|nan|\d+\.?\d*(?:e[+-]\d+)?)|True|False", body)
+
+
+def shown(obj):
+    """The HTML IPython shows for ``obj``, through the formatters ``nbgrad.display.ipython`` registers."""
+    from IPython.core.formatters import HTMLFormatter
+
+    html = HTMLFormatter()
+    ipython.register(types.SimpleNamespace(display_formatter=types.SimpleNamespace(formatters={"text/html": html})))
+    return html(obj)
 
 
 def values_section(html):
@@ -110,7 +120,7 @@ def test_user_function_names_and_saved_values_are_escaped():
         def forward(ctx, x):
             ctx.label = "<b onmouseover=alert(2)>"  # a non-tensor value the node keeps
             ctx.save_for_backward(x)
-            return x._data * 2
+            return x.detach().numpy() * 2
 
         @staticmethod
         def backward(ctx, grad):
@@ -118,7 +128,7 @@ def test_user_function_names_and_saved_values_are_escaped():
 
     x = nbgrad.ones(2, requires_grad=True)
     y = Hostile.apply(x)
-    for html in (H.node_html(y.grad_fn), H.tensor_html(y), y._repr_html_(), y.grad_fn._repr_html_()):
+    for html in (H.node_html(y.grad_fn), H.tensor_html(y), shown(y), shown(y.grad_fn)):
         assert_safe_html(html, forbidden_text=["<script>alert('name')</script>", "<b onmouseover=alert(2)>"])
     node_card = H.node_html(y.grad_fn)
     assert escape("<b onmouseover=alert(2)>") in node_card
@@ -138,9 +148,9 @@ def test_safety_check_catches_what_it_should():
 
 def test_text_fallback_shows_where_the_stylesheet_is_stripped():
     t = nbgrad.tensor([[1.5, -2.0]], requires_grad=True)
-    html = t._repr_html_()
+    html = shown(t)
     assert html == H.tensor_html(t)
-    css = H._css()
+    css = H.css()
     assert f"<style>{css}</style>" in html
     assert css == (REPO / "nbgrad/display/static/nbgrad.css").read_text(encoding="utf-8")
     # Without the stylesheet: the <pre> (PyTorch's repr) is visible, the card hidden by its inline style.
@@ -190,20 +200,20 @@ def test_cells_show_exactly_what_repr_prints(t):
 
 def test_summarising_follows_the_print_options(printoptions):
     t = nbgrad.arange(30.0).reshape(5, 6)
-    assert len(cells(H.values_html(t._data))[0]) == 30
+    assert len(cells(H.values_html(t.numpy()))[0]) == 30
     printoptions(threshold=10, edgeitems=1)
-    html = H.values_html(t._data)
+    html = H.values_html(t.numpy())
     assert cells(html)[0] == repr_numbers(t) == ["0.", "5.", "24.", "29."]
     assert html.count("<td class='nbgrad-gap'>") == 5  # a ⋮ row of 3 cells (⋮ … ⋮) and one … per value row
     printoptions(precision=2)
-    assert cells(H.values_html(nbgrad.tensor([1 / 3])._data))[0] == ["0.33"]
+    assert cells(H.values_html(nbgrad.tensor([1 / 3]).numpy()))[0] == ["0.33"]
 
 
 def test_slices_are_labelled_and_summarised_slices_marked(printoptions):
     t = nbgrad.arange(40.0).reshape(10, 2, 2)
-    assert re.findall(r"<caption>(.*?)</caption>", H.values_html(t._data)) == [f"[{i}, :, :]" for i in range(10)]
+    assert re.findall(r"<caption>(.*?)</caption>", H.values_html(t.numpy())) == [f"[{i}, :, :]" for i in range(10)]
     printoptions(threshold=20)
-    html = H.values_html(t._data)
+    html = H.values_html(t.numpy())
     assert re.findall(r"<caption>(.*?)</caption>", html) == [f"[{i}, :, :]" for i in (0, 1, 2, 7, 8, 9)]
     assert html.count("nbgrad-gap-slices") == 1
     assert cells(html)[0] == repr_numbers(t)
@@ -227,7 +237,7 @@ def _contrast(a, b):
 
 
 def test_colour_scale_keeps_numbers_readable_and_encodes_sign_and_size():
-    css = H._css()
+    css = H.css()
     rule = re.search(r"table\.nbgrad-values td \{([^}]*)\}", css).group(1)
     text = re.search(r"(?<![-\w])color:\s*(#[0-9a-f]{6})", rule).group(1)
     plain = re.search(r"background-color:\s*(#[0-9a-f]{6})", rule).group(1)
@@ -268,7 +278,7 @@ def test_tensor_card_shows_autograd_state_and_grad():
 
 def test_parameter_card_says_parameter():
     p = nbgrad.nn.Parameter(nbgrad.tensor([1.0, 2.0]))
-    html = p._repr_html_()
+    html = shown(p)
     assert "<span class='nbgrad-kind'>Parameter</span>" in html
     assert "<pre class='nbgrad-text-repr-fallback'>Parameter containing:\ntensor([1., 2.], requires_grad=True)</pre>" in html
 
@@ -326,7 +336,7 @@ def test_accumulate_grad_card_shows_its_variable():
     x, y, z = evil_graph()
     z.backward()
     node = y.grad_fn.next_functions[0][0]
-    html = node._repr_html_()
+    html = shown(node)
     assert "<span class='nbgrad-name'>AccumulateGrad</span>" in html
     assert "<summary>variable</summary>" in html and escape(EVIL) in html
     assert "none: gradients stop here" in html
@@ -337,6 +347,7 @@ def test_accumulate_grad_card_shows_its_variable():
 
 _SCRIPT = """
 import nbgrad
+from nbgrad.autograd.graph import get_gradient_edge
 from nbgrad.display.html import tensor_html, node_html
 nbgrad.manual_seed(0)
 w = nbgrad.randn(3, 4, requires_grad=True); w.name = "w"
@@ -345,7 +356,7 @@ y = (w @ nbgrad.randn(4) + b).tanh().sum()
 y.backward(retain_graph=True)
 big = nbgrad.randn(4, 10, 30)
 for html in (tensor_html(w), tensor_html(y), tensor_html(big), node_html(y.grad_fn),
-             node_html(y.grad_fn.next_functions[0][0]), node_html(w.grad_fn or b._grad_node())):
+             node_html(y.grad_fn.next_functions[0][0]), node_html(w.grad_fn or get_gradient_edge(b).node)):
     print(html)
 """
 
@@ -370,7 +381,8 @@ def test_rendering_imports_no_notebook_libraries():
         "t = nbgrad.ones(2, requires_grad=True)\n"
         "loaded = [m for m in ('IPython', 'matplotlib', 'networkx', 'ipywidgets') if m in sys.modules]\n"
         "assert not loaded and 'nbgrad.display' not in sys.modules, loaded\n"
-        "t._repr_html_(); (t * 2).grad_fn._repr_html_()\n"
+        "from nbgrad.display.html import node_html, tensor_html\n"
+        "tensor_html(t); node_html((t * 2).grad_fn)\n"
         "print(sorted(m for m in ('IPython', 'matplotlib', 'networkx', 'ipywidgets') if m in sys.modules))\n"
     )
     assert _run(code, "0").strip() == "[]"

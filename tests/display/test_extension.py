@@ -17,6 +17,7 @@ from traitlets.config import Config  # noqa: E402
 
 import nbgrad  # noqa: E402
 from html_checks import assert_safe_html  # noqa: E402
+from nbgrad.display import ipython  # noqa: E402
 from nbgrad.display.html import tensor_html  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,6 +35,7 @@ def shell():
     # Creating a shell takes over __main__; give it back to pytest.
     sys.modules["__main__"], sys.displayhook, sys.excepthook = main, displayhook, excepthook
     shell.display_pub = CapturingDisplayPublisher()
+    ipython.register(shell)  # what `import nbgrad` does in a kernel that starts with it (see the test below)
     shell.run_cell(
         "import nbgrad\n"
         "x = nbgrad.tensor([1.0, -2.0], requires_grad=True)\n"
@@ -85,6 +87,21 @@ def test_tensors_and_nodes_display_as_cards_without_loading_anything(shell):
     assert escape(shell.user_ns["x"].name) in data["text/html"]
 
 
+def test_import_nbgrad_in_a_running_shell_shows_cards():
+    code = (
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "shell = InteractiveShell.instance()\n"
+        "import nbgrad\n"
+        "t = nbgrad.ones(2, requires_grad=True)\n"
+        "from nbgrad.display.html import node_html, tensor_html\n"
+        "shown = [shell.display_formatter.format(x)[0].get('text/html') for x in (t, (t * 2).grad_fn)]\n"
+        "print(shown == [tensor_html(t), node_html((t * 2).grad_fn)])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=REPO)
+    assert result.stdout.strip() == "True"
+
+
 def test_import_nbgrad_does_not_import_ipython():
     code = (
         "import sys, nbgrad\n"
@@ -133,12 +150,13 @@ def test_load_ext_magic_and_unload_ext_restore_the_previous_state(shell, capsys)
 
 def test_reload_ext_unloads_then_loads_again(shell, capsys):
     before = state(shell)
+    card = shell.display_formatter.formatters["text/html"].type_printers[nbgrad.Tensor]
     run(shell, "%load_ext nbgrad", capsys)
     run(shell, "%nbgrad config show_graph=True", capsys)
     assert run(shell, "%reload_ext nbgrad", capsys)[0] is None
     assert "nbgrad" in shell.extension_manager.loaded
     assert run(shell, "%nbgrad config", capsys)[1] == "show_graph=False\n"  # a fresh start
-    assert nbgrad.Tensor not in shell.display_formatter.formatters["text/html"].type_printers
+    assert shell.display_formatter.formatters["text/html"].type_printers[nbgrad.Tensor] is card  # no graph
     assert sys.modules["nbgrad"].Tensor is nbgrad.Tensor  # reloading the package keeps the same classes
     run(shell, "%unload_ext nbgrad", capsys)
     assert state(shell) == before
@@ -187,9 +205,9 @@ def test_show_graph_puts_the_graph_under_every_displayed_tensor(shell, capsys):
     png = re.fullmatch(r"<div><img class='nbgrad-image' src='data:image/png;base64,([A-Za-z0-9+/=]+)' "
                        r"alt='autograd graph'></div>", data["text/html"][len(card):])
     from nbgrad.display import graph
-    from nbgrad.display.extension import _figure_png
+    from nbgrad.display.figure import figure_png
 
-    assert base64.b64decode(png.group(1)) == _figure_png(graph.draw(loss))
+    assert base64.b64decode(png.group(1)) == figure_png(graph.draw(loss), tight=True)
     assert base64.b64decode(png.group(1)).startswith(PNG_SIGNATURE)
     assert_safe_html(data["text/html"], forbidden_text=[x.name])
     assert shell.display_formatter.format(loss)[0] == data  # the same bytes every time
@@ -271,10 +289,10 @@ def test_nbgrad_graph_draws_the_graph_of_an_expression(shell, capsys):
     png = output["data"]["image/png"]
     png = base64.b64decode(png) if isinstance(png, str) else png
     assert png.startswith(PNG_SIGNATURE)
-    from nbgrad.display.extension import _figure_png
+    from nbgrad.display.figure import figure_png
 
     expected = graph.draw(shell.user_ns["loss"] * 2)
-    assert png == _figure_png(expected)
+    assert png == figure_png(expected, tight=True)
 
 
 def test_nbgrad_trace_prints_the_backward_trace(shell, capsys):

@@ -1,5 +1,4 @@
 """nbgrad.display.graph: the graph behind a tensor (to_networkx), its labels, and its drawing."""
-import io
 import os
 import subprocess
 import sys
@@ -13,7 +12,8 @@ matplotlib.use("Agg")
 
 import nbgrad  # noqa: E402
 from nbgrad.autograd import Function  # noqa: E402
-from nbgrad.display import graph as G  # noqa: E402
+from nbgrad.display import drawing, graph as G  # noqa: E402
+from nbgrad.display.figure import figure_png as png  # noqa: E402
 from nbgrad.display.labels import Names  # noqa: E402
 from nbgrad.display.trace import backward_trace  # noqa: E402
 from helpers import seed_graph as seed  # noqa: E402
@@ -28,12 +28,6 @@ def structure(graph):
     nodes = [(n, {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in a.items() if k != "node"})
              for n, a in graph.nodes(data=True)]
     return nodes, list(graph.edges(data=True))
-
-
-def png(fig):
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
 
 
 # ----- to_networkx -----
@@ -160,7 +154,7 @@ def test_custom_function_appears_under_its_name():
         @staticmethod
         def forward(ctx, a):
             ctx.save_for_backward(a)
-            return a._data ** 2
+            return a.detach().numpy() ** 2
 
         @staticmethod
         def backward(ctx, grad):
@@ -240,8 +234,8 @@ def layout_of(tensor, names=None, compact=False):
     graph = G.to_networkx(tensor, names=names)
     if compact:
         graph = G._fold_unnamed_values(graph, set())
-    boxes = G._boxes(graph, True, compact)
-    return graph, boxes, G._Layout(graph, boxes)
+    boxes = drawing._boxes(graph, True, compact)
+    return graph, boxes, drawing._layout(graph, boxes)
 
 
 def test_layout_inputs_left_output_right_without_overlaps():
@@ -278,12 +272,6 @@ def test_shared_values_keep_argument_order_top_to_bottom():
     assert layout.y["v1"] < layout.y["v2"]  # a (first argument) above c
 
 
-def test_spaced_is_the_least_squares_fit_with_gaps():
-    assert G._spaced([0.0, 0.0, 10.0], [4.0, 4.0]) == pytest.approx([-2.0, 2.0, 10.0])
-    assert G._spaced([5.0, 1.0], [2.0]) == pytest.approx([2.0, 4.0])  # order kept, pulled to the mean
-    assert G._spaced([0.0, 20.0], [4.0]) == pytest.approx([0.0, 20.0])  # far apart: untouched
-
-
 # ----- drawing -----
 def test_draw_returns_a_figure_with_the_labels_and_grads():
     t = seed()
@@ -294,7 +282,7 @@ def test_draw_returns_a_figure_with_the_labels_and_grads():
     assert not any(text.startswith("grad") for text in texts)  # no gradient anywhere yet
     t["out"].backward()
     texts = [text.get_text() for text in G.draw(t["out"], names=t).axes[0].texts]
-    assert "all 4.5" in texts and "not kept" in texts and G._NOT_STORED in texts
+    assert "all 4.5" in texts and "not kept" in texts and drawing._NOT_STORED in texts
     texts = [text.get_text() for text in G.draw(t["out"], names=t, show_grad=False).axes[0].texts]
     assert "all 4.5" not in texts
 
@@ -307,7 +295,7 @@ def test_draw_a_graph_with_trace_gradients_and_highlight():
     fig = G.draw(graph, grads=trace.gradients(1), highlight=trace[1].node, title="step 1")
     texts = [text.get_text() for text in fig.axes[0].texts]
     assert "all 0.75" in texts and "all 0.25" in texts and "all 4.5" not in texts  # only what is known by step 1
-    assert "highlighted" in texts and "step 1" in texts and G._NOT_REACHED in texts
+    assert "highlighted" in texts and "step 1" in texts and drawing._NOT_REACHED in texts
     assert graph.nodes["v2"]["grad"] is None  # the caller's graph was not modified
     with pytest.raises(ValueError, match="names="):
         G.draw(graph, names=t)
@@ -398,8 +386,8 @@ def test_a_drawing_shows_as_a_picture_in_a_fresh_notebook_kernel():
 
 
 def test_display_modules_import_their_dependencies_lazily():
-    code = ("import sys; sys.path.insert(0, %r); import nbgrad.display.graph, nbgrad.display.trace, "
-            "nbgrad.display.labels; print(sorted(m for m in ('matplotlib', 'networkx', 'IPython') if m in sys.modules))"
-            % ROOT)
+    modules = "graph, trace, labels, walk, layout, formatting, figure, drawing, html, ipython, training"
+    code = ("import sys; sys.path.insert(0, %r); import nbgrad; from nbgrad.display import %s; "
+            "print(sorted(m for m in ('matplotlib', 'networkx', 'IPython') if m in sys.modules))" % (ROOT, modules))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
