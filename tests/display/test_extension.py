@@ -87,8 +87,14 @@ def test_tensors_and_nodes_display_as_cards_without_loading_anything(shell):
     assert escape(shell.user_ns["x"].name) in data["text/html"]
 
 
+def _fresh_python(code):
+    """What ``code`` prints in a new Python process that imports nbgrad from this checkout."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=REPO).stdout.strip()
+
+
 def test_import_nbgrad_in_a_running_shell_shows_cards():
-    code = (
+    assert _fresh_python(
         "from IPython.core.interactiveshell import InteractiveShell\n"
         "shell = InteractiveShell.instance()\n"
         "import nbgrad\n"
@@ -96,22 +102,16 @@ def test_import_nbgrad_in_a_running_shell_shows_cards():
         "from nbgrad.display.html import node_html, tensor_html\n"
         "shown = [shell.display_formatter.format(x)[0].get('text/html') for x in (t, (t * 2).grad_fn)]\n"
         "print(shown == [tensor_html(t), node_html((t * 2).grad_fn)])\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=REPO)
-    assert result.stdout.strip() == "True"
+    ) == "True"
 
 
 def test_import_nbgrad_does_not_import_ipython():
-    code = (
+    assert _fresh_python(
         "import sys, nbgrad\n"
         "assert callable(nbgrad.load_ipython_extension)\n"
         "print(sorted(m for m in ('IPython', 'matplotlib', 'networkx', 'ipywidgets', 'nbgrad.display')"
         " if m in sys.modules))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=REPO)
-    assert result.stdout.strip() == "[]"
+    ) == "[]"
 
 
 # ----- loading and unloading -----
