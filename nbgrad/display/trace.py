@@ -62,10 +62,10 @@ class Trace:
         walk = self.walk
         leaves, steps = {}, []
         for raw in self._pass:
-            node = raw.node
+            node, grad_output = raw.node, raw.grad_output  # each read makes a new Tensor: read it once
             value_id = walk.value_ids[node]
             if type(node) is AccumulateGrad:
-                leaves[value_id] = raw.grad_output
+                leaves[value_id] = grad_output
                 node_id, input_ids = value_id, ()
             else:
                 node_id = walk.op_ids[node]
@@ -74,9 +74,9 @@ class Trace:
                          for entry in raw.sums)
             steps.append(Step(
                 index=raw.index, node=node, op=node.name(), node_id=node_id, value_id=value_id,
-                output=self.label(value_id), grad_output=raw.grad_output, grad_inputs=raw.grad_inputs,
+                output=self.label(value_id), grad_output=grad_output, grad_inputs=raw.grad_inputs,
                 input_ids=input_ids, inputs=tuple(self.label(v) for v in input_ids),
-                local=self._local(node, raw.grad_output, input_ids), sums=sums,
+                local=self._local(node, grad_output, input_ids), sums=sums,
                 accumulated={self.label(v): g for v, g in leaves.items()},
             ))
             steps[-1].rule, steps[-1].rule_latex = self._rule(steps[-1])

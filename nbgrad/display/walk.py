@@ -93,7 +93,7 @@ class Walk:
         leaves = {}  # leaf tensor -> its value id
         for node, value_id in self.value_ids.items():
             if type(node) is AccumulateGrad:
-                found[value_id] = leaves[node.variable] = node.variable
+                found[value_id], leaves[node.variable] = node.variable, value_id
 
         def offer(t):
             value_id = self.value_ids.get(t.grad_fn) if t.grad_fn is not None else leaves.get(t)
