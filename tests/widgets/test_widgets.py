@@ -7,6 +7,7 @@ import asyncio
 import math
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -238,6 +239,21 @@ def test_stepper_draws_after_the_cell_when_a_person_is_watching(monkeypatch):
 
     stepper = asyncio.run(main())
     assert is_png(frame_picture(stepper, 0))
+
+
+def test_the_kernel_loop_is_used_only_when_the_request_accepts_input(monkeypatch):
+    """A person's front end sends execute requests with allow_stdin; nbclient and nbconvert do not."""
+    request = {"content": {"allow_stdin": True}}
+    shell = types.SimpleNamespace(kernel=types.SimpleNamespace(get_parent=lambda: request))
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: shell))
+
+    async def loops():
+        return _common.background_loop(), asyncio.get_running_loop()
+
+    found, running = asyncio.run(loops())
+    assert found is running
+    request["content"]["allow_stdin"] = False
+    assert asyncio.run(loops())[0] is None
 
 
 def test_without_an_interactive_front_end_everything_is_drawn_at_once():
