@@ -37,7 +37,8 @@ def _width(text, size=_FONT):
 
 class _Box:
     """What one node looks like: the room it takes, the width of its drawn shape (``body``; an op's caption
-    may be wider), its rows of text runs, and whether the first row is a heading."""
+    may be wider), its rows of text runs, and whether the first row is a heading.  ``width``, ``height`` and
+    ``body`` are the ``layout.Size`` the layout places it by."""
 
     def __init__(self, node_id, attrs, cells, width, height, *, body=None, caption="", head=False):
         self.id, self.attrs, self.cells = node_id, attrs, cells

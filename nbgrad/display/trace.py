@@ -154,7 +154,7 @@ class Trace:
 
     def _rule_latex(self, step, rule, symbols, params):
         mapping = {**params, **{k: ", ".join(v) for k, v in self._bind(symbols, self._operand_latex).items()}}
-        if rule is None:
+        if rule is None or not rule.latex:  # a user's Function: its name is all we know of its maths
             name = latex_escape(op_of(step.node).__name__)
             expression = rf"\operatorname{{{name}}}({', '.join(self._operand_latex(v) for _, v in symbols)})"
             derivatives = [rf"\text{{what {name}.backward computes}}"]
