@@ -12,7 +12,7 @@ from ._creation import (  # noqa: F401
     rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like,
 )
 from ._dtype import bool, dtype, float32, float64, get_default_dtype, int64, set_default_dtype  # noqa: F401,A004
-from ._formatting import get_printoptions, set_printoptions  # noqa: F401
+from .printing import get_printoptions, set_printoptions  # noqa: F401
 from ._functions import (  # noqa: F401
     allclose, argmax, argmin, cat, concat, equal, is_tensor, isnan, logaddexp, logical_not, numel, stack, where,
 )

@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from . import _dtype, _formatting
+from . import _dtype, printing
 from ._dtype import cpp_type_name, from_numpy_dtype, get_default_dtype, scalar_type_name
 from ._argcheck import _broadcast_shapes, _check_bool_subtraction, _check_dim, _require_floating, _result_type
 from ._tensor_api import TensorAPI
@@ -283,7 +283,7 @@ class Tensor(TensorAPI):
         data = self._data
         dt = from_numpy_dtype(data.dtype)
         shown = dt is not get_default_dtype() and not (data.size and dt in (_dtype.int64, _dtype.bool))
-        return _formatting.format_tensor(data, suffixes=suffixes, dtype_name=repr(dt) if shown else None)
+        return printing.format_tensor(data, suffixes=suffixes, dtype_name=repr(dt) if shown else None)
 
     def __format__(self, spec):
         if self._data.ndim == 0 and spec:

@@ -78,11 +78,9 @@ _ATOM = 9  # a name, a number or a call: never bracketed
 
 
 def _formatted(template, node):
-    """An op's ``postfix`` with the node's parameters filled in (``**{exponent}`` -> ``**2``, as ``str.format``
-    with each parameter through ``number``); one without named fields (``^{3}``) is plain text."""
+    """An op's ``postfix`` with the node's parameters filled in (``**{exponent}`` -> ``**2``), as ``str.format``
+    does (``^{{3}}`` -> ``^{3}``), each parameter through ``number``."""
     names = [name for _, name, _, _ in Formatter().parse(template) if name]
-    if not names or not all(name.isidentifier() for name in names):
-        return template
     return template.format(**{name: number(getattr(node, f"_saved_{name}")) for name in names})
 
 

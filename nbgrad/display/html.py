@@ -15,7 +15,7 @@ from itertools import product
 import numpy as np
 
 from .. import get_printoptions
-from .._formatting import element_formatter  # not yet public: see the allow-list in tests/display/test_public_surface.py
+from ..printing import element_formatter
 from ..autograd.function import AccumulateGrad
 from ..tensor import Tensor
 

@@ -1,4 +1,4 @@
-"""Tests for nbgrad._formatting: PyTorch-identical tensor reprs."""
+"""Tests for nbgrad.printing: PyTorch-identical tensor reprs."""
 
 import math
 
@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from nbgrad._formatting import format_tensor, get_printoptions, set_printoptions
+from nbgrad.printing import format_tensor, get_printoptions, set_printoptions
 
 DEFAULTS = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80, "sci_mode": None}
 

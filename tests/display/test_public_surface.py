@@ -13,11 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ("nbgrad/display", "nbgrad/widgets")
 
 # (module, what it may use although private), each with the reason. Keep it short; empty is the aim.
-ALLOWED = {
-    # repr's per-element number formatter, so that the HTML tables print numbers as repr does; not public
-    # yet (get_printoptions is, as nbgrad.get_printoptions).
-    ("nbgrad/display/html.py", "nbgrad._formatting"),
-}
+ALLOWED = set()  # nothing: add an entry only with a comment saying why no public name will do
 
 _GETTERS = ("getattr", "hasattr", "setattr", "delattr")
 

@@ -16,7 +16,7 @@ from nbgrad.ops._base import saved  # noqa: E402
 def cube():
     class Cube(Primitive):
         rule = Rule("a³;  ∂/∂a = 3a²", latex=("$a^{3}", r"3 $a^{2}"))
-        postfix = "**3", "^{3}"
+        postfix = "**3", "^{{3}}"  # format strings, as Pow's "**{exponent}" (braces doubled)
         functions = ("toy_cube",)
         saved_names = ("self",)
 
