@@ -549,7 +549,24 @@ class Clamp(Primitive):
         return grad * inside, None, None
 
 
-class Maximum(Primitive):
+class _Pairwise(Primitive):
+    """Shared rule of maximum and minimum: each pair's winner gets the gradient, a tie splits it."""
+
+    saved_names = ("self", "other")
+    _pick = _wins = None
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return cls._pick(a._data, b._data)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        a, b = saved(ctx, grad)
+        return _split(grad, cls._wins(raw(a), raw(b)), raw(a) == raw(b))
+
+
+class Maximum(_Pairwise):
     rule = Rule(
         "max(a, b);  ∂/∂a = 1 where a > b, ½ where a = b;  ∂/∂b likewise",
         latex=(
@@ -559,21 +576,10 @@ class Maximum(Primitive):
         ),
     )
     functions = ("maximum",)
-
-    saved_names = ("self", "other")
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return np.maximum(a._data, b._data)
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = saved(ctx, grad)
-        return _split(grad, raw(a) > raw(b), raw(a) == raw(b))
+    _pick, _wins = staticmethod(np.maximum), staticmethod(np.greater)
 
 
-class Minimum(Primitive):
+class Minimum(_Pairwise):
     rule = Rule(
         "min(a, b);  ∂/∂a = 1 where a < b, ½ where a = b;  ∂/∂b likewise",
         latex=(
@@ -583,18 +589,7 @@ class Minimum(Primitive):
         ),
     )
     functions = ("minimum",)
-
-    saved_names = ("self", "other")
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return np.minimum(a._data, b._data)
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = saved(ctx, grad)
-        return _split(grad, raw(a) < raw(b), raw(a) == raw(b))
+    _pick, _wins = staticmethod(np.minimum), staticmethod(np.less)
 
 
 def _split(grad, first_wins, tie):
