@@ -3,6 +3,7 @@
 Kept out of the reading path (``engine.py``, ``function.py``): each is one named helper there.
 """
 import sys
+import warnings
 
 import numpy as np
 
@@ -85,8 +86,6 @@ def check_nan(node, grads):
 def report_forward(node):
     """Anomaly mode: on a failure in backward, say where the failing node's forward ran."""
     if node._trace is not None:
-        import warnings
-
         warnings.warn(
             f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n{node._trace}",
             stacklevel=4,
