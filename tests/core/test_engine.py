@@ -132,3 +132,16 @@ def test_a_long_chain_is_walked_without_recursion():
         node = Op("id", (node, 1.0))
     BackwardPass([(node, 1.0)]).run().commit()
     assert leaf.grad == 1.0
+
+
+def test_the_engine_imports_nothing_of_nbgrad_nor_numpy():
+    import ast
+    from pathlib import Path
+
+    import nbgrad.autograd.engine as engine
+
+    tree = ast.parse(Path(engine.__file__).read_text(encoding="utf-8"))
+    names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert names <= {"heapq", "itertools"}
+    assert not any(isinstance(node, ast.ImportFrom) for node in ast.walk(tree))
+    assert not any(isinstance(node, ast.Name) and node.id == "Tensor" for node in ast.walk(tree))
