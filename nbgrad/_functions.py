@@ -15,29 +15,35 @@ def _tensor(x):
 
 
 def derived_function(name):
-    """``nbgrad.<name>`` for an op that lists ``name`` in its ``functions``: the Tensor method of that name
-    (which converts and checks the arguments as PyTorch does), or, for an op with no method, the op itself."""
-    for op in PRIMITIVES:
-        if name in op.functions:
-            if hasattr(Tensor, name):
-                def fn(input, *args, **kwargs):
-                    return getattr(_tensor(input), name)(*args, **kwargs)
-
-                doc = f"``nbgrad.{name}(t, ...)`` is ``t.{name}(...)``: {op.rule.text}" if op.rule else None
-            else:
-                def fn(*args):
-                    return op.apply(*[_tensor(a) for a in args])
-
-                doc = op.__doc__
-            fn.__name__, fn.__qualname__, fn.__doc__ = name, name, doc
-            return fn
-    return None
+    """``nbgrad.<name>`` for an op that lists ``name`` in its ``functions`` (None if no op does)."""
+    op = next((op for op in PRIMITIVES if name in op.functions), None)
+    return None if op is None else _function(name, op)
 
 
 def derived_functions():
     """Every ``nbgrad.<name>`` the ops name, as a dict."""
-    names = dict.fromkeys(name for op in PRIMITIVES for name in op.functions)
-    return {name: derived_function(name) for name in names}
+    ops = {}
+    for op in PRIMITIVES:
+        for name in op.functions:
+            ops.setdefault(name, op)
+    return {name: _function(name, op) for name, op in ops.items()}
+
+
+def _function(name, op):
+    """The Tensor method of that name (which converts and checks the arguments as PyTorch does), or, for an
+    op with no method, the op itself."""
+    if hasattr(Tensor, name):
+        def fn(input, *args, **kwargs):
+            return getattr(_tensor(input), name)(*args, **kwargs)
+
+        doc = f"``nbgrad.{name}(t, ...)`` is ``t.{name}(...)``: {op.rule.text}" if op.rule else None
+    else:
+        def fn(*args):
+            return op.apply(*[_tensor(a) for a in args])
+
+        doc = op.__doc__
+    fn.__name__, fn.__qualname__, fn.__doc__ = name, name, doc
+    return fn
 
 
 # Functions of tensors that are no differentiable op of their own.
