@@ -112,3 +112,32 @@ def _broadcast_shapes(a, b):
             )
         out.append(max(sa, sb))
     return tuple(reversed(out))
+
+
+def _check_clamp_bounds(lo, hi):
+    """clamp takes two tensor bounds or two numbers (None for a missing one), not one of each."""
+    if any(b is not None and not isinstance(b, _tensor.Tensor) for b in (lo, hi)):
+        got = ", ".join(type(b).__name__ if b is not None else "NoneType" for b in (lo, hi))
+        marked = ", ".join(f"!{type(b).__name__}!" if b is not None else "NoneType" for b in (lo, hi))
+        raise TypeError(
+            f"clamp() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+            " * (Tensor min = None, Tensor max = None)\n"
+            f"      didn't match because some of the arguments have invalid types: ({marked})\n"
+            " * (Number min = None, Number max = None)\n"
+            f"      didn't match because some of the arguments have invalid types: ({marked})\n"
+        )
+
+
+def _check_inplace_result(t, result, cpp_names=False):
+    """An in-place op on an integer or bool tensor refuses a result of a higher kind, as PyTorch does
+    (``int_tensor += 1.5``): casting it back would silently truncate."""
+    current = from_numpy_dtype(t._data.dtype)
+    if _category(result) > _category(current):
+        name = _dtype.cpp_type_name(current) if cpp_names else scalar_type_name(current)
+        raise RuntimeError(f"result type {scalar_type_name(result)} can't be cast to the desired output type {name}")
+
+
+def _check_division_kernel(dtype, kernel):
+    """PyTorch has no bool kernel for floor division and remainder."""
+    if dtype is _dtype.bool:
+        raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'Bool\'')

@@ -10,9 +10,10 @@ import numpy as np
 
 from . import tensor as _tensor  # Tensor subclasses TensorAPI: the name is read when a method runs
 from ._argcheck import (
-    _broadcast_shapes, _check_bool_subtraction, _check_dim, _check_dims, _reduced_dims, _returned_indices,
+    _broadcast_shapes, _check_bool_subtraction, _check_dim, _check_dims, _check_division_kernel,
+    _check_inplace_result, _reduced_dims, _result_type, _returned_indices,
 )
-from ._dtype import scalar_type_name
+from ._dtype import get_default_dtype, scalar_type_name
 from .autograd import grad_mode
 from .ops import elementwise as E, index as I, linalg as L, reduce as R, shape as S
 
@@ -20,7 +21,7 @@ from .ops import elementwise as E, index as I, linalg as L, reduce as R, shape a
 class TensorAPI:
     __slots__ = ()
 
-    # comparisons (bool results), floor division and remainder: element-wise, with no gradient to record
+    # comparisons (bool results): element-wise, with no gradient to record
     def _elementwise_no_grad(self, other, op):
         b = other._data if isinstance(other, _tensor.Tensor) else other
         if isinstance(b, _tensor.Tensor) or hasattr(b, "shape"):
@@ -47,23 +48,69 @@ class TensorAPI:
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
-    def __floordiv__(self, other):
-        return self._elementwise_no_grad(other, np.floor_divide)  # not differentiable in PyTorch either
+    # floor division and remainder: PyTorch's result dtypes; remainder is differentiable, floor division
+    # records a node that refuses backward (PyTorch defines no derivative for it)
+    def remainder(self, other):
+        if isinstance(other, numbers.Number):
+            target = _result_type(self, other)
+            _check_division_kernel(target, "remainder")
+            return E.Remainder.apply(self.to(target), other)
+        a, b = self._operands(other)
+        _check_division_kernel(a.dtype, "remainder")
+        return E.RemainderTensor.apply(a, b)
+
+    def __rmod__(self, other):
+        if isinstance(other, numbers.Number):  # `5 % t`: PyTorch's remainder(Scalar, Tensor) has no derivative
+            target = _result_type(self, other)
+            _check_division_kernel(target, "remainder")
+            return E._Rremainder.apply(self.to(target), other)
+        return self._operands(other)[1].remainder(self)
+
+    def floor_divide(self, other):
+        a, b = self._operands(other)
+        _check_division_kernel(a.dtype, "div_floor")
+        return E._FloorDivide.apply(a, b)
 
     def __rfloordiv__(self, other):
-        return _tensor.Tensor._make(np.asarray(np.floor_divide(other, self._data)))
+        b, a = self._operands(other)
+        _check_division_kernel(a.dtype, "div_floor")
+        return E._FloorDivide.apply(a, b)
 
-    def __mod__(self, other):
-        return self._elementwise_no_grad(other, np.remainder)
+    __mod__, __floordiv__ = remainder, floor_divide
 
-    def __and__(self, other):
-        return self._elementwise_no_grad(other, np.logical_and if self._data.dtype.kind == "b" else np.bitwise_and)
+    # bitwise (logical, for bools): PyTorch's result dtypes (bool & int is int); no integer kernel for floats
+    def _bitwise(self, other, ufunc, name):
+        if not isinstance(other, (_tensor.Tensor, numbers.Number)):
+            from ._creation import tensor
 
-    def __or__(self, other):
-        return self._elementwise_no_grad(other, np.logical_or if self._data.dtype.kind == "b" else np.bitwise_or)
+            other = tensor(other)
+        target = _result_type(self, other)
+        if target.is_floating_point:
+            raise NotImplementedError(f'"bitwise_{name}_cpu" not implemented for \'{scalar_type_name(target)}\'')
+        b = other._data if isinstance(other, _tensor.Tensor) else other
+        _broadcast_shapes(self._data.shape, np.shape(b))
+        np_dtype = target.numpy
+        return _tensor.Tensor._make(np.asarray(ufunc(self._data.astype(np_dtype, copy=False), np.asarray(b, np_dtype))))
+
+    def bitwise_and(self, other):
+        return self._bitwise(other, np.bitwise_and, "and")
+
+    def bitwise_or(self, other):
+        return self._bitwise(other, np.bitwise_or, "or")
+
+    def bitwise_xor(self, other):
+        return self._bitwise(other, np.bitwise_xor, "xor")
+
+    __and__ = __rand__ = bitwise_and
+    __or__ = __ror__ = bitwise_or
+    __xor__ = __rxor__ = bitwise_xor
 
     def __invert__(self):
+        if self._data.dtype.kind == "f":
+            raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
         return _tensor.Tensor._make(~self._data)
+
+    bitwise_not = __invert__
 
     def logical_not(self):
         return _tensor.Tensor._make(np.logical_not(self._data))
@@ -110,7 +157,7 @@ class TensorAPI:
             dim, unbiased = None, dim
         if correction is None:
             correction = 1 if unbiased is None or unbiased else 0
-        dims = tuple(range(self._data.ndim)) if dim is None else _reduced_dims(dim, self._data.ndim)
+        dims = None if dim is None else _reduced_dims(dim, self._data.ndim)  # None: all, which PyTorch's rule tells apart
         return dims, correction, keepdim
 
     def _minmax(self, cls_all, cls_dim, dim, keepdim, op):
@@ -312,6 +359,8 @@ class TensorAPI:
     def _inplace(self, result):
         """Make ``self`` hold ``result``: same storage, new history, version bumped."""
         self._check_output_shape(result._data.shape)
+        if self._data.dtype.kind != "f":  # only a floating tensor takes any result: the others check first
+            _check_inplace_result(self, _tensor.Tensor._dtype_of(result._data.dtype))
         if result._requires_grad and self._base is not None and self._base._requires_grad:
             raise RuntimeError(
                 "nbgrad does not track in-place changes through a view of a tensor that requires grad; "
@@ -337,6 +386,8 @@ class TensorAPI:
         self._check_inplace()
         if grad_mode.state.enabled and (self._requires_grad or getattr(other, "_requires_grad", False)):
             return self._inplace(getattr(self._snapshot(), method)(other, **kwargs))
+        if self._data.dtype.kind != "f":  # `int_tensor += 1.5` would truncate: refused, as in PyTorch
+            _check_inplace_result(self, _inplace_result_type(self, other, ufunc is np.true_divide))
         # Nothing to record (an optimizer step under no_grad): write into this tensor's memory directly,
         # as NumPy's ``a -= b`` does, rather than computing a new array and copying it back.
         a, b = self._operands(other, true_divide=ufunc is np.true_divide)  # checks that b broadcasts
@@ -366,7 +417,32 @@ class TensorAPI:
 
     def clamp_(self, min=None, max=None):
         self._check_inplace()
+        if self._data.dtype.kind != "f":  # PyTorch names the C++ type when the bounds are numbers
+            bounds = [b for b in (min, max) if b is not None]
+            if bounds and not any(isinstance(b, _tensor.Tensor) for b in bounds):
+                _check_inplace_result(self, _result_type(self, *bounds), cpp_names=True)
         return self._inplace(self._snapshot().clamp(min, max))
+
+    def remainder_(self, other):
+        self._check_inplace()
+        return self._inplace(self._snapshot().remainder(other))
+
+    def floor_divide_(self, other):
+        self._check_inplace()
+        return self._inplace(self._snapshot().floor_divide(other))
+
+    def _bitwise_(self, method, other):
+        self._check_inplace()
+        return self._inplace(getattr(self, method)(other))
+
+    def bitwise_and_(self, other):
+        return self._bitwise_("bitwise_and", other)
+
+    def bitwise_or_(self, other):
+        return self._bitwise_("bitwise_or", other)
+
+    def bitwise_xor_(self, other):
+        return self._bitwise_("bitwise_xor", other)
 
     def copy_(self, src):
         self._check_inplace()
@@ -407,3 +483,15 @@ class TensorAPI:
         return self._inplace(E.Copy.apply(self._snapshot(), _tensor.Tensor._make(values)))
 
     __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
+    __imod__, __ifloordiv__, __ipow__ = remainder_, floor_divide_, pow_
+    __iand__, __ior__, __ixor__ = bitwise_and_, bitwise_or_, bitwise_xor_
+
+
+def _inplace_result_type(t, other, true_divide):
+    """The dtype ``t <op> other`` has (floating for true division), to check before writing it into ``t``."""
+    if not isinstance(other, (_tensor.Tensor, numbers.Number)):
+        from ._creation import tensor
+
+        other = tensor(other)
+    result = _result_type(t, other)
+    return get_default_dtype() if true_divide and not result.is_floating_point else result

@@ -12,7 +12,9 @@ import numpy as np
 
 from . import _dtype, printing
 from ._dtype import cpp_type_name, from_numpy_dtype, get_default_dtype, scalar_type_name
-from ._argcheck import _broadcast_shapes, _check_bool_subtraction, _check_dim, _require_floating, _result_type
+from ._argcheck import (
+    _broadcast_shapes, _check_bool_subtraction, _check_clamp_bounds, _check_dim, _require_floating, _result_type,
+)
 from ._tensor_api import TensorAPI
 from .autograd.function import AccumulateGrad
 from .ops import elementwise as E
@@ -482,6 +484,11 @@ class Tensor(TensorAPI):
         if min is None and max is None:
             raise RuntimeError("nbgrad.clamp: At least one of 'min' or 'max' must not be None")
         bounds = [b for b in (min, max) if b is not None]
+        if any(isinstance(b, Tensor) for b in bounds):
+            _check_clamp_bounds(min, max)
+            target = _result_type(self, *bounds)
+            lo, hi = (None if b is None else b.to(target) for b in (min, max))
+            return E.ClampTensor.apply(self.to(target), lo, hi)
         return E.Clamp.apply(self.to(_result_type(self, *bounds)), min, max)
 
     clip = clamp

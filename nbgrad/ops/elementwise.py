@@ -242,6 +242,104 @@ class Rpow(Primitive):
         return grad * out * (math.log(c) if c > 0 else math.nan), None
 
 
+def _remainder(a, b):
+    """PyTorch's remainder on arrays: the sign of the divisor, as Python's ``%``.
+
+    For floats, fmod corrected by b where the signs differ, as PyTorch computes it: -5 % 2.5 is -0.0 there
+    (NumPy's np.remainder gives +0.0) and 5 % inf is 5, -5 % inf is inf.
+    """
+    if b.dtype.kind != "f":
+        _check_integer_divisor(b)
+        return np.remainder(a, b)
+    mod = np.fmod(a, b)
+    return np.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod).astype(mod.dtype, copy=False)
+
+
+def _floor_divide(a, b):
+    """PyTorch's floor division on arrays (as Python's ``//``); an integer division by 0 raises as there."""
+    if b.dtype.kind != "f":
+        _check_integer_divisor(b)
+    return np.floor_divide(a, b)
+
+
+def _check_integer_divisor(b):
+    if (b == 0).any():
+        raise RuntimeError("ZeroDivisionError")
+
+
+class Remainder(Primitive):
+    rule = Rule("a mod c = a - c·⌊a/c⌋ for a number c;  ∂/∂a = 1 (a sawtooth: slope 1 between its jumps)",
+                latex=(r"$a \bmod c", "1"))
+    functions = ("remainder",)
+
+    @staticmethod
+    def forward(ctx, a, c):
+        x = a._data
+        return _remainder(x, np.asarray(c, dtype=x.dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None  # NOTE: at a jump (a a multiple of c) the slope is taken as 1, as in PyTorch
+
+
+class RemainderTensor(Primitive):
+    rule = Rule("a mod b = a - b·⌊a/b⌋;  ∂/∂a = 1,  ∂/∂b = -⌊a/b⌋",
+                latex=(r"$a \bmod $b", "1", r"-\left\lfloor \frac{$a}{$b} \right\rfloor"))
+    infix = "%", r"\bmod"
+    functions = ("remainder",)
+
+    node_name = "RemainderBackward1"
+    saved_names = ("self", "other")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _remainder(a._data, b._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = saved(ctx, grad)
+        # ⌊a/b⌋ is piecewise constant: a constant in a recorded rule too (its derivative is 0, as in PyTorch)
+        return grad, -grad * constant(_floor_divide(raw(a), raw(b)), grad)
+
+
+# Ops PyTorch gives no derivative. Their node is PyTorch's generic NotImplemented, which refuses backward.
+# They are not registered as ops (leading underscore): there is no gradient to check, only the refusal
+# (tests/core/test_fidelity.py).
+class _NoDerivative(Primitive):
+    _aten = None  # PyTorch's name of the op, for the message
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        raise RuntimeError(f"derivative for aten::{cls._aten} is not implemented")
+
+
+class _FloorDivide(_NoDerivative):
+    rule = Rule("⌊a / b⌋;  no derivative: PyTorch defines none, so backward raises",
+                latex=(r"\left\lfloor \frac{$a}{$b} \right\rfloor", r"\text{none}", r"\text{none}"))
+    infix = "//", "//"
+
+    node_name = "NotImplemented"
+    _aten = "floor_divide"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _floor_divide(a._data, b._data)
+
+
+class _Rremainder(_NoDerivative):
+    rule = Rule("c mod a for a number c;  no derivative: PyTorch defines none, so backward raises",
+                latex=(r"c \bmod $a", r"\text{none}"))
+
+    node_name = "NotImplemented"
+    _aten = "remainder"
+
+    @staticmethod
+    def forward(ctx, a, c):
+        x = a._data
+        return _remainder(np.asarray(c, dtype=x.dtype), x)
+
+
 class Abs(Primitive):
     rule = Rule("|a|;  ∂/∂a = sign(a)",
                 latex=(r"\lvert $a \rvert", r"\operatorname{sign}($a)"))
@@ -267,7 +365,11 @@ class Sign(Primitive):
 
     @staticmethod
     def forward(ctx, a):
-        return np.sign(a._data)
+        x = a._data
+        if x.dtype.kind == "b":  # a bool is its own sign, as in PyTorch
+            return x.copy()
+        # NOTE: computed as (a > 0) - (a < 0), as PyTorch does: sign(nan) = 0 (NumPy's np.sign gives nan).
+        return (x > 0).astype(x.dtype) - (x < 0)
 
     @staticmethod
     def backward(ctx, grad):
@@ -547,6 +649,46 @@ class Clamp(Primitive):
         if ctx.max is not None:
             inside &= x <= ctx.max
         return grad * inside, None, None
+
+
+class ClampTensor(Primitive):
+    rule = Rule(
+        "min(max(a, lo), hi) for tensors lo, hi;  ∂/∂a = 1 where lo ≤ a ≤ hi,  ∂/∂lo = 1 where a < lo < hi,  "
+        "∂/∂hi = 1 where a > hi or hi < lo",
+        latex=(
+            r"\min(\max($a, $lo), $hi)",
+            _ONE_WHERE + r"$lo \le $a \le $hi \text{, else } 0",
+            _ONE_WHERE + r"$a < $lo < $hi \text{, else } 0",
+            _ONE_WHERE + r"$a > $hi \text{ or } $hi < $lo \text{, else } 0",
+        ),
+    )
+    functions = ("clamp", "clip")
+
+    node_name = "ClampBackward0"
+    saved_names = ("self", "min", "max")
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        ctx.save_for_backward(a, lo, hi)
+        x = a._data
+        if lo is not None:
+            x = np.maximum(x, lo._data)
+        return x if hi is None else np.minimum(x, hi._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, lo, hi = saved(ctx, grad)
+        x = raw(a)
+        zero = grad * 0
+        # NOTE: as PyTorch's clamp_backward_min_max: a keeps the gradient at the bounds (inclusive); with
+        # crossed bounds (hi < lo) the result is hi, and hi gets it all.
+        if lo is None:
+            return where(x <= raw(hi), grad, zero), None, where(x > raw(hi), grad, zero)
+        if hi is None:
+            return where(x >= raw(lo), grad, zero), where(x < raw(lo), grad, zero), None
+        l, h = raw(lo), raw(hi)
+        return (where((x >= l) & (x <= h), grad, zero), where((x < l) & (l < h), grad, zero),
+                where((x > h) | (h < l), grad, zero))
 
 
 class _Pairwise(Primitive):

@@ -1,5 +1,6 @@
 """Reductions, and softmax / log-softmax (which normalise along a dimension)."""
 import math
+import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -139,22 +140,44 @@ class Var(Primitive):
     @staticmethod
     def forward(ctx, a, dim, correction, keepdim):
         ctx.save_for_backward(a)
+        ctx._all_dims, dim = dim is None or not a._data.ndim, _all_if_none(dim, a)
         ctx.dim, ctx.correction, ctx.keepdim = dim, correction, keepdim
-        return a._data.var(axis=dim, ddof=correction, keepdims=keepdim)
+        return _spread_of(np.var, a._data, dim, correction, keepdim)
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = saved(ctx, grad)
-        shape = raw(a).shape
-        n = math.prod(shape[d] for d in ctx.dim)
-        centred = a - mean_dims(a, ctx.dim, True)
-        scale = 2 * _per_degree_of_freedom(n, ctx.correction)
-        return _kept(grad, shape, ctx.dim, ctx.keepdim) * centred * scale, None, None, None
+        return _var_backward(ctx, a, _kept(grad, raw(a).shape, ctx.dim, ctx.keepdim)), None, None, None
 
 
-def _per_degree_of_freedom(n, correction):
-    """1/(n - c); inf when no degree of freedom is left, so the gradient is nan, as in PyTorch."""
-    return 1 / (n - correction) if n > correction else math.inf
+def _var_backward(ctx, a, grad):
+    """2(a - ā)/(n - c) · grad, as PyTorch's var_backward, also where no degree of freedom is left (n ≤ c).
+
+    NOTE: there, as in PyTorch: over all elements (no dim given) the gradient is ±inf, nan where a = ā; along
+    given dims the factor 2/(n - c) is taken as it is, so inf at n = c and negative below.
+    """
+    x = raw(a)
+    dof = math.prod(x.shape[d] for d in ctx.dim) - ctx.correction
+    centred = a - mean_dims(a, ctx.dim, True)
+    if dof <= 0 and ctx._all_dims:
+        return grad * constant(np.where(raw(centred) == 0, np.nan, np.inf).astype(x.dtype), grad)
+    return grad * centred * (2 / dof if dof else math.inf)
+
+
+def _all_if_none(dim, a):
+    return tuple(range(a._data.ndim)) if dim is None else dim
+
+
+def _spread_of(fn, x, dim, correction, keepdim):
+    """np.var or np.std; with no degree of freedom left PyTorch warns in its own words (and NumPy's is dropped)."""
+    if math.prod(x.shape[d] for d in dim) - correction <= 0:
+        warnings.warn(
+            f"{fn.__name__}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+            "factor (input numel divided by output numel).", UserWarning, stacklevel=5)
+        with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return fn(x, axis=dim, ddof=correction, keepdims=keepdim)
+    return fn(x, axis=dim, ddof=correction, keepdims=keepdim)
 
 
 class Std(Primitive):
@@ -172,7 +195,8 @@ class Std(Primitive):
 
     @staticmethod
     def forward(ctx, a, dim, correction, keepdim):
-        out = result(a._data.std(axis=dim, ddof=correction, keepdims=keepdim))
+        ctx._all_dims, dim = dim is None or not a._data.ndim, _all_if_none(dim, a)
+        out = result(_spread_of(np.std, a._data, dim, correction, keepdim))
         ctx.save_for_backward(a, out)
         ctx.dim, ctx.correction, ctx.keepdim = dim, correction, keepdim
         return out
@@ -180,15 +204,12 @@ class Std(Primitive):
     @staticmethod
     def backward(ctx, grad):
         a, out = saved(ctx, grad)
-        shape = raw(a).shape
-        n = math.prod(shape[d] for d in ctx.dim)
-        centred = a - mean_dims(a, ctx.dim, True)
-        # NOTE: where std = 0 (all elements equal) the gradient is taken as 0, not 0/0, as in PyTorch.
+        # d√v = dv / (2√v). NOTE: where std = 0 (all elements equal) the gradient is taken as 0, not 0/0,
+        # as in PyTorch.
         zero = raw(out) == 0
         safe = out + constant(zero.astype(raw(out).dtype), grad)
-        per_std = grad / safe * constant(~zero, grad)
-        scale = _kept(per_std, shape, ctx.dim, ctx.keepdim) * _per_degree_of_freedom(n, ctx.correction)
-        return scale * centred, None, None, None
+        per_var = grad / (2 * safe) * constant(~zero, grad)
+        return _var_backward(ctx, a, _kept(per_var, raw(a).shape, ctx.dim, ctx.keepdim)), None, None, None
 
 
 class _Extreme(Primitive):

@@ -288,12 +288,17 @@ def test_a_fresh_gradient_is_taken_without_copying():
     assert w.grad is first  # later passes add into the same tensor, in place
 
 
-def test_floor_division_and_remainder_record_nothing():
+def test_floor_division_refuses_backward_and_remainder_is_differentiable():
+    """As in PyTorch: // records a NotImplemented node that raises in backward; % has slope 1."""
     x = leaf([7.0, -7.0])
-    np.testing.assert_array_equal((x // 2).numpy(), [3.0, -4.0])  # floor, as PyTorch's //
-    np.testing.assert_array_equal((x % 3).numpy(), [1.0, 2.0])
+    np.testing.assert_array_equal((x // 2).detach().numpy(), [3.0, -4.0])  # floor, as PyTorch's //
+    np.testing.assert_array_equal((x % 3).detach().numpy(), [1.0, 2.0])
     np.testing.assert_array_equal((20 // nbgrad.tensor([3, 6])).numpy(), [6, 3])
-    assert not (x // 2).requires_grad
+    assert (x // 2).grad_fn.name() == "NotImplemented"
+    with pytest.raises(RuntimeError, match="derivative for aten::floor_divide is not implemented"):
+        (x // 2).sum().backward()
+    (x % 3).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 1.0])
 
 
 def test_random_refill_of_a_non_leaf_cuts_its_old_history():
