@@ -1,8 +1,16 @@
-"""Indexing: ``t[key]`` and ``t[key] = value``.
+"""Indexing: ``t[key]`` and ``t[key] = value``, with PyTorch's rules.
 
-Basic keys (ints, slices, None, ...) become a chain of Select / Slice / Unsqueeze nodes, as in PyTorch;
-a key with lists, index tensors or boolean masks becomes one Index node. The gradient of any of them
-scatters back into zeros, adding where an index repeats.
+PyTorch reads a key from left to right. An int selects (its dim goes away), a slice narrows, None inserts a
+size-1 dim, an Ellipsis skips dims: each is a view, recorded as its own Select / Slice / Unsqueeze node.
+Index tensors (lists, integer or boolean tensors, a bool) are collected on the way, at the dim they index
+*after* those steps, and applied last as one Index node. So an int never counts as an "advanced" index:
+``x[1, :, [0, 2]]`` is ``x.select(0, 1)[:, [0, 2]]`` and keeps the list's dim in place, where NumPy would
+move it to the front. The index tensors' dims go to the front only when a slice, None or Ellipsis
+separates two of them.
+
+A key is kept as a pair ``(views, indices)``: NumPy basic keys applied one after the other (each gives a
+view, as PyTorch's steps do), then ``indices``, full slices and int64 arrays only: for those NumPy places
+the result's dims as PyTorch does. The gradient scatters back into zeros, adding where an index repeats.
 """
 import numbers
 
@@ -10,6 +18,26 @@ import numpy as np
 
 from ..autograd import function
 from ._base import Primitive, Rule, either, raw
+from . import elementwise as E, shape as S
+
+def _view(array, key):
+    """``array`` seen through ``key``: a view after the basic steps, then the index arrays (a copy)."""
+    views, indices = key
+    for step in views:
+        array = array[step]
+    return array[indices] if indices else array
+
+
+def _write(array, key, value, accumulate=False):
+    """``array[key] = value`` (``+=`` with repeats adding up when ``accumulate``), in place."""
+    views, indices = key
+    target = _view(array, (views, ()))
+    if not indices:
+        target[...] = target + value if accumulate else value
+    elif accumulate:
+        np.add.at(target, indices, value)
+    else:
+        target[indices] = value
 
 
 class Index(Primitive):
@@ -19,11 +47,11 @@ class Index(Primitive):
     @staticmethod
     def forward(ctx, a, key):
         ctx.self_sym_sizes, ctx.indices = a._data.shape, key
-        return a._data[key]
+        return _view(a._data, key)
 
     @staticmethod
     def backward(ctx, grad):
-        return index_put(grad, ctx.self_sym_sizes, ctx.indices), None
+        return index_put(zeros(grad, ctx.self_sym_sizes), ctx.indices, grad, True), None
 
 
 class Select(Index):
@@ -31,11 +59,6 @@ class Select(Index):
                 latex=(r"$a[\mathit{key}]", r"1 \text{ at the selected elements}"))
 
     is_view = True
-
-    @staticmethod
-    def forward(ctx, a, key):
-        # the trailing ``...`` makes NumPy return a 0-d view where it would return a copied scalar
-        return Index.forward(ctx, a, key + (Ellipsis,))
 
 
 class Slice(Index):
@@ -46,175 +69,259 @@ class Slice(Index):
 
 
 class IndexPut(Primitive):
-    rule = Rule("zeros(shape) with g added at key (the backward of indexing);  ∂/∂g = upstream[key]",
-                latex=(r"0 \text{ with } $g \text{ added at } \mathit{key}", r"1 \text{ at } \mathit{key}"))
-
-    @staticmethod
-    def forward(ctx, g, shape, key):
-        ctx.indices = key
-        return _scatter(g._data, shape, key)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return index(grad, ctx.indices), None, None
-
-
-class CopySlices(Primitive):
     rule = Rule(
-        "a with a[key] replaced by v (a[key] = v);  ∂/∂a = 1 outside key, 0 inside;  ∂/∂v = upstream[key]",
+        "a with a[key] replaced by v (or v added there: accumulate, the backward of indexing);  "
+        "∂/∂a = 1 (outside key unless accumulate),  ∂/∂v = upstream[key]",
         latex=(
-            r"$a \text{ with } $a[\mathit{key}] = $v",
+            r"$a \text{ with } $v \text{ at } \mathit{key}",
             r"1 \text{ outside } \mathit{key}",
             r"1 \text{ at } \mathit{key}",
         ),
     )
 
-    node_name = "CopySlices"
-
     @staticmethod
-    def forward(ctx, a, key, v):
-        ctx.indices = key
+    def forward(ctx, a, key, v, accumulate):
+        ctx.indices, ctx.accumulate = key, accumulate
         out = a._data.copy()
-        out[key] = v._data
+        _write(out, key, v._data, accumulate)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        kept = np.ones(raw(grad).shape, dtype=bool)
-        kept[ctx.indices] = False
-        return grad * kept, None, index(grad, ctx.indices)
+        if ctx.accumulate:
+            kept = grad
+        else:
+            mask = np.ones(raw(grad).shape, dtype=bool)
+            _write(mask, ctx.indices, False)
+            kept = grad * mask
+        return kept, None, index(grad, ctx.indices), None
 
 
-def _scatter(g, shape, key):
-    out = np.zeros(shape, dtype=g.dtype)
-    if _is_basic(key):
-        out[key] = g
-    else:
-        np.add.at(out, key, g)
+class CopySlices(IndexPut):
+    rule = Rule(
+        "a with a[key] replaced by v (a[key] = v through a view);  ∂/∂a = 1 outside key, 0 inside;  "
+        "∂/∂v = upstream[key]",
+        latex=IndexPut.rule.latex,
+    )
+
+    node_name = "CopySlices"
+
+
+def _scatter(a, key, g, accumulate):
+    out = a.copy()
+    _write(out, key, g, accumulate)
     return out
 
 
-# A rule's indexing, recorded as one Index / IndexPut node on Tensors, done by NumPy on arrays.
-index = either(lambda g, key: g[key], Index.apply)
+def _zeros(like, shape):
+    return np.zeros(shape, dtype=like.dtype)
+
+
+# A rule's indexing, recorded as Index / IndexPut nodes on Tensors, done by NumPy on arrays.
+index = either(_view, Index.apply)
 index_put = either(_scatter, IndexPut.apply)
+zeros = either(_zeros, lambda g, shape: function.Tensor._make(_zeros(g._data, shape)))
 
 
-def _is_basic(key):
-    return all(k is None or k is Ellipsis or isinstance(k, (numbers.Integral, slice)) for k in key)
+# ----------------------------------------------------------------------------- reading a key as PyTorch does
+
+_TORCH_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "int16": "Short",
+                "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool"}
 
 
-def _normalise(t, key):
-    """A tuple key of ints, slices, None, Ellipsis and int64 arrays, checked against t's shape."""
-    if not isinstance(key, tuple):
-        key = (key,)
-    items = []
-    for k in key:
-        if isinstance(k, function.Tensor):
-            k = k._data if k._data.ndim else k._data.item()
-        if isinstance(k, (list, np.ndarray)):
-            k = np.asarray(k)
-            if k.dtype.kind == "b":
-                items.append(("mask", k))
-                continue
-            if k.dtype.kind not in "iu" and k.size:
-                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+def _as_items(key):
+    """The key as a tuple of items. A list holding a slice, None, Ellipsis, a list or a tensor is read as a
+    tuple (NumPy's old rule, which PyTorch keeps for lists shorter than 32)."""
+    if isinstance(key, tuple):
+        return key
+    if isinstance(key, list) and len(key) < 32 and any(
+        k is None or k is Ellipsis or isinstance(k, (slice, list, tuple, function.Tensor, np.ndarray)) for k in key
+    ):
+        return tuple(key)
+    return (key,)
+
+
+def _as_item(k):
+    """One item as a Python int / bool, slice, None, Ellipsis, or an ndarray (index tensor or mask)."""
+    if isinstance(k, function.Tensor):
+        k = k._data
+    if isinstance(k, (list, tuple)):
+        k = np.asarray(k)
+        if not k.size:
             k = k.astype(np.int64)
-        elif isinstance(k, (bool, np.bool_)):
-            k = np.asarray(k)
-            items.append(("mask", k))
-            continue
-        elif not (k is None or k is Ellipsis or isinstance(k, (numbers.Integral, slice))):
-            raise IndexError(
-                "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices "
-                f"(got {type(k).__name__})"
-            )
-        items.append(("item", k))
-    consumed = sum(k.ndim if kind == "mask" else (0 if k is None or k is Ellipsis else 1) for kind, k in items)
-    ndim = t._data.ndim
-    if consumed > ndim:
-        first = next(k for kind, k in items if k is not None and k is not Ellipsis)
-        if ndim == 0 and isinstance(first, slice):
-            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
-        if ndim == 0 and isinstance(first, numbers.Integral):
-            raise IndexError(
-                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to "
-                "convert a 0-dim tensor to a number"
-            )
+    if isinstance(k, np.ndarray):
+        if k.dtype.kind == "b":
+            return bool(k) if k.ndim == 0 else k
+        if k.dtype.kind not in "iu":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        return int(k) if k.ndim == 0 else k.astype(np.int64, copy=False)
+    if isinstance(k, (bool, np.bool_)):
+        return bool(k)
+    if isinstance(k, numbers.Integral):
+        return int(k)
+    if k is None or k is Ellipsis or isinstance(k, slice):
+        return k
+    raise IndexError(
+        "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices "
+        f"(got {type(k).__name__})"
+    )
+
+
+def _specified(k):
+    """How many of the tensor's dims an item uses (PyTorch's count, checked before anything else)."""
+    if k is None or k is Ellipsis or isinstance(k, bool):
+        return 0
+    if isinstance(k, np.ndarray) and k.dtype.kind == "b":
+        return k.ndim
+    return 1
+
+
+def _parse(t, key, single=False):
+    """PyTorch's steps for ``t[key]``: a list of ("select" | "slice" | "unsqueeze", dim, arg), the shape they
+    give, and the index arrays, each with the dim of that shape it indexes. ``single``: the key is one slice
+    or int (not a tuple), which PyTorch takes by a path that never skips a full slice."""
+    items = [_as_item(k) for k in _as_items(key)]
+    shape = list(t._data.shape)
+    ndim = len(shape)
+    specified = sum(_specified(k) for k in items)
+    if single and ndim == 0 and isinstance(items[0], slice):
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    if single and ndim == 0 and isinstance(items[0], int) and not isinstance(items[0], bool):
+        raise IndexError(
+            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to "
+            "convert a 0-dim tensor to a number"
+        )
+    if specified > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
-    out, dim = [], 0
-    advanced = 0  # PyTorch numbers an index tensor's dimension among the index tensors only
-    for kind, k in items:
-        if kind == "mask":
-            want = t._data.shape[dim:dim + k.ndim]
-            if k.shape != want:
-                for j, (got, exp) in enumerate(zip(k.shape, want)):
-                    if got != exp:
-                        raise IndexError(
-                            f"The shape of the mask {list(k.shape)} at index {j} does not match the shape of "
-                            f"the indexed tensor {list(t._data.shape)} at index {dim + j}"
-                        )
-            out.extend(np.nonzero(k) if k.ndim else [k])
-            dim += k.ndim
-            advanced += k.ndim
-        elif k is Ellipsis:
-            out.append(k)
-            dim += ndim - consumed
-        elif k is None:
-            out.append(k)
-        else:
-            size = t._data.shape[dim]
-            if isinstance(k, numbers.Integral) and not -size <= k < size:
-                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {size}")
-            if isinstance(k, np.ndarray):
-                if k.size and (k.max() >= size or k.min() < -size):
-                    bad = k.max() if k.max() >= size else k.min()
-                    raise IndexError(f"index {bad} is out of bounds for dimension {advanced} with size {size}")
-                advanced += 1
-            out.append(int(k) if isinstance(k, numbers.Integral) else k)
+    steps, indices, dim = [], [], 0
+    for position, k in enumerate(items):
+        if k is Ellipsis:
+            dim += ndim - specified
+        elif k is None or isinstance(k, bool):
+            steps.append(("unsqueeze", dim, None))
+            shape.insert(dim, 1)
+            if isinstance(k, bool):  # True indexes the new dim with [0], False with []
+                indices.append((dim, np.zeros(int(k), dtype=np.int64)))
             dim += 1
-    return tuple(out)
+        elif isinstance(k, int):
+            size = shape[dim]
+            if not -size <= k < size:
+                # PyTorch names the item's place in the key
+                raise IndexError(f"index {k} is out of bounds for dimension {position} with size {size}")
+            steps.append(("select", dim, k))
+            del shape[dim]
+        elif isinstance(k, slice):
+            if k.step is not None and k.step <= 0:
+                raise ValueError("slice step cannot be zero" if k.step == 0 else "step must be greater than zero")
+            start, stop, step = k.indices(shape[dim])
+            length = len(range(start, stop, step))
+            if single or (start, step, length) != (0, 1, shape[dim]):  # a full slice is no step at all
+                steps.append(("slice", dim, slice(start, start + length * step, step) if length else slice(0, 0)))
+                shape[dim] = length
+            dim += 1
+        else:
+            indices.append((dim, k))
+            dim += k.ndim if k.dtype.kind == "b" else 1
+    return steps, tuple(shape), _index_arrays(indices, shape)
+
+
+def _index_arrays(indices, shape):
+    """The index arrays as a NumPy key of full slices and int64 arrays, masks turned into positions,
+    checked as ``at::index`` checks them (mask shapes, broadcasting, bounds)."""
+    if not indices:
+        return ()
+    positions = []
+    for dim, k in indices:
+        if k.dtype.kind == "b":
+            for j, (got, want) in enumerate(zip(k.shape, shape[dim:dim + k.ndim] + [None] * k.ndim)):
+                if got != want:
+                    raise IndexError(
+                        f"The shape of the mask {list(k.shape)} at index {j} does not match the shape of the "
+                        f"indexed tensor {list(shape)} at index {dim + j}"
+                    )
+            positions.extend(zip(range(dim, dim + k.ndim), np.nonzero(k)))
+        else:
+            positions.append((dim, k))
+    try:
+        size = np.broadcast_shapes(*(k.shape for _, k in positions))
+    except ValueError:
+        shapes = ", ".join(str(list(k.shape)) for _, k in positions)
+        raise IndexError(f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}") \
+            from None
+    if np.prod(size, dtype=np.int64):
+        for number, (dim, k) in enumerate(positions):
+            bad = (k >= shape[dim]) | (k < -shape[dim])
+            if bad.any():
+                raise IndexError(f"index {k[bad][0]} is out of bounds for dimension {number} with size {shape[dim]}")
+    key = [slice(None)] * (positions[-1][0] + 1)
+    for dim, k in positions:
+        key[dim] = k
+    return tuple(key)
+
+
+def _numpy_step(kind, dim, arg):
+    """One PyTorch step as a NumPy basic key (the trailing ``...`` keeps a 0-d result a view)."""
+    return (slice(None),) * dim + ((None,) if kind == "unsqueeze" else (arg,)) + (Ellipsis,)
 
 
 def getitem(t, key):
-    key = _normalise(t, key)
-    if not _is_basic(key):
-        return Index.apply(t, key)
-    # basic indexing, one dimension at a time (as PyTorch records it)
-    ndim = t._data.ndim
-    explicit = sum(1 for k in key if k is not None and k is not Ellipsis)
-    dim, out = 0, t
-    for k in key:
-        if k is Ellipsis:
-            dim += ndim - explicit
-        elif k is None:
+    if isinstance(key, numbers.Integral) and not isinstance(key, (bool, np.bool_)) and t._data.ndim:
+        size = t._data.shape[0]  # the common t[i]: one Select
+        if not -size <= key < size:
+            raise IndexError(f"index {key} is out of bounds for dimension 0 with size {size}")
+        return Select.apply(t, (((int(key), Ellipsis),), ()))
+    steps, _, indices = _parse(t, key, single=isinstance(key, (slice, numbers.Integral)))
+    out = t
+    for kind, dim, arg in steps:
+        if kind == "unsqueeze":
             out = out.unsqueeze(dim)
-            dim += 1
-        elif isinstance(k, slice):
-            if k != slice(None):
-                if k.step is not None and k.step <= 0:
-                    raise ValueError("step must be greater than zero")
-                out = Slice.apply(out, (slice(None),) * dim + (k,))
-            dim += 1
         else:
-            out = Select.apply(out, (slice(None),) * dim + (k,))
-    if out is t:  # t[:] or t[...] still gives a new tensor (a view)
-        out = Slice.apply(t, (slice(None),))
-    return out
+            out = (Select if kind == "select" else Slice).apply(out, ((_numpy_step(kind, dim, arg),), ()))
+    if indices:
+        return Index.apply(out, ((), indices))
+    # t[...] is a new view of t: PyTorch records AliasBackward0 there (nbgrad: SliceBackward0, no Alias op yet)
+    return Slice.apply(t, (((Ellipsis,),), ())) if out is t else out
 
 
 def setitem(t, key, value):
-    key = _normalise(t, key)
-    t._check_inplace(through_view=_is_basic(key))  # PyTorch writes a basic key through a view of t
+    if key is False or (isinstance(key, np.bool_) and not key):  # PyTorch writes nothing
+        return
+    steps, shape, indices = _parse(t, key)
+    t._check_inplace(through_view=bool(steps))  # PyTorch writes through a view of t when there are steps
     if not isinstance(value, function.Tensor):
         value = function.Tensor._make(np.asarray(value, dtype=t._data.dtype))
     elif value._data.dtype != t._data.dtype:
+        if indices and value._data.ndim:
+            raise RuntimeError(
+                f"Index put requires the source and destination dtypes match, got "
+                f"{_TORCH_NAMES.get(t._data.dtype.name, t._data.dtype.name)} for the destination and "
+                f"{_TORCH_NAMES.get(value._data.dtype.name, value._data.dtype.name)} for the source."
+            )
         value = value.to(t.dtype)
-    target_shape = np.empty(t._data.shape, dtype=bool)[key].shape
-    try:
-        np.broadcast_shapes(value._data.shape, target_shape)
-    except ValueError:
-        raise RuntimeError(
-            f"shape mismatch: value tensor of shape {list(value._data.shape)} cannot be broadcast to "
-            f"indexing result of shape {list(target_shape)}"
-        ) from None
-    t._inplace(CopySlices.apply(t._snapshot(), key, value))
+    # like PyTorch, drop the value's leading size-1 dims before broadcasting it
+    stripped = value._data.shape
+    while stripped and stripped[0] == 1:
+        stripped = stripped[1:]
+    if stripped != value._data.shape:
+        value = value.reshape(stripped)
+    key = (tuple(_numpy_step(*step) for step in steps), indices)
+    if indices:
+        target = _view(np.empty(t._data.shape, dtype=bool), key).shape
+        try:
+            np.broadcast_shapes(stripped, target)
+        except ValueError:
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape {list(value._data.shape)} cannot be broadcast to "
+                f"indexing result of shape {list(target)}"
+            ) from None
+    else:
+        S.expanded_shape(value, shape)  # PyTorch's expand errors
+    snapshot = t._snapshot()
+    if steps:
+        t._inplace(CopySlices.apply(snapshot, key, value, False))
+    elif indices:
+        t._inplace(IndexPut.apply(snapshot, key, value, False))
+    elif value._data.ndim == 0:
+        t._inplace(E.FillTensor.apply(snapshot, value))
+    else:
+        t._inplace(E.Copy.apply(snapshot, value))
