@@ -235,6 +235,56 @@ def test_clamp(data, shape, bounds):
                                               np.inf if hi is None else hi) * a)
 
 
+@covers(E.ClampTensor)
+@given(data=st.data(), shapes_=hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3),
+       bounds=st.sampled_from(["both", "min", "max"]))
+@SETTINGS
+def test_clamp_with_tensor_bounds(data, shapes_, bounds):
+    """x, lo and hi on three interleaved grids (never tied, crossed bounds included); the bounds get gradients."""
+    x = data.draw(arrays(shapes_.input_shapes[0], on_grid(0.1, offset=0.05)), label="x")
+    lo = data.draw(arrays(shapes_.input_shapes[1], on_grid(0.1, -2, 2)), label="lo")
+    hi = data.draw(arrays(shapes_.input_shapes[2], on_grid(0.1, -2, 2, offset=0.025)), label="hi")
+    if bounds == "both":
+        check_grad(lambda t, lo_, hi_: t.clamp(lo_, hi_), x, lo, hi,
+                   reference=lambda a, l, h: np.minimum(np.maximum(a, l), h))
+    elif bounds == "min":
+        check_grad(lambda t, lo_: nbgrad.clamp(t, min=lo_), x, lo, reference=np.maximum)
+    else:
+        check_grad(lambda t, hi_: t.clip(max=hi_), x, hi, reference=np.minimum)
+
+
+def _fractional_distance(q):
+    """How far each quotient is from the nearest integer, where remainder jumps."""
+    return np.abs(q - np.round(q))
+
+
+@covers(E.Remainder)
+@given(x=arrays(shapes(min_side=0), floats(-5.0, 5.0)), c=st.sampled_from([1.0, -1.0, 0.4, -2.0, 3]))
+@SETTINGS
+def test_remainder_by_a_number(x, c):
+    """Python's sign convention (the divisor's sign), slope 1 between the jumps."""
+    assume(np.all(_fractional_distance(x / c) > 1e-3))
+    check_grad(lambda t: (t % c) * t, x, reference=lambda a: np.remainder(a, c) * a)
+
+
+@covers(E.RemainderTensor)
+@given(data=st.data(), shapes_=hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3),
+       constant=st.sampled_from([None, "left", "right"]))
+@SETTINGS
+def test_remainder_of_tensors(data, shapes_, constant):
+    """∂/∂b = -⌊a/b⌋; operands kept away from the jumps (a/b an integer)."""
+    a = data.draw(arrays(shapes_.input_shapes[0], floats(-5.0, 5.0)), label="a")
+    b = data.draw(arrays(shapes_.input_shapes[1], away_from_zero(0.3, 3.0)), label="b")
+    assume(np.all(_fractional_distance(a / b) > 1e-3))
+    if constant is None:
+        check_grad(lambda x, y: x.remainder(y), a, b, reference=np.remainder)
+    elif constant == "left":
+        check_grad(lambda y: nbgrad.tensor(a, dtype=y.dtype) % y, b, reference=lambda y: np.remainder(a, y))
+    else:
+        check_grad(lambda x: nbgrad.remainder(x, nbgrad.tensor(b, dtype=x.dtype)), a,
+                   reference=lambda x: np.remainder(x, b))
+
+
 @covers(E.Softplus)
 @given(x=arrays(shapes(), on_grid(0.1, -5, 5, offset=0.05)), beta=st.sampled_from([1, 2.0, 0.5, -1.0]),
        threshold=st.sampled_from([20.0, 1.0, 0.5]))
