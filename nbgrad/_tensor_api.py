@@ -129,9 +129,9 @@ class TensorAPI:
         t = self if dtype is None else self.to(dtype)
         if t._data.dtype.kind == "b":
             t = t.long()
-        if dim is None:
+        if dim is None and not keepdim:
             return R.Sum.apply(t)
-        return R.SumDim.apply(t, _reduced_dims(dim, t._data.ndim), keepdim)
+        return R.SumDim.apply(t, _reduced_dims(() if dim is None else dim, t._data.ndim), keepdim)
 
     def mean(self, dim=None, keepdim=False, *, dtype=None):
         t = self if dtype is None else self.to(dtype)
@@ -140,9 +140,9 @@ class TensorAPI:
                 f"mean(): could not infer output dtype. {'Input' if dtype is None else 'Optional'} dtype must be "
                 f"either a floating point or complex dtype. Got: {scalar_type_name(t.dtype)}"
             )
-        if dim is None:
+        if dim is None and not keepdim:
             return R.Mean.apply(t)
-        return R.MeanDim.apply(t, _reduced_dims(dim, t._data.ndim), keepdim)
+        return R.MeanDim.apply(t, _reduced_dims(() if dim is None else dim, t._data.ndim), keepdim)
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         return R.Var.apply(self, *self._var_args(dim, unbiased, keepdim, correction))
@@ -181,11 +181,11 @@ class TensorAPI:
         return self._minmax(R.Min, R.MinDim, dim, keepdim, "min")
 
     def amax(self, dim=(), keepdim=False):
-        dims = _reduced_dims(dim, self._data.ndim)
+        dims = _reduced_dims(() if dim is None else dim, self._data.ndim)
         return R.Amax.apply(self, dims, keepdim)
 
     def amin(self, dim=(), keepdim=False):
-        dims = _reduced_dims(dim, self._data.ndim)
+        dims = _reduced_dims(() if dim is None else dim, self._data.ndim)
         return R.Amin.apply(self, dims, keepdim)
 
     def argmax(self, dim=None, keepdim=False):

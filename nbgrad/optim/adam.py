@@ -34,7 +34,7 @@ class Adam(Optimizer):
         """Update every parameter that has a gradient; returns the closure's loss if one is given."""
         loss = self._evaluate(closure)
         for group in self.param_groups:
-            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            lr, (beta1, beta2), eps = float(group["lr"]), group["betas"], group["eps"]  # lr: maybe a tensor
             weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
             for p, grad in self._grads(group):
                 state = self.state[p]

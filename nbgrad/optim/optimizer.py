@@ -45,8 +45,11 @@ class Optimizer:
 
     def _check(self, group):
         """Raise ValueError for a hyperparameter out of range (a negative learning rate, ...)."""
-        if group["lr"] < 0.0:
-            raise ValueError(f"Invalid learning rate: {group['lr']}")
+        lr = group["lr"]
+        if isinstance(lr, Tensor) and lr.numel() != 1:  # a 0-d (or 1-element) tensor is a learning rate too
+            raise ValueError("Tensor lr must be 1-element")
+        if float(lr) < 0.0:
+            raise ValueError(f"Invalid learning rate: {float(lr)}")
 
     def add_param_group(self, param_group):
         """Add a group of parameters with its own hyperparameters (the defaults fill in the rest)."""

@@ -31,7 +31,7 @@ class SGD(Optimizer):
         """Update every parameter that has a gradient; returns the closure's loss if one is given."""
         loss = self._evaluate(closure)
         for group in self.param_groups:
-            lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+            lr, momentum, dampening = float(group["lr"]), group["momentum"], group["dampening"]  # lr: maybe a tensor
             weight_decay, nesterov = group["weight_decay"], group["nesterov"]
             for p, grad in self._grads(group):
                 if weight_decay != 0:
