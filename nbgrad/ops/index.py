@@ -153,18 +153,13 @@ def _as_item(k):
         if k.dtype.kind == "b":
             return bool(k) if k.ndim == 0 else k
         if k.dtype.kind not in "iu":
-            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            return k  # refused with the other index tensors, after the steps
         return int(k) if k.ndim == 0 else k.astype(np.int64, copy=False)
     if isinstance(k, (bool, np.bool_)):
         return bool(k)
     if isinstance(k, numbers.Integral):
         return int(k)
-    if k is None or k is Ellipsis or isinstance(k, slice):
-        return k
-    raise IndexError(
-        "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices "
-        f"(got {type(k).__name__})"
-    )
+    return k
 
 
 def _specified(k):
@@ -176,10 +171,11 @@ def _specified(k):
     return 1
 
 
-def _parse(t, key, single=False):
+def _parse(t, key, single=False, keep_full_slice=False):
     """PyTorch's steps for ``t[key]``: a list of ("select" | "slice" | "unsqueeze", dim, arg), the shape they
     give, and the index arrays, each with the dim of that shape it indexes. ``single``: the key is one slice
-    or int (not a tuple), which PyTorch takes by a path that never skips a full slice."""
+    or int (not a tuple), for which PyTorch has its own errors on a 0-d tensor; ``keep_full_slice``: record
+    even a slice of the whole dim (PyTorch's ``t[:]``, where ``t[:, :]`` is no step)."""
     items = [_as_item(k) for k in _as_items(key)]
     shape = list(t._data.shape)
     ndim = len(shape)
@@ -187,6 +183,8 @@ def _parse(t, key, single=False):
     if single and ndim == 0 and isinstance(items[0], slice):
         raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     if single and ndim == 0 and isinstance(items[0], int) and not isinstance(items[0], bool):
+        if items[0]:
+            raise IndexError(f"index {items[0]} is out of bounds for dimension 0 with size 0")
         raise IndexError(
             "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to "
             "convert a 0-dim tensor to a number"
@@ -213,15 +211,23 @@ def _parse(t, key, single=False):
         elif isinstance(k, slice):
             if k.step is not None and k.step <= 0:
                 raise ValueError("slice step cannot be zero" if k.step == 0 else "step must be greater than zero")
-            start, stop, step = k.indices(shape[dim])
+            size = shape[dim]
+            start, stop, step = k.indices(size)
             length = len(range(start, stop, step))
-            if single or (start, step, length) != (0, 1, shape[dim]):  # a full slice is no step at all
+            # a slice written as the whole dim (0 or no start, an end past the last, step 1) is no step at all
+            full = k.start in (None, 0) and (k.stop is None or k.stop >= size) and k.step in (None, 1)
+            if not full or keep_full_slice:
                 steps.append(("slice", dim, slice(start, start + length * step, step) if length else slice(0, 0)))
                 shape[dim] = length
             dim += 1
-        else:
+        elif isinstance(k, np.ndarray):
             indices.append((dim, k))
             dim += k.ndim if k.dtype.kind == "b" else 1
+        else:
+            raise IndexError(
+                "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices "
+                f"(got {type(k).__name__})"
+            )
     return steps, tuple(shape), _index_arrays(indices, shape)
 
 
@@ -230,6 +236,8 @@ def _index_arrays(indices, shape):
     checked as ``at::index`` checks them (mask shapes, broadcasting, bounds)."""
     if not indices:
         return ()
+    if any(k.dtype.kind not in "iub" for _, k in indices):
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
     positions = []
     for dim, k in indices:
         if k.dtype.kind == "b":
@@ -252,6 +260,8 @@ def _index_arrays(indices, shape):
         for number, (dim, k) in enumerate(positions):
             bad = (k >= shape[dim]) | (k < -shape[dim])
             if bad.any():
+                if not shape[dim]:
+                    raise IndexError("index is out of bounds for dimension with size 0")
                 raise IndexError(f"index {k[bad][0]} is out of bounds for dimension {number} with size {shape[dim]}")
     key = [slice(None)] * (positions[-1][0] + 1)
     for dim, k in positions:
@@ -270,7 +280,7 @@ def getitem(t, key):
         if not -size <= key < size:
             raise IndexError(f"index {key} is out of bounds for dimension 0 with size {size}")
         return Select.apply(t, (((int(key), Ellipsis),), ()))
-    steps, _, indices = _parse(t, key, single=isinstance(key, (slice, numbers.Integral)))
+    steps, _, indices = _parse(t, key, isinstance(key, (slice, numbers.Integral)), isinstance(key, slice))
     out = t
     for kind, dim, arg in steps:
         if kind == "unsqueeze":
@@ -286,7 +296,7 @@ def getitem(t, key):
 def setitem(t, key, value):
     if key is False or (isinstance(key, np.bool_) and not key):  # PyTorch writes nothing
         return
-    steps, shape, indices = _parse(t, key)
+    steps, shape, indices = _parse(t, key, isinstance(key, (slice, numbers.Integral)))
     t._check_inplace(through_view=bool(steps))  # PyTorch writes through a view of t when there are steps
     if not isinstance(value, function.Tensor):
         value = function.Tensor._make(np.asarray(value, dtype=t._data.dtype))
@@ -298,6 +308,7 @@ def setitem(t, key, value):
                 f"{_TORCH_NAMES.get(value._data.dtype.name, value._data.dtype.name)} for the source."
             )
         value = value.to(t.dtype)
+    fill = value._data.ndim == 0 and value._data.shape != shape
     # like PyTorch, drop the value's leading size-1 dims before broadcasting it
     stripped = value._data.shape
     while stripped and stripped[0] == 1:
@@ -321,7 +332,7 @@ def setitem(t, key, value):
         t._inplace(CopySlices.apply(snapshot, key, value, False))
     elif indices:
         t._inplace(IndexPut.apply(snapshot, key, value, False))
-    elif value._data.ndim == 0:
+    elif fill:  # PyTorch's copy_to: fill_ with a 0-d value, copy_ when shapes agree
         t._inplace(E.FillTensor.apply(snapshot, value))
     else:
         t._inplace(E.Copy.apply(snapshot, value))
