@@ -118,7 +118,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     roots = _roots(outputs, grad_outputs, create_graph)
-    nodes = [t.grad_fn if t.grad_fn is not None else t._accumulator for t in inputs_t]
+    nodes = [t._grad_node() if t.grad_fn is not None else t._accumulator for t in inputs_t]
     targets = {n: None for n in nodes if n is not None}
     walk = BackwardPass(roots, create_graph=create_graph, targets=targets).run()
     result = []

@@ -62,6 +62,41 @@ def check_count(node, raw):
                 )
 
 
+def check_node_hook_result(hook, result, grads, tensor_type):
+    """A node's hook may return None or a tuple of Tensors (or None) shaped and typed as the gradients."""
+    if not isinstance(result, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(result).__name__}'")
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if len(result) != len(grads):
+        raise RuntimeError(f"hook '{name}' has returned an incorrect number of values "
+                           f"(got {len(result)}, but expected {len(grads)})")
+    for value, grad in zip(result, grads):
+        if value is not None and not isinstance(value, tensor_type):
+            raise TypeError(f"expected Variable or None (got {type(value).__name__})")
+        if value is not None and grad is not None:
+            check_hook_result(hook, value, grad, tensor_type)
+    return result
+
+
+INPLACE_ON_OUTPUT = (
+    "nbgrad does not track in-place changes to an output of a Function with several outputs; "
+    "change a clone() of it instead"
+)
+
+
+def check_dirty(dirty, outputs, grad_enabled, tensor_type):
+    """``ctx.mark_dirty``: each tensor marked must be returned, and cannot be a leaf that requires grad."""
+    returned = [t for t in dirty if any(t is o for o in outputs)]
+    for t in returned:
+        if grad_enabled and t.grad_fn is None and t._requires_grad:
+            raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
+    if len(returned) != len(dirty):
+        raise RuntimeError(
+            "Some elements marked as dirty during the forward method were not returned as output. The inputs "
+            "that are modified inplace must all be outputs of the Function."
+        )
+
+
 def check_hook_result(hook, result, grad, tensor_type):
     """A tensor hook may return None or a Tensor of the gradient's shape and dtype."""
     if not isinstance(result, tensor_type):
