@@ -13,7 +13,7 @@ from ._argcheck import (
     _broadcast_shapes, _check_bool_subtraction, _check_dim, _check_dims, _check_division_kernel,
     _check_inplace_result, _reduced_dims, _result_type, _returned_indices,
 )
-from ._dtype import get_default_dtype, scalar_type_name
+from ._dtype import scalar_type_name
 from .autograd import grad_mode
 from .ops import elementwise as E, index as I, linalg as L, reduce as R, shape as S
 
@@ -84,11 +84,11 @@ class TensorAPI:
             from ._creation import tensor
 
             other = tensor(other)
+        b = other._data if isinstance(other, _tensor.Tensor) else other
+        _broadcast_shapes(self._data.shape, np.shape(b))
         target = _result_type(self, other)
         if target.is_floating_point:
             raise NotImplementedError(f'"bitwise_{name}_cpu" not implemented for \'{scalar_type_name(target)}\'')
-        b = other._data if isinstance(other, _tensor.Tensor) else other
-        _broadcast_shapes(self._data.shape, np.shape(b))
         np_dtype = target.numpy
         return _tensor.Tensor._make(np.asarray(ufunc(self._data.astype(np_dtype, copy=False), np.asarray(b, np_dtype))))
 
@@ -386,13 +386,13 @@ class TensorAPI:
         self._check_inplace()
         if grad_mode.state.enabled and (self._requires_grad or getattr(other, "_requires_grad", False)):
             return self._inplace(getattr(self._snapshot(), method)(other, **kwargs))
-        if self._data.dtype.kind != "f":  # `int_tensor += 1.5` would truncate: refused, as in PyTorch
-            _check_inplace_result(self, _inplace_result_type(self, other, ufunc is np.true_divide))
         # Nothing to record (an optimizer step under no_grad): write into this tensor's memory directly,
         # as NumPy's ``a -= b`` does, rather than computing a new array and copying it back.
         a, b = self._operands(other, true_divide=ufunc is np.true_divide)  # checks that b broadcasts
         if b._data.shape != self._data.shape and b._data.ndim:
             self._check_output_shape(_broadcast_shapes(self._data.shape, b._data.shape))
+        if self._data.dtype.kind != "f":  # `int_tensor += 1.5` would truncate: refused, as in PyTorch
+            _check_inplace_result(self, _tensor.Tensor._dtype_of(a._data.dtype))
         b = b._data if kwargs.get("alpha", 1) == 1 else b._data * kwargs["alpha"]
         ufunc(self._data, b, out=self._data, casting="unsafe")
         self._version_counter[0] += 1
@@ -423,26 +423,30 @@ class TensorAPI:
                 _check_inplace_result(self, _result_type(self, *bounds), cpp_names=True)
         return self._inplace(self._snapshot().clamp(min, max))
 
-    def remainder_(self, other):
+    def _checked_update(self, method, other):
+        """``self = self.<method>(other)``, checking the shape, then the dtype, before the op's own checks
+        (an integer division by zero, a missing kernel), in PyTorch's order."""
         self._check_inplace()
-        return self._inplace(self._snapshot().remainder(other))
+        if isinstance(other, (_tensor.Tensor, numbers.Number)):
+            self._check_output_shape(_broadcast_shapes(self._data.shape, np.shape(getattr(other, "_data", other))))
+            if self._data.dtype.kind != "f":
+                _check_inplace_result(self, _result_type(self, other))
+        return self._inplace(getattr(self._snapshot(), method)(other))
+
+    def remainder_(self, other):
+        return self._checked_update("remainder", other)
 
     def floor_divide_(self, other):
-        self._check_inplace()
-        return self._inplace(self._snapshot().floor_divide(other))
-
-    def _bitwise_(self, method, other):
-        self._check_inplace()
-        return self._inplace(getattr(self, method)(other))
+        return self._checked_update("floor_divide", other)
 
     def bitwise_and_(self, other):
-        return self._bitwise_("bitwise_and", other)
+        return self._checked_update("bitwise_and", other)
 
     def bitwise_or_(self, other):
-        return self._bitwise_("bitwise_or", other)
+        return self._checked_update("bitwise_or", other)
 
     def bitwise_xor_(self, other):
-        return self._bitwise_("bitwise_xor", other)
+        return self._checked_update("bitwise_xor", other)
 
     def copy_(self, src):
         self._check_inplace()
@@ -486,12 +490,3 @@ class TensorAPI:
     __imod__, __ifloordiv__, __ipow__ = remainder_, floor_divide_, pow_
     __iand__, __ior__, __ixor__ = bitwise_and_, bitwise_or_, bitwise_xor_
 
-
-def _inplace_result_type(t, other, true_divide):
-    """The dtype ``t <op> other`` has (floating for true division), to check before writing it into ``t``."""
-    if not isinstance(other, (_tensor.Tensor, numbers.Number)):
-        from ._creation import tensor
-
-        other = tensor(other)
-    result = _result_type(t, other)
-    return get_default_dtype() if true_divide and not result.is_floating_point else result

@@ -378,7 +378,10 @@ class Tensor(TensorAPI):
             if self._data.dtype.kind != "f" and isinstance(exponent, numbers.Integral) and exponent < 0:
                 raise RuntimeError("Integers to negative integer powers are not allowed.")
             return E.Pow.apply(self.to(_result_type(self, exponent)), exponent)
-        return E.PowTensor.apply(*self._operands(exponent))
+        a, b = self._operands(exponent)
+        if a._data.dtype.kind == "b" and isinstance(exponent, Tensor):
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+        return E.PowTensor.apply(a, b)
 
     __add__ = __radd__ = add
     __sub__ = sub
@@ -486,10 +489,16 @@ class Tensor(TensorAPI):
         bounds = [b for b in (min, max) if b is not None]
         if any(isinstance(b, Tensor) for b in bounds):
             _check_clamp_bounds(min, max)
+            for b in bounds:
+                _broadcast_shapes(self._data.shape, b._data.shape)
             target = _result_type(self, *bounds)
             lo, hi = (None if b is None else b.to(target) for b in (min, max))
             return E.ClampTensor.apply(self.to(target), lo, hi)
-        return E.Clamp.apply(self.to(_result_type(self, *bounds)), min, max)
+        target = _result_type(self, *bounds)
+        if target is _dtype.bool:
+            kernel = "clamp" if len(bounds) == 2 else ("clamp_min" if max is None else "clamp_max")
+            raise NotImplementedError(f'"{kernel}_scalar_cpu" not implemented for \'Bool\'')
+        return E.Clamp.apply(self.to(target), min, max)
 
     clip = clamp
 

@@ -211,7 +211,8 @@ def _power(base, exponent):
     parity of the exponent) and 0 (the truncated quotient) for any other base, 0 included.
     """
     if exponent.dtype.kind != "i" or not (exponent < 0).any():
-        return base ** exponent
+        out = base ** exponent
+        return out if out.dtype == base.dtype else out.astype(base.dtype)  # NumPy's bool ** bool is int8
     negative = exponent < 0
     out = base ** np.where(negative, 0, exponent)
     odd = exponent % 2 == 1
@@ -248,7 +249,7 @@ def _remainder(a, b):
     For floats, fmod corrected by b where the signs differ, as PyTorch computes it: -5 % 2.5 is -0.0 there
     (NumPy's np.remainder gives +0.0) and 5 % inf is 5, -5 % inf is inf.
     """
-    if b.dtype.kind != "f":
+    if a.dtype.kind != "f" and b.dtype.kind != "f":  # a float may come with a bool mask, uncast
         _check_integer_divisor(b)
         return np.remainder(a, b)
     mod = np.fmod(a, b)
@@ -257,7 +258,7 @@ def _remainder(a, b):
 
 def _floor_divide(a, b):
     """PyTorch's floor division on arrays (as Python's ``//``); an integer division by 0 raises as there."""
-    if b.dtype.kind != "f":
+    if a.dtype.kind != "f" and b.dtype.kind != "f":
         _check_integer_divisor(b)
     return np.floor_divide(a, b)
 
@@ -636,7 +637,7 @@ class Clamp(Primitive):
     def forward(ctx, a, lo, hi):
         ctx.save_for_backward(a)
         ctx.min, ctx.max = lo, hi
-        return np.clip(a._data, lo, hi)
+        return _clip(a._data, lo, hi)
 
     @staticmethod
     def backward(ctx, grad):
@@ -649,6 +650,16 @@ class Clamp(Primitive):
         if ctx.max is not None:
             inside &= x <= ctx.max
         return grad * inside, None, None
+
+
+def _clip(x, lo, hi):
+    """min(max(x, lo), hi) as PyTorch computes it: x itself where it ties with a bound (-0.0 stays -0.0,
+    where np.clip gives 0.0), a nan bound gives nan."""
+    if lo is not None:
+        x = np.where((x < lo) | (lo != lo), lo, x)
+    if hi is not None:
+        x = np.where((x > hi) | (hi != hi), hi, x)
+    return x
 
 
 class ClampTensor(Primitive):
@@ -670,10 +681,7 @@ class ClampTensor(Primitive):
     @staticmethod
     def forward(ctx, a, lo, hi):
         ctx.save_for_backward(a, lo, hi)
-        x = a._data
-        if lo is not None:
-            x = np.maximum(x, lo._data)
-        return x if hi is None else np.minimum(x, hi._data)
+        return _clip(a._data, None if lo is None else lo._data, None if hi is None else hi._data)
 
     @staticmethod
     def backward(ctx, grad):

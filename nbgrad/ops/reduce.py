@@ -208,7 +208,7 @@ class Std(Primitive):
         # as in PyTorch.
         zero = raw(out) == 0
         safe = out + constant(zero.astype(raw(out).dtype), grad)
-        per_var = grad / (2 * safe) * constant(~zero, grad)
+        per_var = where(zero, constant(np.zeros_like(raw(out)), grad), grad / (2 * safe))
         return _var_backward(ctx, a, _kept(per_var, raw(a).shape, ctx.dim, ctx.keepdim)), None, None, None
 
 
