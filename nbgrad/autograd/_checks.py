@@ -78,12 +78,6 @@ def check_node_hook_result(hook, result, grads, tensor_type):
     return result
 
 
-INPLACE_ON_OUTPUT = (
-    "nbgrad does not track in-place changes to an output of a Function with several outputs; "
-    "change a clone() of it instead"
-)
-
-
 def check_dirty(dirty, outputs, grad_enabled, tensor_type):
     """``ctx.mark_dirty``: each tensor marked must be returned, and cannot be a leaf that requires grad."""
     returned = [t for t in dirty if any(t is o for o in outputs)]

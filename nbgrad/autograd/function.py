@@ -160,7 +160,6 @@ class BackwardNode(Node):
     _num_args = 0
     _needs = None
     _materialize = True  # missing output gradients reach backward as zeros (set_materialize_grads)
-    _edges = None  # several tensor outputs: one _OutputEdge each, by output_nr
     _dirty = ()
     _non_differentiable = ()
 
@@ -364,8 +363,6 @@ def _grad_outputs(node, grad):
 def _backward_grads(node, grad):
     """A user's backward gets one gradient per output of forward: zeros where none arrived (None after
     ``set_materialize_grads(False)``), None for an output that is not a tensor."""
-    if type(grad) is not _Grads and node._edges is not None:
-        raise RuntimeError(_checks.INPLACE_ON_OUTPUT)  # an in-place op recorded one output as the node
     slots = _grad_outputs(node, grad)
     out = []
     for meta in node._outputs:
@@ -643,17 +640,14 @@ def _link_outputs(ctx, outputs):
     if anomaly_mode.state.enabled:
         ctx._trace = "".join(traceback.format_stack()[:-4])
     count = len(outputs)
-    edges = [None] * count
     for nr, out in enumerate(outputs):
         if out is None:
             continue
-        edges[nr] = _OutputEdge(ctx, nr, count)
         if type(out) is Tensor:
             out.__class__ = _Output  # the same object (forward may have saved it): only its gradient node differs
         out.grad_fn = ctx
-        out._accumulator = edges[nr]
+        out._accumulator = _OutputEdge(ctx, nr, count)
         out._requires_grad = True
-    ctx._edges = tuple(edges)
     ctx._output = weakref.ref(next(o for o in outputs if o is not None))
 
 
@@ -681,6 +675,13 @@ class _Output(Tensor):
             return False
         retained = self._grad_node()._retained
         return retained is not None and retained.variable is self
+
+    def _snapshot(self):
+        """The copy an in-place op records (see ``TensorAPI._snapshot``) sends its gradient to the same edge."""
+        t = Tensor._snapshot(self)
+        if type(t) is Tensor:
+            t.__class__ = _Output
+        return t
 
     def retain_grad(self):
         if self.grad_fn is None or not self._requires_grad:

@@ -388,12 +388,13 @@ def test_a_bad_hook_changes_nothing(lib, hook, error, message):
     assert x.grad is None
 
 
-def test_in_place_change_of_one_of_several_outputs_is_refused_in_backward():
-    """nbgrad only (PyTorch tracks it): the in-place op records the shared node, not the output's edge."""
-    Split = split_function(nbgrad)
-    x = nbgrad.tensor([1.0, 2.0], requires_grad=True)
+def test_an_output_changed_in_place_still_sends_its_gradient_to_its_own_slot(lib):
+    Split = split_function(lib)
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
     double, square, _ = Split.apply(x)
-    square.mul_(2)
-    raises(nbgrad, RuntimeError, "nbgrad does not track in-place changes to an output of a Function with several "
-           "outputs; change a clone() of it instead", lambda: square.sum().backward())
-    assert x.grad is None
+    node = square.grad_fn
+    square.mul_(3)
+    assert type(square.grad_fn).__name__ == "MulBackward0" and square.grad_fn.next_functions[0] == (node, 1)
+    (square + double).sum().backward()
+    assert node.seen == ([1.0, 1.0], [3.0, 3.0], None)
+    assert values(x.grad) == [2.0 + 6.0, 2.0 + 12.0]
