@@ -6,6 +6,10 @@ some input requires grad, links a node into the graph. The node *is* the ``ctx``
 as in PyTorch, and its class name is derived from the Function's name (``Mul`` -> ``MulBackward0``, a user's
 ``MyRelu`` -> ``MyReluBackward``), so names are never typed twice.
 
+A user's forward may return several outputs (a tuple; what is not a tensor passes through). Each output
+tensor then sends its gradient to its own small ``_OutputEdge``, which passes it on to the shared node in
+slot ``output_nr``, as PyTorch's edges ``(node, output_nr)`` do; the engine needs to know nothing of it.
+
 Gradients reach a node as NumPy arrays in a plain pass, and built-in rules run on them; under
 ``create_graph`` (and always for a user's Function) they are Tensors, so the rule is recorded.
 """
@@ -403,9 +407,11 @@ def _run_posthooks(node, grad_inputs, grad, create_graph):
 class Function:
     """Base class of differentiable operations: subclass it, write static ``forward`` and ``backward``.
 
-    ``forward(ctx, *args)`` runs with gradient recording off and returns a Tensor (or array);
-    ``backward(ctx, grad)`` returns one gradient per argument of forward (``None`` for arguments that
-    are not tensors or need none).  Call it as ``MyFunction.apply(*args)``.
+    ``forward(ctx, *args)`` runs with gradient recording off and returns a Tensor (or array), or a tuple
+    of outputs; ``backward(ctx, *grads)`` gets one gradient per output and returns one gradient per
+    argument of forward (``None`` for arguments that are not tensors or need none).  Call it as
+    ``MyFunction.apply(*args)``. Or, as in PyTorch, write ``forward(*args)`` without ``ctx`` and fill the
+    ctx in ``setup_context(ctx, inputs, output)``.
     """
 
     saved_names = ()  # names under which a node shows its saved tensors (PyTorch's _saved_self, ...)

@@ -286,6 +286,31 @@ def test_once_differentiable(lib):
     assert values(x.grad) == [2.0, 4.0]
 
 
+def test_once_differentiable_with_several_gradients_and_a_none(lib):
+    once_differentiable = importlib.import_module(lib.__name__ + ".autograd.function").once_differentiable
+
+    class ScaledProduct(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y, k):
+            ctx.save_for_backward(x, y)
+            return x * y * k
+
+        @staticmethod
+        @once_differentiable
+        def backward(ctx, g):
+            x, y = ctx.saved_tensors
+            return g * y, g * x, None
+
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = lib.tensor([3.0, 4.0], requires_grad=True)
+    gx, gy = lib.autograd.grad((ScaledProduct.apply(x, y, 2.0) * x).sum(), [x, y], create_graph=True)
+    assert values(gx) == [9.0, 24.0] and values(gy) == [1.0, 4.0]
+    assert type(gy.grad_fn).__name__ == "Error" and str(gy).endswith("grad_fn=<Error>)")
+    raises(lib, RuntimeError, "trying to differentiate twice a function that was marked with @once_differentiable",
+           lambda: (gx.sum() + gy.sum()).backward())
+    assert x.grad is None and y.grad is None
+
+
 def test_setup_context_style(lib):
     class Scale(lib.autograd.Function):
         @staticmethod
