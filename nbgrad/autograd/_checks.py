@@ -22,7 +22,9 @@ def modified_message(t, version, is_output, node):
     shape = ", ".join(str(s) for s in t.shape)
     # As in PyTorch: a saved output names the node that saved it, a saved input the op that last wrote it.
     producer = node if is_output else t.grad_fn
-    producer = f", which is output 0 of {forward_op_name(producer)}," if producer is not None else ""
+    # an output of a Function with several outputs sends its gradient to an edge that knows its number
+    number = 0 if is_output or producer is None else getattr(t._grad_node(), "output_nr", 0)
+    producer = f", which is output {number} of {forward_op_name(producer)}," if producer is not None else ""
     if anomaly_mode.state.enabled:
         hint = ("Hint: the backtrace further above shows the operation that failed to compute its gradient. "
                 "The variable in question was changed in there or anywhere later. Good luck!")

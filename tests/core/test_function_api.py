@@ -109,6 +109,37 @@ def test_output_nr_counts_outputs_that_are_not_tensors(lib):
     assert values(x.grad) == [2.0]
 
 
+def test_saved_outputs_of_several_are_freed_and_checked_for_changes(lib):
+    class ExpPair(lib.autograd.Function):
+        """f(x) = (eˣ, e⁻ˣ), each saved as an output."""
+
+        @staticmethod
+        def forward(ctx, x):
+            e, n = x.exp(), (-x).exp()
+            ctx.save_for_backward(e, n)
+            return e, n
+
+        @staticmethod
+        def backward(ctx, ge, gn):
+            e, n = ctx.saved_tensors
+            return ge * e - gn * n
+
+    x = lib.tensor([0.5, -1.0], dtype=lib.float64, requires_grad=True)
+    assert lib.autograd.gradcheck(ExpPair.apply, (x,)) and lib.autograd.gradgradcheck(ExpPair.apply, (x,))
+    e, n = ExpPair.apply(x)
+    (e + n).sum().backward()
+    np.testing.assert_allclose(values(x.grad), np.exp([0.5, -1.0]) - np.exp([-0.5, 1.0]))
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        (e + n).sum().backward()
+    e, n = ExpPair.apply(x)
+    with lib.no_grad():
+        n.add_(1)
+    with pytest.raises(RuntimeError) as info:
+        (e * 2).sum().backward()
+    assert (f"[{lib.__name__}.DoubleTensor [2]], which is output 1 of ExpPair, is at version 1; expected version 0 "
+            "instead.") in str(info.value)
+
+
 def test_a_tuple_of_one_output_stays_a_tuple(lib):
     class Twice(lib.autograd.Function):
         @staticmethod
