@@ -25,7 +25,14 @@ def _view(array, key):
     views, indices = key
     for step in views:
         array = array[step]
-    return array[indices] if indices else array
+    if not indices:
+        return array
+    try:
+        return array[indices]
+    except IndexError:  # an index out of range for an empty result, which PyTorch lets pass: its shape
+        dims = [1 if isinstance(k, np.ndarray) else n for k, n in zip(indices + (None,) * array.ndim, array.shape)]
+        zeros = tuple(np.zeros_like(k) if isinstance(k, np.ndarray) else k for k in indices)
+        return np.empty(np.empty(dims, dtype=bool)[zeros].shape, dtype=array.dtype)
 
 
 def _write(array, key, value, accumulate=False):
@@ -34,6 +41,8 @@ def _write(array, key, value, accumulate=False):
     target = _view(array, (views, ()))
     if not indices:
         target[...] = target + value if accumulate else value
+    elif not _view(target, ((), indices)).size:
+        pass  # nothing to write (and the indices may be out of range, see _view)
     elif accumulate:
         np.add.at(target, indices, value)
     else:
@@ -163,9 +172,12 @@ def _as_item(k):
 
 
 def _specified(k):
-    """How many of the tensor's dims an item uses (PyTorch's count, checked before anything else)."""
-    if k is None or k is Ellipsis or isinstance(k, bool):
+    """How many of the tensor's dims an item uses, by PyTorch's count (checked before anything else): a
+    boolean tensor its dims, a list one whatever it holds, None, Ellipsis and bools none."""
+    if k is None or k is Ellipsis or isinstance(k, (bool, np.bool_)):
         return 0
+    if isinstance(k, function.Tensor):
+        k = k._data
     if isinstance(k, np.ndarray) and k.dtype.kind == "b":
         return k.ndim
     return 1
@@ -176,11 +188,13 @@ def _parse(t, key, single=False, keep_full_slice=False):
     give, and the index arrays, each with the dim of that shape it indexes. ``single``: the key is one slice
     or int (not a tuple), for which PyTorch has its own errors on a 0-d tensor; ``keep_full_slice``: record
     even a slice of the whole dim (PyTorch's ``t[:]``, where ``t[:, :]`` is no step)."""
-    items = [_as_item(k) for k in _as_items(key)]
+    items = _as_items(key)
+    specified = sum(_specified(k) for k in items)
+    items = [_as_item(k) for k in items]
     shape = list(t._data.shape)
     ndim = len(shape)
-    specified = sum(_specified(k) for k in items)
     if single and ndim == 0 and isinstance(items[0], slice):
+        _check_step(items[0])
         raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     if single and ndim == 0 and isinstance(items[0], int) and not isinstance(items[0], bool):
         if items[0]:
@@ -201,6 +215,10 @@ def _parse(t, key, single=False, keep_full_slice=False):
             if isinstance(k, bool):  # True indexes the new dim with [0], False with []
                 indices.append((dim, np.zeros(int(k), dtype=np.int64)))
             dim += 1
+        elif dim >= len(shape):  # only after a boolean list of 2+ dims, which PyTorch counts as one dim
+            if isinstance(k, int):
+                raise IndexError(f"index {k} is out of bounds for dimension {position} with size 0")
+            raise IndexError(f"too many indices for tensor of dimension {ndim}")  # NOTE: PyTorch's own is odder
         elif isinstance(k, int):
             size = shape[dim]
             if not -size <= k < size:
@@ -209,8 +227,7 @@ def _parse(t, key, single=False, keep_full_slice=False):
             steps.append(("select", dim, k))
             del shape[dim]
         elif isinstance(k, slice):
-            if k.step is not None and k.step <= 0:
-                raise ValueError("slice step cannot be zero" if k.step == 0 else "step must be greater than zero")
+            _check_step(k)
             size = shape[dim]
             start, stop, step = k.indices(size)
             length = len(range(start, stop, step))
@@ -229,6 +246,11 @@ def _parse(t, key, single=False, keep_full_slice=False):
                 f"(got {type(k).__name__})"
             )
     return steps, tuple(shape), _index_arrays(indices, shape)
+
+
+def _check_step(k):
+    if k.step is not None and k.step <= 0:
+        raise ValueError("slice step cannot be zero" if k.step == 0 else "step must be greater than zero")
 
 
 def _index_arrays(indices, shape):
@@ -256,12 +278,14 @@ def _index_arrays(indices, shape):
         shapes = ", ".join(str(list(k.shape)) for _, k in positions)
         raise IndexError(f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}") \
             from None
-    if np.prod(size, dtype=np.int64):
+    if np.prod(size, dtype=np.int64) and not all(shape[dim] for dim, _ in positions):
+        raise IndexError("index is out of bounds for dimension with size 0")
+    indexed = {dim for dim, _ in positions}
+    others = [n for dim, n in enumerate(shape) if dim not in indexed]
+    if np.prod(size, dtype=np.int64) and np.prod(others, dtype=np.int64):  # PyTorch checks while it copies
         for number, (dim, k) in enumerate(positions):
             bad = (k >= shape[dim]) | (k < -shape[dim])
             if bad.any():
-                if not shape[dim]:
-                    raise IndexError("index is out of bounds for dimension with size 0")
                 raise IndexError(f"index {k[bad][0]} is out of bounds for dimension {number} with size {shape[dim]}")
     key = [slice(None)] * (positions[-1][0] + 1)
     for dim, k in positions:
