@@ -239,11 +239,10 @@ class BackwardNode(Node):
 
     def _run(self, grad, create_graph):
         """The gradients for this node's inputs: the Function's rule, then each shaped and typed like its input."""
+        if self._hooks is not None:
+            return _run_hooked(self, grad, create_graph)
         function = self._function
-        hooks = self._hooks
         try:
-            if hooks is not None and hooks["pre"]:
-                grad = _run_prehooks(self, grad, create_graph)
             if create_graph or not function._builtin:
                 raw = _recorded_rule(self, grad, create_graph)
             else:
@@ -266,8 +265,6 @@ class BackwardNode(Node):
                 out.append(g)
             if anomaly_mode.state.enabled and anomaly_mode.state.check_nan:
                 _checks.check_nan(self, out)
-            if hooks is not None and hooks["post"]:
-                out = _run_posthooks(self, out, grad, create_graph)
             return out
         except Exception:
             _checks.report_forward(self)
@@ -391,6 +388,21 @@ def _run_prehooks(node, grad, create_graph):
     if type(grad) is _Grads:
         return _Grads(carried)
     return next(g for g in carried if g is not None)  # the one output that has a gradient
+
+
+def _run_hooked(node, grad, create_graph):
+    """``node._run`` with the node's own hooks around it: pre-hooks, the rule, then hooks."""
+    hooks = node._hooks
+    if hooks["pre"]:
+        grad = _run_prehooks(node, grad, create_graph)
+    node._hooks = None  # the rule itself, run once without them
+    try:
+        out = node._run(grad, create_graph)
+    finally:
+        node._hooks = hooks
+    if hooks["post"]:
+        out = _run_posthooks(node, out, grad, create_graph)
+    return out
 
 
 def _run_posthooks(node, grad_inputs, grad, create_graph):
