@@ -245,7 +245,8 @@ def _parse(t, key, single=False, keep_full_slice=False):
                 "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices "
                 f"(got {type(k).__name__})"
             )
-    return steps, tuple(shape), _index_arrays(indices, shape)
+    one_mask = len(indices) == 1 and indices[0][1].dtype.kind == "b"
+    return steps, tuple(shape), _index_arrays(indices, shape), one_mask
 
 
 def _check_step(k):
@@ -304,7 +305,7 @@ def getitem(t, key):
         if not -size <= key < size:
             raise IndexError(f"index {key} is out of bounds for dimension 0 with size {size}")
         return Select.apply(t, (((int(key), Ellipsis),), ()))
-    steps, _, indices = _parse(t, key, isinstance(key, (slice, numbers.Integral)), isinstance(key, slice))
+    steps, _, indices, _ = _parse(t, key, isinstance(key, (slice, numbers.Integral)), isinstance(key, slice))
     out = t
     for kind, dim, arg in steps:
         if kind == "unsqueeze":
@@ -320,18 +321,10 @@ def getitem(t, key):
 def setitem(t, key, value):
     if key is False or (isinstance(key, np.bool_) and not key):  # PyTorch writes nothing
         return
-    steps, shape, indices = _parse(t, key, isinstance(key, (slice, numbers.Integral)))
+    steps, shape, indices, one_mask = _parse(t, key, isinstance(key, (slice, numbers.Integral)))
     t._check_inplace(through_view=bool(steps))  # PyTorch writes through a view of t when there are steps
     if not isinstance(value, function.Tensor):
         value = function.Tensor._make(np.asarray(value, dtype=t._data.dtype))
-    elif value._data.dtype != t._data.dtype:
-        if indices and value._data.ndim:
-            raise RuntimeError(
-                f"Index put requires the source and destination dtypes match, got "
-                f"{_TORCH_NAMES.get(t._data.dtype.name, t._data.dtype.name)} for the destination and "
-                f"{_TORCH_NAMES.get(value._data.dtype.name, value._data.dtype.name)} for the source."
-            )
-        value = value.to(t.dtype)
     fill = value._data.ndim == 0 and value._data.shape != shape
     # like PyTorch, drop the value's leading size-1 dims before broadcasting it
     stripped = value._data.shape
@@ -342,15 +335,31 @@ def setitem(t, key, value):
     key = (tuple(_numpy_step(*step) for step in steps), indices)
     if indices:
         target = _view(np.empty(t._data.shape, dtype=bool), key).shape
-        try:
-            np.broadcast_shapes(stripped, target)
-        except ValueError:
+        if len(stripped) > len(target) or any(n not in (1, m) for n, m in zip(stripped[::-1], target[::-1])):
             raise RuntimeError(
-                f"shape mismatch: value tensor of shape {list(value._data.shape)} cannot be broadcast to "
+                f"shape mismatch: value tensor of shape {list(stripped)} cannot be broadcast to "
                 f"indexing result of shape {list(target)}"
-            ) from None
+            )
+    elif len(stripped) > len(shape):
+        S.expanded_shape(value, shape)  # PyTorch's expand error
     else:
-        S.expanded_shape(value, shape)  # PyTorch's expand errors
+        lead = len(shape) - len(stripped)
+        for i in reversed(range(len(stripped))):  # PyTorch's expand names the last dim that does not fit
+            if stripped[i] not in (1, shape[lead + i]):
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({shape[lead + i]}) must match the existing size ({stripped[i]}) "
+                    f"at non-singleton dimension {lead + i}.  Target sizes: {list(shape)}.  Tensor sizes: "
+                    f"{list(stripped)}"
+                )
+    if value._data.dtype != t._data.dtype:
+        # one mask and one value is a masked_fill_ in PyTorch, which casts; index_put_ does not
+        if indices and not (one_mask and value._data.size == 1):
+            raise RuntimeError(
+                f"Index put requires the source and destination dtypes match, got "
+                f"{_TORCH_NAMES.get(t._data.dtype.name, t._data.dtype.name)} for the destination and "
+                f"{_TORCH_NAMES.get(value._data.dtype.name, value._data.dtype.name)} for the source."
+            )
+        value = value.to(t.dtype)
     snapshot = t._snapshot()
     if steps:
         t._inplace(CopySlices.apply(snapshot, key, value, False))

@@ -7,7 +7,7 @@ None or an int: that placement rule is what the test is for (PyTorch reads ints 
 
 * get: values, shape, dtype, grad_fn name, and the gradient of ``(y * w).sum()``;
 * set: ``x2[key] = v`` on ``x2 = x.clone()`` with a number or a broadcastable tensor (itself requiring grad
-  or not): values, x2's grad_fn name, gradients to x and v;
+  or not), or a tensor of any shape or of int64 (errors): values, x2's grad_fn name, gradients to x and v;
 * errors: where PyTorch raises, nbgrad raises the same exception type with the same message.
 
 Known difference, kept out of the comparison (see ``ALIASES``): a key that leaves the tensor as it is
@@ -195,9 +195,15 @@ def test_set_matches_pytorch(torch, case, data):
     if positions.unique().numel() != positions.numel():
         return
     target = tuple(positions.shape)
-    kind = data.draw(st.sampled_from(["number", "tensor", "tensor requiring grad"]), label="value")
+    kind = data.draw(st.sampled_from(["number", "tensor", "tensor requiring grad", "any shape", "int64"]),
+                     label="value")
     if kind == "number":
         vt = vn = data.draw(st.integers(-9, 9), label="v") / 4
+    elif kind in ("any shape", "int64"):  # often fails: a shape that need not broadcast, another dtype
+        v_shape = tuple(data.draw(st.lists(st.integers(1, 3), max_size=3), label="value shape"))
+        v = np.arange(int(np.prod(v_shape))).reshape(v_shape)
+        v = v if kind == "int64" else v.astype(np.float64)
+        vt, vn = torch.tensor(v), nbgrad.tensor(v)
     else:
         # a shape that broadcasts to the target: a suffix of it, some sizes 1, maybe leading 1s
         suffix = target[data.draw(st.integers(0, len(target)), label="value rank"):]
