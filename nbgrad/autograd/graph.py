@@ -48,6 +48,12 @@ def inputs_of(node):
     return tuple(out)
 
 
+def output_count(node):
+    """How many tensors the forward that made ``node`` returned (a user's Function may return several)."""
+    outputs = getattr(node, "_outputs", None)
+    return 1 if outputs is None else sum(meta is not None for meta in outputs)
+
+
 def output_of(node):
     """The tensor ``node`` made, while it still exists (the graph holds it weakly), else None."""
     ref = getattr(node, "_output", None)
@@ -69,7 +75,7 @@ def traverse(*nodes):
     while queue:
         node = queue.popleft()
         yield node
-        for child in node._next:
+        for child, _ in node.next_functions:  # PyTorch's edges: the node itself, whichever output is meant
             if child is not None and child not in seen:
                 seen.add(child)
                 queue.append(child)

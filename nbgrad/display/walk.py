@@ -12,7 +12,7 @@ has named.  What cannot be reached has no value.
 import numpy as np
 
 from ..autograd.function import AccumulateGrad
-from ..autograd.graph import get_gradient_edge, inputs_of, output_of, retained_of, traverse
+from ..autograd.graph import get_gradient_edge, inputs_of, output_count, output_of, retained_of, traverse
 from ..tensor import Tensor
 from . import labels
 from .formatting import expression, latex_name, number, op_label
@@ -64,6 +64,11 @@ class Walk:
         self.root_id = self._new("v", kind="output", node=top)
         self.value_ids[top] = self.root_id
         self.op_ids[top] = self._new("op", kind="operation", node=top)
+        several = next((n for n in traverse(top) if output_count(n) > 1), None)
+        if several is not None:  # one value per op is what the drawing, the trace and the stepper know
+            raise NotImplementedError(
+                f"nbgrad cannot draw or trace a graph with {several.name()}, a Function with several outputs, "
+                "yet; backward() and autograd.grad() work on it")
         for node in traverse(top):
             if type(node) is AccumulateGrad:
                 continue

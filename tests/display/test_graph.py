@@ -391,3 +391,25 @@ def test_display_modules_import_their_dependencies_lazily():
             "print(sorted(m for m in ('matplotlib', 'networkx', 'IPython') if m in sys.modules))" % (ROOT, modules))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_function_with_several_outputs_is_refused_with_a_clear_error_not_drawn_wrong():
+    from nbgrad.display.trace import backward_trace
+
+    class Split(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            return ga * 2 + gb * 3
+
+    x = nbgrad.tensor([1.0, 2.0], requires_grad=True)
+    a, b = Split.apply(x)
+    out = (a * b).sum()
+    for show in (G.to_networkx, backward_trace):
+        with pytest.raises(NotImplementedError, match="SplitBackward, a Function with several outputs"):
+            show(out)
+    out.backward()  # the engine itself handles it
+    np.testing.assert_allclose(x.grad.numpy(), [12.0, 24.0])  # d(6x²)/dx
