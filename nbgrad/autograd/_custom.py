@@ -92,11 +92,7 @@ def _run_hooked(node, grad, create_graph):
     hooks = node._hooks
     if hooks["pre"]:
         grad = _run_prehooks(node, grad, create_graph)
-    node._hooks = None  # the rule itself, run once without them
-    try:
-        out = node._run(grad, create_graph)
-    finally:
-        node._hooks = hooks
+    out = node._run(grad, create_graph, hooks=False)
     if hooks["post"]:
         out = _run_posthooks(node, out, grad, create_graph)
     return out

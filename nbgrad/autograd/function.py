@@ -236,9 +236,10 @@ class BackwardNode(Node):
     def apply(self, *grads):
         return self._function.backward(self, *grads)
 
-    def _run(self, grad, create_graph):
-        """The gradients for this node's inputs: the Function's rule, then each shaped and typed like its input."""
-        if self._hooks is not None:
+    def _run(self, grad, create_graph, hooks=True):
+        """The gradients for this node's inputs: the Function's rule, then each shaped and typed like its input
+        (inside the node's own hooks, if it has any)."""
+        if hooks and self._hooks is not None:
             return _custom._run_hooked(self, grad, create_graph)
         function = self._function
         try:
