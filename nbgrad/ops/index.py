@@ -340,17 +340,8 @@ def setitem(t, key, value):
                 f"shape mismatch: value tensor of shape {list(stripped)} cannot be broadcast to "
                 f"indexing result of shape {list(target)}"
             )
-    elif len(stripped) > len(shape):
-        S.expanded_shape(value, shape)  # PyTorch's expand error
     else:
-        lead = len(shape) - len(stripped)
-        for i in reversed(range(len(stripped))):  # PyTorch's expand names the last dim that does not fit
-            if stripped[i] not in (1, shape[lead + i]):
-                raise RuntimeError(
-                    f"The expanded size of the tensor ({shape[lead + i]}) must match the existing size ({stripped[i]}) "
-                    f"at non-singleton dimension {lead + i}.  Target sizes: {list(shape)}.  Tensor sizes: "
-                    f"{list(stripped)}"
-                )
+        S.expanded_shape(value, shape)  # PyTorch's expand error
     if value._data.dtype != t._data.dtype:
         # one mask and one value is a masked_fill_ in PyTorch, which casts; index_put_ does not
         if indices and not (one_mask and value._data.size == 1):

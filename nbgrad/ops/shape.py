@@ -59,8 +59,8 @@ def expanded_shape(t, sizes):
                 f"The expanded size of the tensor ({sizes[i]}) isn't allowed in a leading, non-existing dimension {i}"
             )
     out = list(sizes)
-    for i, s in enumerate(shape):
-        want = sizes[lead + i]
+    for i in reversed(range(len(shape))):  # as PyTorch: the last dim that does not fit is the one named
+        s, want = shape[i], sizes[lead + i]
         if want == -1:
             out[lead + i] = s
         elif s != want and s != 1:
