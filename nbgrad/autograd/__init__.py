@@ -4,7 +4,9 @@ import warnings
 
 import numpy as np
 
-from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401
+from .anomaly_mode import (  # noqa: F401
+    detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly,
+)
 from . import graph  # noqa: F401
 from .engine import BackwardPass, BackwardStep  # noqa: F401
 from .function import AccumulateGrad, Function, Node, _as_tensor  # noqa: F401

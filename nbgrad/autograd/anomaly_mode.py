@@ -17,13 +17,24 @@ def is_anomaly_enabled():
     return state.enabled
 
 
-class detect_anomaly:
-    """Context manager (and decorator) that checks every backward output for NaN.
+def is_anomaly_check_nan_enabled():
+    return state.check_nan
 
-    Slow: it records a stack trace for every operation. Use it to find a bug, then take it out.
+
+def _set(mode, check_nan):
+    state.enabled, state.check_nan = bool(mode), bool(check_nan)
+
+
+class detect_anomaly:
+    """Context manager that turns anomaly detection on: where each node's forward ran is recorded and, with
+    ``check_nan``, the first backward output holding NaN raises, naming its node.
+
+    Slow: it records a stack trace for every operation. Use it to find a bug, then take it out. As in
+    PyTorch, the state to restore on exit is the one when the object was made, not when it is entered.
     """
 
     def __init__(self, check_nan=True):
+        self.prev, self.prev_check_nan = state.enabled, state.check_nan
         self.check_nan = check_nan
         warnings.warn(
             "Anomaly Detection has been enabled. This mode will increase the runtime and should only be "
@@ -32,24 +43,22 @@ class detect_anomaly:
         )
 
     def __enter__(self):
-        self._prev = (state.enabled, state.check_nan)
-        state.enabled, state.check_nan = True, self.check_nan
+        _set(True, self.check_nan)
 
     def __exit__(self, *exc):
-        state.enabled, state.check_nan = self._prev
-        return False
-
-    def __call__(self, fn):
-        import functools
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with self:
-                return fn(*args, **kwargs)
-
-        return wrapper
+        _set(self.prev, self.prev_check_nan)
 
 
-def set_detect_anomaly(mode, check_nan=True):
-    """Turn anomaly detection on or off for the rest of the session."""
-    state.enabled, state.check_nan = bool(mode), bool(check_nan)
+class set_detect_anomaly:
+    """Turn anomaly detection on or off: at once, as a function, or for a ``with`` block, after which the
+    previous state comes back (as in PyTorch)."""
+
+    def __init__(self, mode, check_nan=True):
+        self.prev, self.prev_check_nan = state.enabled, state.check_nan
+        _set(mode, check_nan)
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        _set(self.prev, self.prev_check_nan)

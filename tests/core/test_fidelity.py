@@ -328,3 +328,39 @@ def test_a_tensor_lr_is_checked(torch, lr):
             L.optim.SGD([p], lr=L.tensor(lr))
         messages.append(str(error.value))
     assert messages[0] == messages[1]
+
+
+# ============================================================== anomaly mode as a context manager
+
+@given(steps=st.lists(st.sampled_from(["set on", "set off", "set on, no nan", "with set on", "with set off",
+                                       "with set on, no nan", "with detect", "with detect, no nan",
+                                       "detect made early"]), max_size=5))
+@SETTINGS
+def test_anomaly_mode_set_and_restored_as_in_pytorch(torch, steps):
+    """``set_detect_anomaly`` works as a call and as a ``with`` block; both it and ``detect_anomaly`` restore the
+    state they found when made (not when entered), as PyTorch does."""
+    def run(L):
+        seen = []
+        state = (lambda: (L.is_anomaly_enabled(), L.is_anomaly_check_nan_enabled())) if L is torch else \
+            (lambda: (L.autograd.is_anomaly_enabled(), L.autograd.is_anomaly_check_nan_enabled()))
+        L.autograd.set_detect_anomaly(False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            early = L.autograd.detect_anomaly(check_nan=False)
+            for step in steps:
+                on, nan = "on" in step or "detect" in step, "no nan" not in step
+                if step.startswith("set"):
+                    L.autograd.set_detect_anomaly(on, check_nan=nan)
+                elif step == "detect made early":
+                    with early:
+                        seen.append(state())
+                else:
+                    manager = (L.autograd.set_detect_anomaly(on, check_nan=nan) if "set" in step
+                               else L.autograd.detect_anomaly(check_nan=nan))
+                    with manager:
+                        seen.append(state())
+                seen.append(state())
+        L.autograd.set_detect_anomaly(False)
+        return seen
+
+    assert run(nbgrad) == run(torch)
