@@ -11,7 +11,10 @@ from ._creation import (  # noqa: F401
     arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand,
     rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like,
 )
-from ._dtype import bool, dtype, float32, float64, get_default_dtype, int64, set_default_dtype  # noqa: F401,A004
+from ._dtype import (  # noqa: F401,A004
+    bool, double, dtype, finfo, float, float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16, int32,
+    int64, long, promote_types, set_default_dtype, short, uint8,
+)
 from .printing import get_printoptions, set_printoptions  # noqa: F401
 from ._functions import (  # noqa: F401
     allclose, argmax, argmin, cat, concat, equal, is_tensor, isnan, logaddexp, logical_not, numel, stack, where,
@@ -19,10 +22,6 @@ from ._functions import (  # noqa: F401
 from ._random import manual_seed  # noqa: F401
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
 from .tensor import Size, Tensor  # noqa: F401
-
-float = float32  # noqa: A001 - PyTorch's aliases
-double = float64
-long = int64
 
 __version__ = "0.1.0"
 

@@ -91,12 +91,8 @@ def _to_array(data, dtype):
     if isinstance(data, Tensor):
         array = data._data.copy()
     elif isinstance(data, np.ndarray):
+        from_numpy_dtype(data.dtype)  # refuses what nbgrad cannot hold (complex, uint16, float128, objects)
         array = data.copy()
-        if dtype is None and array.dtype.kind not in "fiub":
-            raise TypeError(
-                f"can't convert np.ndarray of type numpy.{array.dtype}. The only supported types are: "
-                "float64, float32, int64 and bool."
-            )
     else:
         dtype = _infer_dtype(data) if dtype is None else dtype
         shape = _nested_shape(data)
@@ -104,9 +100,7 @@ def _to_array(data, dtype):
             return np.zeros(shape, dtype=dtype.numpy)
         _check_nested(data, shape, 0, dtype)
         return np.array(data, dtype=dtype.numpy)
-    if dtype is not None:
-        return array.astype(dtype.numpy)
-    return array.astype(from_numpy_dtype(array.dtype).numpy, copy=False)
+    return array if dtype is None else array.astype(dtype.numpy)
 
 
 def tensor(data, *, dtype=None, requires_grad=False):
@@ -125,9 +119,9 @@ def as_tensor(data, dtype=None):
     """A tensor sharing memory with ``data`` when it is already a tensor or array of the right dtype."""
     if isinstance(data, Tensor):
         return data if dtype is None else data.to(dtype)
-    if isinstance(data, np.ndarray) and data.dtype in (np.float32, np.float64, np.int64, np.bool_):
-        if dtype is None or dtype.numpy == data.dtype:
-            return Tensor._make(data)
+    if isinstance(data, np.ndarray) and (dtype is None or dtype.numpy == data.dtype):
+        from_numpy_dtype(data.dtype)
+        return Tensor._make(data)
     return _finish(_to_array(data, dtype), False)
 
 
@@ -136,11 +130,6 @@ def from_numpy(array):
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     from_numpy_dtype(array.dtype)
-    if array.dtype not in (np.float32, np.float64, np.int64, np.bool_):
-        raise TypeError(
-            f"can't convert np.ndarray of type numpy.{array.dtype}. The only supported types are: "
-            "float64, float32, int64 and bool."
-        )
     return Tensor._make(array)
 
 

@@ -13,7 +13,7 @@ from ._argcheck import (
     _broadcast_shapes, _check_bool_subtraction, _check_dim, _check_dims, _check_division_kernel,
     _check_inplace_result, _reduced_dims, _result_type, _returned_indices,
 )
-from ._dtype import scalar_type_name
+from ._dtype import scalar_array, scalar_type_name
 from .autograd import grad_mode
 from .ops import elementwise as E, index as I, linalg as L, reduce as R, shape as S
 
@@ -23,15 +23,31 @@ class TensorAPI:
 
     # comparisons (bool results): element-wise, with no gradient to record
     def _elementwise_no_grad(self, other, op):
-        b = other._data if isinstance(other, _tensor.Tensor) else other
-        if isinstance(b, _tensor.Tensor) or hasattr(b, "shape"):
-            _broadcast_shapes(self._data.shape, np.shape(b))
-        return _tensor.Tensor._make(np.asarray(op(self._data, b)))
+        a = self._data
+        if isinstance(other, _tensor.Tensor):
+            b = other._data
+            _broadcast_shapes(a.shape, b.shape)
+            if b.dtype != a.dtype:  # compared in PyTorch's result dtype (a 0-d float64 is rounded to float32 first)
+                target = _result_type(self, other).numpy
+                a, b = a.astype(target, copy=False), b.astype(target, copy=False)
+        elif isinstance(other, numbers.Number) and not (a.dtype.kind == "f" and type(other) in (int, float)):
+            # a number is cast to the tensor's dtype, wrapping as PyTorch does: int8 tensor == 200 compares with -56
+            target = _result_type(self, other).numpy
+            a, b = a.astype(target, copy=False), scalar_array(other, target)
+        else:
+            b = other
+            if hasattr(b, "shape"):
+                _broadcast_shapes(a.shape, np.shape(b))
+        return _tensor.Tensor._make(np.asarray(op(a, b)))
 
     def __eq__(self, other):
+        if other is None:  # PyTorch's answer (not an error): no tensor equals None
+            return False
         return self._elementwise_no_grad(other, np.equal)
 
     def __ne__(self, other):
+        if other is None:
+            return True
         return self._elementwise_no_grad(other, np.not_equal)
 
     def __lt__(self, other):
@@ -90,7 +106,8 @@ class TensorAPI:
         if target.is_floating_point:
             raise NotImplementedError(f'"bitwise_{name}_cpu" not implemented for \'{scalar_type_name(target)}\'')
         np_dtype = target.numpy
-        return _tensor.Tensor._make(np.asarray(ufunc(self._data.astype(np_dtype, copy=False), np.asarray(b, np_dtype))))
+        b = b.astype(np_dtype, copy=False) if isinstance(b, np.ndarray) else scalar_array(b, np_dtype)
+        return _tensor.Tensor._make(np.asarray(ufunc(self._data.astype(np_dtype, copy=False), b)))
 
     def bitwise_and(self, other):
         return self._bitwise(other, np.bitwise_and, "and")

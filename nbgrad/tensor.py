@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from . import _dtype, printing
-from ._dtype import cpp_type_name, from_numpy_dtype, get_default_dtype, scalar_type_name
+from ._dtype import cpp_type_name, from_legacy_name, from_numpy_dtype, get_default_dtype, scalar_array, scalar_type_name
 from ._argcheck import (
     _broadcast_shapes, _check_bool_subtraction, _check_clamp_bounds, _check_dim, _require_floating, _result_type,
 )
@@ -21,10 +21,27 @@ from .ops import elementwise as E
 
 
 class Size(tuple):
-    """A tensor's shape: a tuple that prints as ``nbgrad.Size([2, 2])``."""
+    """A tensor's shape: a tuple that prints as ``nbgrad.Size([2, 2])``; slices, sums and repeats stay Sizes."""
 
     def __repr__(self):
         return f"nbgrad.Size({list(self)})"
+
+    def __getitem__(self, key):
+        item = tuple.__getitem__(self, key)
+        return Size(item) if isinstance(key, slice) else item
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other):  # ``(1,) + shape``: Python asks the subclass first
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(other, self))
+
+    def __mul__(self, n):
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
 
     def numel(self):
         return int(np.prod(self, dtype=np.int64))
@@ -96,6 +113,20 @@ class Tensor(TensorAPI):
 
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
+
+    def is_signed(self):
+        return self._data.dtype.kind in "if"
+
+    def element_size(self):
+        return self._data.itemsize
+
+    @property
+    def itemsize(self):
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        return self._data.nbytes
 
     @property
     def is_leaf(self):
@@ -301,15 +332,32 @@ class Tensor(TensorAPI):
         return E.ToCopy.apply(self, dtype.numpy)
 
     def type(self, dtype=None):
+        """The type's old name (``'nbgrad.FloatTensor'``) or, given a dtype or such a name, a cast to it."""
         if dtype is None:
             return f"nbgrad.{self.dtype.legacy_name}"
-        return self.to(dtype)
+        return self.to(from_legacy_name(dtype) if isinstance(dtype, str) else dtype)
+
+    # PyTorch's shorthands for .to(dtype)
+    def half(self):
+        return self.to(_dtype.float16)
 
     def float(self):
         return self.to(_dtype.float32)
 
     def double(self):
         return self.to(_dtype.float64)
+
+    def byte(self):
+        return self.to(_dtype.uint8)
+
+    def char(self):
+        return self.to(_dtype.int8)
+
+    def short(self):
+        return self.to(_dtype.int16)
+
+    def int(self):
+        return self.to(_dtype.int32)
 
     def long(self):
         return self.to(_dtype.int64)
@@ -342,7 +390,7 @@ class Tensor(TensorAPI):
 
             other = tensor(other)
         target = _result_type(self, other)
-        b = other.to(target) if isinstance(other, Tensor) else Tensor._make(np.asarray(other, dtype=target.numpy))
+        b = other.to(target) if isinstance(other, Tensor) else Tensor._make(scalar_array(other, target.numpy))
         return self.to(target), b
 
     def _operands(self, other, true_divide=False):

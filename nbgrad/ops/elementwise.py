@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from .._dtype import scalar_array
 from ..autograd import function
 from ._base import Primitive, Rule, constant, cos, either, log, raw, result, saved, sign, sin
 
@@ -229,7 +230,7 @@ class Rpow(Primitive):
 
     @staticmethod
     def forward(ctx, a, c):
-        out = result(_power(np.asarray(c, dtype=a._data.dtype), a._data))
+        out = result(_power(scalar_array(c, a._data.dtype), a._data))
         ctx.save_for_backward(a, out)
         ctx.self = c
         return out
@@ -276,7 +277,7 @@ class Remainder(Primitive):
     @staticmethod
     def forward(ctx, a, c):
         x = a._data
-        return _remainder(x, np.asarray(c, dtype=x.dtype))
+        return _remainder(x, scalar_array(c, x.dtype))
 
     @staticmethod
     def backward(ctx, grad):
@@ -338,7 +339,7 @@ class _Rremainder(_NoDerivative):
     @staticmethod
     def forward(ctx, a, c):
         x = a._data
-        return _remainder(np.asarray(c, dtype=x.dtype), x)
+        return _remainder(scalar_array(c, x.dtype), x)
 
 
 class Abs(Primitive):
