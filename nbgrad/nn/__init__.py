@@ -1,6 +1,7 @@
 """``nbgrad.nn``: neural-network building blocks, as in ``torch.nn``."""
 from . import functional, init  # noqa: F401
 from .modules import (  # noqa: F401
-    BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Linear, Module, MSELoss, ReLU, Sequential, Sigmoid, Tanh,
+    BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Linear, Module, MSELoss, NLLLoss, ReLU, Sequential, Sigmoid,
+    Tanh,
 )
 from .parameter import Parameter  # noqa: F401

@@ -1,4 +1,6 @@
 """``nbgrad.nn.functional``: the functional forms of layers, activations and losses, as in PyTorch."""
+import math
+
 import numpy as np
 
 from .. import _random
@@ -122,8 +124,23 @@ def _check_reduction(reduction):
         raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
-def mse_loss(input, target, reduction="mean"):
+def _legacy_reduction(size_average, reduce, reduction):
+    """The 2018 arguments ``size_average`` and ``reduce``, when given, decide the reduction, with PyTorch's warning."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = "none" if not reduce else "mean" if size_average else "sum"
+    import warnings
+
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' instead.",
+                  UserWarning, stacklevel=3)
+    return reduction
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Mean (or sum) of squared differences."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if input._data.shape != target._data.shape:
         import warnings
@@ -139,62 +156,163 @@ def mse_loss(input, target, reduction="mean"):
 
 
 def _check_targets(input, target, weight, ignore_index):
+    """PyTorch's checks of class-index targets (those of ``nll_loss_nd``, then of its 1-2 or 4-d kernel), in
+    its order; returns the targets as an array shaped for the kernel."""
     if not isinstance(target, Tensor):
         raise TypeError(f"nll_loss(): argument 'target' must be Tensor, not {type(target).__name__}")
-    if target._data.dtype != np.int64:
+    shape, t = input._data.shape, target._data
+    if len(shape) < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {len(shape)})")
+    if len(shape) != 1 and (t.ndim == 0 or shape[0] != t.shape[0]):
+        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size "
+                         f"({t.shape[0] if t.ndim else 1}).")
+    if t.dtype != np.int64:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_dtype_name(target)}")
-    if input._data.ndim not in (1, 2):
-        raise ValueError(f"Expected 1 or 2 dimensions (got {input._data.ndim})")
-    batch = input._data.shape[0] if input._data.ndim == 2 else 1
-    if target._data.size != batch or (input._data.ndim == 2 and target._data.ndim != 1):
-        raise ValueError(f"Expected input batch_size ({batch}) to match target batch_size ({target._data.size}).")
-    classes = input._data.shape[-1]
-    t = target._data.reshape(-1)
-    if t.size and not (0 <= np.minimum.reduce(t) and np.maximum.reduce(t) < classes):  # only then look for ignored targets and the culprit
-        bad = t[(t != ignore_index) & ((t < 0) | (t >= classes))]
+    classes = shape[1] if len(shape) > 1 else shape[0]
+    if len(shape) <= 2:
+        if t.ndim > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if len(shape) == 1:
+            if t.size != 1:
+                raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {t.size}")
+            t = t.reshape(())
+        if weight is not None and weight._data.shape != (classes,):
+            raise RuntimeError(
+                f"weight tensor should be defined either for all {classes} classes or no classes but got weight "
+                f"tensor of shape: {list(weight._data.shape)}"
+            )
+    elif len(shape) == 4:
+        if t.ndim != 3:
+            raise RuntimeError(
+                f"only batches of spatial targets supported (3D tensors) but got targets of dimension: {t.ndim}")
+        if weight is not None and weight._data.size != classes:
+            raise RuntimeError("weight tensor should be defined either for all or no classes")
+        if t.shape != shape[:1] + shape[2:]:
+            raise RuntimeError(f"size mismatch (got input: {list(shape)} , target: {list(t.shape)}")
+    else:
+        out_size = shape[:1] + shape[2:]
+        if t.shape[1:] != shape[2:]:
+            raise RuntimeError(f"Expected target size {list(out_size)}, got {list(t.shape)}")
+        if weight is not None and weight._data.size != classes:
+            raise RuntimeError("weight tensor should be defined either for all or no classes")
+    flat = t.reshape(-1)
+    if flat.size and not (0 <= np.minimum.reduce(flat) and np.maximum.reduce(flat) < classes):  # only then look for ignored targets and the culprit
+        bad = flat[(flat != ignore_index) & ((flat < 0) | (flat >= classes))]
         if bad.size:
             raise IndexError(f"Target {int(bad[0])} is out of bounds.")
-    if weight is not None and weight._data.shape != (classes,):
-        raise RuntimeError(
-            f"weight tensor should be defined either for all {classes} classes or no classes but got weight "
-            f"tensor of shape: {list(weight._data.shape)}"
-        )
+    return t
 
 
-def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
-    """Negative log-likelihood of the target classes, given log-probabilities ``input`` (N, C)."""
-    _check_reduction(reduction)
-    _check_targets(input, target, weight, ignore_index)
+def _nll_loss_nd(logp, target, weight, reduction, ignore_index):
+    """PyTorch's ``nll_loss_nd``: NllLoss for (C,) and (N, C); NllLoss2d for (N, C, H, W); other shapes
+    (N, C, d1, ...) are viewed as (N, C, 1, d1·...) for NllLoss2d, and a 'none' result viewed back."""
     w = None if weight is None else weight._data
-    return _loss.NllLoss.apply(input, target._data, w, reduction, ignore_index)
+    shape = logp._data.shape
+    if len(shape) <= 2:
+        return _loss.NllLoss.apply(logp, target, w, reduction, ignore_index)
+    if len(shape) == 4:
+        return _loss.NllLoss2d.apply(logp, target, w, reduction, ignore_index)
+    n, c = shape[:2]
+    empty = logp._data.size == 0
+    logp = logp.view(n, c, 0, 0) if empty else logp.view(n, c, 1, -1)
+    target = target.reshape((n, 0, 0) if target.size == 0 else (n, 1, -1))
+    out = _loss.NllLoss2d.apply(logp, target, w, reduction, ignore_index)
+    return out.view(shape[:1] + shape[2:]) if reduction == "none" else out
 
 
-def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean"):
-    """``nll_loss(log_softmax(input, 1), target)``: the usual loss for class scores (logits).
-
-    A floating ``target`` of the same shape as ``input`` holds class probabilities instead of indices:
-    the loss is then ``-Σ_c w_c·target_c·log_softmax(input)_c`` per sample ('mean' divides by the batch size).
-    """
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    """Negative log-likelihood of the target classes, given log-probabilities ``input``: (C,), (N, C) or
+    (N, C, d1, d2, ...) with targets (N, d1, d2, ...)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    if isinstance(target, Tensor) and target.is_floating_point() and target._data.shape == input._data.shape:
-        return _cross_entropy_with_probabilities(input, target, weight, reduction)
-    _check_targets(input, target, weight, ignore_index)
-    logp = input.log_softmax(_check_dim(-1, input._data.ndim))
-    # nll_loss without its checks: the targets were checked against input, which has logp's shape
-    return _loss.NllLoss.apply(logp, target._data, None if weight is None else weight._data, reduction, ignore_index)
+    t = _check_targets(input, target, weight, ignore_index)
+    return _nll_loss_nd(input, t, weight, reduction, ignore_index)
 
 
-def _cross_entropy_with_probabilities(input, target, weight, reduction):
-    if input._data.ndim not in (1, 2):
-        raise ValueError(f"Expected 1 or 2 dimensions (got {input._data.ndim})")
-    per_class = input.log_softmax(input._data.ndim - 1) * target
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
+                  label_smoothing=0.0):
+    """``nll_loss(log_softmax(input, class dim), target)``: the usual loss for class scores (logits), with the
+    classes along dim 1 (dim 0 for a single sample).
+
+    A ``target`` of the same shape as ``input`` holds class probabilities instead of indices: the loss is then
+    ``-Σ_c w_c·target_c·log_softmax(input)_c`` per sample ('mean' divides by the number of samples).
+    ``label_smoothing`` ε mixes the targets with the uniform distribution over the C classes:
+    ``(1 - ε)·loss + ε/C · Σ_c (-w_c·log_softmax(input)_c)``, as PyTorch computes it.
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if isinstance(target, Tensor) and target._data.shape == input._data.shape:  # PyTorch's test: equal shapes
+        if not target.is_floating_point():
+            raise RuntimeError(
+                f"Expected floating point type for target with class probabilities, got {_dtype_name(target)}")
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        _check_smoothing(label_smoothing)
+        return _cross_entropy_with_probabilities(input, target, weight, reduction, label_smoothing)
+    t = _check_targets(input, target, weight, ignore_index)
+    class_dim = 0 if input._data.ndim == 1 else 1
+    logp = input.log_softmax(class_dim)
+    nll = _nll_loss_nd(logp, t, weight, reduction, ignore_index)
+    if label_smoothing <= 0.0:
+        return nll
+    _check_smoothing(label_smoothing)
+    return _smoothed(logp, t, nll, weight, reduction, ignore_index, label_smoothing, class_dim)
+
+
+def _check_smoothing(label_smoothing):
+    if label_smoothing > 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+
+
+def _class_view(weight, ndim, class_dim):
+    """A weight of shape (C,) shaped to broadcast along the class dim of an ``ndim``-d input."""
+    return weight.view(tuple(-1 if d == class_dim else 1 for d in range(ndim)))
+
+
+def _smoothed(logp, target, nll, weight, reduction, ignore_index, label_smoothing, class_dim):
+    """PyTorch's ``cross_entropy_loss_label_smoothing``, operation by operation."""
+    ndim, n_classes = logp._data.ndim, logp._data.shape[class_dim]
+    ignored = target == ignore_index
+    per_class = logp if weight is None else logp * _class_view(weight, ndim, class_dim)
+    smooth = -per_class.sum(class_dim)
+    smooth = _zero_where(ignored, smooth)  # PyTorch's masked_fill_(ignored, 0)
+    if reduction == "mean":
+        if weight is None:
+            total = float((~ignored).sum())
+        else:
+            total = float(weight._data[target[~ignored]].sum())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ret = smooth.sum() / Tensor._make(np.asarray(total, logp._data.dtype))
+    elif reduction == "sum":
+        ret = smooth.sum()
+    else:
+        ret = smooth
+    return _elementwise.mul_scalar(nll, 1 - label_smoothing) + _elementwise.mul_scalar(ret, label_smoothing / n_classes)
+
+
+def _zero_where(ignored, smooth):
+    """``smooth`` with 0 where the target is ignored (PyTorch's ``masked_fill_``; here a WhereBackward0 node)."""
+    return _elementwise.where(ignored, Tensor._make(np.zeros((), smooth._data.dtype)), smooth)
+
+
+def _cross_entropy_with_probabilities(input, target, weight, reduction, label_smoothing):
+    """PyTorch's ``cross_entropy_loss_prob_target``, operation by operation."""
+    ndim = input._data.ndim
+    class_dim = 0 if ndim == 1 else 1
+    n_classes = input._data.shape[class_dim] if ndim else 1
+    logp = input.log_softmax(class_dim)
+    if label_smoothing > 0.0:
+        target = target * (1 - label_smoothing) + label_smoothing / n_classes
+    per_class = logp * target
     if weight is not None:
-        per_class = per_class * weight
-    losses = -per_class.sum(input._data.ndim - 1)
+        per_class = per_class * _class_view(weight, ndim, class_dim)
     if reduction == "none":
-        return losses
-    total = losses.sum()
-    return total / (input._data.shape[0] if input._data.ndim == 2 else 1) if reduction == "mean" else total
+        return -per_class.sum(class_dim)
+    if reduction == "sum":
+        return -per_class.sum()
+    if not input._data.size:
+        return -per_class.sum().fill_(math.nan)
+    return -per_class.sum() / (input._data.size / n_classes)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):

@@ -38,33 +38,43 @@ class NllLoss(Primitive):
 
     @staticmethod
     def forward(ctx, logp, target, weight, reduction, ignore_index):
+        """``logp`` is (C,), (N, C) or, for NllLoss2d, (N, C, H, W); ``target`` has its shape without C."""
         x = logp._data
-        batched = x.ndim == 2
-        rows = x if batched else x[None]
-        t = target.reshape(-1)
-        keep = t != ignore_index
-        at = np.arange(len(t)), np.where(keep, t, 0)  # the picked element of each row (row 0's for ignored ones)
-        per = keep.astype(x.dtype) if weight is None else weight.astype(x.dtype)[at[1]] * keep  # each row's weight
-        picked = -rows[at] * per
+        axis = 0 if x.ndim == 1 else 1  # the class dim
+        keep = target != ignore_index
+        safe = np.where(keep, target, 0)  # an ignored target picks class 0, with weight 0
+        per = keep.astype(x.dtype) if weight is None else weight.astype(x.dtype)[safe] * keep  # each target's weight
+        index = np.expand_dims(safe, axis)
+        picked = -np.take_along_axis(x, index, axis).squeeze(axis) * per
         ctx.target, ctx.reduction = target, reduction
-        ctx._per, ctx._shape, ctx._at = per, x.shape, at
+        ctx._per, ctx._keep, ctx._shape, ctx._index, ctx._axis = per, keep, x.shape, index, axis
         if reduction == "none":
-            return picked if batched else picked[0]
+            return picked
         if reduction == "sum":
-            return np.add.reduce(picked)
-        ctx._total = np.add.reduce(per)
-        return np.add.reduce(picked) / ctx._total
+            return np.add.reduce(picked, axis=None)
+        ctx._total = np.add.reduce(per, axis=None)
+        with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: 0/0 = nan, as in PyTorch
+            return np.add.reduce(picked, axis=None) / ctx._total
 
     @staticmethod
     def backward(ctx, grad):
-        per = ctx._per / ctx._total if ctx.reduction == "mean" else ctx._per
-        onehot = np.zeros((len(per), ctx._shape[-1]), dtype=per.dtype)
-        onehot[ctx._at] = -per
-        onehot = onehot.reshape(ctx._shape)
-        if ctx.reduction == "none":
-            g = unsqueeze(grad, -1) if len(ctx._shape) == 2 else grad
-            return g * onehot, None, None, None, None
+        per = ctx._per
+        if ctx.reduction == "mean":  # NOTE: an ignored target gets 0 even when all are ignored (0/0), as in PyTorch
+            with np.errstate(invalid="ignore", divide="ignore"):
+                per = np.where(ctx._keep, per / ctx._total, 0).astype(per.dtype, copy=False)
+        onehot = np.zeros(ctx._shape, dtype=per.dtype)
+        np.put_along_axis(onehot, ctx._index, np.expand_dims(-per, ctx._axis), ctx._axis)
+        if ctx.reduction == "none" and len(ctx._shape) > 1:
+            grad = unsqueeze(grad, ctx._axis)
         return grad * onehot, None, None, None, None
+
+
+class NllLoss2d(NllLoss):
+    rule = Rule("-reduce(logp[n, target_nhw, h, w]·w);  ∂/∂logp[n, target_nhw, h, w] = -w/W (W = total weight "
+                "for 'mean')",
+                latex=(r"-\operatorname{mean}_{n,h,w}\, $logp[n, t_{nhw}, h, w]", r"-\frac{w}{W} \text{ at each target}"))
+
+    node_name = "NllLoss2DBackward0"
 
 
 def _log1p_exp_neg(x):

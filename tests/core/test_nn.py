@@ -519,8 +519,9 @@ def test_bce_with_logits_with_bad_targets_is_refused():
         F.binary_cross_entropy_with_logits(logits, nbgrad.ones(4, 3, dtype=nbgrad.int64))
     with pytest.raises(RuntimeError, match="The size of tensor a"):
         F.binary_cross_entropy_with_logits(logits, nbgrad.rand(4, 3), pos_weight=nbgrad.ones(2))
+    loss_fn = nn.BCEWithLogitsLoss(reduction="average")  # as in PyTorch, refused when called, not when made
     with pytest.raises(ValueError, match="average is not a valid value for reduction"):
-        nn.BCEWithLogitsLoss(reduction="average")
+        loss_fn(logits, nbgrad.rand(4, 3))
     assert logits.grad is None
 
 

@@ -751,6 +751,31 @@ def test_nll_loss_and_cross_entropy(loss, case):
     check_grad(fn, scores, reference=lambda a: _nll_reference(to_logp(a), target, weight, ignore_index, reduction))
 
 
+@covers({"nll_loss": (LO.NllLoss2d,), "cross_entropy": (R.LogSoftmax, LO.NllLoss2d)}, per="loss")
+@pytest.mark.parametrize("loss", ["nll_loss", "cross_entropy"])
+@given(data=st.data(), n=st.integers(1, 2), c=st.integers(1, 3),
+       spatial=hnp.array_shapes(min_dims=1, max_dims=3, max_side=2), ignore_index=st.sampled_from([-100, 0]),
+       weighted=st.booleans(), reduction=st.sampled_from(["mean", "sum", "none"]))
+@SETTINGS
+def test_nll_loss_and_cross_entropy_over_spatial_dims(loss, data, n, c, spatial, ignore_index, weighted, reduction):
+    """Scores (N, C, d1, ...): NllLoss2DBackward0, on the scores viewed as (N, C, 1, d1·...) unless 4-d."""
+    scores = data.draw(arrays((n, c) + spatial))
+    target = data.draw(hnp.arrays(np.int64, (n,) + spatial, elements=st.integers(0, c - 1)))
+    weight = data.draw(arrays((c,), floats(0.5, 2.0))) if weighted else None
+    assume(reduction != "mean" or np.any(target != ignore_index))
+    t = nbgrad.tensor(target)
+
+    def fn(s):
+        w = None if weight is None else nbgrad.tensor(weight, dtype=s.dtype)
+        return getattr(F, loss)(s, t, weight=w, ignore_index=ignore_index, reduction=reduction)
+
+    def reference(a):
+        log_p = np.moveaxis(a if loss == "nll_loss" else _log_softmax(a, 1), 1, -1)
+        return _nll_reference(log_p, target, weight, ignore_index, reduction)
+
+    check_grad(fn, scores, reference=reference)
+
+
 @covers(LO.BinaryCrossEntropyWithLogits)
 @given(data=st.data(), shape=shapes(min_dims=1), reduction=st.sampled_from(["mean", "sum", "none"]),
        weighted=st.booleans(), pos_weighted=st.booleans())

@@ -3,5 +3,5 @@ from .activation import ReLU, Sigmoid, Tanh  # noqa: F401
 from .container import Sequential  # noqa: F401
 from .dropout import Dropout  # noqa: F401
 from .linear import Linear  # noqa: F401
-from .loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss  # noqa: F401
+from .loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss  # noqa: F401
 from .module import Module  # noqa: F401
