@@ -39,7 +39,7 @@ class Add(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, grad if ctx.alpha == 1 else grad * ctx.alpha, None
+        return grad, grad if ctx.alpha == 1 else mul_scalar(grad, ctx.alpha), None
 
 
 class Sub(Primitive):
@@ -71,6 +71,47 @@ class Rsub(Primitive):
     @staticmethod
     def backward(ctx, grad):
         return -grad, None
+
+
+# Arithmetic with a number that PyTorch's backward formulas record (2 * result, result + 1): the scalar
+# overloads, whose nodes are numbered 1. A forward expression never makes them (`x * 2` in Python
+# wraps the number in a tensor: MulBackward0), so they appear in the graphs of gradients only.
+class MulScalar(Primitive):
+    rule = Rule("a · c for a number c;  ∂/∂a = c",
+                latex=(r"$a \cdot $c", "$c"), params=lambda node, number: {"c": number(node.other)})
+
+    node_name = "MulBackward1"
+
+    @staticmethod
+    def forward(ctx, a, c):
+        ctx.other = c
+        return a._data * c
+
+    @staticmethod
+    def backward(ctx, grad):
+        return mul_scalar(grad, ctx.other), None
+
+
+class AddScalar(Primitive):
+    rule = Rule("a + c for a number c;  ∂/∂a = 1",
+                latex=("$a + $c", "1"), params=lambda node, number: {"c": number(node.other)})
+
+    node_name = "AddBackward1"
+
+    @staticmethod
+    def forward(ctx, a, c):
+        ctx.other = c
+        return a._data + c
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+
+mul_scalar = either(lambda x, c: x * c, MulScalar.apply)
+add_scalar = either(lambda x, c: x + c, AddScalar.apply)
+# zeros where PyTorch's rule says zeros_like(grad): a constant, so nothing is recorded for it
+zeros_like = either(np.zeros_like, lambda x: function.Tensor._make(np.zeros_like(x._data)))
 
 
 class Mul(Primitive):
@@ -127,7 +168,7 @@ class Reciprocal(Primitive):
     @staticmethod
     def backward(ctx, grad):
         (out,) = saved(ctx, grad)
-        return -grad * out * out
+        return -grad * (out * out)
 
 
 class Neg(Primitive):
@@ -170,8 +211,8 @@ class Pow(Primitive):
         (a,) = saved(ctx, grad)
         n = ctx.exponent
         if n == 0:  # NOTE: d(a⁰)/da = 0 everywhere, a = 0 included, as in PyTorch
-            return grad * 0, None
-        return grad * n * a ** (n - 1), None
+            return zeros_like(grad), None
+        return grad * mul_scalar(a ** (n - 1), n), None
 
 
 class PowTensor(Primitive):
@@ -241,7 +282,7 @@ class Rpow(Primitive):
         c = ctx.self
         if c == 0:  # NOTE: ln 0 = -inf, but where a ≥ 0 the derivative of 0ᵃ is taken as 0, as in PyTorch.
             return grad * constant(np.where(raw(a) >= 0, 0.0, -np.inf).astype(raw(a).dtype), grad), None
-        return grad * out * (math.log(c) if c > 0 else math.nan), None
+        return grad * mul_scalar(out, math.log(c) if c > 0 else math.nan), None
 
 
 def _remainder(a, b):
@@ -431,7 +472,7 @@ class Log1p(Primitive):
     @staticmethod
     def backward(ctx, grad):
         (a,) = saved(ctx, grad)
-        return grad / (1 + a)
+        return grad / add_scalar(a, 1)
 
 
 class Expm1(Primitive):
@@ -450,7 +491,7 @@ class Expm1(Primitive):
     @staticmethod
     def backward(ctx, grad):
         (out,) = saved(ctx, grad)
-        return grad * (out + 1)
+        return grad * add_scalar(out, 1)
 
 
 class Logaddexp(Primitive):
@@ -495,8 +536,48 @@ class Softplus(Primitive):
     @staticmethod
     def backward(ctx, grad):
         (a,) = saved(ctx, grad)
-        linear = raw(a) * ctx.beta > ctx.threshold
-        return where(linear, grad, grad * sigmoid(a * ctx.beta)), None, None
+        return softplus_backward(grad, a, ctx.beta, ctx.threshold), None, None
+
+
+class SoftplusBackward(Primitive):
+    rule = Rule(
+        "g·σ(β·self), or g where β·self > threshold: softplus's backward (g = grad_output);  ∂/∂g = σ(β·self), "
+        "or 1;  ∂/∂self = g·β·σ(β·self)(1 - σ(β·self)) where β·self < threshold, else 0",
+        latex=(
+            r"$grad_output \cdot \sigma($_scaled$self) \text{, or } $grad_output \text{ where } $_scaled$self > $threshold",
+            r"\sigma($_scaled$self) \text{, or } 1 \text{ where } $_scaled$self > $threshold",
+            r"$grad_output \cdot β \sigma($_scaled$self)(1 - \sigma($_scaled$self)) \text{ where } "
+            r"$_scaled$self < $threshold",
+        ),
+        params=_beta,
+    )
+
+    saved_names = ("grad_output", "self")
+
+    @staticmethod
+    def forward(ctx, grad_output, self, beta, threshold):
+        ctx.save_for_backward(grad_output, self)
+        ctx.beta, ctx.threshold = beta, threshold
+        return _softplus_backward(grad_output._data, self._data, beta, threshold)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, a = saved(ctx, grad)
+        beta, threshold = ctx.beta, ctx.threshold
+        # NOTE: as PyTorch's softplus_double_backward, the curvature is 0 where βa ≥ threshold (at the
+        # threshold itself too, where the first derivative still takes the σ branch).
+        scaled = mul_scalar(a, beta)
+        curved = constant(raw(scaled) < threshold, grad)
+        second = mul_scalar(sigmoid_backward(grad * g, sigmoid(scaled)) * curved, beta)
+        return softplus_backward(grad, a, beta, threshold), second, None, None
+
+
+def _softplus_backward(grad, self, beta, threshold):
+    scaled = self * beta
+    return np.where(scaled > threshold, grad, grad * _sigmoid(scaled))
+
+
+softplus_backward = either(_softplus_backward, lambda g, a, beta, threshold: SoftplusBackward.apply(g, a, beta, threshold))
 
 
 class Sqrt(Primitive):
@@ -515,7 +596,7 @@ class Sqrt(Primitive):
     @staticmethod
     def backward(ctx, grad):
         (out,) = saved(ctx, grad)
-        return grad / (2 * out)
+        return grad / mul_scalar(out, 2)
 
 
 class Sin(Primitive):
@@ -551,7 +632,7 @@ class Cos(Primitive):
     @staticmethod
     def backward(ctx, grad):
         (a,) = saved(ctx, grad)
-        return -grad * sin(a)
+        return grad * -sin(a)
 
 
 class Tanh(Primitive):
@@ -570,7 +651,34 @@ class Tanh(Primitive):
     @staticmethod
     def backward(ctx, grad):
         (out,) = saved(ctx, grad)
-        return grad * (1 - out * out)
+        return tanh_backward(grad, out)
+
+
+# A backward that PyTorch computes with one named function (tanh_backward, ...) is one op of its own when it
+# is recorded (create_graph=True): its node is PyTorch's (TanhBackwardBackward0), and its backward gives the
+# second derivatives. A plain backward calls the same formula on arrays, with no op in between.
+class TanhBackward(Primitive):
+    rule = Rule("g·(1 - y²), tanh's backward (g = grad_output, y = output);  ∂/∂g = 1 - y²,  ∂/∂y = -2g·y",
+                latex=(r"$grad_output \cdot (1 - $output^{2})", r"1 - $output^{2}", r"-2 $grad_output \cdot $output"))
+
+    saved_names = ("grad_output", "output")
+
+    @staticmethod
+    def forward(ctx, grad_output, output):
+        ctx.save_for_backward(grad_output, output)
+        return _tanh_backward(grad_output._data, output._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, y = saved(ctx, grad)
+        return tanh_backward(grad, y), grad * (mul_scalar(y, -2) * g)
+
+
+def _tanh_backward(grad, output):
+    return grad * (1 - output * output)
+
+
+tanh_backward = either(_tanh_backward, TanhBackward.apply)
 
 
 class Sigmoid(Primitive):
@@ -589,7 +697,32 @@ class Sigmoid(Primitive):
     @staticmethod
     def backward(ctx, grad):
         (out,) = saved(ctx, grad)
-        return grad * out * (1 - out)
+        return sigmoid_backward(grad, out)
+
+
+class SigmoidBackward(Primitive):
+    rule = Rule("g·y(1 - y), σ's backward (g = grad_output, y = output);  ∂/∂g = y(1 - y),  ∂/∂y = g·(1 - 2y)",
+                latex=(r"$grad_output \cdot $output (1 - $output)", r"$output (1 - $output)",
+                       r"$grad_output \cdot (1 - 2 $output)"))
+
+    saved_names = ("grad_output", "output")
+
+    @staticmethod
+    def forward(ctx, grad_output, output):
+        ctx.save_for_backward(grad_output, output)
+        return _sigmoid_backward(grad_output._data, output._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, y = saved(ctx, grad)
+        return sigmoid_backward(grad, y), grad * (g * add_scalar(mul_scalar(y, -2), 1))
+
+
+def _sigmoid_backward(grad, output):
+    return grad * output * (1 - output)
+
+
+sigmoid_backward = either(_sigmoid_backward, SigmoidBackward.apply)
 
 
 def _sigmoid(x):
@@ -617,7 +750,36 @@ class Relu(Primitive):
     @staticmethod
     def backward(ctx, grad):
         (out,) = saved(ctx, grad)
-        return grad * (out > 0)  # NOTE: relu'(0) = 0, as in PyTorch
+        return threshold_backward(grad, out, 0)  # NOTE: relu'(0) = 0, as in PyTorch
+
+
+class ThresholdBackward(Primitive):
+    rule = Rule("g where self > threshold, else 0: relu's backward (g = grad_output, self = relu's result);  "
+                "∂/∂g = 1 where self > threshold, else 0,  ∂/∂self = 0",
+                latex=(r"$grad_output \text{ where } $self > $threshold \text{, else } 0",
+                       _ONE_WHERE + r"$self > $threshold \text{, else } 0", "0"),
+                params=lambda node, number: {"threshold": number(node.threshold)})
+
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, grad_output, self, threshold):
+        ctx.save_for_backward(self)
+        ctx.threshold = threshold
+        return _threshold_backward(grad_output._data, self._data, threshold)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = saved(ctx, grad)
+        # the mask is piecewise constant: a gets zeros, as in PyTorch (a value, not "no gradient")
+        return threshold_backward(grad, a, ctx.threshold), constant(np.zeros_like(raw(grad)), grad), None
+
+
+def _threshold_backward(grad, self, threshold):
+    return grad * (self > threshold)
+
+
+threshold_backward = either(_threshold_backward, ThresholdBackward.apply)
 
 
 class Clamp(Primitive):
@@ -810,7 +972,7 @@ class Fill(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0, None
+        return zeros_like(grad), None
 
 
 class FillTensor(Primitive):
@@ -832,7 +994,7 @@ class FillTensor(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0, grad.sum()
+        return zeros_like(grad), grad.sum()
 
 
 class Zero(Fill):
@@ -854,4 +1016,4 @@ class Copy(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0, grad
+        return zeros_like(grad), grad
