@@ -287,7 +287,13 @@ def _smoothed(logp, target, nll, weight, reduction, ignore_index, label_smoothin
         ret = smooth.sum()
     else:
         ret = smooth
-    return _elementwise.mul_scalar(nll, 1 - label_smoothing) + _elementwise.mul_scalar(ret, label_smoothing / n_classes)
+    return _mul_scalar(nll, 1 - label_smoothing) + _mul_scalar(ret, label_smoothing / n_classes)
+
+
+def _mul_scalar(t, c):
+    """t · c as PyTorch's C++ multiplies by a number: MulBackward1 (until ops.elementwise has that node: t * c)."""
+    mul_scalar = getattr(_elementwise, "mul_scalar", None)
+    return t * c if mul_scalar is None else mul_scalar(t, c)
 
 
 def _zero_where(ignored, smooth):
