@@ -577,7 +577,7 @@ def _softplus_backward(grad, self, beta, threshold):
     return np.where(scaled > threshold, grad, grad * _sigmoid(scaled))
 
 
-softplus_backward = either(_softplus_backward, lambda g, a, beta, threshold: SoftplusBackward.apply(g, a, beta, threshold))
+softplus_backward = either(_softplus_backward, SoftplusBackward.apply)
 
 
 class Sqrt(Primitive):

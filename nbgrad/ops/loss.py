@@ -3,7 +3,9 @@ import math
 
 import numpy as np
 
-from ._base import Primitive, Rule, constant, exp, log, raw, saved, unsqueeze
+from ..autograd import function
+from . import backward as B
+from ._base import Primitive, Rule, constant, exp, log, raw, saved
 from .elementwise import sigmoid, where
 
 _REDUCE = {"mean": np.mean, "sum": np.sum, "none": lambda x: x}
@@ -24,17 +26,19 @@ class MseLoss(Primitive):
     @staticmethod
     def backward(ctx, grad):
         x, y = saved(ctx, grad)
-        scale = 2 / raw(x).size if ctx.reduction == "mean" else 2
-        diff = (x - y) * scale
-        g = grad * diff
-        return g, -g, None
+        g = B.mse_loss_backward(grad, x, y, ctx.reduction)
+        if not isinstance(grad, function.Tensor):  # on arrays, y's gradient is -g: no second pass
+            return g, -g, None
+        # recorded: y's is mse_loss_backward with x and y swapped, a node of its own, as in PyTorch
+        return g, B.mse_loss_backward(grad, y, x, ctx.reduction) if ctx.needs_input_grad[1] else None, None
 
 
 class NllLoss(Primitive):
     rule = Rule("-reduce(logp[i, target_i]·w);  ∂/∂logp[i, target_i] = -w/W (W = total weight for 'mean')",
                 latex=(r"-\operatorname{mean}_i\, $logp[i, t_i]", r"-\frac{w}{W} \text{ at each target}"))
 
-    saved_names = ("target",)
+    saved_names = ("self",)
+    _backward_op = B.NllLossBackward  # what backward records under create_graph
 
     @staticmethod
     def forward(ctx, logp, target, weight, reduction, ignore_index):
@@ -46,6 +50,7 @@ class NllLoss(Primitive):
         per = keep.astype(x.dtype) if weight is None else weight.astype(x.dtype)[safe] * keep  # each target's weight
         index = np.expand_dims(safe, axis)
         picked = -np.take_along_axis(x, index, axis).squeeze(axis) * per
+        ctx.save_for_backward(logp)  # only for its place in the graph of a recorded gradient, as in PyTorch
         ctx.target, ctx.reduction = target, reduction
         ctx._per, ctx._keep, ctx._shape, ctx._index, ctx._axis = per, keep, x.shape, index, axis
         if reduction == "none":
@@ -56,17 +61,18 @@ class NllLoss(Primitive):
         with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: 0/0 = nan, as in PyTorch
             return np.add.reduce(picked, axis=None) / ctx._total
 
-    @staticmethod
-    def backward(ctx, grad):
+    @classmethod
+    def backward(cls, ctx, grad):
         per = ctx._per
         if ctx.reduction == "mean":  # NOTE: an ignored target gets 0 even when all are ignored (0/0), as in PyTorch
             with np.errstate(invalid="ignore", divide="ignore"):
                 per = np.where(ctx._keep, per / ctx._total, 0).astype(per.dtype, copy=False)
         onehot = np.zeros(ctx._shape, dtype=per.dtype)
         np.put_along_axis(onehot, ctx._index, np.expand_dims(-per, ctx._axis), ctx._axis)
-        if ctx.reduction == "none" and len(ctx._shape) > 1:
-            grad = unsqueeze(grad, ctx._axis)
-        return grad * onehot, None, None, None, None
+        if isinstance(grad, function.Tensor):  # recorded: one node, NllLossBackwardBackward0, as in PyTorch
+            (logp,) = ctx.saved_tensors
+            return cls._backward_op.apply(grad, logp, onehot, ctx.reduction), None, None, None, None
+        return B.nll_loss_backward(grad, onehot, ctx.reduction), None, None, None, None
 
 
 class NllLoss2d(NllLoss):
@@ -75,6 +81,7 @@ class NllLoss2d(NllLoss):
                 latex=(r"-\operatorname{mean}_{n,h,w}\, $logp[n, t_{nhw}, h, w]", r"-\frac{w}{W} \text{ at each target}"))
 
     node_name = "NllLoss2DBackward0"
+    _backward_op = B.NllLoss2dBackward
 
 
 def _log1p_exp_neg(x):

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..autograd import function, grad_mode
 from ._base import Primitive, Rule, constant, exp, expand, mean_dims, raw, result, saved, sum_dims, transpose
+from .backward import log_softmax_backward_data, softmax_backward_data
 from .elementwise import where
 
 
@@ -429,7 +430,7 @@ class Softmax(Primitive):
     @staticmethod
     def backward(ctx, grad):
         (s,) = saved(ctx, grad)
-        return s * (grad - sum_dims(grad * s, ctx.dim, True)), None
+        return softmax_backward_data(grad, s, ctx.dim), None
 
 
 class LogSoftmax(Primitive):
@@ -457,4 +458,4 @@ class LogSoftmax(Primitive):
     @staticmethod
     def backward(ctx, grad):
         (out,) = saved(ctx, grad)
-        return grad - exp(out) * sum_dims(grad, ctx.dim, True), None
+        return log_softmax_backward_data(grad, out, ctx.dim), None

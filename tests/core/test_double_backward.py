@@ -18,11 +18,10 @@ import numpy as np
 import pytest
 
 import nbgrad
-from test_torch_parity import OPS, array, as_nbgrad, assert_close, inputs_for, spec
+from test_torch_parity import OPS, V3, X, Y, array, as_nbgrad, assert_close, const, inputs_for, spec
 
 pytestmark = pytest.mark.torch
 
-X = spec((2, 3))
 
 # More cases for the rules this file is about: kinks, parameters, the nn.functional spellings.
 EXTRA = {
@@ -32,13 +31,23 @@ EXTRA = {
     "softplus negative beta": ((X,), lambda L, x: L.nn.functional.softplus(x, -1.5, 0.5)),
     "tanh of tanh": ((X,), lambda L, x: x.tanh().tanh()),
     "sigmoid times input": ((X,), lambda L, x: x.sigmoid() * x),
+    "softmax dim 0": ((spec((2, 3, 2)),), lambda L, x: L.softmax(x, 0) * x),
+    "log_softmax of a vector": ((V3,), lambda L, x: L.nn.functional.log_softmax(x, -1)),
+    "mse_loss none": ((X, Y), lambda L, x, y: L.nn.functional.mse_loss(x, y, reduction="none")),
+    "mse_loss of a constant input": ((const((2, 3)), Y), lambda L, c, y: L.nn.functional.mse_loss(c, y)),
+    "nll_loss weighted, ignore_index": ((spec((3, 4)), ("int", (3,), 0, 4, False)),
+                                        lambda L, x, t: L.nn.functional.nll_loss(
+                                            x, t, weight=L.tensor([0.5, 1.0, 2.0, 1.5], dtype=L.float64),
+                                            ignore_index=1)),
+    "cross_entropy sum": ((X, ("int", (2,), 0, 3, False)),
+                          lambda L, x, t: L.nn.functional.cross_entropy(x, t, reduction="sum")),
+    "nll_loss of a vector": ((V3, ("int", (), 0, 3, False)), lambda L, x, t: L.nn.functional.nll_loss(x, t)),
 }
 CASES = {**OPS, **EXTRA}
 
 # Expressions whose gradient's graph still differs from PyTorch's, and why.
 SUM_TO = "the engine sums a broadcast gradient back with SumBackward1 only; PyTorch's sum_to adds ViewBackward0"
 KEPT_DIM = "a reduced dim is put back with view (ViewBackward0); PyTorch unsqueezes (UnsqueezeBackward0)"
-NOT_YET = "not yet a backward op of its own: "
 STILL_DIFFERENT = {
     "mul": SUM_TO,
     "logaddexp": SUM_TO,
@@ -56,13 +65,7 @@ STILL_DIFFERENT = {
     "std dim": "the zero-std mask is where() (WhereBackward0); PyTorch's masked_fill (MaskedFillBackward0)",
     "prod dim": KEPT_DIM,
     "logsumexp": KEPT_DIM,
-    "softmax": NOT_YET + "SoftmaxBackwardDataBackward0",
-    "log_softmax": NOT_YET + "LogSoftmaxBackwardDataBackward0",
-    "composite": NOT_YET + "LogSoftmaxBackwardDataBackward0; abs's sgn (above)",
-    "mse_loss": NOT_YET + "MseLossBackwardBackward0",
-    "mse_loss sum": NOT_YET + "MseLossBackwardBackward0",
-    "cross_entropy": NOT_YET + "NllLossBackwardBackward0, LogSoftmaxBackwardDataBackward0",
-    "nll_loss none": NOT_YET + "NllLossBackwardBackward0 (so the gradient does not require grad here)",
+    "composite": "abs's sgn and div's ∂/∂b (above); sum(1)'s gradient is put back with view, PyTorch unsqueezes",
     "bce with logits": "the mean's 1/n is a tensor factor here (MulBackward0); PyTorch divides by a scalar "
                        "(DivBackward1)",
     "matmul matrix vector": "∂/∂vector broadcasts the vector with unsqueeze (UnsqueezeBackward0); PyTorch does not",

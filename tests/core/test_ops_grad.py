@@ -24,6 +24,7 @@ from helpers import (
 )
 from nbgrad.autograd import GradcheckError, grad, gradcheck, gradgradcheck
 from nbgrad.ops import PRIMITIVES, elementwise as E, index as I, linalg as L, loss as LO, reduce as R, shape as S
+from nbgrad.ops import backward as B
 
 COVERAGE = {}  # primitive class -> the test function that checks its gradient
 
@@ -316,7 +317,26 @@ BACKWARD = {
                           (floats(), on_grid(0.1, -3, 3, offset=0.05))),
     "mul by a number": (E.MulScalar, lambda a: E.MulScalar.apply(a, -2.5) * a, lambda a: -2.5 * a * a, (floats(),)),
     "add a number": (E.AddScalar, lambda a: E.AddScalar.apply(a, 1.5) * a, lambda a: (a + 1.5) * a, (floats(),)),
+    # (N, C) inputs: grad_output (g), then output (s, y) or self (x) and target; dims and reductions fixed
+    "softmax_backward_data": (B.SoftmaxBackwardData, lambda g, s: B.SoftmaxBackwardData.apply(g, s, 1),
+                              lambda g, s: s * (g - (g * s).sum(1, keepdims=True)), (floats(), floats(0.0, 1.0)),
+                              ((2, 3), (2, 3))),
+    "log_softmax_backward_data": (B.LogSoftmaxBackwardData, lambda g, y: B.LogSoftmaxBackwardData.apply(g, y, 0),
+                                  lambda g, y: g - np.exp(y) * g.sum(0, keepdims=True), (floats(), floats(-3.0, 0.0)),
+                                  ((2, 3), (2, 3))),
+    "mse_loss_backward": (B.MseLossBackward, lambda g, x, y: B.MseLossBackward.apply(g, x, y, "mean"),
+                          lambda g, x, y: g * 2 * (x - y) / 6, (floats(),) * 3, ((), (2, 3), (2, 3))),
+    "mse_loss_backward none": (B.MseLossBackward, lambda g, x, y: B.MseLossBackward.apply(g, x, y, "none"),
+                               lambda g, x, y: g * 2 * (x - y), (floats(),) * 3, ((2, 3),) * 3),
+    "nll_loss_backward": (B.NllLossBackward,
+                          lambda g, x: B.NllLossBackward.apply(g, x, NLL_ONEHOT.astype(x._data.dtype), "none"),
+                          lambda g, x: g[:, None] * NLL_ONEHOT, (floats(),) * 2, ((2,), (2, 3))),
+    "nll_loss2d_backward": (B.NllLoss2dBackward,
+                            lambda g, x: B.NllLoss2dBackward.apply(g, x, NLL_ONEHOT_2D.astype(x._data.dtype), "sum"),
+                            lambda g, x: g * NLL_ONEHOT_2D, (floats(),) * 2, ((), (1, 2, 2))),
 }
+NLL_ONEHOT = np.array([[0.0, -0.5, 0.0], [-1.5, 0.0, 0.0]])  # -w/W at each row's target
+NLL_ONEHOT_2D = np.array([[[-1.0, 0.0], [0.0, -1.0]]])
 
 
 @covers({name: (case[0],) for name, case in BACKWARD.items()}, per="name")
@@ -325,9 +345,10 @@ BACKWARD = {
 @SETTINGS
 def test_backward_ops(name, data):
     """The ops of recorded backward rules, in every input (softplus_backward: βa away from its threshold)."""
-    op, fn, reference, elements = BACKWARD[name]
+    op, fn, reference, elements, *fixed = BACKWARD[name]
     shape = data.draw(shapes(), label="shape")
-    inputs = [data.draw(arrays(shape, e), label=f"input {i}") for i, e in enumerate(elements)]
+    sizes = fixed[0] if fixed else [shape] * len(elements)
+    inputs = [data.draw(arrays(size, e), label=f"input {i}") for i, (size, e) in enumerate(zip(sizes, elements))]
     check_grad(fn, *inputs, reference=reference)
 
 
