@@ -48,6 +48,12 @@ def _require_floating(t, op):
         raise NotImplementedError(f'"{op}_cpu" not implemented for \'{scalar_type_name(t.dtype)}\'')
 
 
+def _require_tensor(other, op, position=1):
+    """PyTorch's functions of two tensors (``maximum``) refuse a number."""
+    if not isinstance(other, _tensor.Tensor):
+        raise TypeError(f"{op}(): argument 'other' (position {position}) must be Tensor, not {type(other).__name__}")
+
+
 def _category(dt):
     return 2 if dt.is_floating_point else (0 if dt is _dtype.bool else 1)
 

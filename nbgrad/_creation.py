@@ -7,7 +7,10 @@ import numpy as np
 
 from . import _random
 from . import _dtype
-from ._dtype import dtype as _dtype_cls, from_numpy_dtype, get_default_dtype, int64, promote_types
+from ._dtype import (
+    check_scalar_fits, checked_array, dtype as _dtype_cls, from_numpy_dtype, get_default_dtype, int64, promote_types,
+    scalar_array,
+)
 from .tensor import Tensor
 
 
@@ -99,7 +102,9 @@ def _to_array(data, dtype):
         if 0 in shape:  # PyTorch checks nothing when there is nothing to store
             return np.zeros(shape, dtype=dtype.numpy)
         _check_nested(data, shape, 0, dtype)
-        return np.array(data, dtype=dtype.numpy)
+        if dtype.is_floating_point or dtype is _dtype.bool:
+            return np.array(data, dtype=dtype.numpy)
+        return checked_array(data, dtype)
     return array if dtype is None else array.astype(dtype.numpy)
 
 
@@ -164,7 +169,8 @@ def full(size, fill_value, *, dtype=None, requires_grad=False):
             dtype_np = get_default_dtype().numpy
     else:
         dtype_np = _np_dtype(dtype)
-    return _finish(np.full(_shape((size,)), fill_value, dtype_np), requires_grad)
+        check_scalar_fits(fill_value, dtype)
+    return _finish(np.full(_shape((size,)), scalar_array(fill_value, dtype_np), dtype_np), requires_grad)
 
 
 def eye(n, m=None, *, dtype=None, requires_grad=False):

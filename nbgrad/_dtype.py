@@ -85,6 +85,40 @@ def scalar_array(value, np_dtype):
         return np.asarray(value).astype(np.int64).astype(np_dtype)
 
 
+# The C++ names in PyTorch's overflow message; float64 and int64 hold any Python float and (fitting) int
+_CHECKED = {uint8: "uint8_t", int8: "int8_t", int16: "int16_t", int32: "int", int64: "int64_t",
+            float16: "c10::Half", float32: "float"}
+
+
+def _limits(d):
+    """The numbers PyTorch converts to ``d`` without complaint: uint8 takes -255 to 255 (and wraps the negatives)."""
+    if d.is_floating_point:
+        return -np.finfo(d.numpy).max, np.finfo(d.numpy).max
+    info = np.iinfo(d.numpy)
+    return (-info.max, info.max) if d is uint8 else (info.min, info.max)
+
+
+def check_scalar_fits(value, d, name=None):
+    """PyTorch's refusal of a number that ``d`` cannot hold, where it checks (``pow``, ``clamp``, ``where``,
+    ``full``, ``tensor``); arithmetic operators wrap instead (``scalar_array``). nan and inf fit a float."""
+    if d not in _CHECKED or d is int64 and not isinstance(value, builtins.float):
+        return
+    lo, hi = _limits(d)
+    if not lo <= value <= hi and not (d.is_floating_point and (value != value or abs(value) == np.inf)):
+        raise RuntimeError(f"value cannot be converted to type {name or _CHECKED[d]} without overflow")
+
+
+def checked_array(data, d):
+    """Nested numbers as an array of the integer dtype ``d``, refused or wrapped as ``nbgrad.tensor`` does in
+    PyTorch: ``tensor([-1], dtype=uint8)`` is 255, ``tensor([300], dtype=int8)`` an error."""
+    array = np.array(data)
+    if array.size and array.dtype.kind in "iuf":
+        lo, hi = _limits(d)
+        if not (lo <= array.min() and array.max() <= hi):
+            raise RuntimeError(f"value cannot be converted to type {d.name} without overflow")
+    return array.astype(np.int64).astype(d.numpy) if array.dtype.kind in "iuf" else array.astype(d.numpy)
+
+
 # PyTorch's messages name a dtype as its ScalarType (Float) or as the C++ type (float), depending on the message.
 def scalar_type_name(d):
     """``Float``, ``Double``, ``Half``, ``Long``, ``Int``, ``Short``, ``Char``, ``Byte`` or ``Bool``."""

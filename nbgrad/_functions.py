@@ -1,6 +1,8 @@
 """Module-level functions (``nbgrad.exp(t)``, ``nbgrad.cat([...])``, ...), as PyTorch has them."""
 
-from ._dtype import from_numpy_dtype, promote_types, scalar_type_name
+import numpy as np
+
+from ._dtype import check_scalar_fits, from_numpy_dtype, promote_types, scalar_type_name
 from .ops import PRIMITIVES, elementwise as E, shape as S
 from ._argcheck import _broadcast_shapes, _check_dim
 from .tensor import Tensor
@@ -160,6 +162,10 @@ def where(condition, input, other):
     else:
         a, b = _tensor(input)._operands(other)
     _broadcast_shapes(condition._data.shape, _broadcast_shapes(a._data.shape, b._data.shape))
+    if a._data.dtype != np.float16:  # PyTorch checks that a number fits the result dtype, but not for float16
+        for x in (input, other):
+            if not isinstance(x, Tensor):
+                check_scalar_fits(x, a.dtype)
     return E.Where.apply(condition._data, a, b)
 
 

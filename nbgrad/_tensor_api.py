@@ -144,8 +144,8 @@ class TensorAPI:
     # ----- reductions -----
     def sum(self, dim=None, keepdim=False, *, dtype=None):
         t = self if dtype is None else self.to(dtype)
-        if t._data.dtype.kind == "b":
-            t = t.long()
+        if dtype is None and t._data.dtype.kind in "biu" and t._data.dtype != np.int64:
+            t = t.long()  # PyTorch sums bools and every integer type in int64 (NumPy: uint8 in uint64)
         if dim is None and not keepdim:
             return R.Sum.apply(t)
         return R.SumDim.apply(t, _reduced_dims(() if dim is None else dim, t._data.ndim), keepdim)
@@ -228,9 +228,10 @@ class TensorAPI:
         return d, R.arg(self._data, d, op)
 
     def prod(self, dim=None, keepdim=False):
+        t = self.long() if self._data.dtype.kind in "biu" and self._data.dtype != np.int64 else self  # as sum
         if dim is None:
-            return R.Prod.apply(self)
-        return R.ProdDim.apply(self, _check_dim(dim, self._data.ndim), keepdim)
+            return R.Prod.apply(t)
+        return R.ProdDim.apply(t, _check_dim(dim, t._data.ndim), keepdim)
 
     def logsumexp(self, dim, keepdim=False):
         t = self._floating()

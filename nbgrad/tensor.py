@@ -11,9 +11,10 @@ import warnings
 import numpy as np
 
 from . import _dtype, printing
-from ._dtype import cpp_type_name, from_legacy_name, from_numpy_dtype, get_default_dtype, scalar_array, scalar_type_name
+from ._dtype import check_scalar_fits, cpp_type_name, from_legacy_name, from_numpy_dtype, get_default_dtype, scalar_array, scalar_type_name
 from ._argcheck import (
-    _broadcast_shapes, _check_bool_subtraction, _check_clamp_bounds, _check_dim, _require_floating, _result_type,
+    _broadcast_shapes, _check_bool_subtraction, _check_clamp_bounds, _check_dim, _require_floating, _require_tensor,
+    _result_type,
 )
 from ._tensor_api import TensorAPI
 from .autograd.function import AccumulateGrad
@@ -375,8 +376,9 @@ class Tensor(TensorAPI):
         return self if self._data.flags.c_contiguous else E.Clone.apply(self)
 
     # ----- arithmetic -----
-    def _promoted(self, other):
-        """Turn ``other`` into a tensor and cast both to PyTorch's result dtype."""
+    def _promoted(self, other, true_divide=False):
+        """Turn ``other`` into a tensor and cast both to PyTorch's result dtype (for true division, a
+        floating one: integers then go to the default dtype from their own values, as in PyTorch)."""
         # Fast path, as _result_type would decide: equal dtypes, or a Python number with a floating tensor.
         if isinstance(other, Tensor):
             if other._data.dtype == self._data.dtype:
@@ -390,6 +392,8 @@ class Tensor(TensorAPI):
 
             other = tensor(other)
         target = _result_type(self, other)
+        if true_divide and not target.is_floating_point:
+            target = get_default_dtype()
         b = other.to(target) if isinstance(other, Tensor) else Tensor._make(scalar_array(other, target.numpy))
         return self.to(target), b
 
@@ -399,7 +403,7 @@ class Tensor(TensorAPI):
             da, db = self._data, other._data
             if da.dtype == db.dtype and da.shape == db.shape and (da.dtype.kind == "f" or not true_divide):
                 return self, other
-        a, b = self._promoted(other)
+        a, b = self._promoted(other, true_divide)
         if true_divide and a._data.dtype.kind != "f":
             a, b = a.to(get_default_dtype()), b.to(get_default_dtype())
         sa, sb = a._data.shape, b._data.shape
@@ -425,7 +429,10 @@ class Tensor(TensorAPI):
         if isinstance(exponent, numbers.Number) and not isinstance(exponent, bool):
             if self._data.dtype.kind != "f" and isinstance(exponent, numbers.Integral) and exponent < 0:
                 raise RuntimeError("Integers to negative integer powers are not allowed.")
-            return E.Pow.apply(self.to(_result_type(self, exponent)), exponent)
+            target = _result_type(self, exponent)
+            if target is not _dtype.float32:  # PyTorch checks that the exponent fits, but not for float32
+                check_scalar_fits(exponent, target)
+            return E.Pow.apply(self.to(target), exponent)
         a, b = self._operands(exponent)
         if a._data.dtype.kind == "b" and isinstance(exponent, Tensor):
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
@@ -442,7 +449,8 @@ class Tensor(TensorAPI):
             return E.Rsub.apply(self, other)
         _check_bool_subtraction(other, self)
         if isinstance(other, numbers.Number):
-            return E.Rsub.apply(self._operands(other)[0], other)
+            a = self._operands(other)[0]  # an integer number wraps to the tensor's dtype, as in PyTorch
+            return E.Rsub.apply(a, other if a._data.dtype.kind == "f" else scalar_array(other, a._data.dtype))
         return self._operands(other)[1].sub(self)
 
     def __rtruediv__(self, other):
@@ -454,6 +462,8 @@ class Tensor(TensorAPI):
         if isinstance(other, numbers.Number) and not isinstance(other, bool):
             return E.Rpow.apply(self.to(_result_type(self, other)), other)
         b, a = self._operands(other)
+        if a._data.dtype.kind == "b":  # `True ** bool_tensor`; `bool_tensor ** True` is allowed, as in PyTorch
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         return E.PowTensor.apply(a, b)
 
     def __rmatmul__(self, other):
@@ -543,6 +553,8 @@ class Tensor(TensorAPI):
             lo, hi = (None if b is None else b.to(target) for b in (min, max))
             return E.ClampTensor.apply(self.to(target), lo, hi)
         target = _result_type(self, *bounds)
+        for b in bounds:
+            check_scalar_fits(b, target)
         if target is _dtype.bool:
             kernel = "clamp" if len(bounds) == 2 else ("clamp_min" if max is None else "clamp_max")
             raise NotImplementedError(f'"{kernel}_scalar_cpu" not implemented for \'Bool\'')
@@ -551,9 +563,11 @@ class Tensor(TensorAPI):
     clip = clamp
 
     def maximum(self, other):
+        _require_tensor(other, "maximum")
         return E.Maximum.apply(*self._operands(other))
 
     def minimum(self, other):
+        _require_tensor(other, "minimum")
         return E.Minimum.apply(*self._operands(other))
 
 

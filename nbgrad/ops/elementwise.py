@@ -26,6 +26,11 @@ def _bounds(node, number):
             "hi": r"\infty" if node.max is None else number(node.max)}
 
 
+def _times_alpha(b, alpha, dtype):
+    """alpha·b in the result dtype (NumPy's 2 * bool_mask would be int64, and float16 + int64 float64)."""
+    return (alpha * b).astype(dtype, copy=False)
+
+
 class Add(Primitive):
     rule = Rule("a + α·b (α = alpha, usually 1);  ∂/∂a = 1,  ∂/∂b = α",
                 latex=("$a + $_scaled$b", "1", "$alpha"), params=_alpha)
@@ -35,7 +40,7 @@ class Add(Primitive):
     @staticmethod
     def forward(ctx, a, b, alpha):
         ctx.alpha = alpha
-        return a._data + b._data if alpha == 1 else a._data + alpha * b._data
+        return a._data + b._data if alpha == 1 else a._data + _times_alpha(b._data, alpha, a._data.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -51,7 +56,7 @@ class Sub(Primitive):
     @staticmethod
     def forward(ctx, a, b, alpha):
         ctx.alpha = alpha
-        return a._data - b._data if alpha == 1 else a._data - alpha * b._data
+        return a._data - b._data if alpha == 1 else a._data - _times_alpha(b._data, alpha, a._data.dtype)
 
     @staticmethod
     def backward(ctx, grad):
