@@ -1,4 +1,5 @@
 """Module-level functions (``nbgrad.exp(t)``, ``nbgrad.cat([...])``, ...), as PyTorch has them."""
+from numbers import Number
 
 import numpy as np
 
@@ -14,6 +15,11 @@ def _tensor(x):
     from ._creation import tensor
 
     return tensor(x)
+
+
+# Functions whose number-first form PyTorch records as the reflected operator does: ``remainder(5, t)`` is
+# ``5 % t`` (no derivative: NotImplemented), ``pow(2, t)`` is ``2 ** t`` (PowBackward2).
+_NUMBER_FIRST = {"remainder": "__rmod__", "pow": "__rpow__"}
 
 
 def derived_function(name):
@@ -35,7 +41,11 @@ def _function(name, op):
     """The Tensor method of that name (which converts and checks the arguments as PyTorch does), or, for an
     op with no method, the op itself."""
     if hasattr(Tensor, name):
+        reflected = _NUMBER_FIRST.get(name)
+
         def fn(input, *args, **kwargs):
+            if reflected and isinstance(input, Number) and args and isinstance(args[0], Tensor) and not kwargs:
+                return getattr(args[0], reflected)(input)  # PyTorch's (Number self, Tensor other) overload
             return getattr(_tensor(input), name)(*args, **kwargs)
 
         doc = f"``nbgrad.{name}(t, ...)`` is ``t.{name}(...)``: {op.rule.text}" if op.rule else None

@@ -209,7 +209,7 @@ class Pow(Primitive):
     def forward(ctx, a, exponent):
         ctx.save_for_backward(a)
         ctx.exponent = exponent
-        return a._data ** exponent
+        return _pow_number(a._data, exponent)
 
     @staticmethod
     def backward(ctx, grad):
@@ -217,7 +217,20 @@ class Pow(Primitive):
         n = ctx.exponent
         if n == 0:  # NOTE: d(a⁰)/da = 0 everywhere, a = 0 included, as in PyTorch
             return zeros_like(grad), None
-        return grad * mul_scalar(a ** (n - 1), n), None
+        return grad * mul_scalar(pow_number(a, n - 1), n), None
+
+
+def _pow_number(x, n):
+    """``x ** n`` for a number n as PyTorch computes it: √x for n = 0.5 and 1/√x for n = -0.5, so that
+    (-inf) ** 0.5 is nan and (-0.0) ** -0.5 is -inf (C's pow gives inf for both), to the last bit."""
+    if n == 0.5:
+        return np.sqrt(x)
+    if n == -0.5:
+        return 1 / np.sqrt(x)
+    return x ** n
+
+
+pow_number = either(_pow_number, lambda t, n: t ** n)
 
 
 class PowTensor(Primitive):
@@ -240,14 +253,17 @@ class PowTensor(Primitive):
         a, b, out = saved(ctx, grad)
         grad_a = None
         if ctx.needs_input_grad[0]:
-            # NOTE: at a = b = 0 the derivative is taken as 0 (not 0·0⁻¹), as in PyTorch. Only there:
-            # masking every b = 0 would also zero the second derivative ∂²/∂a∂b = aᵇ⁻¹ at a ≠ 0.
-            grad_a = where((raw(a) == 0) & (raw(b) == 0), grad * 0, grad * b * a ** (b - 1))
+            # NOTE: where b = 0 the derivative is taken as exactly +0 (not 0·0⁻¹ at a = 0), and so is its own
+            # derivative ∂²/∂a∂b there, as in PyTorch's pow_backward_self.
+            zero = constant(np.zeros((), raw(grad).dtype), grad)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                grad_a = where(raw(b) == 0, zero, grad * b * a ** (b - 1))
         grad_b = None
         if ctx.needs_input_grad[1]:
-            # NOTE: where a = 0 and b >= 0 the term aᵇ·ln a is taken as 0 (its limit), as in PyTorch.
-            safe = where((raw(a) == 0) & (raw(b) >= 0), a * 0 + 1, a)
-            grad_b = grad * out * log(safe)
+            # NOTE: where a = 0 and b >= 0 the term aᵇ·ln a is taken as exactly +0 (its limit), as in PyTorch.
+            zero = constant(np.zeros((), raw(grad).dtype), grad)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                grad_b = grad * where((raw(a) == 0) & (raw(b) >= 0), zero, out * log(a))
         return grad_a, grad_b
 
 
@@ -285,8 +301,11 @@ class Rpow(Primitive):
     def backward(ctx, grad):
         a, out = saved(ctx, grad)
         c = ctx.self
-        if c == 0:  # NOTE: ln 0 = -inf, but where a ≥ 0 the derivative of 0ᵃ is taken as 0, as in PyTorch.
-            return grad * constant(np.where(raw(a) >= 0, 0.0, -np.inf).astype(raw(a).dtype), grad), None
+        if c == 0:  # NOTE: where a ≥ 0 the derivative of 0ᵃ is taken as 0; elsewhere it is result·ln 0 =
+            # result·(-inf) (so +inf for (-0.0)ᵃ at an odd negative a, nan at a = nan), as in PyTorch.
+            with np.errstate(invalid="ignore"):
+                d = np.where(raw(a) >= 0, 0.0, raw(out) * -np.inf).astype(raw(a).dtype)
+            return grad * constant(d, grad), None
         return grad * mul_scalar(out, math.log(c) if c > 0 else math.nan), None
 
 

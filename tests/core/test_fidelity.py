@@ -441,3 +441,50 @@ def test_cross_entropy_against_pytorch(torch, case):
         np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-10, atol=1e-12, equal_nan=True,
                                    err_msg=what)
     assert ours[2] == [_RENAMED.get(name, name) for name in theirs[2]]
+
+
+# ============================================================== pow with signed zeros, infinities and nan
+
+POW_NUMBERS = (0.0, -0.0, 0.5, -0.5, 1, 2, 3, -1, -2, 1.5, -1.5, 2.0, -3.0, np.inf, -np.inf, np.nan)
+POW_FORMS = {"t ** n": lambda L, t, n, u: t ** n, "n ** t": lambda L, t, n, u: n ** t,
+             "pow(t, n)": lambda L, t, n, u: L.pow(t, n), "pow(n, t)": lambda L, t, n, u: L.pow(n, t),
+             "t ** u": lambda L, t, n, u: t ** u, "sqrt": lambda L, t, n, u: t.sqrt(),
+             "square": lambda L, t, n, u: t.square()}
+
+
+@pytest.mark.parametrize("form", POW_FORMS)
+@given(x=hnp.arrays(np.float64, st.integers(0, 4), elements=values("float64")), n=st.sampled_from(POW_NUMBERS),
+       dtype=st.sampled_from(["float32", "float64"]))
+@SETTINGS
+def test_pow_with_signed_zeros_infinities_and_nan(torch, form, x, n, dtype):
+    """Values and gradients (the sign of every zero, nan and inf included), and the node: (-0.0) ** 0.5 is -0.0
+    and (-inf) ** 0.5 nan (PyTorch takes a square root), ∂(0 ** t)/∂t is 0 for t ≥ 0, else result·ln 0."""
+    def run(L):
+        base = np.concatenate([[0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 0.5, -0.5, 2.0, -3.0], x])
+        t = L.tensor(np.repeat(base, len(base)), dtype=getattr(L, dtype), requires_grad=True)
+        u = L.tensor(np.tile(base, len(base)), dtype=getattr(L, dtype), requires_grad=True)  # every pair
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = POW_FORMS[form](L, t, n, u)
+            grads = L.autograd.grad(out.sum(), [t, u], allow_unused=True)
+        return out, grads, out.grad_fn.name()
+
+    ours, theirs = run(nbgrad), run(torch)
+    assert_same_tensor(ours[0], theirs[0], "value")
+    for a, b in zip(ours[1], theirs[1]):
+        assert (a is None) == (b is None)
+        if a is not None:
+            assert_same_tensor(a, b, "gradient")
+    assert ours[2] == theirs[2]
+
+
+def test_remainder_and_pow_with_a_number_first_record_what_the_operators_do(torch):
+    """``remainder(5, t)`` is ``5 % t`` (a node with no derivative) and ``pow(2, t)`` is ``2 ** t`` (PowBackward2)."""
+    for fn in (lambda L, t: L.remainder(5, t), lambda L, t: L.remainder(5.5, t), lambda L, t: L.pow(2, t)):
+        names, errors = [], []
+        for L in (nbgrad, torch):
+            out = fn(L, L.tensor([1.5, -2.0, 3.0], requires_grad=True))
+            names.append(out.grad_fn.name().replace("torch::autograd::", ""))
+            errors.append(outcome(lambda: out.sum().backward()))
+        assert names[0] == names[1]
+        assert errors[0][0] == errors[1][0] and (errors[0][0] == "ok" or errors[0][1] == errors[1][1])
