@@ -5,7 +5,7 @@ import numpy as np
 
 from .._dtype import scalar_array
 from ..autograd import function
-from ._base import Primitive, Rule, constant, cos, either, log, raw, result, saved, sign, sin
+from ._base import Primitive, Rule, constant, cos, either, log, raw, result, saved, sin
 
 _ONE_WHERE = r"1 \text{ where } "
 
@@ -422,7 +422,7 @@ class Abs(Primitive):
     @staticmethod
     def backward(ctx, grad):
         (a,) = saved(ctx, grad)
-        return grad * sign(a)  # NOTE: abs'(0) = sign(0) = 0, as in PyTorch
+        return grad * sgn(a)  # NOTE: abs'(0) = sgn(0) = 0, as in PyTorch
 
 
 class Sign(Primitive):
@@ -440,7 +440,16 @@ class Sign(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0
+        return zeros_like(grad)
+
+
+class Sgn(Sign):
+    rule = Rule("sgn(a), the sign (PyTorch's name for it in abs's rule);  ∂/∂a = 0 (piecewise constant)",
+                latex=(r"\operatorname{sgn}($a)", "0"))
+    functions = ("sgn",)
+
+
+sgn = either(np.sign, Sgn.apply)
 
 
 class Exp(Primitive):

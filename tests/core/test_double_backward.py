@@ -55,7 +55,6 @@ STILL_DIFFERENT = {
     "pow 0-dim tensor": "summing a gradient back to a 0-d input is SumBackward1 here, SumBackward0 in PyTorch",
     "div": "∂/∂b is -g·a/(b·b) here, -g·((a/b)/b) in PyTorch",
     "pow tensor": "b - 1 is a tensor op (SubBackward0, PyTorch's scalar SubBackward1); ln a is masked at a = 0",
-    "abs": "∂/∂a is sign(a) (SignBackward0); PyTorch's sgn(a) (SgnBackward0) is no op of nbgrad's",
     "remainder tensor": "⌊a/b⌋ is a constant here; PyTorch records div(rounding_mode='floor') (DivBackward2, "
                         "derivative 0)",
     "logaddexp with constant": "∂/∂a is g·σ(a - b) here (no overflow on arrays), g / (1 + e^(b - a)) in PyTorch",
@@ -65,7 +64,7 @@ STILL_DIFFERENT = {
     "std dim": "the zero-std mask is where() (WhereBackward0); PyTorch's masked_fill (MaskedFillBackward0)",
     "prod dim": KEPT_DIM,
     "logsumexp": KEPT_DIM,
-    "composite": "abs's sgn and div's ∂/∂b (above); sum(1)'s gradient is put back with view, PyTorch unsqueezes",
+    "composite": "div's ∂/∂b (above); sum(1)'s gradient is put back with view, PyTorch unsqueezes",
     "bce with logits": "the mean's 1/n is a tensor factor here (MulBackward0); PyTorch divides by a scalar "
                        "(DivBackward1)",
     "matmul matrix vector": "∂/∂vector broadcasts the vector with unsqueeze (UnsqueezeBackward0); PyTorch does not",

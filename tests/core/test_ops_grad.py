@@ -116,6 +116,7 @@ UNARY = {
     "relu": Unary(E.Relu, lambda x: x.relu(), lambda a: np.maximum(a, 0), away_from_zero()),
     "abs": Unary(E.Abs, lambda x: x.abs(), np.abs, away_from_zero()),
     "sign": Unary(E.Sign, lambda x: x.sign() * x, lambda a: np.sign(a) * a, away_from_zero()),
+    "sgn": Unary(E.Sgn, lambda x: nbgrad.sgn(x) * x, lambda a: np.sign(a) * a, away_from_zero()),
     "reciprocal": Unary(E.Reciprocal, lambda x: x.reciprocal(), np.reciprocal, away_from_zero(0.5)),
     "clone": Unary(E.Clone, lambda x: x.clone() * x, np.square),
 }

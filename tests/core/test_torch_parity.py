@@ -111,6 +111,7 @@ OPS = {
     "square": ((X,), lambda L, x: x.square()),
     "abs": ((X,), lambda L, x: x.abs()),
     "sign": ((X,), lambda L, x: x.sign()),
+    "sgn": ((X,), lambda L, x: L.sgn(x) * x),
     "remainder number": ((X,), lambda L, x: x % 0.7),
     "remainder tensor": ((X, spec((3,), 0.5, 2.0)), lambda L, x, y: L.remainder(x, -y)),
     "clamp tensors": ((X, spec((3,), -1.0, 0.0), COL), lambda L, x, lo, hi: x.clamp(lo, hi)),
