@@ -3,8 +3,8 @@
 Every binary operator and function, reflected and in place, runs on nbgrad and on PyTorch with the same operands:
 tensors of every dtype and of any ndim (0-d included) and Python bools, ints and floats. Compared: the result
 dtype (PyTorch's promotion: a 0-d tensor or a number promotes a dimensioned tensor only into a higher category,
-bool < integer < floating), the values (exact for integers, bool and float64, integer overflow wrapping as in
-PyTorch; float16 and float32 within one unit in the last place), and the type and message of every exception.
+bool < integer < floating), the values (exactly, integer overflow wrapping as in PyTorch, float16 included; only
+``**`` within one unit in the last place), and the type and message of every exception.
 Also: dtype attributes, ``finfo``/``iinfo``, casts, reprs of every dtype, ``Size`` arithmetic, ``t == None``, and
 float16 gradients against PyTorch's. Finite-difference gradient checks stay in float64 (test_ops_grad.py).
 """
@@ -67,8 +67,9 @@ def same_dtype(ours, theirs):
     return repr(ours).replace("nbgrad.", "") == repr(theirs).replace("torch.", "")
 
 
-def assert_same_values(ours, theirs, what="", zero_signs=True):
-    """Same dtype and shape; integers and bools exact, floats exact in float64 and within 1 ulp narrower."""
+def assert_same_values(ours, theirs, what="", zero_signs=True, ulps=0):
+    """Same dtype and shape, the same values: exactly (NumPy's float16 rounds each result from float32, as
+    PyTorch's CPU kernels do), or within ``ulps`` units in the last place."""
     assert same_dtype(ours.dtype, theirs.dtype), (what, ours.dtype, theirs.dtype)
     a, b = ours.detach().numpy(), theirs.detach().numpy()
     assert a.shape == b.shape, what
@@ -78,7 +79,6 @@ def assert_same_values(ours, theirs, what="", zero_signs=True):
     np.testing.assert_array_equal(np.isnan(a), np.isnan(b), err_msg=f"{what}: nan")
     finite = np.isfinite(b) & np.isfinite(a)
     np.testing.assert_array_equal(a[~finite & ~np.isnan(b)], b[~finite & ~np.isnan(b)], err_msg=f"{what}: inf")
-    ulps = 0 if a.dtype == np.float64 else 1
     gap = np.abs(a[finite].astype(np.float64) - b[finite].astype(np.float64))
     assert np.all(gap <= ulps * np.spacing(np.abs(b[finite]).astype(a.dtype)).astype(np.float64)), \
         (what, a, b)
@@ -87,7 +87,7 @@ def assert_same_values(ours, theirs, what="", zero_signs=True):
                                       err_msg=f"{what}: signs of 0")
 
 
-def assert_same_outcome(fn, torch, what="", zero_signs=True, operands=()):
+def assert_same_outcome(fn, torch, what="", zero_signs=True, operands=(), ulps=0):
     """fn(L) gives the same tensor, or raises the same exception, in nbgrad and in PyTorch."""
     (status, ours), (t_status, theirs) = outcome(lambda: fn(nbgrad)), outcome(lambda: fn(torch))
     assert (status, status == "error" and ours) == (t_status, t_status == "error" and theirs), what
@@ -95,7 +95,7 @@ def assert_same_outcome(fn, torch, what="", zero_signs=True, operands=()):
         if rounded_to_float16_first(ours, operands):
             assert same_dtype(ours.dtype, theirs.dtype), what
         else:
-            assert_same_values(ours, theirs, what, zero_signs)
+            assert_same_values(ours, theirs, what, zero_signs, ulps)
     return status
 
 
@@ -298,9 +298,10 @@ def test_operators_on_generated_operands(torch, op, left, right, reflected):
     """Any shapes (broadcasting or not), any dtypes, overflowing integers, floats that round in float16."""
     fn = BINARY[op]
     a, b = (right, left) if reflected else (left, right)
-    # NOTE: (-0.0) ** 0.5 is -0.0 in NumPy (a square root), +0.0 in PyTorch: listed in docs/differences.md
+    # NOTE: (-0.0) ** 0.5 is -0.0 in NumPy (a square root), +0.0 in PyTorch: listed in docs/differences.md;
+    # and PyTorch's vectorised pow is not correctly rounded ((-7.0) ** -7.0 differs in the last digit)
     assert_same_outcome(lambda L: fn(build(L, a), build(L, b)), torch, f"{a} {op} {b}", zero_signs=op != "**",
-                        operands=(a, b))
+                        operands=(a, b), ulps=op == "**")
 
 
 # ============================================================== in place
@@ -332,7 +333,7 @@ def _check_inplace(torch, fn, target, other, what):
         if rounded_to_float16_first(t, (other,)):
             assert same_dtype(t.dtype, tt.dtype), what
         else:
-            assert_same_values(t, tt, what, zero_signs=False)
+            assert_same_values(t, tt, what, zero_signs=False, ulps="pow" in what or "**" in what)
 
 
 @pytest.mark.parametrize("op", INPLACE)
