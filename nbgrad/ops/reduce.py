@@ -35,6 +35,28 @@ def _return_type(name):
 RETURN_TYPES = {"max": _return_type("max"), "min": _return_type("min")}
 
 
+# What PyTorch's argument parser says when max, min or prod is given dim=None (they have no dim=None form:
+# without dim they reduce everything, with one they reduce along that int); logsumexp needs its dims.
+_OVERLOADS = {
+    "max": " * ()\n      didn't match because some of the keywords were incorrect: dim\n * (Tensor other)\n"
+           "      didn't match because some of the keywords were incorrect: dim\n * (int dim, bool keepdim = False)\n",
+    "prod": " * (*, nbgrad.dtype dtype = None)\n * (int dim, bool keepdim = False, *, nbgrad.dtype dtype = None)\n",
+}
+_OVERLOADS["min"] = _OVERLOADS["max"]
+
+
+def dim_none_error(op, dim, keepdim_given=False):
+    """PyTorch's TypeError for ``t.<op>(dim=...)`` with a dim of the wrong kind (None, or a tuple for max/min/prod),
+    as the method is called by keyword: max, min, prod (one int dim, or none at all) and logsumexp (its dims)."""
+    kind = type(dim).__name__
+    if op == "logsumexp":
+        return TypeError(f"logsumexp(): argument 'dim' must be tuple of ints, not {kind}")
+    if keepdim_given:
+        return TypeError(f"{op}(): argument 'dim' must be int, not {kind}")
+    return TypeError(f"{op}() received an invalid combination of arguments - got (dim={kind}, ), but expected one "
+                     f"of:\n{_OVERLOADS[op]}")
+
+
 def arg(x, dim, op):
     """Indices of the max (or min) along ``dim``, with ``dim`` kept as size 1; the first one on ties.
 
