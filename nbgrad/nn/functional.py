@@ -321,11 +321,13 @@ def _cross_entropy_with_probabilities(input, target, weight, reduction, label_sm
     return -per_class.sum() / (input._data.size / n_classes)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
+                                     pos_weight=None):
     """Binary cross-entropy of ``sigmoid(input)`` against ``target`` in [0, 1], computed stably from the logits.
 
     ``pos_weight`` (broadcast along the last dim) weighs the positive term: > 1 favours recall.
     """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if target._data.shape != input._data.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")

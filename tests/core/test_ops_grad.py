@@ -847,7 +847,8 @@ def test_binary_cross_entropy_with_logits(data, shape, reduction, weighted, pos_
 
     def fn(logits, targets):
         as_tensor = lambda a: None if a is None else nbgrad.tensor(a, dtype=logits.dtype)  # noqa: E731
-        return F.binary_cross_entropy_with_logits(logits, targets, as_tensor(w), reduction, as_tensor(p))
+        return F.binary_cross_entropy_with_logits(logits, targets, as_tensor(w), reduction=reduction,
+                                                  pos_weight=as_tensor(p))
 
     def reference(a, t):
         log_sigmoid, log_one_minus = -np.logaddexp(0, -a), -np.logaddexp(0, a)
