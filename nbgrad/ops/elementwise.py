@@ -5,7 +5,7 @@ import numpy as np
 
 from .._dtype import scalar_array
 from ..autograd import function
-from ._base import Primitive, Rule, constant, cos, either, log, raw, result, saved, sin
+from ._base import Primitive, Rule, constant, cos, either, exp, log, raw, result, saved, sin
 
 _ONE_WHERE = r"1 \text{ where } "
 
@@ -113,8 +113,25 @@ class AddScalar(Primitive):
         return grad, None
 
 
+class SubScalar(Primitive):
+    rule = Rule("a - c for a number c;  ∂/∂a = 1",
+                latex=("$a - $c", "1"), params=lambda node, number: {"c": number(node.other)})
+
+    node_name = "SubBackward1"
+
+    @staticmethod
+    def forward(ctx, a, c):
+        ctx.other = c
+        return a._data - c
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+
 mul_scalar = either(lambda x, c: x * c, MulScalar.apply)
 add_scalar = either(lambda x, c: x + c, AddScalar.apply)
+sub_scalar = either(lambda x, c: x - c, SubScalar.apply)
 # zeros where PyTorch's rule says zeros_like(grad): a constant, so nothing is recorded for it
 zeros_like = either(np.zeros_like, lambda x: function.Tensor._make(np.zeros_like(x._data)))
 
@@ -257,7 +274,7 @@ class PowTensor(Primitive):
             # derivative ∂²/∂a∂b there, as in PyTorch's pow_backward_self.
             zero = constant(np.zeros((), raw(grad).dtype), grad)
             with np.errstate(divide="ignore", invalid="ignore"):
-                grad_a = where(raw(b) == 0, zero, grad * b * a ** (b - 1))
+                grad_a = where(raw(b) == 0, zero, grad * (b * a ** sub_scalar(b, 1)))
         grad_b = None
         if ctx.needs_input_grad[1]:
             # NOTE: where a = 0 and b >= 0 the term aᵇ·ln a is taken as exactly +0 (its limit), as in PyTorch.
@@ -541,7 +558,9 @@ class Logaddexp(Primitive):
     @staticmethod
     def backward(ctx, grad):
         a, b = saved(ctx, grad)
-        return grad * sigmoid(a - b), grad * sigmoid(b - a)
+        # as PyTorch: g / (1 + e^(b - a)); where e^(b - a) overflows the gradient is g / inf = 0, its limit
+        with np.errstate(over="ignore"):
+            return grad / add_scalar(exp(b - a), 1), grad / add_scalar(exp(a - b), 1)
 
 
 class Softplus(Primitive):

@@ -54,10 +54,8 @@ STILL_DIFFERENT = {
     "mul_ on a non-leaf": SUM_TO + "; PyTorch's mul_ also saves a clone of self (CloneBackward0)",
     "pow 0-dim tensor": "summing a gradient back to a 0-d input is SumBackward1 here, SumBackward0 in PyTorch",
     "div": "∂/∂b is -g·a/(b·b) here, -g·((a/b)/b) in PyTorch",
-    "pow tensor": "b - 1 is a tensor op (SubBackward0, PyTorch's scalar SubBackward1); ln a is masked at a = 0",
     "remainder tensor": "⌊a/b⌋ is a constant here; PyTorch records div(rounding_mode='floor') (DivBackward2, "
                         "derivative 0)",
-    "logaddexp with constant": "∂/∂a is g·σ(a - b) here (no overflow on arrays), g / (1 + e^(b - a)) in PyTorch",
     "var": "the mean is MeanBackward1 (PyTorch: MeanBackward0) and 2/(n - 1) a tensor, not a scalar",
     "var dim biased": "2/n is a tensor factor here (MulBackward0), a scalar in PyTorch",
     "std": "the zero-std mask is where() (WhereBackward0); PyTorch's masked_fill (MaskedFillBackward0)",
