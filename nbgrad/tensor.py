@@ -324,13 +324,28 @@ class Tensor(TensorAPI):
             return format(self.item(), spec)
         return object.__format__(repr(self), spec)
 
-    def to(self, dtype, copy=False):
-        """Cast to ``dtype`` (differentiable: ToCopyBackward0)."""
-        if isinstance(dtype, Tensor):
-            dtype = dtype.dtype
-        if dtype.numpy == self._data.dtype and not copy:
+    def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False):
+        """Cast (differentiable: ToCopyBackward0): ``to(dtype)``, ``to(other_tensor)``, ``to("cpu", dtype)``."""
+        flags = []
+        for arg in args:
+            if isinstance(arg, _dtype.dtype):
+                dtype = arg
+            elif isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif isinstance(arg, str):
+                device = arg
+            else:
+                flags.append(arg)  # to(dtype, non_blocking, copy), as PyTorch's positional order
+        copy = flags[1] if len(flags) > 1 else copy
+        if device is not None and str(device).partition(":")[0] != "cpu":
+            raise RuntimeError(f"nbgrad runs on the CPU only: there is no device '{device}'")
+        np_dtype = self._data.dtype if dtype is None else dtype.numpy
+        if np_dtype == self._data.dtype and not copy:
             return self
-        return E.ToCopy.apply(self, dtype.numpy)
+        return E.ToCopy.apply(self, np_dtype)
+
+    def cpu(self):
+        return self
 
     def type(self, dtype=None):
         """The type's old name (``'nbgrad.FloatTensor'``) or, given a dtype or such a name, a cast to it."""

@@ -175,6 +175,19 @@ def test_casts_and_type_names(torch, source):
              source not in ("bool", "uint8"), source in FLOATS)
 
 
+def test_to_takes_pytorchs_forms(torch):
+    forms = {"to(dtype)": lambda L, t: t.to(L.float16), "to(other)": lambda L, t: t.to(L.tensor([1], dtype=L.int8)),
+             "to('cpu')": lambda L, t: t.to("cpu"), "to('cpu', dtype)": lambda L, t: t.to("cpu", L.float64),
+             "to(device=, dtype=)": lambda L, t: t.to(device="cpu", dtype=L.half),
+             "to(dtype, copy=True)": lambda L, t: t.to(L.float32, copy=True), "cpu()": lambda L, t: t.cpu(),
+             "to(dtype, False, True)": lambda L, t: t.to(L.float32, False, True)}
+    for form, fn in forms.items():
+        ours, theirs = (fn(L, t) for L, t in ((L, L.tensor([1.5, -2.0], requires_grad=True)) for L in (nbgrad, torch)))
+        assert_same_values(ours, theirs, form)
+        assert (ours.grad_fn is None) == (theirs.grad_fn is None), form
+        assert ours.grad_fn is None or ours.grad_fn.name() == theirs.grad_fn.name(), form
+
+
 @pytest.mark.parametrize("name", DTYPES)
 def test_numpy_arrays_keep_their_dtype(torch, name):
     array = np.array([[1, 0], [3, 1]]).astype(name)
