@@ -163,9 +163,9 @@ def _check_targets(input, target, weight, ignore_index):
     shape, t = input._data.shape, target._data
     if len(shape) < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {len(shape)})")
-    if len(shape) != 1 and (t.ndim == 0 or shape[0] != t.shape[0]):
+    if len(shape) != 1 and shape[0] != (t.shape[0] if t.ndim else 0):  # PyTorch reads a 0-d target's size as 0
         raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size "
-                         f"({t.shape[0] if t.ndim else 1}).")
+                         f"({t.shape[0] if t.ndim else 0}).")
     if t.dtype != np.int64:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_dtype_name(target)}")
     classes = shape[1] if len(shape) > 1 else shape[0]
