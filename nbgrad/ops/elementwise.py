@@ -129,7 +129,24 @@ class SubScalar(Primitive):
         return grad, None
 
 
+class DivScalar(Primitive):
+    rule = Rule("a / c for a number c;  ∂/∂a = 1/c",
+                latex=(r"\frac{$a}{$c}", r"\frac{1}{$c}"), params=lambda node, number: {"c": number(node.other)})
+
+    node_name = "DivBackward1"
+
+    @staticmethod
+    def forward(ctx, a, c):
+        ctx.other = c
+        return a._data / c
+
+    @staticmethod
+    def backward(ctx, grad):
+        return div_scalar(grad, ctx.other), None
+
+
 mul_scalar = either(lambda x, c: x * c, MulScalar.apply)
+div_scalar = either(lambda x, c: x / c, DivScalar.apply)
 add_scalar = either(lambda x, c: x + c, AddScalar.apply)
 sub_scalar = either(lambda x, c: x - c, SubScalar.apply)
 # zeros where PyTorch's rule says zeros_like(grad): a constant, so nothing is recorded for it

@@ -6,7 +6,7 @@ import numpy as np
 from ..autograd import function
 from . import backward as B
 from ._base import Primitive, Rule, constant, exp, log, raw, saved
-from .elementwise import sigmoid, where
+from .elementwise import add_scalar, div_scalar, sigmoid, where
 
 _REDUCE = {"mean": np.mean, "sum": np.sum, "none": lambda x: x}
 
@@ -123,17 +123,24 @@ class BinaryCrossEntropyWithLogits(Primitive):
     @staticmethod
     def backward(ctx, grad):
         x, y, weight, pos_weight = saved(ctx, grad)
-        if ctx.reduction == "mean":
-            grad = grad / raw(x).size
+
+        def scaled(derivative):  # in PyTorch's order, so a recorded gradient has its nodes: ·grad, ·w, /n
+            g = derivative * grad
+            if weight is not None:
+                g = g * weight
+            return div_scalar(g, raw(x).size) if ctx.reduction == "mean" else g
+
         grad_x = grad_y = None
         if ctx.needs_input_grad[0]:
-            p = pos_weight
             s = sigmoid(x)
-            grad_x = s - y if p is None else ((p - 1) * y + 1) * s - p * y
-            grad_x = grad * (grad_x if weight is None else grad_x * weight)
+            if pos_weight is None:
+                grad_x = scaled(s - y)
+            else:
+                py = pos_weight * y
+                grad_x = scaled((add_scalar(py, 1) - y) * s - py)
         if ctx.needs_input_grad[1]:
             grad_y = -x
             if pos_weight is not None:
                 grad_y = grad_y + (pos_weight - 1) * _log1p_exp_neg(x)
-            grad_y = grad * (grad_y if weight is None else grad_y * weight)
+            grad_y = scaled(grad_y)
         return grad_x, grad_y, None, None, None

@@ -41,6 +41,14 @@ EXTRA = {
                                             ignore_index=1)),
     "cross_entropy sum": ((X, ("int", (2,), 0, 3, False)),
                           lambda L, x, t: L.nn.functional.cross_entropy(x, t, reduction="sum")),
+    "bce with logits, weight, target requires grad": (
+        (X, spec((2, 3), 0.0, 1.0)),
+        lambda L, x, y: L.nn.functional.binary_cross_entropy_with_logits(
+            x, y, weight=L.tensor([0.5, 1.0, 2.0], dtype=L.float64))),
+    "bce with logits, pos_weight, target requires grad": (
+        (X, spec((2, 3), 0.0, 1.0)),
+        lambda L, x, y: L.nn.functional.binary_cross_entropy_with_logits(
+            x, y, reduction="sum", pos_weight=L.tensor([0.5, 1.0, 2.0], dtype=L.float64))),
     "nll_loss of a vector": ((V3, ("int", (), 0, 3, False)), lambda L, x, t: L.nn.functional.nll_loss(x, t)),
 }
 CASES = {**OPS, **EXTRA}
@@ -63,8 +71,8 @@ STILL_DIFFERENT = {
     "prod dim": KEPT_DIM,
     "logsumexp": KEPT_DIM,
     "composite": "div's ∂/∂b (above); sum(1)'s gradient is put back with view, PyTorch unsqueezes",
-    "bce with logits": "the mean's 1/n is a tensor factor here (MulBackward0); PyTorch divides by a scalar "
-                       "(DivBackward1)",
+    "bce with logits, pos_weight, target requires grad": "∂/∂target is built from log and exp here; PyTorch's "
+                                                          "from log_sigmoid (LogSigmoidBackward0), no op of nbgrad's",
     "matmul matrix vector": "∂/∂vector broadcasts the vector with unsqueeze (UnsqueezeBackward0); PyTorch does not",
     "linear": "∂/∂weight is transposed with transpose(0, 1) (TransposeBackward0); PyTorch's t() (TBackward0)",
 }

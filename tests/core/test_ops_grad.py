@@ -319,6 +319,8 @@ BACKWARD = {
                           (floats(), on_grid(0.1, -3, 3, offset=0.05))),
     "mul by a number": (E.MulScalar, lambda a: E.MulScalar.apply(a, -2.5) * a, lambda a: -2.5 * a * a, (floats(),)),
     "add a number": (E.AddScalar, lambda a: E.AddScalar.apply(a, 1.5) * a, lambda a: (a + 1.5) * a, (floats(),)),
+    "divide by a number": (E.DivScalar, lambda a: E.DivScalar.apply(a, -2.5) * a, lambda a: a * a / -2.5,
+                           (floats(),)),
     "subtract a number": (E.SubScalar, lambda a: E.SubScalar.apply(a, 1.5) * a, lambda a: (a - 1.5) * a,
                           (floats(),)),
     # (N, C) inputs: grad_output (g), then output (s, y) or self (x) and target; dims and reductions fixed
