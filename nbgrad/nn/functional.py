@@ -70,12 +70,25 @@ def softplus(input, beta=1.0, threshold=20.0):
     return _elementwise.Softplus.apply(input, beta, threshold)
 
 
-def softmax(input, dim):
-    return input.softmax(dim)
+def _implicit_dim(name, input, dim, stacklevel):
+    """PyTorch's deprecated choice when no dim is given: 0 for 0-, 1- and 3-d input, else 1, with its warning."""
+    if dim is not None:
+        return dim
+    import warnings
+
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X as an "
+                  "argument.", UserWarning, stacklevel=stacklevel)
+    return 0 if input._data.ndim in (0, 1, 3) else 1
 
 
-def log_softmax(input, dim):
-    return input.log_softmax(dim)
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    dim = _implicit_dim("softmax", input, dim, _stacklevel)
+    return (input if dtype is None else input.to(dtype)).softmax(dim)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    dim = _implicit_dim("log_softmax", input, dim, _stacklevel)
+    return (input if dtype is None else input.to(dtype)).log_softmax(dim)
 
 
 def dropout(input, p=0.5, training=True, inplace=False):

@@ -539,3 +539,25 @@ def test_nll_loss_against_pytorch(torch, case):
             np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-10, atol=1e-12,
                                        equal_nan=True, err_msg=what)
         assert ours[2] == theirs[2]
+
+
+@pytest.mark.parametrize("op", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("ndim", [0, 1, 2, 3, 4])
+@pytest.mark.parametrize("dim", [None, "missing", -1])
+@pytest.mark.parametrize("dtype", [None, "float64"])
+def test_functional_softmax_without_dim(torch, op, ndim, dim, dtype):
+    """F.softmax(x) and F.softmax(x, None) pick PyTorch's deprecated implicit dim, with its warning."""
+    def run(L):
+        x = L.tensor(np.arange(2 ** ndim, dtype=np.float32).reshape((2,) * ndim) / 3, requires_grad=True)
+        kwargs = {} if dtype is None else {"dtype": getattr(L, dtype)}
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fn = getattr(L.nn.functional, op)
+            out = fn(x, **kwargs) if dim == "missing" else fn(x, dim, **kwargs)
+        (grad,) = L.autograd.grad((out * out).sum(), x)
+        return out, grad, _node_names(out.grad_fn), [(w.category, str(w.message), w.filename) for w in caught]
+
+    ours, theirs = run(nbgrad), run(torch)
+    assert_same_tensor(ours[0], theirs[0], "value")
+    assert_same_tensor(ours[1], theirs[1], "gradient")
+    assert ours[2:] == theirs[2:]
