@@ -245,13 +245,24 @@ class TensorAPI:
 
     # ----- linear algebra -----
     def matmul(self, other):
+        if isinstance(other, (numbers.Number, list, tuple)):  # PyTorch makes no tensor of them here
+            raise TypeError(f"matmul(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
         if not isinstance(other, _tensor.Tensor):
             from ._creation import tensor
 
             other = tensor(other)
+        if self._data.dtype.kind == "b" and other._data.dtype.kind == "b":
+            L.check_matmul(self, other)
+            na, nb = self._data.ndim, other._data.ndim
+            kernel = "dot" if na == nb == 1 else "addmv_impl_cpu" if nb == 1 else "addmm_impl_cpu_" if nb == 2 else "bmm"
+            raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")  # PyTorch has no bool product
         return L.matmul(self, other)
 
-    __matmul__ = matmul
+    def __matmul__(self, other):
+        if isinstance(other, (numbers.Number, list, tuple)):
+            return NotImplemented  # Python's TypeError, as in PyTorch: `t @ 2` is not a product
+        return self.matmul(other)
+
 
     def mm(self, other):
         if self._data.ndim != 2:

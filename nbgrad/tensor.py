@@ -482,6 +482,8 @@ class Tensor(TensorAPI):
         return E.PowTensor.apply(a, b)
 
     def __rmatmul__(self, other):
+        if isinstance(other, (numbers.Number, list, tuple)):
+            return NotImplemented
         from ._creation import tensor
 
         return tensor(other).matmul(self)

@@ -43,13 +43,18 @@ def check_viewable(data, shape):
         ) from None
 
 
+def _type_string(dtype):
+    """How PyTorch names a tensor's type in expand's message: nbgrad.FloatTensor, ..., but CPUBoolType for bool."""
+    return "CPUBoolType" if dtype.name == "bool" else f"nbgrad.{dtype.legacy_name}"
+
+
 def expanded_shape(t, sizes):
     """The shape ``t.expand(*sizes)`` gives (-1 keeps a size), or PyTorch's error."""
     shape = t._data.shape
     sizes = tuple(int(s) for s in sizes)
     if len(sizes) < len(shape):
         raise RuntimeError(
-            f"expand(nbgrad.{t.dtype.legacy_name}{{{list(shape)}}}, size={list(sizes)}): the number of sizes "
+            f"expand({_type_string(t.dtype)}{{{list(shape)}}}, size={list(sizes)}): the number of sizes "
             f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({len(shape)})"
         )
     lead = len(sizes) - len(shape)

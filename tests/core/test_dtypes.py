@@ -251,13 +251,23 @@ FUNCTIONS = {
     "floor_divide": lambda L, a, b: a.floor_divide(b), "pow": lambda L, a, b: L.pow(a, b),
     "where": lambda L, a, b: L.where(L.tensor([True, False, True]), a, b),
     "add alpha=2": lambda L, a, b: L.add(a, b, alpha=2), "eq": lambda L, a, b: a.eq(b),
-    "bitwise_and": lambda L, a, b: a.bitwise_and(b),
+    "bitwise_and": lambda L, a, b: a.bitwise_and(b), "@": lambda L, a, b: a @ b, "matmul": lambda L, a, b: a.matmul(b),
+    # NOTE: `int8_t[0] = 200` raises NumPy's OverflowError, not PyTorch's RuntimeError (docs/differences.md)
+    "t[0] = b": lambda L, a, b: assigned(a.clone(), b if not isinstance(b, int) or -128 <= b <= 127 else 100),
+    "copy_": lambda L, a, b: a.clone().copy_(b),
+    "logaddexp": lambda L, a, b: L.logaddexp(a, b), "clamp(b)": lambda L, a, b: a.clamp(b),
+    "clamp(max=b)": lambda L, a, b: a.clamp(max=b), "cat": lambda L, a, b: L.cat([a, b]),
 }
 # the pairs' fixed operands: 1-d tensors of 3 elements and 0-d tensors, with values that overflow int8/uint8
 PAIR_DATA = {"bool": [True, False, True], "uint8": [250, 3, 0], "int8": [-100, 7, 3], "int16": [-300, 2, 3],
              "int32": [70000, -3, 2], "int64": [2**40, 5, -2], "float16": [1.5, -0.0, 2049.0],
              "float32": [1 / 3, 2.5, -1e10], "float64": [0.1, -3.0, 1e300]}
 PAIR_SCALARS = {"int": 200, "float": 2.5, "bool": True}
+
+
+def assigned(t, value):
+    t[0] = value
+    return t
 
 
 def pair_operands():
