@@ -209,7 +209,8 @@ def _check_targets(input, target, weight, ignore_index):
         if weight is not None and weight._data.size != classes:
             raise RuntimeError("weight tensor should be defined either for all or no classes")
     flat = t.reshape(-1)
-    if flat.size and not (0 <= np.minimum.reduce(flat) and np.maximum.reduce(flat) < classes):  # only then look for ignored targets and the culprit
+    # only when some target is out of range, look for ignored ones and the culprit
+    if flat.size and not (0 <= np.minimum.reduce(flat) and np.maximum.reduce(flat) < classes):
         bad = flat[(flat != ignore_index) & ((flat < 0) | (flat >= classes))]
         if bad.size:
             raise IndexError(f"Target {int(bad[0])} is out of bounds.")
@@ -300,13 +301,8 @@ def _smoothed(logp, target, nll, weight, reduction, ignore_index, label_smoothin
         ret = smooth.sum()
     else:
         ret = smooth
-    return _mul_scalar(nll, 1 - label_smoothing) + _mul_scalar(ret, label_smoothing / n_classes)
-
-
-def _mul_scalar(t, c):
-    """t · c as PyTorch's C++ multiplies by a number: MulBackward1 (until ops.elementwise has that node: t * c)."""
-    mul_scalar = getattr(_elementwise, "mul_scalar", None)
-    return t * c if mul_scalar is None else mul_scalar(t, c)
+    # C++ multiplies by numbers: MulBackward1
+    return _elementwise.mul_scalar(nll, 1 - label_smoothing) + _elementwise.mul_scalar(ret, label_smoothing / n_classes)
 
 
 def _zero_where(ignored, smooth):
@@ -331,7 +327,7 @@ def _cross_entropy_with_probabilities(input, target, weight, reduction, label_sm
         return -per_class.sum()
     if not input._data.size:
         return -per_class.sum().fill_(math.nan)
-    return -per_class.sum() / (input._data.size / n_classes)
+    return _elementwise.div_scalar(-per_class.sum(), input._data.size / n_classes)  # DivBackward1, as C++ divides
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",

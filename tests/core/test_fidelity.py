@@ -403,11 +403,9 @@ def _node_names(fn):
     return names
 
 
-# Where PyTorch's C++ builds the loss with operations nbgrad has no node of its own for, the names differ:
-# masked_fill_ (nbgrad: where) and a tensor divided by a C++ number (DivBackward1; nbgrad: DivBackward0).
-_RENAMED = {"MaskedFillBackward0": "WhereBackward0", "DivBackward1": "DivBackward0"}
-if not hasattr(nbgrad.ops.elementwise, "MulScalar"):  # a number times a tensor, as C++ records it: not yet
-    _RENAMED["MulBackward1"] = "MulBackward0"
+# Where PyTorch's C++ builds the loss with an operation nbgrad has no node of its own for, the names differ:
+# masked_fill_ (nbgrad: where).
+_RENAMED = {"MaskedFillBackward0": "WhereBackward0"}
 
 
 @given(case=cross_entropy_cases())
