@@ -4,7 +4,7 @@ Every binary operator and function, reflected and in place, runs on nbgrad and o
 tensors of every dtype and of any ndim (0-d included) and Python bools, ints and floats. Compared: the result
 dtype (PyTorch's promotion: a 0-d tensor or a number promotes a dimensioned tensor only into a higher category,
 bool < integer < floating), the values (exactly, integer overflow wrapping as in PyTorch, float16 included; only
-``**`` within one unit in the last place), and the type and message of every exception.
+``**`` within two units in the last place), and the type and message of every exception.
 Also: dtype attributes, ``finfo``/``iinfo``, casts, reprs of every dtype, ``Size`` arithmetic, ``t == None``, and
 float16 gradients against PyTorch's. Finite-difference gradient checks stay in float64 (test_ops_grad.py).
 """
@@ -252,8 +252,9 @@ FUNCTIONS = {
     "where": lambda L, a, b: L.where(L.tensor([True, False, True]), a, b),
     "add alpha=2": lambda L, a, b: L.add(a, b, alpha=2), "eq": lambda L, a, b: a.eq(b),
     "bitwise_and": lambda L, a, b: a.bitwise_and(b), "@": lambda L, a, b: a @ b, "matmul": lambda L, a, b: a.matmul(b),
-    # NOTE: `int8_t[0] = 200` raises NumPy's OverflowError, not PyTorch's RuntimeError (docs/differences.md)
-    "t[0] = b": lambda L, a, b: assigned(a.clone(), b if not isinstance(b, int) or -128 <= b <= 127 else 100),
+    # NOTE: a number that the tensor cannot hold (`int8_t[0] = 200`, `uint8_t[0] = -2.5`) raises NumPy's
+    # OverflowError, not PyTorch's RuntimeError (docs/differences.md): numbers are assigned as 1 here
+    "t[0] = b": lambda L, a, b: assigned(a.clone(), 1 if type(b) in (int, float) else b),
     "copy_": lambda L, a, b: a.clone().copy_(b),
     "logaddexp": lambda L, a, b: L.logaddexp(a, b), "clamp(b)": lambda L, a, b: a.clamp(b),
     "clamp(max=b)": lambda L, a, b: a.clamp(max=b), "cat": lambda L, a, b: L.cat([a, b]),
@@ -322,9 +323,19 @@ def test_operators_on_generated_operands(torch, op, left, right, reflected):
     fn = BINARY[op]
     a, b = (right, left) if reflected else (left, right)
     # NOTE: (-0.0) ** 0.5 is -0.0 in NumPy (a square root), +0.0 in PyTorch: listed in docs/differences.md;
-    # and PyTorch's vectorised pow is not correctly rounded ((-7.0) ** -7.0 differs in the last digit)
+    # and PyTorch's pow is not correctly rounded: its vectorised loop and its loop for the last few elements
+    # differ between themselves (float32 18089 ** (1/3)), so ** is compared within 2 units in the last place
     assert_same_outcome(lambda L: fn(build(L, a), build(L, b)), torch, f"{a} {op} {b}", zero_signs=op != "**",
-                        operands=(a, b), ulps=op == "**")
+                        operands=(a, b), ulps=2 * (op == "**"))
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+@given(left=operands(("tensor", "0-d tensor")), right=operands())
+@SETTINGS
+def test_functions_on_generated_operands(torch, name, left, right):
+    fn = FUNCTIONS[name]
+    assert_same_outcome(lambda L: fn(L, build(L, left), build(L, right)), torch, f"{name}({left}, {right})",
+                        zero_signs=name != "pow", operands=(left, right), ulps=2 * (name == "pow"))
 
 
 # ============================================================== in place
@@ -356,7 +367,7 @@ def _check_inplace(torch, fn, target, other, what):
         if rounded_to_float16_first(t, (other,)):
             assert same_dtype(t.dtype, tt.dtype), what
         else:
-            assert_same_values(t, tt, what, zero_signs=False, ulps="pow" in what or "**" in what)
+            assert_same_values(t, tt, what, zero_signs=False, ulps=2 * ("pow" in what or "**" in what))
 
 
 @pytest.mark.parametrize("op", INPLACE)
