@@ -21,8 +21,12 @@ def is_anomaly_check_nan_enabled():
     return state.check_nan
 
 
-def _set(mode, check_nan):
-    state.enabled, state.check_nan = bool(mode), bool(check_nan)
+def set_anomaly_enabled(enabled, check_nan=True):
+    """``nbgrad.set_anomaly_enabled``: the switch under ``set_detect_anomaly`` and ``detect_anomaly``."""
+    state.enabled, state.check_nan = bool(enabled), bool(check_nan)
+
+
+_set = set_anomaly_enabled
 
 
 class detect_anomaly:

@@ -341,8 +341,7 @@ def test_anomaly_mode_set_and_restored_as_in_pytorch(torch, steps):
     state they found when made (not when entered), as PyTorch does."""
     def run(L):
         seen = []
-        state = (lambda: (L.is_anomaly_enabled(), L.is_anomaly_check_nan_enabled())) if L is torch else \
-            (lambda: (L.autograd.is_anomaly_enabled(), L.autograd.is_anomaly_check_nan_enabled()))
+        state = lambda: (L.is_anomaly_enabled(), L.is_anomaly_check_nan_enabled())  # noqa: E731
         L.autograd.set_detect_anomaly(False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -350,7 +349,7 @@ def test_anomaly_mode_set_and_restored_as_in_pytorch(torch, steps):
             for step in steps:
                 on, nan = "on" in step or "detect" in step, "no nan" not in step
                 if step.startswith("set"):
-                    L.autograd.set_detect_anomaly(on, check_nan=nan)
+                    (L.set_anomaly_enabled if "no nan" in step else L.autograd.set_detect_anomaly)(on, check_nan=nan)
                 elif step == "detect made early":
                     with early:
                         seen.append(state())
