@@ -468,3 +468,25 @@ def test_integers_sum_in_int64(torch, name, op):
     for dim in (None, 0):
         assert_same_outcome(lambda L: getattr(L.tensor(data, dtype=getattr(L, name)), op)(dim) if dim is not None
                             else getattr(L.tensor(data, dtype=getattr(L, name)), op)(), torch, f"{op} {dim}")
+
+
+def test_a_float16_network(torch):
+    """Module.half(), a forward and a backward pass in float16: PyTorch's values within float16's precision."""
+    rng = np.random.default_rng(0)
+    w1, b1, w2 = rng.standard_normal((4, 3)), rng.standard_normal(4), rng.standard_normal((1, 4))
+    x = rng.standard_normal((5, 3))
+
+    def run(L):
+        model = L.nn.Sequential(L.nn.Linear(3, 4), L.nn.Tanh(), L.nn.Linear(4, 1, bias=False))
+        with L.no_grad():
+            for p, v in zip(model.parameters(), (w1, b1, w2)):
+                p.copy_(L.tensor(v))
+        model.half()
+        out = model(L.tensor(x, dtype=L.float16))
+        out.square().mean().backward()
+        return [out] + [p.grad for p in model.parameters()]
+
+    for ours, theirs in zip(run(nbgrad), run(torch)):
+        assert same_dtype(ours.dtype, theirs.dtype)
+        np.testing.assert_allclose(ours.detach().numpy().astype(np.float64),
+                                   theirs.detach().numpy().astype(np.float64), rtol=1e-2, atol=1e-2)

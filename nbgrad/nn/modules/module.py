@@ -277,6 +277,11 @@ class Module:
                     t._grad = Tensor._make(t._grad._data.astype(dtype.numpy, copy=False))
         return self
 
+    def half(self):
+        from ..._dtype import float16
+
+        return self.to(float16)
+
     def double(self):
         from ..._dtype import float64
 
