@@ -490,3 +490,18 @@ def test_a_float16_network(torch):
         assert same_dtype(ours.dtype, theirs.dtype)
         np.testing.assert_allclose(ours.detach().numpy().astype(np.float64),
                                    theirs.detach().numpy().astype(np.float64), rtol=1e-2, atol=1e-2)
+
+
+def test_messages_name_every_dtype_as_pytorch_does(torch):
+    """A gradient of another dtype names both (C++ and ScalarType names); integers cannot require grad."""
+    for name in DTYPES:
+        for floating in FLOATS:
+            def assign(L):
+                t = L.zeros(2, dtype=getattr(L, floating), requires_grad=True)
+                t.grad = L.zeros(2, dtype=getattr(L, name))
+                return t.grad
+
+            assert_same_outcome(assign, torch, f"{name} grad for a {floating} tensor")
+        assert_same_outcome(lambda L: L.zeros(2, dtype=getattr(L, name)).requires_grad_(), torch, name)
+        assert_same_outcome(lambda L: L.zeros(2, dtype=getattr(L, name), requires_grad=True), torch, name)
+        assert_same_outcome(lambda L: L.ones(2, dtype=getattr(L, name)).mean(), torch, name)
