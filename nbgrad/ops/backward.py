@@ -2,14 +2,14 @@
 ``mse_loss_backward``, ...): recorded under ``create_graph=True``, each is one node with PyTorch's name
 (``SoftmaxBackwardDataBackward0``), and its own backward gives the second derivatives.
 
-A plain backward does not go through them: the op's rule calls the same array formula directly
-(``softmax_backward_data`` below is NumPy's on arrays, the op on Tensors). The element-wise ones
+A plain backward does not go through them: the op's rule calls a function of PyTorch's name
+(``softmax_backward_data`` below), which computes the formula on arrays and records the op on Tensors. The element-wise ones
 (``TanhBackward``, ...) sit next to their op in ``elementwise``.
 """
 import numpy as np
 
 from ..autograd import function
-from ._base import Primitive, Rule, either, exp, raw, saved, sum_dims
+from ._base import Primitive, Rule, exp, raw, saved, sum_dims
 from .elementwise import mul_scalar, zeros_like
 
 
@@ -31,7 +31,7 @@ class SoftmaxBackwardData(Primitive):
     def forward(ctx, grad_output, output, dim):
         ctx.save_for_backward(grad_output, output)
         ctx.dim = dim
-        return _softmax_backward_data(grad_output._data, output._data, dim)
+        return softmax_backward_data(grad_output._data, output._data, dim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -42,11 +42,11 @@ class SoftmaxBackwardData(Primitive):
         return softmax_backward_data(grad, s, dim), grad_s, None
 
 
-def _softmax_backward_data(grad, output, dim):
+def softmax_backward_data(grad, output, dim):
+    """PyTorch\'s softmax_backward_data: the formula on arrays; on Tensors, one recorded op (SoftmaxBackwardData)."""
+    if isinstance(grad, function.Tensor):
+        return SoftmaxBackwardData.apply(grad, output, dim)
     return output * (grad - np.add.reduce(grad * output, axis=dim, keepdims=True))
-
-
-softmax_backward_data = either(_softmax_backward_data, SoftmaxBackwardData.apply)
 
 
 class LogSoftmaxBackwardData(Primitive):
@@ -67,7 +67,7 @@ class LogSoftmaxBackwardData(Primitive):
     def forward(ctx, grad_output, output, dim):
         ctx.save_for_backward(grad_output, output)
         ctx.dim = dim
-        return _log_softmax_backward_data(grad_output._data, output._data, dim)
+        return log_softmax_backward_data(grad_output._data, output._data, dim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -77,11 +77,11 @@ class LogSoftmaxBackwardData(Primitive):
         return grad - sum_dims(grad * e, dim, True), -sum_dims(g, dim, True) * e * grad, None
 
 
-def _log_softmax_backward_data(grad, output, dim):
+def log_softmax_backward_data(grad, output, dim):
+    """PyTorch\'s log_softmax_backward_data: the formula on arrays; on Tensors, one recorded op (LogSoftmaxBackwardData)."""
+    if isinstance(grad, function.Tensor):
+        return LogSoftmaxBackwardData.apply(grad, output, dim)
     return grad - np.exp(output) * np.add.reduce(grad, axis=dim, keepdims=True)
-
-
-log_softmax_backward_data = either(_log_softmax_backward_data, LogSoftmaxBackwardData.apply)
 
 
 def _mse_scale(x, reduction):
@@ -107,7 +107,7 @@ class MseLossBackward(Primitive):
     def forward(ctx, grad_output, self, target, reduction):
         ctx.save_for_backward(grad_output, self, target)
         ctx.reduction = reduction
-        return _mse_loss_backward(grad_output._data, self._data, target._data, reduction)
+        return mse_loss_backward(grad_output._data, self._data, target._data, reduction)
 
     @staticmethod
     def backward(ctx, grad):
@@ -121,11 +121,11 @@ class MseLossBackward(Primitive):
         return grad_g, grad_x, -grad_x, None
 
 
-def _mse_loss_backward(grad, self, target, reduction):
+def mse_loss_backward(grad, self, target, reduction):
+    """PyTorch\'s mse_loss_backward: the formula on arrays; on Tensors, one recorded op (MseLossBackward)."""
+    if isinstance(grad, function.Tensor):
+        return MseLossBackward.apply(grad, self, target, reduction)
     return grad * ((self - target) * _mse_scale(self, reduction))
-
-
-mse_loss_backward = either(_mse_loss_backward, MseLossBackward.apply)
 
 
 class NllLossBackward(Primitive):

@@ -627,7 +627,7 @@ class SoftplusBackward(Primitive):
     def forward(ctx, grad_output, self, beta, threshold):
         ctx.save_for_backward(grad_output, self)
         ctx.beta, ctx.threshold = beta, threshold
-        return _softplus_backward(grad_output._data, self._data, beta, threshold)
+        return softplus_backward(grad_output._data, self._data, beta, threshold)
 
     @staticmethod
     def backward(ctx, grad):
@@ -641,12 +641,12 @@ class SoftplusBackward(Primitive):
         return softplus_backward(grad, a, beta, threshold), second, None, None
 
 
-def _softplus_backward(grad, self, beta, threshold):
+def softplus_backward(grad, self, beta, threshold):
+    """PyTorch\'s softplus_backward: the formula on arrays; on Tensors, one recorded op (SoftplusBackward)."""
+    if isinstance(grad, function.Tensor):
+        return SoftplusBackward.apply(grad, self, beta, threshold)
     scaled = self * beta
     return np.where(scaled > threshold, grad, grad * _sigmoid(scaled))
-
-
-softplus_backward = either(_softplus_backward, SoftplusBackward.apply)
 
 
 class Sqrt(Primitive):
@@ -735,7 +735,7 @@ class TanhBackward(Primitive):
     @staticmethod
     def forward(ctx, grad_output, output):
         ctx.save_for_backward(grad_output, output)
-        return _tanh_backward(grad_output._data, output._data)
+        return tanh_backward(grad_output._data, output._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -743,11 +743,11 @@ class TanhBackward(Primitive):
         return tanh_backward(grad, y), grad * (mul_scalar(y, -2) * g)
 
 
-def _tanh_backward(grad, output):
+def tanh_backward(grad, output):
+    """PyTorch\'s tanh_backward: the formula on arrays; on Tensors, one recorded op (TanhBackward)."""
+    if isinstance(grad, function.Tensor):
+        return TanhBackward.apply(grad, output)
     return grad * (1 - output * output)
-
-
-tanh_backward = either(_tanh_backward, TanhBackward.apply)
 
 
 class Sigmoid(Primitive):
@@ -779,7 +779,7 @@ class SigmoidBackward(Primitive):
     @staticmethod
     def forward(ctx, grad_output, output):
         ctx.save_for_backward(grad_output, output)
-        return _sigmoid_backward(grad_output._data, output._data)
+        return sigmoid_backward(grad_output._data, output._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -787,11 +787,11 @@ class SigmoidBackward(Primitive):
         return sigmoid_backward(grad, y), grad * (g * add_scalar(mul_scalar(y, -2), 1))
 
 
-def _sigmoid_backward(grad, output):
+def sigmoid_backward(grad, output):
+    """PyTorch\'s sigmoid_backward: the formula on arrays; on Tensors, one recorded op (SigmoidBackward)."""
+    if isinstance(grad, function.Tensor):
+        return SigmoidBackward.apply(grad, output)
     return grad * output * (1 - output)
-
-
-sigmoid_backward = either(_sigmoid_backward, SigmoidBackward.apply)
 
 
 def _sigmoid(x):
@@ -835,7 +835,7 @@ class ThresholdBackward(Primitive):
     def forward(ctx, grad_output, self, threshold):
         ctx.save_for_backward(self)
         ctx.threshold = threshold
-        return _threshold_backward(grad_output._data, self._data, threshold)
+        return threshold_backward(grad_output._data, self._data, threshold)
 
     @staticmethod
     def backward(ctx, grad):
@@ -844,11 +844,11 @@ class ThresholdBackward(Primitive):
         return threshold_backward(grad, a, ctx.threshold), constant(np.zeros_like(raw(grad)), grad), None
 
 
-def _threshold_backward(grad, self, threshold):
+def threshold_backward(grad, self, threshold):
+    """PyTorch\'s threshold_backward: the formula on arrays; on Tensors, one recorded op (ThresholdBackward)."""
+    if isinstance(grad, function.Tensor):
+        return ThresholdBackward.apply(grad, self, threshold)
     return grad * (self > threshold)
-
-
-threshold_backward = either(_threshold_backward, ThresholdBackward.apply)
 
 
 class Clamp(Primitive):
