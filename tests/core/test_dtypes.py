@@ -35,7 +35,13 @@ def values(dtype):
     if dtype in INTEGERS:
         info = np.iinfo(dtype)
         return st.integers(-5, 5).filter(lambda v: v >= info.min) | st.integers(int(info.min), int(info.max))
-    return st.sampled_from(FLOAT_VALUES).map(lambda v: float(np.asarray(v).astype(dtype)))
+    return st.sampled_from(FLOAT_VALUES).map(lambda v: float(cast(v, dtype)))
+
+
+def cast(value, dtype):
+    """``value`` as a ``dtype`` array, overflowing to inf quietly (70000.0 in float16)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.asarray(value).astype(dtype)
 
 
 # Python numbers: ints beyond int8's range wrap when cast to an int8 tensor's dtype (as PyTorch does)
@@ -106,7 +112,7 @@ def rounded_to_float16_first(result, operands):
         return False
     for kind, dtype, value in operands:
         if (kind != "tensor" and dtype != "float16"
-                and not np.array_equal(np.float16(value), value, equal_nan=True)):
+                and not np.array_equal(cast(value, np.float16), value, equal_nan=True)):
             return True
     return False
 
@@ -278,7 +284,7 @@ def pair_operands():
         if dtype is None:
             yield kind, None, PAIR_SCALARS[kind]
         else:
-            data = np.array(PAIR_DATA[dtype], dtype=np.float64 if dtype in FLOATS else object).astype(dtype)
+            data = cast(np.array(PAIR_DATA[dtype], dtype=np.float64 if dtype in FLOATS else object), dtype)
             yield kind, dtype, data if kind == "tensor" else data[2]
 
 
