@@ -5,6 +5,7 @@ It inherits these methods, which follow the same pattern (check the arguments as
 op) and are kept here so that the class a newcomer reads stays short.
 """
 import numbers
+import weakref
 
 import numpy as np
 
@@ -15,7 +16,7 @@ from ._argcheck import (
 )
 from ._dtype import scalar_array, scalar_type_name
 from .autograd import grad_mode
-from .ops import elementwise as E, index as I, linalg as L, reduce as R, shape as S
+from .ops import elementwise as E, index as I, linalg as L, reduce as R, shape as S, views
 
 
 class TensorAPI:
@@ -282,7 +283,14 @@ class TensorAPI:
 
     # ----- shape -----
     def reshape(self, *shape):
-        return S.View.apply(self, S.infer_shape(shape, self._data.size))
+        """As in PyTorch: a view when the strides allow one (ViewBackward0 if contiguous, else
+        ReshapeAliasBackward0), else a contiguous copy given the shape (CloneBackward0, UnsafeViewBackward0)."""
+        shape = S.infer_shape(shape, self._data.size)
+        if self._data.flags.c_contiguous:
+            return S.View.apply(self, shape)
+        if S.viewable(self._data, shape):
+            return S.ReshapeAlias.apply(self, shape)
+        return S.UnsafeView.apply(self.clone(), shape)
 
     def view(self, *shape):
         shape = S.infer_shape(shape, self._data.size)
@@ -367,16 +375,24 @@ class TensorAPI:
         I.setitem(self, key, value)
 
     # ----- in place -----
-    def _check_inplace(self, through_view=False):
-        """Refuse to write to a leaf that requires grad (``through_view``: the write goes through a view of it)."""
-        if grad_mode.state.enabled:
-            if self.grad_fn is None and self._requires_grad and not through_view:
+    def _check_inplace(self, *others, one_value=False):
+        """PyTorch's checks before an in-place change to this tensor, with ``others`` as the op's other
+        operands: the autograd checks (when the change would be recorded), then memory overlap (which
+        ``one_value`` may have: fill_ with a number, zero_, a copy from the very same memory)."""
+        if grad_mode.state.enabled and (
+            self.requires_grad or any(isinstance(o, _tensor.Tensor) and o.requires_grad for o in others)
+        ):
+            base = self._base
+            if base is not None:
+                if self._creation_meta == "no_grad":
+                    raise views.rebase_error(self, indirect=False)
+                if self.requires_grad and base.grad_fn is None and base._requires_grad:
+                    raise RuntimeError(
+                        "a view of a leaf Variable that requires grad is being used in an in-place operation."
+                    )
+            if self.requires_grad and self.grad_fn is None:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-            base = self if self._base is None else self._base
-            if (through_view or base is not self) and base.grad_fn is None and base._requires_grad:
-                raise RuntimeError(
-                    "a view of a leaf Variable that requires grad is being used in an in-place operation."
-                )
+        views.check_overlap(self, others, one_value)
 
     def _check_output_shape(self, shape):
         """An in-place result must have this tensor's shape (it cannot grow by broadcasting)."""
@@ -386,35 +402,47 @@ class TensorAPI:
             )
 
     def _inplace(self, result):
-        """Make ``self`` hold ``result``: same storage, new history, version bumped."""
+        """Make ``self`` hold ``result``: same storage, ``result``'s history, version bumped. Through a view,
+        the base's history is rewritten (``CopySlices``), as in PyTorch."""
         self._check_output_shape(result._data.shape)
         if self._data.dtype.kind != "f":  # only a floating tensor takes any result: the others check first
             _check_inplace_result(self, _tensor.Tensor._dtype_of(result._data.dtype))
-        if result._requires_grad and self._base is not None and self._base._requires_grad:
-            raise RuntimeError(
-                "nbgrad does not track in-place changes through a view of a tensor that requires grad; "
-                "change the tensor itself, or work on a copy (.clone())"
-            )
         np.copyto(self._data, result._data, casting="unsafe")
-        if result._requires_grad:
-            self.grad_fn = result.grad_fn
-            self._requires_grad = True
         self._version_counter[0] += 1
+        node = result._grad_fn
+        if node is None:
+            return self
+        if node._saved_outputs is not None:  # the op's output, saved for backward, is this tensor now
+            node._output_data, node._output_version = self._data, self._version_counter
+            node._versions = tuple([self._version_counter[0] if out else v
+                                    for v, out in zip(node._versions, node._saved_outputs)])
+        if self._base is not None:
+            views.rebase_history(self, result)
+            return self
+        old = self._grad_fn
+        node._output = weakref.ref(self)
+        self._grad_fn, self._requires_grad = node, True
+        views.move_retained(old, self)
         return self
 
-    def _snapshot(self):
-        """This tensor as it is now, for an in-place op to record: later writes must not reach it."""
-        if not (grad_mode.state.enabled and self._requires_grad):
+    def _snapshot(self, *others):
+        """This tensor as it is now, for an in-place op to record (and save, if ``others`` need it for their
+        gradients, as PyTorch saves the original self): later writes must not reach it."""
+        if not grad_mode.state.enabled or not (
+            self.requires_grad or any(isinstance(o, _tensor.Tensor) and o.requires_grad for o in others)
+        ):
             return self
         t = _tensor.Tensor._make(self._data.copy())
-        t.grad_fn, t._requires_grad, t._accumulator = self.grad_fn, True, self._accumulator
+        t._grad_fn, t._requires_grad, t._accumulator = self.grad_fn, self.requires_grad, self._accumulator
         return t
 
     def _update(self, method, ufunc, other, **kwargs):
         """``self = self <op> other`` in place: recorded like the out-of-place op when grad is needed."""
-        self._check_inplace()
-        if grad_mode.state.enabled and (self._requires_grad or getattr(other, "_requires_grad", False)):
-            return self._inplace(getattr(self._snapshot(), method)(other, **kwargs))
+        self._check_inplace(other)
+        if grad_mode.state.enabled and (
+            self.requires_grad or isinstance(other, _tensor.Tensor) and other.requires_grad
+        ):
+            return self._inplace(getattr(self._snapshot(other), method)(other, **kwargs))
         # Nothing to record (an optimizer step under no_grad): write into this tensor's memory directly,
         # as NumPy's ``a -= b`` does, rather than computing a new array and copying it back.
         a, b = self._operands(other, true_divide=ufunc is np.true_divide)  # checks that b broadcasts
@@ -441,26 +469,26 @@ class TensorAPI:
         return self._update("div", np.true_divide, other)
 
     def pow_(self, exponent):
-        self._check_inplace()
+        self._check_inplace(exponent)
         return self._inplace(self._snapshot().pow(exponent))
 
     def clamp_(self, min=None, max=None):
-        self._check_inplace()
+        self._check_inplace(min, max)
         if self._data.dtype.kind != "f":  # PyTorch names the C++ type when the bounds are numbers
             bounds = [b for b in (min, max) if b is not None]
             if bounds and not any(isinstance(b, _tensor.Tensor) for b in bounds):
                 _check_inplace_result(self, _result_type(self, *bounds), cpp_names=True)
-        return self._inplace(self._snapshot().clamp(min, max))
+        return self._inplace(self._snapshot(min, max).clamp(min, max))
 
     def _checked_update(self, method, other):
         """``self = self.<method>(other)``, checking the shape, then the dtype, before the op's own checks
         (an integer division by zero, a missing kernel), in PyTorch's order."""
-        self._check_inplace()
+        self._check_inplace(other)
         if isinstance(other, (_tensor.Tensor, numbers.Number)):
             self._check_output_shape(_broadcast_shapes(self._data.shape, np.shape(getattr(other, "_data", other))))
             if self._data.dtype.kind != "f":
                 _check_inplace_result(self, _result_type(self, other))
-        return self._inplace(getattr(self._snapshot(), method)(other))
+        return self._inplace(getattr(self._snapshot(other), method)(other))
 
     def remainder_(self, other):
         return self._checked_update("remainder", other)
@@ -478,15 +506,17 @@ class TensorAPI:
         return self._checked_update("bitwise_xor", other)
 
     def copy_(self, src):
-        self._check_inplace()
         from ._creation import tensor
 
         src = src if isinstance(src, _tensor.Tensor) else tensor(src)
+        # as in PyTorch, a copy from the very same memory writes nothing, so may go into an expanded tensor
+        same = src._data.__array_interface__ == self._data.__array_interface__
+        self._check_inplace(src, one_value=same)
         self._check_output_shape(_broadcast_shapes(self._data.shape, src._data.shape))
         return self._inplace(E.Copy.apply(self._snapshot(), src))
 
     def fill_(self, value):
-        self._check_inplace()
+        self._check_inplace(value, one_value=not isinstance(value, _tensor.Tensor))  # a number may fill repeats
         if isinstance(value, _tensor.Tensor):
             if value._data.ndim:
                 raise RuntimeError(
@@ -497,7 +527,7 @@ class TensorAPI:
         return self._inplace(E.Fill.apply(self._snapshot(), value))
 
     def zero_(self):
-        self._check_inplace()
+        self._check_inplace(one_value=True)
         return self._inplace(E.Zero.apply(self._snapshot(), 0))
 
     def uniform_(self, a=0.0, b=1.0):

@@ -17,8 +17,8 @@ from ._argcheck import (
     _result_type,
 )
 from ._tensor_api import TensorAPI
-from .autograd.function import AccumulateGrad
-from .ops import elementwise as E
+from .autograd.function import NOWHERE, AccumulateGrad
+from .ops import elementwise as E, views
 
 
 class Size(tuple):
@@ -60,8 +60,8 @@ class Tensor(TensorAPI):
     """A multi-dimensional array that can record the operations applied to it."""
 
     __slots__ = (
-        "_data", "_requires_grad", "grad_fn", "_grad", "_version_counter", "_accumulator",
-        "_base", "name", "__weakref__",
+        "_data", "_requires_grad", "_grad_fn", "_grad", "_version_counter", "_accumulator",
+        "_base", "_view_version", "_creation_meta", "name", "__weakref__",
     )
     # Tensor must win over ndarray in ``array + tensor``: numpy then defers to Tensor.__radd__.
     __array_priority__ = 1000
@@ -71,7 +71,7 @@ class Tensor(TensorAPI):
         t = object.__new__(cls)
         t._data = data if type(data) is np.ndarray else np.asarray(data)
         t._requires_grad = False
-        t.grad_fn = None
+        t._grad_fn = None
         t._grad = None
         t._version_counter = [0]
         t._accumulator = None
@@ -134,6 +134,14 @@ class Tensor(TensorAPI):
         return self.grad_fn is None
 
     @property
+    def grad_fn(self):
+        """The node that made this tensor (None for a leaf). A view whose base changed in place since it
+        was last read gets its history again, from the base (``AsStridedBackward0``), as in PyTorch."""
+        if self._base is not None and self._version_counter[0] != self._view_version:
+            views.regenerate(self)
+        return self._grad_fn
+
+    @property
     def _version(self):
         return self._version_counter[0]
 
@@ -144,6 +152,8 @@ class Tensor(TensorAPI):
     # ----- autograd state -----
     @property
     def requires_grad(self):
+        if self._base is not None:  # as in PyTorch, a view requires grad if its base does (even one made under
+            return self._requires_grad or self._base._requires_grad  # no_grad, whose gradient goes nowhere)
         return self._requires_grad
 
     # PyTorch words the integer-dtype check differently in each place it makes it; so do we.
@@ -208,16 +218,20 @@ class Tensor(TensorAPI):
 
     def retain_grad(self):
         """Keep this non-leaf tensor's gradient in ``.grad`` during backward."""
-        if not self._requires_grad:
+        if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None and not self._retains_grad:
             self.grad_fn._retained = AccumulateGrad(self)
 
     def _grad_node(self):
         """The node that receives this tensor's gradient (its grad_fn, or a leaf's AccumulateGrad)."""
-        if self.grad_fn is not None:
-            return self.grad_fn
+        if self._base is not None and self._version_counter[0] != self._view_version:
+            views.regenerate(self)
+        if self._grad_fn is not None:
+            return self._grad_fn
         if not self._requires_grad:
+            if self._base is not None and self._base._requires_grad:  # a view made under no_grad
+                return NOWHERE
             return None
         if self._accumulator is None:
             self._accumulator = AccumulateGrad(self)
@@ -258,7 +272,7 @@ class Tensor(TensorAPI):
     def detach_(self):
         if self._base is not None and self._base._requires_grad:
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
-        self.grad_fn = None
+        self._grad_fn = None
         self._requires_grad = False
         return self
 

@@ -36,7 +36,7 @@ def _roots(tensors, grad_tensors, create_graph):
         raise RuntimeError(f"got {len(grad_tensors)} tensors and {len(tensors)} gradients")
     roots = []
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
-        if not t._requires_grad:
+        if not t.requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         if g is None:
             if t._data.size != 1:
@@ -117,7 +117,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if retain_graph is None:
         retain_graph = create_graph
     for t in inputs_t:
-        if not t._requires_grad:
+        if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     roots = _roots(outputs, grad_outputs, create_graph)
     nodes = [t._grad_node() if t.grad_fn is not None else t._accumulator for t in inputs_t]

@@ -194,7 +194,7 @@ def _link_outputs(ctx, outputs):
             continue
         if type(out) is Tensor:
             out.__class__ = _Output  # the same object (forward may have saved it): only its gradient node differs
-        out.grad_fn = ctx
+        out._grad_fn = ctx
         out._accumulator = _OutputEdge(ctx, nr, count)
         out._requires_grad = True
     ctx._output = weakref.ref(next(o for o in outputs if o is not None))
@@ -222,9 +222,9 @@ class _Output(Tensor):
         retained = self._grad_node()._retained
         return retained is not None and retained.variable is self
 
-    def _snapshot(self):
+    def _snapshot(self, *others):
         """The copy an in-place op records (see ``TensorAPI._snapshot``) sends its gradient to the same edge."""
-        t = Tensor._snapshot(self)
+        t = Tensor._snapshot(self, *others)
         if type(t) is Tensor:
             t.__class__ = _Output
         return t

@@ -45,8 +45,13 @@ class Node:
 
     @property
     def next_functions(self):
-        return tuple([(node, 0) if type(node) is not _custom._OutputEdge else (node.node, node.output_nr)
-                      for node in self._next])
+        out = []
+        for node in self._next:
+            if type(node) is _custom._OutputEdge:
+                out.append((node.node, node.output_nr))
+            else:
+                out.append((None if node is NOWHERE else node, 0))
+        return tuple(out)
 
     def register_prehook(self, fn):
         """Call ``fn(grad_outputs)`` before this node runs; a returned tuple replaces the gradients."""
@@ -119,6 +124,20 @@ class AccumulateGrad(Node):
                 t._grad._version_counter[0] += 1
         if hooks is not None and hooks["post"]:
             _custom._run_posthooks(self, (), grad, create_graph)
+
+
+class _Nowhere(Node):
+    """Where the gradient of a view made under no_grad goes: nowhere. As in PyTorch, the view requires grad
+    with its base, so ops on it are recorded, but its edge leads to no node (``next_functions`` shows None)."""
+
+    _seq = float("inf")
+    _sink = True
+
+    def accumulate(self, grad, create_graph):
+        pass
+
+
+NOWHERE = _Nowhere()
 
 
 class RemovableHandle:
@@ -201,9 +220,10 @@ class BackwardNode(Node):
             return saved
         saved = self._unpacked()
         outputs = self._saved_outputs or (False,) * len(saved)
-        for t, version, is_output in zip(saved, self._versions, outputs):
+        for i in self._function._check_order or range(len(saved)):
+            t, version = saved[i], self._versions[i]
             if t is not None and t._version_counter[0] != version:
-                raise RuntimeError(_checks.modified_message(t, version, is_output, self))
+                raise RuntimeError(_checks.modified_message(t, version, outputs[i], self))
         return saved
 
     def _saved_arrays(self):
@@ -230,7 +250,7 @@ class BackwardNode(Node):
         if self._saved_outputs is None:
             return self._saved
         out = Tensor._make(self._output_data)
-        out._version_counter, out.grad_fn, out._requires_grad = self._output_version, self, True
+        out._version_counter, out._grad_fn, out._requires_grad = self._output_version, self, True
         return tuple(out if is_output else t for t, is_output in zip(self._saved, self._saved_outputs))
 
     def apply(self, *grads):
@@ -331,6 +351,7 @@ class Function:
     """
 
     saved_names = ()  # names under which a node shows its saved tensors (PyTorch's _saved_self, ...)
+    saved_for = None  # for each saved tensor, the arguments whose gradient reads it (None: every one)
     is_view = False  # the output shares storage (and so the version counter) with the first input
     # Teaching text (see nbgrad.ops.Rule): the rule, and how the op is written in an expression:
     # a op b (infix), op a (prefix) or a op (postfix), each as (Python, LaTeX).
@@ -338,11 +359,15 @@ class Function:
     infix = prefix = postfix = None
     functions = ()  # the nbgrad.<name> functions that call this op, as in PyTorch (derived: nbgrad._functions)
     _builtin = False
+    _node_base = BackwardNode  # what its nodes are; an op whose node runs differently (CopySlices) says so
     _setup_context = False  # forward(*args) with a separate setup_context(ctx, inputs, output)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         cls._setup_context = cls.setup_context is not Function.setup_context
+        # PyTorch checks saved tensors in the order its formulas first use them: by the first input that needs each
+        used_by = cls.saved_for
+        cls._check_order = None if used_by is None else sorted(range(len(used_by)), key=lambda i: min(used_by[i]))
         rule = cls.__dict__.get("rule")
         if rule is not None:  # the docstring states the maths: the rule first, then any notes
             cls.__doc__ = rule.text + (f"\n\n{cls.__doc__}" if cls.__dict__.get("__doc__") else "")
@@ -352,7 +377,7 @@ class Function:
         attrs = {"_function": cls, "__module__": cls.__module__}
         if cls._builtin:
             attrs.update(_saved.accessors(cls, lambda array: Tensor._make(array)))
-        cls._backward_cls = type(name, (BackwardNode,), attrs)
+        cls._backward_cls = type(name, (cls._node_base,), attrs)
 
     @staticmethod
     def forward(ctx, *args):
@@ -414,15 +439,22 @@ _UNRECORDED = _Unrecorded()
 
 
 def _output(cls, out, args):
-    """Forward's result as a new Tensor; a view op's result shares its input's version counter."""
+    """Forward's result as a new Tensor. A view op's result is a view of its input's base: it shares the
+    base's version counter, and remembers the version it was made at and whether grad mode was on then."""
     if not isinstance(out, Tensor):
         out = Tensor._make(out)
-    elif out.grad_fn is not None or _is_one_of(out, args):
+    elif out._grad_fn is not None or _is_one_of(out, args):
         out = Tensor._make(out._data)
-    if cls.is_view and np.may_share_memory(out._data, args[0]._data):
+    if cls.is_view and (np.may_share_memory(out._data, args[0]._data) or not out._data.size):
         src = args[0]
+        base = src._base if src._base is not None else src
         out._version_counter = src._version_counter
-        out._base = src._base if src._base is not None else src
+        out._base = base
+        out._view_version = src._version_counter[0]
+        if grad_mode.state.enabled:
+            out._creation_meta = src._creation_meta if src._base is not None else None
+        else:  # as in PyTorch it has no history (its gradient goes nowhere), and refuses in-place changes
+            out._creation_meta = "no_grad"
     return out
 
 
@@ -458,6 +490,10 @@ def _link(ctx, args, out):
         return _custom._link_outputs(ctx, out)
     saved = ctx._saved
     if saved:
+        used_by = ctx._function.saved_for
+        if used_by is not None:  # as PyTorch, keep only what a gradient that is needed will read
+            needed = {pos for (pos, _, _), node in zip(meta, nodes) if node is not None}
+            saved = ctx._saved = tuple([t if needed.intersection(users) else None for t, users in zip(saved, used_by)])
         versions, has_output = [], False
         for t in saved:
             if t is None:
@@ -478,7 +514,7 @@ def _link(ctx, args, out):
         ctx._trace = "".join(traceback.format_stack()[:-3])
     # Weak, so the graph keeps no values alive; drawings use it to show a node's output while it exists.
     ctx._output = weakref.ref(out)
-    out.grad_fn = ctx
+    out._grad_fn = ctx
     out._requires_grad = True
 
 

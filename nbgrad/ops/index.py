@@ -18,7 +18,7 @@ import numpy as np
 
 from ..autograd import function
 from ._base import Primitive, Rule, either, raw
-from . import elementwise as E, shape as S
+from . import elementwise as E, shape as S, views
 
 def _view(array, key):
     """``array`` seen through ``key``: a view after the basic steps, then the index arrays (a copy)."""
@@ -104,16 +104,6 @@ class IndexPut(Primitive):
             _write(mask, ctx.indices, False)
             kept = grad * mask
         return kept, None, index(grad, ctx.indices), None
-
-
-class CopySlices(IndexPut):
-    rule = Rule(
-        "a with a[key] replaced by v (a[key] = v through a view);  ∂/∂a = 1 outside key, 0 inside;  "
-        "∂/∂v = upstream[key]",
-        latex=IndexPut.rule.latex,
-    )
-
-    node_name = "CopySlices"
 
 
 def _scatter(a, key, g, accumulate):
@@ -314,24 +304,22 @@ def getitem(t, key):
             out = (Select if kind == "select" else Slice).apply(out, ((_numpy_step(kind, dim, arg),), ()))
     if indices:
         return Index.apply(out, ((), indices))
-    # t[...] is a new view of t: PyTorch records AliasBackward0 there (nbgrad: SliceBackward0, no Alias op yet)
-    return Slice.apply(t, (((Ellipsis,),), ())) if out is t else out
+    return views.Alias.apply(t) if out is t else out  # t[...], t[:, :]: a new view of all of t
 
 
 def setitem(t, key, value):
+    """``t[key] = value`` as PyTorch does it: the key's steps give a view of ``t``, which then takes the value in
+    place (``copy_``, ``fill_``, or ``index_put_`` for index tensors); through a view, ``t``'s history becomes
+    ``CopySlices``."""
     if key is False or (isinstance(key, np.bool_) and not key):  # PyTorch writes nothing
         return
     steps, shape, indices, one_mask = _parse(t, key, isinstance(key, (slice, numbers.Integral)))
-    t._check_inplace(through_view=bool(steps))  # PyTorch writes through a view of t when there are steps
     if not isinstance(value, function.Tensor):
         value = function.Tensor._make(np.asarray(value, dtype=t._data.dtype))
-    fill = value._data.ndim == 0 and value._data.shape != shape
     # like PyTorch, drop the value's leading size-1 dims before broadcasting it
     stripped = value._data.shape
     while stripped and stripped[0] == 1:
         stripped = stripped[1:]
-    if stripped != value._data.shape:
-        value = value.reshape(stripped)
     key = (tuple(_numpy_step(*step) for step in steps), indices)
     if indices:
         target = _view(np.empty(t._data.shape, dtype=bool), key).shape
@@ -341,7 +329,7 @@ def setitem(t, key, value):
                 f"indexing result of shape {list(target)}"
             )
     else:
-        S.expanded_shape(value, shape)  # PyTorch's expand error
+        S.expanded_shape(value.detach().view(stripped), shape)  # PyTorch's expand error
     if value._data.dtype != t._data.dtype:
         # one mask and one value is a masked_fill_ in PyTorch, which casts; index_put_ does not
         if indices and not (one_mask and value._data.size == 1):
@@ -351,12 +339,23 @@ def setitem(t, key, value):
                 f"{_TORCH_NAMES.get(value._data.dtype.name, value._data.dtype.name)} for the source."
             )
         value = value.to(t.dtype)
-    snapshot = t._snapshot()
-    if steps:
-        t._inplace(CopySlices.apply(snapshot, key, value, False))
-    elif indices:
-        t._inplace(IndexPut.apply(snapshot, key, value, False))
-    elif fill:  # PyTorch's copy_to: fill_ with a 0-d value, copy_ when shapes agree
-        t._inplace(E.FillTensor.apply(snapshot, value))
-    else:
-        t._inplace(E.Copy.apply(snapshot, value))
+    view = t
+    for kind, dim, arg in steps:
+        if kind == "unsqueeze":
+            view = view.unsqueeze(dim)
+        else:
+            view = (Select if kind == "select" else Slice).apply(view, ((_numpy_step(kind, dim, arg),), ()))
+    # as copy_ does, the very same memory writes nothing (so it may even go into an expanded tensor)
+    view._check_inplace(value, one_value=not indices and value._data.__array_interface__ == view._data.__array_interface__)
+    if indices:
+        if stripped != value._data.shape:
+            value = value.view(stripped)
+        view._inplace(IndexPut.apply(view._snapshot(), ((), indices), value, False))
+    elif value._data.shape == shape:  # PyTorch's copy_to: copy_ when shapes agree, fill_ with a 0-d value,
+        view._inplace(E.Copy.apply(view._snapshot(), value))
+    elif value._data.ndim == 0:
+        view._inplace(E.FillTensor.apply(view._snapshot(), value))
+    else:  # else the value without its leading 1s, expanded
+        if stripped != value._data.shape:
+            value = value.view(stripped)
+        view._inplace(E.Copy.apply(view._snapshot(), value.expand(shape)))

@@ -69,6 +69,7 @@ class Dot(Primitive):
     functions = ("dot",)
 
     saved_names = ("self", "tensor")
+    saved_for = ((1,), (0,))
 
     @staticmethod
     def forward(ctx, a, b):
@@ -78,7 +79,7 @@ class Dot(Primitive):
     @staticmethod
     def backward(ctx, grad):
         a, b = saved(ctx, grad)
-        return grad * b, grad * a
+        return None if b is None else grad * b, None if a is None else grad * a
 
 
 class Mv(Primitive):
@@ -87,6 +88,7 @@ class Mv(Primitive):
     infix = "@", r"\,"
 
     saved_names = ("self", "vec")
+    saved_for = ((1,), (0,))
 
     @staticmethod
     def forward(ctx, A, v):
@@ -96,7 +98,8 @@ class Mv(Primitive):
     @staticmethod
     def backward(ctx, grad):
         A, v = saved(ctx, grad)
-        return unsqueeze(grad, 1) * unsqueeze(v, 0), mm_or_mv(t(A), grad)
+        return (None if v is None else unsqueeze(grad, 1) * unsqueeze(v, 0),
+                None if A is None else mm_or_mv(t(A), grad))
 
 
 class Mm(Primitive):
@@ -106,6 +109,7 @@ class Mm(Primitive):
     functions = ("mm", "matmul")
 
     saved_names = ("self", "mat2")
+    saved_for = ((1,), (0,))
 
     @staticmethod
     def forward(ctx, A, B):
@@ -115,9 +119,7 @@ class Mm(Primitive):
     @staticmethod
     def backward(ctx, grad):
         A, B = saved(ctx, grad)
-        grad_a = mm(grad, t(B)) if ctx.needs_input_grad[0] else None
-        grad_b = mm(t(A), grad) if ctx.needs_input_grad[1] else None
-        return grad_a, grad_b
+        return None if B is None else mm(grad, t(B)), None if A is None else mm(t(A), grad)
 
 
 class Addmm(Primitive):
@@ -125,6 +127,7 @@ class Addmm(Primitive):
                 latex=("$c + $A $B", "1", r"G\,$B^{\top}", r"$A^{\top} G"), local=False)
 
     saved_names = ("mat1", "mat2")
+    saved_for = ((2,), (1,))
 
     @staticmethod
     def forward(ctx, c, A, B):
@@ -136,10 +139,10 @@ class Addmm(Primitive):
     @staticmethod
     def backward(ctx, grad):
         A, B = saved(ctx, grad)
-        grad_a = mm(grad, t(B)) if ctx.needs_input_grad[1] else None
+        grad_a = None if B is None else mm(grad, t(B))
         # Aᵀ G computed as (Gᵀ A)ᵀ: in a linear layer B is weightᵀ, and this way the weight's gradient comes
         # out of TBackward0 contiguous, so storing it in .grad is A plain copy rather than A transposing one.
-        grad_b = t(mm(t(grad), A)) if ctx.needs_input_grad[2] else None
+        grad_b = None if A is None else t(mm(t(grad), A))
         return grad, grad_a, grad_b
 
 
@@ -149,6 +152,7 @@ class Bmm(Primitive):
     infix = "@", r"\,"
 
     saved_names = ("self", "mat2")
+    saved_for = ((1,), (0,))
 
     @staticmethod
     def forward(ctx, A, B):
@@ -158,9 +162,8 @@ class Bmm(Primitive):
     @staticmethod
     def backward(ctx, grad):
         A, B = saved(ctx, grad)
-        grad_a = bmm(grad, transpose(B, -2, -1)) if ctx.needs_input_grad[0] else None
-        grad_b = bmm(transpose(A, -2, -1), grad) if ctx.needs_input_grad[1] else None
-        return grad_a, grad_b
+        return (None if B is None else bmm(grad, transpose(B, -2, -1)),
+                None if A is None else bmm(transpose(A, -2, -1), grad))
 
 
 # A rule's matrix products, recorded as the node PyTorch's rule records on Tensors, plain ``@`` on arrays.

@@ -32,15 +32,22 @@ def infer_shape(shape, numel):
     return shape
 
 
-def check_viewable(data, shape):
-    """``view`` never copies: refuse, as PyTorch does, when the strides do not allow it."""
+def viewable(data, shape):
+    """Can ``data`` be seen with ``shape`` without a copy (do its strides allow it)?"""
     try:
         data.view().shape = shape
     except AttributeError:
+        return False
+    return True
+
+
+def check_viewable(data, shape):
+    """``view`` never copies: refuse, as PyTorch does, when the strides do not allow it."""
+    if not viewable(data, shape):
         raise RuntimeError(
             "view size is not compatible with input tensor's size and stride (at least one dimension "
             "spans across two contiguous subspaces). Use .reshape(...) instead."
-        ) from None
+        )
 
 
 def _type_string(dtype):
@@ -91,6 +98,20 @@ class View(Primitive):
     @staticmethod
     def backward(ctx, grad):
         return grad.reshape(ctx.self_sym_sizes), None
+
+
+class ReshapeAlias(View):
+    rule = Rule("a with a new shape, seen through a's own strides (a is not contiguous, no copy is needed);  "
+                "the gradient takes a's shape back",
+                latex=(r"\operatorname{reshape}($a)", "1"))
+    functions = ()
+
+
+class UnsafeView(View):
+    rule = Rule("a (a contiguous copy made by reshape) with a new shape;  the gradient takes a's shape back",
+                latex=(r"\operatorname{reshape}($a)", "1"))
+    functions = ()
+    is_view = False  # as in PyTorch: it shares the copy's memory, but the copy is nobody's tensor
 
 
 class Transpose(Primitive):
@@ -182,8 +203,13 @@ class Expand(Primitive):
 
     @staticmethod
     def forward(ctx, a, shape):
-        ctx.self_sym_sizes = a._data.shape
-        return np.broadcast_to(a._data, shape)
+        data = a._data
+        ctx.self_sym_sizes = data.shape
+        # np.broadcast_to's view is read-only; PyTorch lets one write through an expanded tensor where no two
+        # written elements share memory (e[0] = 5), so the view is made with the same strides, writeable
+        lead = len(shape) - data.ndim
+        strides = [0] * lead + [0 if n == 1 and m != 1 else s for n, m, s in zip(data.shape, shape[lead:], data.strides)]
+        return np.lib.stride_tricks.as_strided(data, shape, strides)
 
     @staticmethod
     def backward(ctx, grad):

@@ -23,7 +23,9 @@ from helpers import (
     SETTINGS, arrays, away_from_zero, check_grad, floats, on_grid, recording, shapes,
 )
 from nbgrad.autograd import GradcheckError, grad, gradcheck, gradgradcheck
-from nbgrad.ops import PRIMITIVES, elementwise as E, index as I, linalg as L, loss as LO, reduce as R, shape as S
+from nbgrad.ops import (
+    PRIMITIVES, elementwise as E, index as I, linalg as L, loss as LO, reduce as R, shape as S, views as V,
+)
 from nbgrad.ops import backward as B
 
 COVERAGE = {}  # primitive class -> the test function that checks its gradient
@@ -591,6 +593,11 @@ SHAPE_OPS = {
                 lambda t, shape: t.reshape(shape), lambda a, shape: a.reshape(shape)),
     "view": (S.View, (0, 3), lambda d, s: d(st.sampled_from(_reshape_targets(s))),
              lambda t, shape: t.view(*shape), lambda a, shape: a.reshape(shape)),
+    "reshape of a transposed tensor": (S.UnsafeView, (2, 2), lambda d, s: (-1,),
+                                       lambda t, shape: t.t().reshape(shape), lambda a, shape: a.T.reshape(shape)),
+    "reshape of a strided view": (S.ReshapeAlias, (2, 2), lambda d, s: (-1,), lambda t, shape: t[:, :1].reshape(shape),
+                                  lambda a, shape: a[:, :1].reshape(shape)),
+    "alias": (V.Alias, (0, 3), lambda d, s: None, lambda t, _: t[...], lambda a, _: a),
     "flatten": (S.View, (0, 3), _flatten_args, lambda t, se: t.flatten(*se), lambda a, se: _flatten_reference(a, *se)),
     "transpose": (S.Transpose, (0, 3), lambda d, s: (d(dim_of(len(s))), d(dim_of(len(s)))),
                   lambda t, dims: t.transpose(*dims),
@@ -723,7 +730,7 @@ def test_getitem_with_each_kind_of_key(name):
     check_grad(lambda t: t[key] * t[key], x, reference=lambda a: a[numpy_key(key)] ** 2)
 
 
-@covers(I.CopySlices)
+@covers(V.CopySlices)
 @given(data=st.data(), shape=shapes(min_dims=1), use_number=st.booleans())
 @SETTINGS
 def test_setitem(data, shape, use_number):
@@ -750,10 +757,53 @@ def test_setitem(data, shape, use_number):
         y[np_key] = 2.5 if value is None else value * value
         return y * a
 
+    # the view written through leaves the graph: CopySlices takes its place
     if use_number:
-        check_grad(assign, x, reference=reference)
+        check_grad(assign, x, reference=reference, unused_nodes=True)
     else:
-        check_grad(assign, x, v, reference=reference)
+        check_grad(assign, x, v, reference=reference, unused_nodes=True)
+
+
+# Views of y, each a step of a chain: in-place changes through them, and views read after their base changed.
+VIEW_STEPS = {
+    "slice": lambda v: v[1:],
+    "select": lambda v: v[0],
+    "transpose": lambda v: v.transpose(0, -1),
+    "unsqueeze": lambda v: v.unsqueeze(0),
+    "view": lambda v: v.view(-1),
+}
+
+
+@covers(V.AsStrided)
+@given(steps=st.lists(st.sampled_from(sorted(VIEW_STEPS)), min_size=1, max_size=3),
+       shape=st.sampled_from([(3, 4), (2, 3, 2)]), data=st.data())
+@SETTINGS
+def test_inplace_through_views(steps, shape, data):
+    """An in-place op through a chain of views of y (the base's history becomes CopySlices), then a view of y
+    taken before the change, read after it (its history comes from the base again: AsStridedBackward0)."""
+    x = data.draw(arrays(shape), label="x")
+
+    def chain(v):
+        for step in steps:
+            if v.ndim:
+                v = VIEW_STEPS[step](v)
+        return v
+
+    def program(t):
+        y = t * t
+        earlier = y[:, :1]
+        chain(y).mul_(chain(t) + 2.0)
+        return earlier * y.sum()
+
+    def reference(a):
+        region = chain(nbgrad.tensor(np.arange(a.size).reshape(a.shape))).numpy().reshape(-1)
+        y = (a * a).reshape(-1)
+        y[region] *= a.reshape(-1)[region] + 2.0
+        y = y.reshape(a.shape)
+        return y[:, :1] * y.sum()
+
+    # the views' own nodes leave the graph: CopySlices and AsStridedBackward0 take their place
+    check_grad(program, x, reference=reference, unused_nodes=True)
 
 
 # ============================================================== losses
@@ -929,7 +979,7 @@ INPLACE = {
     "div_": (E.Div, lambda y, w: y.div_(w * w + 0.5), lambda y, w: y / (w * w + 0.5)),
     "+= number": (E.Add, lambda y, w: y.__iadd__(1.5), lambda y, w: y + 1.5),
     "*= number": (E.Mul, lambda y, w: y.__imul__(-2.0), lambda y, w: y * -2.0),
-    "setitem": (I.CopySlices, lambda y, w: _assign(y, (0, slice(None, None, 2)), w[1, :2]),
+    "setitem": (V.CopySlices, lambda y, w: _assign(y, (0, slice(None, None, 2)), w[1, :2]),
                 lambda y, w: nbgrad.cat([nbgrad.stack([w[1, 0], y[0, 1], w[1, 1]]).unsqueeze(0), y[1:]])),
     "setitem mask": (I.IndexPut, lambda y, w: _assign(y, MASK, w[MASK]), lambda y, w: nbgrad.where(MASK, w, y)),
     "copy_": (E.Copy, lambda y, w: y.copy_(w * 3), lambda y, w: w * 3 + y * 0),
@@ -961,7 +1011,7 @@ def test_inplace_ops_on_non_leaves(name, x, w):
         assert y._version == before + 1
         return y * a
 
-    check_grad(through_inplace, x, w)
+    check_grad(through_inplace, x, w, unused_nodes=name == "setitem")  # the view it writes through
     ones = nbgrad.ones(2, 3, dtype=nbgrad.float64)
     xs, ws = f64(x), f64(w)
     expected = grad(out_of_place(xs * xs, ws) * xs, (xs, ws), ones, allow_unused=True)

@@ -191,11 +191,17 @@ OPS = {
     "ellipsis select": ((X,), lambda L, x: x[..., 1]),
     "none index": ((X,), lambda L, x: x[None]),
     "everything": ((X,), lambda L, x: x[:]),
+    "alias": ((X,), lambda L, x: x[..., :]),
+    "reshape that copies": ((X,), lambda L, x: x.t().reshape(-1)),
+    "reshape of a strided view": ((X,), lambda L, x: x[:, :1].reshape(2)),
     "list index": ((X,), lambda L, x: x[[0, 1, 1]]),
     "mask index": ((X,), lambda L, x: x[x > 0]),
     "chained index": ((X,), lambda L, x: x[1][2]),
     "setitem": ((X, spec(())), lambda L, x, v: _setitem(x * 1, (0, 1), v)),
     "setitem slice": ((X, ROW), lambda L, x, v: _setitem(x * 1, 1, v)),
+    "in place through a view": ((X, Y), lambda L, x, y: _through_view(x * 1, y)),
+    "view read after its base changed": ((X,), lambda L, x: _view_after_change(x * 1)),
+    "in place through a view of a constant": ((X,), lambda L, x: _through_view(L.zeros(2, 3, dtype=x.dtype), x)),
     "add_ on a non-leaf": ((X, Y), lambda L, x, y: (x * 1).add_(y, alpha=2) * x),
     "mul_ on a non-leaf": ((X, ROW), lambda L, x, y: (x * 1).mul_(y) * x),
     "fill_": ((X,), lambda L, x: (x * 1).fill_(0.5) * x),
@@ -233,6 +239,19 @@ VALUES_ONLY = {
 def _setitem(t, key, value):
     t[key] = value
     return t
+
+
+def _through_view(b, y):
+    """b[:, 1:] *= y[:, 1:] through a transposed view: b's history becomes CopySlices."""
+    b.t()[1:].mul_(y[:, 1:].t())
+    return b * y
+
+
+def _view_after_change(b):
+    """A view taken before its base changed in place is read from the base again: AsStridedBackward0."""
+    row = b[0]
+    b.mul_(3.0)
+    return row * 2
 
 
 def inputs_for(case_id, specs):

@@ -40,7 +40,7 @@ def test_seed_graph_nodes_edges_and_attributes():
         ("op0", "operation", "mean", "MeanBackward0", None, None),
         ("v1", "intermediate", "z", None, (2, 2), 27.0),
         ("op1", "operation", "*", "MulBackward0", None, None),
-        ("v2", "intermediate", "y*y", None, (2, 2), 9.0),
+        ("v2", "intermediate", "y*y", None, (2, 2), None),  # as in PyTorch, (y*y)*3 keeps only the factor 3
         ("op2", "operation", "*", "MulBackward0", None, None),
         ("v3", "constant", "3", None, (), 3.0),  # Mul saved its factor 3, so its value is known
         ("v4", "intermediate", "y", None, (2, 2), 3.0),
