@@ -60,7 +60,7 @@ class Sub(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, -grad if ctx.alpha == 1 else mul_scalar(-grad, ctx.alpha), None
+        return grad, -grad if ctx.alpha == 1 else grad * -ctx.alpha, None
 
 
 class Rsub(Primitive):
@@ -153,11 +153,6 @@ sub_scalar = either(lambda x, c: x - c, SubScalar.apply)
 zeros_like = either(np.zeros_like, lambda x: function.Tensor._make(np.zeros_like(x._data)))
 
 
-def zero_of(grad):
-    """A 0-d zero of grad's dtype, a constant: the 0 of PyTorch's where(mask, grad, 0) in a rule."""
-    return constant(np.zeros((), raw(grad).dtype), grad)
-
-
 class Mul(Primitive):
     rule = Rule("a · b;  ∂/∂a = b,  ∂/∂b = a",
                 latex=(r"$a \cdot $b", "$b", "$a"))
@@ -165,6 +160,7 @@ class Mul(Primitive):
     functions = ("mul", "multiply")
 
     saved_names = ("self", "other")
+    saved_for = ((1,), (0,))  # b * 3 then b.zero_() can still backpropagate: b is not kept
 
     @staticmethod
     def forward(ctx, a, b):
@@ -174,7 +170,7 @@ class Mul(Primitive):
     @staticmethod
     def backward(ctx, grad):
         a, b = saved(ctx, grad)
-        return grad * b, grad * a
+        return None if b is None else grad * b, None if a is None else grad * a
 
 
 class Div(Primitive):
@@ -184,6 +180,7 @@ class Div(Primitive):
     functions = ("div", "divide")
 
     saved_names = ("self", "other")
+    saved_for = ((1,), (0, 1))
 
     @staticmethod
     def forward(ctx, a, b):
@@ -193,7 +190,7 @@ class Div(Primitive):
     @staticmethod
     def backward(ctx, grad):
         a, b = saved(ctx, grad)
-        return grad / b, -grad * a / (b * b)
+        return grad / b, None if a is None else -grad * a / (b * b)
 
 
 class Reciprocal(Primitive):
@@ -886,7 +883,7 @@ class Clamp(Primitive):
             inside &= x >= ctx.min
         if ctx.max is not None:
             inside &= x <= ctx.max
-        return where(inside, grad, zero_of(grad)), None, None
+        return grad * inside, None, None
 
 
 def _clip(x, lo, hi):
@@ -924,7 +921,7 @@ class ClampTensor(Primitive):
     def backward(ctx, grad):
         a, lo, hi = saved(ctx, grad)
         x = raw(a)
-        zero = zero_of(grad)
+        zero = grad * 0
         # NOTE: as PyTorch's clamp_backward_min_max: a keeps the gradient at the bounds (inclusive); with
         # crossed bounds (hi < lo) the result is hi, and hi gets it all.
         if lo is None:
@@ -997,7 +994,7 @@ class Where(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        zero = zero_of(grad)
+        zero = grad * 0
         c = ctx.condition
         return None, where(c, grad, zero), where(c, zero, grad)
 
