@@ -60,7 +60,7 @@ class Sub(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, -grad if ctx.alpha == 1 else grad * -ctx.alpha, None
+        return grad, -grad if ctx.alpha == 1 else mul_scalar(-grad, ctx.alpha), None
 
 
 class Rsub(Primitive):
@@ -151,6 +151,11 @@ add_scalar = either(lambda x, c: x + c, AddScalar.apply)
 sub_scalar = either(lambda x, c: x - c, SubScalar.apply)
 # zeros where PyTorch's rule says zeros_like(grad): a constant, so nothing is recorded for it
 zeros_like = either(np.zeros_like, lambda x: function.Tensor._make(np.zeros_like(x._data)))
+
+
+def zero_of(grad):
+    """A 0-d zero of grad's dtype, a constant: the 0 of PyTorch's where(mask, grad, 0) in a rule."""
+    return constant(np.zeros((), raw(grad).dtype), grad)
 
 
 class Mul(Primitive):
@@ -883,7 +888,7 @@ class Clamp(Primitive):
             inside &= x >= ctx.min
         if ctx.max is not None:
             inside &= x <= ctx.max
-        return grad * inside, None, None
+        return where(inside, grad, zero_of(grad)), None, None
 
 
 def _clip(x, lo, hi):
@@ -921,7 +926,7 @@ class ClampTensor(Primitive):
     def backward(ctx, grad):
         a, lo, hi = saved(ctx, grad)
         x = raw(a)
-        zero = grad * 0
+        zero = zero_of(grad)
         # NOTE: as PyTorch's clamp_backward_min_max: a keeps the gradient at the bounds (inclusive); with
         # crossed bounds (hi < lo) the result is hi, and hi gets it all.
         if lo is None:
@@ -994,7 +999,7 @@ class Where(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        zero = grad * 0
+        zero = zero_of(grad)
         c = ctx.condition
         return None, where(c, grad, zero), where(c, zero, grad)
 
