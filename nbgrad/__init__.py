@@ -17,7 +17,8 @@ from ._dtype import (  # noqa: F401,A004
 )
 from .printing import get_printoptions, set_printoptions  # noqa: F401
 from ._functions import (  # noqa: F401
-    allclose, argmax, argmin, cat, concat, equal, is_tensor, isnan, logaddexp, logical_not, numel, stack, where,
+    allclose, argmax, argmin, bitwise_not, cat, concat, equal, is_tensor, isnan, logaddexp, logical_not, numel, stack,
+    where,
 )
 from ._random import manual_seed  # noqa: F401
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
@@ -28,6 +29,7 @@ __version__ = "0.1.0"
 
 # nbgrad.mul, nbgrad.exp, ...: each op lists the functions that call it (``functions``), as PyTorch's do.
 globals().update(_functions.derived_functions())
+globals().update(_functions.METHOD_FUNCTIONS)  # nbgrad.eq, nbgrad.floor_divide, ...: methods with no op of their own
 
 
 def __getattr__(name):

@@ -87,6 +87,30 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     return _tensor(input).allclose(other, rtol, atol, equal_nan)
 
 
+# Comparisons, floor division and bitwise ops: Tensor methods that record no op of their own (so no derived
+# function); PyTorch has them as functions too, under these names and its aliases.
+def _method_function(name, *aliases):
+    def fn(input, other):
+        return getattr(_tensor(input), name)(other)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``nbgrad.{name}(t, other)`` is ``t.{name}(other)``."
+    return {n: fn for n in (name, *aliases)}
+
+
+METHOD_FUNCTIONS = {
+    **_method_function("eq"), **_method_function("ne", "not_equal"), **_method_function("lt", "less"),
+    **_method_function("le", "less_equal"), **_method_function("gt", "greater"),
+    **_method_function("ge", "greater_equal"), **_method_function("floor_divide"),
+    **_method_function("bitwise_and"), **_method_function("bitwise_or"), **_method_function("bitwise_xor"),
+    **_method_function("div", "true_divide"),
+}
+
+
+def bitwise_not(input):
+    return _tensor(input).bitwise_not()
+
+
 def is_tensor(obj):
     return isinstance(obj, Tensor)
 

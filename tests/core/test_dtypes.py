@@ -254,10 +254,10 @@ FUNCTIONS = {
     "add": lambda L, a, b: L.add(a, b), "sub": lambda L, a, b: L.sub(a, b), "mul": lambda L, a, b: L.mul(a, b),
     "div": lambda L, a, b: L.div(a, b), "maximum": lambda L, a, b: a.maximum(b),
     "minimum": lambda L, a, b: a.minimum(b), "remainder": lambda L, a, b: L.remainder(a, b),
-    "floor_divide": lambda L, a, b: a.floor_divide(b), "pow": lambda L, a, b: L.pow(a, b),
+    "floor_divide": lambda L, a, b: L.floor_divide(a, b), "true_divide": lambda L, a, b: L.true_divide(a, b), "pow": lambda L, a, b: L.pow(a, b),
     "where": lambda L, a, b: L.where(L.tensor([True, False, True]), a, b),
-    "add alpha=2": lambda L, a, b: L.add(a, b, alpha=2), "eq": lambda L, a, b: a.eq(b),
-    "bitwise_and": lambda L, a, b: a.bitwise_and(b), "@": lambda L, a, b: a @ b, "matmul": lambda L, a, b: a.matmul(b),
+    "add alpha=2": lambda L, a, b: L.add(a, b, alpha=2), "eq": lambda L, a, b: L.eq(a, b), "greater": lambda L, a, b: L.greater(a, b),
+    "bitwise_and": lambda L, a, b: L.bitwise_and(a, b), "bitwise_xor": lambda L, a, b: L.bitwise_xor(a, b), "@": lambda L, a, b: a @ b, "matmul": lambda L, a, b: a.matmul(b),
     # NOTE: a number that the tensor cannot hold (`int8_t[0] = 200`, `uint8_t[0] = -2.5`) raises NumPy's
     # OverflowError, not PyTorch's RuntimeError (docs/differences.md): numbers are assigned as 1 here
     "t[0] = b": lambda L, a, b: assigned(a.clone(), 1 if type(b) in (int, float) else b),
