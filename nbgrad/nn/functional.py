@@ -168,11 +168,22 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     return _loss.MseLoss.apply(input, target, reduction)
 
 
+def _check_arguments(function, input, target, weight, **numbers):
+    """PyTorch's argument parser: Tensors where it wants Tensors, floats where it wants floats (by position)."""
+    positions = {"input": 1, "target": 2, "weight": 3, "label_smoothing": 6}
+    for name, value in (("input", input), ("target", target), ("weight", weight)):
+        if not isinstance(value, Tensor) and not (name == "weight" and value is None):
+            raise TypeError(f"{function}(): argument '{name}' (position {positions[name]}) must be Tensor, not "
+                            f"{type(value).__name__}")
+    for name, value in numbers.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise TypeError(f"{function}(): argument '{name}' (position {positions[name]}) must be float, not "
+                            f"{type(value).__name__}")
+
+
 def _check_targets(input, target, weight, ignore_index):
     """PyTorch's checks of class-index targets (those of ``nll_loss_nd``, then of its 1-2 or 4-d kernel), in
     its order; returns the targets as an array shaped for the kernel."""
-    if not isinstance(target, Tensor):
-        raise TypeError(f"nll_loss(): argument 'target' must be Tensor, not {type(target).__name__}")
     shape, t = input._data.shape, target._data
     if len(shape) < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {len(shape)})")
@@ -239,6 +250,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     (N, C, d1, d2, ...) with targets (N, d1, d2, ...)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
+    _check_arguments("nll_loss_nd", input, target, weight)
     t = _check_targets(input, target, weight, ignore_index)
     return _nll_loss_nd(input, t, weight, reduction, ignore_index)
 
@@ -255,7 +267,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    if isinstance(target, Tensor) and target._data.shape == input._data.shape:  # PyTorch's test: equal shapes
+    _check_arguments("cross_entropy_loss", input, target, weight, label_smoothing=label_smoothing)
+    if target._data.shape == input._data.shape:  # PyTorch's test: equal shapes
         if not target.is_floating_point():
             raise RuntimeError(
                 f"Expected floating point type for target with class probabilities, got {_dtype_name(target)}")

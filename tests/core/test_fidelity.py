@@ -365,7 +365,7 @@ def test_anomaly_mode_set_and_restored_as_in_pytorch(torch, steps):
     assert run(nbgrad) == run(torch)
 
 
-# ============================================================== cross entropy: K-d input, label smoothing, probabilities
+# ========================================================= cross entropy: K-d input, label smoothing, probabilities
 
 @st.composite
 def cross_entropy_cases(draw):
@@ -558,3 +558,21 @@ def test_functional_softmax_without_dim(torch, op, ndim, dim, dtype):
     assert_same_tensor(ours[0], theirs[0], "value")
     assert_same_tensor(ours[1], theirs[1], "gradient")
     assert ours[2:] == theirs[2:]
+
+
+@pytest.mark.parametrize("call", [
+    lambda L, F, x, t: F.cross_entropy(x, [0, 1]), lambda L, F, x, t: F.nll_loss(x, [0, 1]),
+    lambda L, F, x, t: F.cross_entropy([[0.0, 1.0, 2.0]], t),
+    lambda L, F, x, t: F.nll_loss(x, t, weight=[1.0, 1.0, 1.0]),
+    lambda L, F, x, t: F.cross_entropy(x, t, label_smoothing=None),
+    lambda L, F, x, t: F.cross_entropy(x, t, reduction="all"),
+    lambda L, F, x, t: F.cross_entropy(x, t, label_smoothing=1.5), lambda L, F, x, t: F.cross_entropy(x, x.long()),
+    lambda L, F, x, t: F.cross_entropy(x, x, ignore_index=1), lambda L, F, x, t: F.nll_loss(x, t.float()),
+])
+def test_loss_arguments_refused_as_pytorch_does(torch, call):
+    def run(L):
+        x = L.zeros(2, 3)
+        return call(L, L.nn.functional, x, L.tensor([0, 1]))
+
+    (status, ours), (t_status, theirs) = outcome(lambda: run(nbgrad)), outcome(lambda: run(torch))
+    assert status == t_status == "error" and ours == theirs
