@@ -4,7 +4,9 @@ The same generated inputs go to nbgrad and to PyTorch; results (values, signs of
 gradients, node names, and the type and message of every exception must agree. Covered: ``%`` and ``//``
 (tensor and Python-number operands, either side), the bitwise operators, in-place ops on integer and bool
 tensors, ``sign``, ``var``/``std`` gradients when no degree of freedom is left, ``dim=None, keepdim=True``,
-``clamp`` with tensor bounds, and an optimizer's ``lr`` given as a 0-d tensor.
+``clamp`` with tensor bounds, an optimizer's ``lr`` given as a 0-d tensor, anomaly mode as a context manager,
+cross entropy and nll_loss (any input shape, label smoothing, class probabilities, weights, ignored targets),
+``pow`` with signed zeros, infinities and nan, and ``F.softmax`` without a dim.
 """
 import operator
 import warnings
