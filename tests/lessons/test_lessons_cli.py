@@ -66,6 +66,15 @@ def test_readme_main_command_opens_an_existing_lesson():
     assert (ROOT / path).is_file()
 
 
+def test_readme_lesson_table_links_every_lesson_and_nothing_else():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("\n## The lessons\n", 1)[1].split("\n## ", 1)[0]
+    linked = set(re.findall(r"\]\((notebooks/[^)\s]+\.ipynb)\)", table))
+    checkout = {p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").rglob("*.ipynb")
+                if ".ipynb_checkpoints" not in p.parts}
+    assert linked == checkout, f"README's lesson table: missing {sorted(checkout - linked)}, extra {sorted(linked - checkout)}"
+
+
 def test_execute_saves_the_same_outputs_however_the_kernel_splits_the_prints(tmp_path):
     """A loop that prints between slow steps reaches the notebook as several stream messages; saved, they are one."""
     reason = 'executing a notebook needs nbclient and ipykernel: pip install -e ".[notebook]"'
