@@ -14,7 +14,8 @@ from ._argcheck import (
     _broadcast_shapes, _check_bool_subtraction, _check_dim, _check_dims, _check_division_kernel,
     _check_inplace_result, _reduced_dims, _result_type, _returned_indices,
 )
-from ._dtype import scalar_array, scalar_type_name
+from . import _dtype as _dtype_mod
+from ._dtype import from_legacy_name, scalar_array, scalar_type_name
 from .autograd import grad_mode
 from .ops import elementwise as E, index as I, linalg as L, reduce as R, shape as S, views
 
@@ -361,6 +362,76 @@ class TensorAPI:
             shape = tuple(shape[0])
         return S.Expand.apply(self, S.expanded_shape(self, shape))
 
+    def select(self, dim, index):
+        n = self._data.ndim
+        if n == 0:
+            raise IndexError("select() cannot be applied to a 0-dim tensor.")
+        d, index = _check_dim(dim, n), int(index)
+        if not -self._data.shape[d] <= index < self._data.shape[d]:
+            raise IndexError(f"select(): index {index} out of range for tensor of size {list(self._data.shape)} "
+                             f"at dimension {d}")
+        return I.Select.apply(self, ((I._numpy_step("select", d, index),), ()))  # as t[..., index]
+
+    def narrow(self, dim, start, length):
+        if self._data.ndim == 0:
+            raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+        start, length = int(start), int(length)
+        if length < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")
+        d = _check_dim(dim, self._data.ndim)
+        size = self._data.shape[d]
+        if not -size <= start <= size:
+            raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+        start += size if start < 0 else 0
+        if start + length > size:
+            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+        return I.Slice.apply(self, ((I._numpy_step("slice", d, slice(start, start + length)),), ()))
+
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        n = self._data.ndim
+        d1, d2 = _check_dim(dim1, n), _check_dim(dim2, n)
+        if d1 == d2:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        return S.Diagonal.apply(self, int(offset), d1, d2)
+
+    def unbind(self, dim=0):
+        if self._data.ndim == 0:
+            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+        return S.Unbind.apply(self, _check_dim(dim, self._data.ndim))
+
+    def split(self, split_size, dim=0):
+        """Pieces of ``split_size`` along ``dim`` (SplitBackward0), or of the sizes in a list (SplitWithSizesBackward0)."""
+        if self._data.ndim == 0:
+            raise RuntimeError("split expects at least a 1-dimensional tensor")
+        if isinstance(split_size, numbers.Integral):
+            if split_size < 0:
+                raise RuntimeError(f"split expects split_size be non-negative, but got split_size={split_size}")
+            d = _check_dim(dim, self._data.ndim)
+            if split_size == 0 and self._data.shape[d]:
+                raise RuntimeError("split_size can only be 0 if dimension size is 0, but got dimension size of "
+                                   f"{self._data.shape[d]}")
+            return S.Split.apply(self, int(split_size), d)
+        sizes = [int(s) for s in split_size]
+        d = _check_dim(dim, self._data.ndim)
+        if any(s < 0 for s in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative entries, but got "
+                               f"split_sizes={sizes}")
+        if sum(sizes) != self._data.shape[d]:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {self._data.shape[d]} (input "
+                               f"tensor's size at dimension {dim}), but got split_sizes={sizes}")
+        return S.SplitWithSizes.apply(self, sizes, d)
+
+    def chunk(self, chunks, dim=0):
+        if self._data.ndim == 0:
+            raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+        if chunks <= 0:
+            raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+        d = _check_dim(dim, self._data.ndim)
+        size = self._data.shape[d]
+        if size == 0:  # as PyTorch: `chunks` empty pieces, by split_with_sizes
+            return S.SplitWithSizes.apply(self, [0] * int(chunks), d)
+        return S.Split.apply(self, -(-size // int(chunks)), d)
+
     def expand_as(self, other):
         return self.expand(other._data.shape)
 
@@ -374,6 +445,61 @@ class TensorAPI:
     def __setitem__(self, key, value):
         I.setitem(self, key, value)
 
+    # ----- dtype and device: PyTorch's shorthands -----
+    def is_signed(self):
+        return self._data.dtype.kind in "if"
+
+    def element_size(self):
+        return self._data.itemsize
+
+    @property
+    def itemsize(self):
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        return self._data.nbytes
+
+    def cpu(self):
+        return self
+
+    def type(self, dtype=None):
+        """The type's old name (``'nbgrad.FloatTensor'``) or, given a dtype or such a name, a cast to it."""
+        if dtype is None:
+            return f"nbgrad.{self.dtype.legacy_name}"
+        return self.to(from_legacy_name(dtype) if isinstance(dtype, str) else dtype)
+
+    # PyTorch's shorthands for .to(dtype)
+    def half(self):
+        return self.to(_dtype_mod.float16)
+
+    def float(self):
+        return self.to(_dtype_mod.float32)
+
+    def double(self):
+        return self.to(_dtype_mod.float64)
+
+    def byte(self):
+        return self.to(_dtype_mod.uint8)
+
+    def char(self):
+        return self.to(_dtype_mod.int8)
+
+    def short(self):
+        return self.to(_dtype_mod.int16)
+
+    def int(self):
+        return self.to(_dtype_mod.int32)
+
+    def long(self):
+        return self.to(_dtype_mod.int64)
+
+    def bool(self):
+        return self.to(_dtype_mod.bool)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
     # ----- in place -----
     def _check_inplace(self, *others, one_value=False):
         """PyTorch's checks before an in-place change to this tensor, with ``others`` as the op's other
@@ -384,7 +510,7 @@ class TensorAPI:
         ):
             base = self._base
             if base is not None:
-                if self._creation_meta == "no_grad":
+                if self._creation_meta is not None:  # made under no_grad, or one of several views (unbind)
                     raise views.rebase_error(self, indirect=False)
                 if self.requires_grad and base.grad_fn is None and base._requires_grad:
                     raise RuntimeError(

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from . import _dtype, printing
-from ._dtype import check_scalar_fits, cpp_type_name, from_legacy_name, from_numpy_dtype, get_default_dtype, scalar_array, scalar_type_name
+from ._dtype import check_scalar_fits, cpp_type_name, from_numpy_dtype, get_default_dtype, scalar_array, scalar_type_name
 from ._argcheck import (
     _broadcast_shapes, _check_bool_subtraction, _check_clamp_bounds, _check_dim, _require_floating, _require_tensor,
     _result_type,
@@ -114,20 +114,6 @@ class Tensor(TensorAPI):
 
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
-
-    def is_signed(self):
-        return self._data.dtype.kind in "if"
-
-    def element_size(self):
-        return self._data.itemsize
-
-    @property
-    def itemsize(self):
-        return self._data.itemsize
-
-    @property
-    def nbytes(self):
-        return self._data.nbytes
 
     @property
     def is_leaf(self):
@@ -357,46 +343,6 @@ class Tensor(TensorAPI):
         if np_dtype == self._data.dtype and not copy:
             return self
         return E.ToCopy.apply(self, np_dtype)
-
-    def cpu(self):
-        return self
-
-    def type(self, dtype=None):
-        """The type's old name (``'nbgrad.FloatTensor'``) or, given a dtype or such a name, a cast to it."""
-        if dtype is None:
-            return f"nbgrad.{self.dtype.legacy_name}"
-        return self.to(from_legacy_name(dtype) if isinstance(dtype, str) else dtype)
-
-    # PyTorch's shorthands for .to(dtype)
-    def half(self):
-        return self.to(_dtype.float16)
-
-    def float(self):
-        return self.to(_dtype.float32)
-
-    def double(self):
-        return self.to(_dtype.float64)
-
-    def byte(self):
-        return self.to(_dtype.uint8)
-
-    def char(self):
-        return self.to(_dtype.int8)
-
-    def short(self):
-        return self.to(_dtype.int16)
-
-    def int(self):
-        return self.to(_dtype.int32)
-
-    def long(self):
-        return self.to(_dtype.int64)
-
-    def bool(self):
-        return self.to(_dtype.bool)
-
-    def type_as(self, other):
-        return self.to(other.dtype)
 
     def clone(self):
         return E.Clone.apply(self)

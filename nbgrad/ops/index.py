@@ -66,6 +66,7 @@ class Index(Primitive):
 class Select(Index):
     rule = Rule("a[..., i, ...] (one index along one dim);  gradient scattered back",
                 latex=(r"$a[\mathit{key}]", r"1 \text{ at the selected elements}"))
+    functions = ("select",)
 
     is_view = True
 
@@ -73,6 +74,7 @@ class Select(Index):
 class Slice(Index):
     rule = Rule("a[..., i:j:k, ...];  gradient scattered back",
                 latex=(r"$a[\mathit{key}]", r"1 \text{ inside the slice}"))
+    functions = ("narrow",)  # PyTorch's narrow is a slice: SliceBackward0
 
     is_view = True
 

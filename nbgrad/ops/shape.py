@@ -4,6 +4,7 @@ import numbers
 
 import numpy as np
 
+from ..autograd import function, grad_mode
 from ._base import Primitive, Rule, permute, raw, squeeze, transpose
 
 
@@ -214,6 +215,149 @@ class Expand(Primitive):
     @staticmethod
     def backward(ctx, grad):
         return grad, None
+
+
+class Diagonal(Primitive):
+    rule = Rule("the diagonal of a across dim1 and dim2 (offset above or below it), as a new last dim;  "
+                "the gradient goes back onto that diagonal, zeros elsewhere",
+                latex=(r"\operatorname{diag}($a)", r"1 \text{ on the diagonal}"))
+    functions = ("diagonal",)
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, offset, dim1, dim2):
+        data = a._data
+        ctx.self_sym_sizes, ctx.offset, ctx.dim1, ctx.dim2 = data.shape, offset, dim1, dim2
+        return _diagonal_of(data, offset, dim1, dim2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return diagonal_backward(grad, ctx.self_sym_sizes, ctx.offset, ctx.dim1, ctx.dim2), None, None, None
+
+
+def _diagonal_of(array, offset, dim1, dim2):
+    """``array``'s diagonal as a writeable view (np.diagonal's is read-only; PyTorch's is writeable): the same
+    strides, from its first element."""
+    diag = np.diagonal(array, offset, dim1, dim2)
+    first = [slice(None)] * array.ndim
+    if diag.size:
+        first[dim1], first[dim2] = slice(max(-offset, 0), None), slice(max(offset, 0), None)
+    return np.lib.stride_tricks.as_strided(array[tuple(first)], diag.shape, diag.strides)
+
+
+# PyTorch computes diagonal's backward with one function (diagonal_backward): recorded, it is one op of its own
+# (DiagonalBackwardBackward0), as tanh_backward is (see elementwise.py); a plain backward runs it on arrays.
+class DiagonalBackward(Primitive):
+    rule = Rule("zeros of the input's size with grad_output on the diagonal (diagonal's backward);  "
+                "∂/∂grad_output = 1 on the diagonal (its gradient is the incoming gradient's diagonal)",
+                latex=(r"\operatorname{diag}^{-1}($grad_output)", r"1 \text{ on the diagonal}"))
+
+    @staticmethod
+    def forward(ctx, grad_output, input_sizes, offset, dim1, dim2):
+        ctx.input_sizes, ctx.offset, ctx.dim1, ctx.dim2 = input_sizes, offset, dim1, dim2
+        return diagonal_backward(grad_output._data, input_sizes, offset, dim1, dim2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if isinstance(grad, function.Tensor):
+            return Diagonal.apply(grad, ctx.offset, ctx.dim1, ctx.dim2), None, None, None, None
+        return np.diagonal(grad, ctx.offset, ctx.dim1, ctx.dim2).copy(), None, None, None, None
+
+
+def diagonal_backward(grad, input_sizes, offset, dim1, dim2):
+    """PyTorch's diagonal_backward: on arrays the formula, on Tensors one recorded op (DiagonalBackward)."""
+    if isinstance(grad, function.Tensor):
+        return DiagonalBackward.apply(grad, input_sizes, offset, dim1, dim2)
+    out = np.zeros(input_sizes, dtype=grad.dtype)
+    _diagonal_of(out, offset, dim1, dim2)[...] = grad
+    return out
+
+
+class _Views(Primitive):
+    """An op that returns several views of its input (unbind, split): one node, one output per view, as in
+    PyTorch (``output_nr`` numbers them). Each view is marked: PyTorch refuses to change it in place."""
+
+    is_view = True
+
+    @classmethod
+    def apply(cls, a, *params):
+        enabled = grad_mode.state.enabled
+        ctx = cls._backward_cls() if enabled else function._UNRECORDED
+        outs = tuple([function._output(cls, piece, (a,)) for piece in cls.forward(ctx, a, *params)])
+        if enabled:
+            for out in outs:
+                out._creation_meta = "multi_output"
+            if outs and a._data.dtype.kind == "f":
+                ctx._outputs = tuple([(nr, out._data.shape, out._data.dtype) for nr, out in enumerate(outs)])
+                function._link(ctx, (a, *params), outs)
+        return outs
+
+
+def _pieces(ctx, grads):
+    """The gradients of a ``_Views`` node's outputs, zeros where none arrived. In a plain pass they come as
+    one ``_Grads`` (see ``autograd/_custom.py``), under ``create_graph`` one Tensor per output."""
+    if len(grads) == 1 and hasattr(grads[0], "slots"):
+        grads = grads[0].slots
+    return [np.zeros(shape, dtype) if g is None else g for g, (_, shape, dtype) in zip(grads, ctx._outputs)]
+
+
+def _join(pieces, dim, new):
+    """Stack (``new``) or concatenate arrays, or Tensors (recorded: StackBackward0, CatBackward0)."""
+    if any(isinstance(p, function.Tensor) for p in pieces):
+        return (Stack if new else Cat).apply(dim, *[p if isinstance(p, function.Tensor) else function.Tensor._make(p)
+                                                    for p in pieces])
+    return np.stack(pieces, axis=dim) if new else np.concatenate(pieces, axis=dim)
+
+
+class Unbind(_Views):
+    rule = Rule("the slices of a along dim, each a view without that dim;  the gradients are stacked back",
+                latex=(r"\operatorname{unbind}($a)", r"1 \text{ for each slice}"))
+    functions = ("unbind",)
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        data = a._data
+        return tuple([data[(slice(None),) * dim + (i, Ellipsis)] for i in range(data.shape[dim])])
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return _join(_pieces(ctx, grads), ctx.dim, True), None
+
+
+def _split(data, sizes, dim):
+    starts = np.cumsum([0, *sizes[:-1]], dtype=np.int64)
+    return tuple([data[(slice(None),) * dim + (slice(int(s), int(s) + n),)] for s, n in zip(starts, sizes)])
+
+
+class Split(_Views):
+    rule = Rule("a cut along dim into pieces of split_size (the last may be shorter), each a view;  "
+                "the gradients are joined back",
+                latex=(r"\operatorname{split}($a)", r"1 \text{ for each piece}"))
+    functions = ("split", "chunk")
+
+    @staticmethod
+    def forward(ctx, a, split_size, dim):
+        ctx.split_size, ctx.dim = split_size, dim
+        n = a._data.shape[dim]
+        count = max(-(-n // split_size), 1) if split_size else 1
+        return _split(a._data, [split_size] * (count - 1) + [n - split_size * (count - 1)], dim)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return _join(_pieces(ctx, grads), ctx.dim, False), None, None
+
+
+class SplitWithSizes(Split):
+    rule = Rule("a cut along dim into pieces of the given sizes, each a view;  the gradients are joined back",
+                latex=(r"\operatorname{split}($a)", r"1 \text{ for each piece}"))
+    functions = ()
+
+    @staticmethod
+    def forward(ctx, a, split_sizes, dim):
+        ctx.split_sizes, ctx.dim = split_sizes, dim
+        return _split(a._data, split_sizes, dim)
 
 
 class Cat(Primitive):

@@ -117,9 +117,19 @@ class AsStrided(Primitive):
 
 
 def rebase_error(view, indirect):
-    """PyTorch's refusal to change a view made under no_grad (``indirect``: through its base or another view)."""
+    """PyTorch's refusal to change a view made under no_grad, or one of the views an op returns several of
+    (unbind, split: ``_creation_meta`` "multi_output"); ``indirect``: through its base or another view."""
     changed = "its base or another view of its base has been" if indirect else "is being"
     node = view._grad_fn
+    if view._creation_meta == "multi_output":
+        # PyTorch numbers the output (output_nr); only an output of a node with several has another than 0
+        head = (f"Output {getattr(view._accumulator, 'output_nr', 0)} of {_checks.forward_op_name(node)} is a view "
+                f"and {changed} modified inplace." if node is not None else
+                f"A view was created in no_grad mode and {changed} modified inplace with grad mode enabled.")
+        return RuntimeError(
+            f"{head} This view is the output of a function that returns multiple views. Such functions do not allow "
+            "the output views to be modified inplace. You should replace the inplace operation by an out-of-place one."
+        )
     prefix = (f"Output 0 of {_checks.forward_op_name(node)} is a view of a view which was created in" if node is not None
               else "A view was created in")
     return RuntimeError(
@@ -136,7 +146,7 @@ def regenerate(view):
     if view._grad_fn is None and not base._requires_grad:
         view._view_version = view._version_counter[0]
         return
-    if view._creation_meta == "no_grad":
+    if view._creation_meta is not None:  # made under no_grad, or one of several views: PyTorch refuses
         raise rebase_error(view, indirect=True)
     view._view_version = view._version_counter[0]
     ctx = AsStrided._backward_cls()

@@ -114,6 +114,8 @@ ALSO_WITH_A_GRAD_THAT_REQUIRES_GRAD = {
     "expand new dim": "expand's backward sums and reshapes; PyTorch's sum_to",
     "select": INDEXING,
     "select of vector": INDEXING,
+    "select method": INDEXING,
+    "narrow": INDEXING,
     "slice": INDEXING,
     "strided slice": INDEXING,
     "ellipsis select": INDEXING,

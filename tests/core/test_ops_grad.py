@@ -342,7 +342,19 @@ BACKWARD = {
     "nll_loss2d_backward": (B.NllLoss2dBackward,
                             lambda g, x: B.NllLoss2dBackward.apply(g, x, NLL_ONEHOT_2D.astype(x._data.dtype), "sum"),
                             lambda g, x: g * NLL_ONEHOT_2D, (floats(),) * 2, ((), (1, 2, 2))),
+    "diagonal_backward": (S.DiagonalBackward, lambda g: S.DiagonalBackward.apply(g, (2, 3, 4), -1, 2, 0),
+                          lambda g: _diagonal_backward_reference(g), (floats(),), ((3, 2),)),
 }
+
+
+def _diagonal_backward_reference(g):
+    """diagonal(-1, 2, 0) of a (2, 3, 4) tensor is out[k, :, k + 1]: g put back there, zeros elsewhere."""
+    out = np.zeros((2, 3, 4))
+    for k in range(2):
+        out[k, :, k + 1] = g[:, k]
+    return out
+
+
 NLL_ONEHOT = np.array([[0.0, -0.5, 0.0], [-1.5, 0.0, 0.0]])  # -w/W at each row's target
 NLL_ONEHOT_2D = np.array([[[-1.0, 0.0], [0.0, -1.0]]])
 
@@ -587,6 +599,59 @@ def _expand_target(draw, s):
     return tuple(-1 if i >= len(target) - len(s) and draw(st.booleans()) else t for i, t in enumerate(target))
 
 
+def _index_args(draw, s):
+    dim = draw(dim_of(len(s)))
+    return dim, draw(st.integers(-s[dim], s[dim] - 1))
+
+
+def _narrow_args(draw, s):
+    dim = draw(dim_of(len(s)))
+    n = s[dim]
+    start = draw(st.integers(-n, n))
+    return dim, start, draw(st.integers(0, n - start % n if start < 0 else n - start))
+
+
+def _narrow_reference(a, dim, start, length):
+    start += a.shape[dim] if start < 0 else 0
+    return np.take(a, range(start, start + length), axis=dim)
+
+
+def _diagonal_args(draw, s):
+    d1 = draw(dim_of(len(s)))
+    d2 = draw(dim_of(len(s)).filter(lambda d: d % len(s) != d1 % len(s)))
+    return draw(st.integers(-3, 3)), d1, d2
+
+
+def _split_args(draw, s, kind):
+    """(kind, size or sizes or chunks, dim): split by a size, by a list of sizes, or chunk."""
+    dim = draw(dim_of(len(s)))
+    n = s[dim]
+    if kind == "split":
+        return kind, draw(st.integers(1, n + 1)), dim
+    if kind == "chunk":
+        return kind, draw(st.integers(1, 4)), dim
+    cuts = sorted(draw(st.lists(st.integers(0, n), max_size=3)))
+    return kind, [b - a for a, b in zip([0, *cuts], [*cuts, n])], dim
+
+
+def _split(t, kind, arg, dim):
+    return t.chunk(arg, dim) if kind == "chunk" else t.split(arg, dim)
+
+
+def _split_reference(a, kind, arg, dim):
+    n = a.shape[dim]
+    if kind == "sizes":
+        return np.split(a, np.cumsum(arg)[:-1], axis=dim)
+    size = arg if kind == "split" else -(-n // arg)
+    return np.split(a, range(size, n, size), axis=dim)
+
+
+def _joined(pieces, join, dim):
+    """The pieces of unbind / split, weighted and joined again; the second is left out (its gradient is zeros)."""
+    kept = [p * (i + 1) for i, p in enumerate(pieces) if i != 1]
+    return join(kept, dim)
+
+
 # name -> (op, shape ranks, draw the arguments once, apply, NumPy reference)
 SHAPE_OPS = {
     "reshape": (S.View, (0, 3), lambda d, s: d(st.sampled_from(_reshape_targets(s))),
@@ -615,6 +680,23 @@ SHAPE_OPS = {
     "expand": (S.Expand, (0, 3), _expand_target, lambda t, shape: t.expand(*shape),
                lambda a, shape: np.broadcast_to(a, tuple(s if s != -1 else a.shape[i - len(shape) + a.ndim]
                                                         for i, s in enumerate(shape)))),
+    "select": (I.Select, (1, 3), _index_args, lambda t, di: t.select(*di), lambda a, di: np.take(a, di[1], axis=di[0])),
+    "narrow": (I.Slice, (1, 3), _narrow_args, lambda t, args: t.narrow(*args),
+               lambda a, args: _narrow_reference(a, *args)),
+    "diagonal": (S.Diagonal, (2, 3), _diagonal_args, lambda t, args: t.diagonal(*args),
+                 lambda a, args: np.diagonal(a, *args)),
+    "unbind": (S.Unbind, (1, 3), lambda d, s: d(dim_of(len(s))),
+               lambda t, dim: _joined(t.unbind(dim), nbgrad.stack, dim % t.ndim),
+               lambda a, dim: _joined([np.take(a, i, axis=dim) for i in range(a.shape[dim])], np.stack, dim % a.ndim)),
+    "split": (S.Split, (1, 3), lambda d, s: _split_args(d, s, "split"),
+              lambda t, args: _joined(_split(t, *args), nbgrad.cat, args[2]),
+              lambda a, args: _joined(_split_reference(a, *args), np.concatenate, args[2])),
+    "split with sizes": (S.SplitWithSizes, (1, 3), lambda d, s: _split_args(d, s, "sizes"),
+                         lambda t, args: _joined(_split(t, *args), nbgrad.cat, args[2]),
+                         lambda a, args: _joined(_split_reference(a, *args), np.concatenate, args[2])),
+    "chunk": (S.Split, (1, 3), lambda d, s: _split_args(d, s, "chunk"),
+              lambda t, args: _joined(_split(t, *args), nbgrad.cat, args[2]),
+              lambda a, args: _joined(_split_reference(a, *args), np.concatenate, args[2])),
 }
 
 
