@@ -20,6 +20,11 @@ from .autograd import grad_mode
 from .ops import elementwise as E, index as I, linalg as L, reduce as R, shape as S, views
 
 
+# No dim given: the reduction over every element (SumBackward0, MaxBackward1, ...). A dim of None given is
+# another call in PyTorch: sum and mean over every dim (SumBackward1), a TypeError for max, min and prod.
+_ALL = object()
+
+
 class TensorAPI:
     __slots__ = ()
 
@@ -144,24 +149,24 @@ class TensorAPI:
         return _tensor.Tensor._make(np.isnan(self._data))
 
     # ----- reductions -----
-    def sum(self, dim=None, keepdim=False, *, dtype=None):
+    def sum(self, dim=_ALL, keepdim=False, *, dtype=None):
         t = self if dtype is None else self.to(dtype)
         if dtype is None and t._data.dtype.kind in "biu" and t._data.dtype != np.int64:
             t = t.long()  # PyTorch sums bools and every integer type in int64 (NumPy: uint8 in uint64)
-        if dim is None and not keepdim:
+        if dim is _ALL and not keepdim:
             return R.Sum.apply(t)
-        return R.SumDim.apply(t, _reduced_dims(() if dim is None else dim, t._data.ndim), keepdim)
+        return R.SumDim.apply(t, _reduced_dims(() if dim is None or dim is _ALL else dim, t._data.ndim), keepdim)
 
-    def mean(self, dim=None, keepdim=False, *, dtype=None):
+    def mean(self, dim=_ALL, keepdim=False, *, dtype=None):
         t = self if dtype is None else self.to(dtype)
         if t._data.dtype.kind != "f":
             raise RuntimeError(
                 f"mean(): could not infer output dtype. {'Input' if dtype is None else 'Optional'} dtype must be "
                 f"either a floating point or complex dtype. Got: {scalar_type_name(t.dtype)}"
             )
-        if dim is None and not keepdim:
+        if dim is _ALL and not keepdim:
             return R.Mean.apply(t)
-        return R.MeanDim.apply(t, _reduced_dims(() if dim is None else dim, t._data.ndim), keepdim)
+        return R.MeanDim.apply(t, _reduced_dims(() if dim is None or dim is _ALL else dim, t._data.ndim), keepdim)
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         return R.Var.apply(self, *self._var_args(dim, unbiased, keepdim, correction))
@@ -180,7 +185,9 @@ class TensorAPI:
         return dims, correction, keepdim
 
     def _minmax(self, cls_all, cls_dim, dim, keepdim, op):
-        if dim is None:
+        if dim is None or isinstance(dim, (tuple, list)):
+            raise R.dim_none_error(op, dim, keepdim is not False)
+        if dim is _ALL:
             if self._data.size == 0:
                 raise RuntimeError(
                     f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
@@ -193,10 +200,10 @@ class TensorAPI:
         values = cls_dim.apply(self, d, keepdim, indices)
         return R.RETURN_TYPES[op](values, _tensor.Tensor._make(_returned_indices(indices, d, keepdim)))
 
-    def max(self, dim=None, keepdim=False):
+    def max(self, dim=_ALL, keepdim=False):
         return self._minmax(R.Max, R.MaxDim, dim, keepdim, "max")
 
-    def min(self, dim=None, keepdim=False):
+    def min(self, dim=_ALL, keepdim=False):
         return self._minmax(R.Min, R.MinDim, dim, keepdim, "min")
 
     def amax(self, dim=(), keepdim=False):
@@ -229,13 +236,17 @@ class TensorAPI:
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
         return d, R.arg(self._data, d, op)
 
-    def prod(self, dim=None, keepdim=False):
+    def prod(self, dim=_ALL, keepdim=False):
         t = self.long() if self._data.dtype.kind in "biu" and self._data.dtype != np.int64 else self  # as sum
-        if dim is None:
+        if dim is None or isinstance(dim, (tuple, list)):
+            raise R.dim_none_error("prod", dim, keepdim is not False)
+        if dim is _ALL:
             return R.Prod.apply(t)
         return R.ProdDim.apply(t, _check_dim(dim, t._data.ndim), keepdim)
 
     def logsumexp(self, dim, keepdim=False):
+        if dim is None:
+            raise R.dim_none_error("logsumexp", dim)
         t = self._floating()
         return R.Logsumexp.apply(t, _reduced_dims(dim, t._data.ndim), keepdim)
 

@@ -281,10 +281,15 @@ class Tensor(TensorAPI):
         return self._data.tolist()
 
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
+
+    def _scalar(self):
+        if self._data.size != 1:  # PyTorch's words for float(t) and int(t); t.item() has its own
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.reshape(()).item()
 
     def __index__(self):
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -293,7 +298,8 @@ class Tensor(TensorAPI):
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError(f"Boolean value of Tensor with {'no values' if not self._data.size else 'more than one value'} "
+                               "is ambiguous")
         return bool(self._data.reshape(()).item())
 
     def __len__(self):

@@ -176,12 +176,16 @@ class BackwardPass:
             node = pop(ready)[2]
             grad = buffers.pop(node, None)
             if grad is not None:
-                if node._pre_hooks:
-                    grad = node._run_pre_hooks(grad)
-                if node._retained is not None:  # kept whenever a gradient passes, grad() included, as in PyTorch
-                    pending[node._retained] = grad
+                # A wanted node that also runs (another target lies beyond it) is captured before its tensor
+                # hooks, which run with the node; one that does not run, after them (PyTorch's engine).
                 if targets is not None and node in targets:
                     captured[node] = grad
+                if node._pre_hooks:
+                    grad = node._run_pre_hooks(grad)
+                    if targets is not None and node in targets and node not in runs:
+                        captured[node] = grad
+                if node._retained is not None:  # kept whenever a gradient passes, grad() included, as in PyTorch
+                    pending[node._retained] = grad
             if runs is not None and node not in runs:  # on no path to a target: nothing to run or pass on
                 continue
             if grad is None:  # nothing arrived (every consumer sent None): the inputs get nothing either

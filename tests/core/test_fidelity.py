@@ -578,3 +578,61 @@ def test_loss_arguments_refused_as_pytorch_does(torch, call):
 
     (status, ours), (t_status, theirs) = outcome(lambda: run(nbgrad)), outcome(lambda: run(torch))
     assert status == t_status == "error" and ours == theirs
+
+
+# ============================================================== autograd.grad of a non-leaf with a tensor hook
+
+@pytest.mark.parametrize("wanted", ["h", "h, x", "x", "x, h"])
+@pytest.mark.parametrize("hook", ["times 10", "plus 100", "none"])
+def test_grad_of_a_non_leaf_with_a_hook(torch, wanted, hook):
+    """PyTorch captures a wanted non-leaf's gradient after its tensor hooks when its node has nothing else to do,
+    but before them when its node also runs (another wanted input lies beyond it); the hooks then run with it."""
+    def run(L):
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        h = x * 3
+        calls = []
+        if hook != "none":
+            h.register_hook(lambda g: calls.append(1) or (g * 10 if hook == "times 10" else g + 100))
+        out = (h * h).sum()
+        inputs = {"h": [h], "h, x": [h, x], "x": [x], "x, h": [x, h]}[wanted]
+        return [g.tolist() for g in L.autograd.grad(out, inputs)], len(calls)
+
+    assert run(nbgrad) == run(torch)
+
+
+# ============================================================== dim=None where PyTorch has no such form
+
+# Still different (docs/differences.md): logsumexp() and logsumexp(dim=()), and argmax/argmin's words for a tuple dim.
+@pytest.mark.parametrize("op, how", [
+    (op, how) for op in ["sum", "mean", "max", "min", "prod", "logsumexp", "amax", "amin", "var", "std", "argmax", "argmin"]
+    for how in ["t.op()", "t.op(dim=None)", "t.op(dim=None, keepdim=True)", "t.op(dim=())", "t.op(dim=[])"]
+    if not (op == "logsumexp" and how in ("t.op()", "t.op(dim=())", "t.op(dim=[])")
+            or op in ("argmax", "argmin") and how in ("t.op(dim=())", "t.op(dim=[])"))])
+def test_reductions_given_dim_none(torch, op, how):
+    """The node a reduction records (sum() is SumBackward0, sum(dim=None) SumBackward1), or PyTorch's TypeError where
+    it has no dim=None form (max, min, prod, logsumexp)."""
+    def run(L):
+        t = L.tensor([[1.0, 5.0], [3.0, 2.0]], requires_grad=True)
+        kwargs = {"t.op()": {}, "t.op(dim=None)": {"dim": None}, "t.op(dim=None, keepdim=True)": {"dim": None, "keepdim": True},
+                  "t.op(dim=())": {"dim": ()}, "t.op(dim=[])": {"dim": []}}[how]
+        out = getattr(t, op)(**kwargs)
+        return np.round(out.detach().numpy(), 10).tolist(), None if out.grad_fn is None else out.grad_fn.name()
+
+    (status, ours), (t_status, theirs) = outcome(lambda: run(nbgrad)), outcome(lambda: run(torch))
+    assert (status, ours) == (t_status, theirs)
+
+
+# ============================================================== converting a tensor to a Python number
+
+@pytest.mark.parametrize("how", ["float(t)", "int(t)", "bool(t)", "t.item()"])
+@pytest.mark.parametrize("values", [[], [2.5], [[3.0]], [1.0, 2.0]])
+def test_conversions_to_python_numbers(torch, how, values):
+    """float/int of a tensor of several elements is PyTorch's ValueError; bool of an empty one says "no values"."""
+    def run(L):
+        t = L.tensor(values)
+        try:
+            return repr(eval(how, {"t": t}))
+        except Exception as e:  # noqa: BLE001  (the exception is what is compared)
+            return type(e).__name__, str(e)
+
+    assert run(nbgrad) == run(torch)
