@@ -7,6 +7,7 @@ the core only through these, PyTorch's tensor and node API, and ``_saved_<name>`
 from collections import deque, namedtuple
 
 from .function import AccumulateGrad, BackwardNode, Node  # noqa: F401
+from .function import _custom  # loaded with function.py (the rest of the Function API)
 
 GradientEdge = namedtuple("GradientEdge", "node output_nr")
 GradientEdge.__doc__ = "Where a tensor's gradient goes: a node, and which of its outputs the tensor is."
@@ -23,6 +24,8 @@ def get_gradient_edge(tensor):
     node = tensor._grad_node()
     if node is None:
         raise RuntimeError("It is not possible to get the gradient edge for a Tensor that does not require gradients")
+    if type(node) is _custom._OutputEdge:  # one output of several: the shared node, and which output
+        return GradientEdge(node.node, node.output_nr)
     return GradientEdge(node, 0)
 
 

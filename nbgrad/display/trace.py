@@ -54,6 +54,10 @@ class Trace:
         self._pass = backward_pass(tensor, gradient, record_sums=True)  # checks tensor and gradient first
         self.root = tensor
         self.walk = Walk(tensor, names)
+        if self.walk.several is not None:  # a step is one node making one value: a node of several is not drawn
+            raise NotImplementedError(
+                f"nbgrad cannot trace a graph with {self.walk.several.name()}, a node with several outputs, yet; "
+                "draw() shows it, and backward() and autograd.grad() work on it")
         self.applied = False
         self.steps = self._record()
 
@@ -63,7 +67,7 @@ class Trace:
         leaves, steps = {}, []
         for raw in self._pass:
             node, grad_output = raw.node, raw.grad_output  # each read makes a new Tensor: read it once
-            value_id = walk.value_ids[node]
+            value_id = walk.value_ids[(node, 0)]
             if type(node) is AccumulateGrad:
                 leaves[value_id] = grad_output
                 node_id, input_ids = value_id, ()

@@ -26,9 +26,11 @@ class Walk:
     """The graph behind a tensor.
 
     ``nodes``: id -> attributes (see ``to_networkx``), in traversal order; ``edges``: (u, v) -> attributes;
-    ``op_ids``: autograd Node -> op id; ``value_ids``: the Node a value's gradient arrives at (its
-    ``grad_fn``, or a leaf's ``AccumulateGrad``) -> value id; ``inputs[op id]``: the value id of each
-    entry of the op's ``next_functions``; ``latex``: value id -> its label as LaTeX.
+    ``op_ids``: autograd Node -> op id; ``value_ids``: where a value's gradient arrives, as PyTorch's edge
+    ``(node, output_nr)`` (its ``grad_fn`` and which of its outputs it is, or a leaf's ``AccumulateGrad``)
+    -> value id; ``inputs[op id]``: the value id of each entry of the op's ``next_functions``; ``latex``:
+    value id -> its label as LaTeX; ``several``: a node of the graph with several outputs (split, a user's
+    Function), or None: the trace steps through nodes of one output only.
     """
 
     def __init__(self, root, names=None):
@@ -55,37 +57,42 @@ class Walk:
     def _discover(self, root):
         """Ids in breadth-first order from the output along ``next_functions``: the same graph, the same ids."""
         top = root.grad_fn
+        self.several = None
         if top is None:
             node = get_gradient_edge(root).node if root.requires_grad else None
             self.root_id = self._new("v", kind="leaf" if node is not None else "constant", node=node)
             if node is not None:
-                self.value_ids[node] = self.root_id
+                self.value_ids[(node, 0)] = self.root_id
             return
         self.root_id = self._new("v", kind="output", node=top)
-        self.value_ids[top] = self.root_id
+        self.value_ids[tuple(get_gradient_edge(root))] = self.root_id
         self.op_ids[top] = self._new("op", kind="operation", node=top)
-        several = next((n for n in traverse(top) if output_count(n) > 1), None)
-        if several is not None:  # one value per op is what the drawing, the trace and the stepper know
-            raise NotImplementedError(
-                f"nbgrad cannot draw or trace a graph with {several.name()}, a Function with several outputs, "
-                "yet; backward() and autograd.grad() work on it")
+        outputs = {}  # op id -> its output values (several for split, unbind, a user's Function)
+        for value, value_id in self.value_ids.items():
+            outputs.setdefault(self.op_ids[top], []).append(value_id)
         for node in traverse(top):
             if type(node) is AccumulateGrad:
                 continue
+            if self.several is None and output_count(node) > 1:
+                self.several = node
             op_id = self.op_ids[node]
-            self.edges[(op_id, self.value_ids[node])] = {"kind": "output", "inputs": ()}
+            for value_id in outputs.pop(op_id):
+                self.edges[(op_id, value_id)] = {"kind": "output", "inputs": ()}
             inputs = []
-            for k, (child, _) in enumerate(node.next_functions):
+            for k, edge in enumerate(node.next_functions):
+                child = edge[0]
                 if child is None:
                     value_id = self._new("v", kind="constant")
                 else:
-                    value_id = self.value_ids.get(child)
+                    value_id = self.value_ids.get(edge)
                     if value_id is None:
                         leaf = type(child) is AccumulateGrad
                         value_id = self._new("v", kind="leaf" if leaf else "intermediate", node=child)
-                        self.value_ids[child] = value_id
+                        self.value_ids[edge] = value_id
                         if not leaf:
-                            self.op_ids[child] = self._new("op", kind="operation", node=child)
+                            if child not in self.op_ids:
+                                self.op_ids[child] = self._new("op", kind="operation", node=child)
+                            outputs.setdefault(self.op_ids[child], []).append(value_id)
                 edge = self.edges.setdefault((value_id, op_id), {"kind": "input", "inputs": ()})
                 edge["inputs"] += (k,)
                 inputs.append(value_id)
@@ -96,12 +103,12 @@ class Walk:
         """value id -> a Tensor holding that value, from everything that can still be reached."""
         found = {self.root_id: self.root}
         leaves = {}  # leaf tensor -> its value id
-        for node, value_id in self.value_ids.items():
+        for (node, _), value_id in self.value_ids.items():
             if type(node) is AccumulateGrad:
                 found[value_id], leaves[node.variable] = node.variable, value_id
 
         def offer(t):
-            value_id = self.value_ids.get(t.grad_fn) if t.grad_fn is not None else leaves.get(t)
+            value_id = self.value_ids.get(tuple(get_gradient_edge(t))) if t.grad_fn is not None else leaves.get(t)
             if value_id is not None and value_id not in found:
                 found[value_id] = t
 
@@ -179,8 +186,8 @@ class Walk:
                 return text, text, _NAMED if not text.startswith("-") else 0
             return "", "", 0
         producer = attrs["node"] if attrs["kind"] in ("intermediate", "output") else None
-        if producer is None or producer not in self.op_ids:
-            return "", "", 0
+        if producer is None or producer not in self.op_ids or output_count(producer) > 1:
+            return "", "", 0  # (one output of several: no expression names it)
         inputs = self.inputs[self.op_ids[producer]]
         operands = [(self.nodes[v]["label"], self.latex[v], precedence[v]) for v in inputs]
         if not all(text for text, _, _ in operands):
