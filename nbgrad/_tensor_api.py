@@ -661,6 +661,7 @@ class TensorAPI:
                     f"{value._data.ndim} dimensions."
                 )
             return self._inplace(E.FillTensor.apply(self._snapshot(), value))
+        _dtype_mod.check_scalar_fits(value, self.dtype)  # int8.fill_(300): PyTorch's error, not a wrapped value
         return self._inplace(E.Fill.apply(self._snapshot(), value))
 
     def zero_(self):

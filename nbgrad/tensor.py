@@ -521,6 +521,9 @@ class Tensor(TensorAPI):
     def sign(self):
         return E.Sign.apply(self)
 
+    def sgn(self):
+        return E.Sgn.apply(self)
+
     def square(self):
         return self.pow(2)
 

@@ -16,6 +16,7 @@ import numbers
 
 import numpy as np
 
+from .._dtype import check_scalar_fits
 from ..autograd import function
 from ._base import Primitive, Rule, either, raw
 from . import elementwise as E, shape as S, views
@@ -317,6 +318,8 @@ def setitem(t, key, value):
         return
     steps, shape, indices, one_mask = _parse(t, key, isinstance(key, (slice, numbers.Integral)))
     if not isinstance(value, function.Tensor):
+        if isinstance(value, numbers.Number) and t._data.dtype.kind != "f":
+            check_scalar_fits(value, t.dtype)  # t[0] = 300 into int8: PyTorch's error, not a wrapped value
         value = function.Tensor._make(np.asarray(value, dtype=t._data.dtype))
     # like PyTorch, drop the value's leading size-1 dims before broadcasting it
     stripped = value._data.shape

@@ -632,3 +632,35 @@ def test_conversions_to_python_numbers(torch, how, values):
             return type(e).__name__, str(e)
 
     assert run(nbgrad) == run(torch)
+
+
+# ============================================================== a number an integer tensor cannot hold, written in place
+
+@given(dtype=st.sampled_from(["uint8", "int8", "int16", "int32", "int64", "bool", "float16"]),
+       value=st.sampled_from([0, 1, -1, 127, 128, -129, 255, 256, -256, 40000, 2 ** 31, 2.5, -0.5]),
+       how=st.sampled_from(["fill_", "t[0] =", "t[:] =", "t[mask] ="]))
+@SETTINGS
+def test_writing_a_number_a_dtype_cannot_hold(torch, dtype, value, how):
+    """fill_ and indexed assignment of a number refuse what the dtype cannot hold, in PyTorch's words."""
+    def run(L):
+        t = L.zeros(3, dtype=getattr(L, dtype))
+        try:
+            if how == "fill_":
+                t.fill_(value)
+            elif how == "t[0] =":
+                t[0] = value
+            elif how == "t[:] =":
+                t[:] = value
+            else:
+                t[L.tensor([True, False, True])] = value
+        except Exception as e:  # noqa: BLE001  (the exception is what is compared)
+            return type(e).__name__, str(e)
+        return t.tolist()
+
+    assert run(nbgrad) == run(torch)
+
+
+def test_sgn_is_a_tensor_method_too(torch):
+    for L in (nbgrad, torch):
+        x = L.tensor([-2.0, 0.0, 3.0], requires_grad=True)
+        assert x.sgn().grad_fn.name() == "SgnBackward0" and x.sgn().tolist() == [-1.0, 0.0, 1.0]
