@@ -17,6 +17,7 @@ from ._argcheck import (
     _result_type,
 )
 from ._tensor_api import TensorAPI
+from .autograd import grad_mode
 from .autograd.function import NOWHERE, AccumulateGrad
 from .ops import elementwise as E, views
 
@@ -65,6 +66,7 @@ class Tensor(TensorAPI):
     )
     # Tensor must win over ndarray in ``array + tensor``: numpy then defers to Tensor.__radd__.
     __array_priority__ = 1000
+    _source = None  # the tensor an operand was cast from, for one op (see _Cast)
 
     @classmethod
     def _make(cls, data):
@@ -375,8 +377,8 @@ class Tensor(TensorAPI):
         target = _result_type(self, other)
         if true_divide and not target.is_floating_point:
             target = get_default_dtype()
-        b = other.to(target) if isinstance(other, Tensor) else Tensor._make(scalar_array(other, target.numpy))
-        return self.to(target), b
+        b = _cast(other, target) if isinstance(other, Tensor) else Tensor._make(scalar_array(other, target.numpy))
+        return _cast(self, target), b
 
     def _operands(self, other, true_divide=False):
         """The operands of an element-wise op: promoted, floating for true division, broadcastable."""
@@ -557,3 +559,23 @@ class Tensor(TensorAPI):
         return E.Minimum.apply(*self._operands(other))
 
 
+
+
+class _Cast(Tensor):
+    """An operand cast to an op's result dtype (``float32_t * float64_t``), unrecorded: as in PyTorch, the op's
+    node links to the operand itself (no ToCopyBackward0 between them) and casts its gradient back."""
+
+    __slots__ = ("_source",)
+
+    def _grad_node(self):
+        return self._source._grad_node()
+
+
+def _cast(t, dtype):
+    if t._data.dtype == dtype.numpy:
+        return t
+    if not (grad_mode.state.enabled and t.requires_grad):
+        return t.to(dtype)
+    c = _Cast._make(t._data.astype(dtype.numpy))
+    c._source, c._requires_grad, c._version_counter = t, True, t._version_counter
+    return c

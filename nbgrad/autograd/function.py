@@ -477,7 +477,7 @@ def _link(ctx, args, out):
                 ctx._constants[len(nodes)] = weakref.ref(a)
             else:
                 linked = True
-            data = a._data
+            data = a._data if type(a) is Tensor or a._source is None else a._source._data  # (a cast operand)
             nodes.append(node)
             meta.append((i, data.shape, data.dtype))
     if not linked:

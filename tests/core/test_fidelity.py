@@ -664,3 +664,30 @@ def test_sgn_is_a_tensor_method_too(torch):
     for L in (nbgrad, torch):
         x = L.tensor([-2.0, 0.0, 3.0], requires_grad=True)
         assert x.sgn().grad_fn.name() == "SgnBackward0" and x.sgn().tolist() == [-1.0, 0.0, 1.0]
+
+
+# ============================================================== operands of two dtypes
+
+@given(da=st.sampled_from(["float16", "float32", "float64"]), db=st.sampled_from(["float16", "float32", "float64"]),
+       op=st.sampled_from(["+", "-", "*", "/", "**"]), grads=st.sampled_from([(True, True), (True, False), (False, True)]),
+       zero_d=st.booleans())
+@SETTINGS
+def test_an_op_on_two_dtypes_links_to_its_inputs_and_casts_gradients_back(torch, da, db, op, grads, zero_d):
+    """As in PyTorch: no ToCopyBackward0 between an op and an operand of another dtype; each gradient comes
+    back in its input's dtype."""
+    def run(L):
+        a = L.tensor([1.5, 2.0, 0.5], dtype=getattr(L, da), requires_grad=grads[0])
+        b = L.tensor(1.25 if zero_d else [0.75, 1.5, 2.0], dtype=getattr(L, db), requires_grad=grads[1])
+        y = eval(f"a {op} b")
+        y.sum().backward()
+        names = [None if n is None else n.name().replace("torch::autograd::", "") for n, _ in y.grad_fn.next_functions]
+        return (str(y.dtype).split(".")[-1], y.grad_fn.name(), names,
+                [None if t.grad is None else (str(t.grad.dtype).split(".")[-1], t.grad.tolist()) for t in (a, b)])
+
+    ours, theirs = run(nbgrad), run(torch)
+    assert ours[:3] == theirs[:3]
+    for mine, want in zip(ours[3], theirs[3]):
+        assert (mine is None) == (want is None)
+        if mine is not None:
+            assert mine[0] == want[0]
+            np.testing.assert_allclose(mine[1], want[1], rtol=2e-3 if "float16" in (da, db) else 1e-6)
