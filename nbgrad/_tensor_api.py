@@ -226,6 +226,8 @@ class TensorAPI:
                 raise IndexError(f"arg{op}(): Expected reduction dim to be specified for input.numel() == 0.")
             flat = R.arg(self._data.reshape(-1), 0, op)
             return _tensor.Tensor._make(flat.reshape((1,) * self._data.ndim if keepdim else ()))
+        if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):  # PyTorch's argument parser's words
+            raise TypeError(f"arg{op}(): argument 'dim' must be int, not {type(dim).__name__}")
         d, indices = self._extreme_indices(dim, op, "arg" + op)
         return _tensor.Tensor._make(_returned_indices(indices, d, keepdim))
 
@@ -244,7 +246,9 @@ class TensorAPI:
             return R.Prod.apply(t)
         return R.ProdDim.apply(t, _check_dim(dim, t._data.ndim), keepdim)
 
-    def logsumexp(self, dim, keepdim=False):
+    def logsumexp(self, dim=_ALL, keepdim=False):
+        if dim is _ALL:
+            raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
         if dim is None:
             raise R.dim_none_error("logsumexp", dim)
         t = self._floating()

@@ -691,3 +691,16 @@ def test_an_op_on_two_dtypes_links_to_its_inputs_and_casts_gradients_back(torch,
         if mine is not None:
             assert mine[0] == want[0]
             np.testing.assert_allclose(mine[1], want[1], rtol=2e-3 if "float16" in (da, db) else 1e-6)
+
+
+@pytest.mark.parametrize("call", ["t.logsumexp()", "L.logsumexp(t)", "t.argmax(dim=())", "t.argmin(dim=[])",
+                                  "t.argmax(dim=[1])", "t.argmax(dim=1.0)"])
+def test_reduction_arguments_refused_in_pytorch_words(torch, call):
+    def run(L):
+        t = L.ones(2, 3)
+        try:
+            eval(call, {"t": t, "L": L})
+        except Exception as e:  # noqa: BLE001  (the exception is what is compared)
+            return type(e).__name__, str(e)
+
+    assert run(nbgrad) == run(torch)
