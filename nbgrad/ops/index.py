@@ -292,6 +292,16 @@ def _numpy_step(kind, dim, arg):
     return (slice(None),) * dim + ((None,) if kind == "unsqueeze" else (arg,)) + (Ellipsis,)
 
 
+def _apply_steps(t, steps):
+    """``t`` seen through PyTorch's steps, one view op each (SelectBackward0, SliceBackward0, UnsqueezeBackward0)."""
+    for kind, dim, arg in steps:
+        if kind == "unsqueeze":
+            t = t.unsqueeze(dim)
+        else:
+            t = (Select if kind == "select" else Slice).apply(t, ((_numpy_step(kind, dim, arg),), ()))
+    return t
+
+
 def getitem(t, key):
     if isinstance(key, numbers.Integral) and not isinstance(key, (bool, np.bool_)) and t._data.ndim:
         size = t._data.shape[0]  # the common t[i]: one Select
@@ -299,12 +309,7 @@ def getitem(t, key):
             raise IndexError(f"index {key} is out of bounds for dimension 0 with size {size}")
         return Select.apply(t, (((int(key), Ellipsis),), ()))
     steps, _, indices, _ = _parse(t, key, isinstance(key, (slice, numbers.Integral)), isinstance(key, slice))
-    out = t
-    for kind, dim, arg in steps:
-        if kind == "unsqueeze":
-            out = out.unsqueeze(dim)
-        else:
-            out = (Select if kind == "select" else Slice).apply(out, ((_numpy_step(kind, dim, arg),), ()))
+    out = _apply_steps(t, steps)
     if indices:
         return Index.apply(out, ((), indices))
     return views.Alias.apply(t) if out is t else out  # t[...], t[:, :]: a new view of all of t
@@ -344,12 +349,7 @@ def setitem(t, key, value):
                 f"{_TORCH_NAMES.get(value._data.dtype.name, value._data.dtype.name)} for the source."
             )
         value = value.to(t.dtype)
-    view = t
-    for kind, dim, arg in steps:
-        if kind == "unsqueeze":
-            view = view.unsqueeze(dim)
-        else:
-            view = (Select if kind == "select" else Slice).apply(view, ((_numpy_step(kind, dim, arg),), ()))
+    view = _apply_steps(t, steps)
     # as copy_ does, the very same memory writes nothing (so it may even go into an expanded tensor)
     view._check_inplace(value, one_value=not indices and value._data.__array_interface__ == view._data.__array_interface__)
     if indices:
