@@ -154,8 +154,11 @@ class TensorAPI:
         if dtype is None and t._data.dtype.kind in "biu" and t._data.dtype != np.int64:
             t = t.long()  # PyTorch sums bools and every integer type in int64 (NumPy: uint8 in uint64)
         if dim is _ALL and not keepdim:
-            return R.Sum.apply(t)
-        return R.SumDim.apply(t, _reduced_dims(() if dim is None or dim is _ALL else dim, t._data.ndim), keepdim)
+            out = R.Sum.apply(t)
+        else:
+            out = R.SumDim.apply(t, _reduced_dims(() if dim is None or dim is _ALL else dim, t._data.ndim), keepdim)
+        # NumPy sums small integers in int64; a dtype asked for is the result's, wrapping as in PyTorch
+        return out if dtype is None or out._data.dtype == dtype.numpy else out.to(dtype)
 
     def mean(self, dim=_ALL, keepdim=False, *, dtype=None):
         t = self if dtype is None else self.to(dtype)

@@ -13,6 +13,7 @@ view, as PyTorch's steps do), then ``indices``, full slices and int64 arrays onl
 the result's dims as PyTorch does. The gradient scatters back into zeros, adding where an index repeats.
 """
 import numbers
+import warnings
 
 import numpy as np
 
@@ -152,9 +153,13 @@ def _as_item(k):
         if not k.size:
             k = k.astype(np.int64)
     if isinstance(k, np.ndarray):
+        if k.dtype == np.uint8:  # PyTorch's old byte masks, still read as masks
+            warnings.warn("indexing with dtype nbgrad.uint8 is now deprecated, please use a dtype nbgrad.bool "
+                          "instead.", UserWarning, stacklevel=5)
+            k = k.astype(bool)
         if k.dtype.kind == "b":
             return bool(k) if k.ndim == 0 else k
-        if k.dtype.kind not in "iu":
+        if k.dtype not in (np.int32, np.int64):
             return k  # refused with the other index tensors, after the steps
         return int(k) if k.ndim == 0 else k.astype(np.int64, copy=False)
     if isinstance(k, (bool, np.bool_)):
@@ -252,7 +257,7 @@ def _index_arrays(indices, shape):
     checked as ``at::index`` checks them (mask shapes, broadcasting, bounds)."""
     if not indices:
         return ()
-    if any(k.dtype.kind not in "iub" for _, k in indices):
+    if any(k.dtype.kind != "b" and k.dtype not in (np.int32, np.int64) for _, k in indices):
         raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
     positions = []
     for dim, k in indices:
@@ -321,6 +326,10 @@ def setitem(t, key, value):
     ``CopySlices``."""
     if key is False or (isinstance(key, np.bool_) and not key):  # PyTorch writes nothing
         return
+    if (isinstance(key, function.Tensor) and key._data.dtype == np.uint8
+            and np.ndim(value._data if isinstance(value, function.Tensor) else value) == 0):
+        # one mask and one value is PyTorch's masked_fill_, which takes no byte mask
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
     steps, shape, indices, one_mask = _parse(t, key, isinstance(key, (slice, numbers.Integral)))
     if not isinstance(value, function.Tensor):
         if isinstance(value, numbers.Number) and t._data.dtype.kind != "f":

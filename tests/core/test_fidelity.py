@@ -704,3 +704,38 @@ def test_reduction_arguments_refused_in_pytorch_words(torch, call):
             return type(e).__name__, str(e)
 
     assert run(nbgrad) == run(torch)
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64", "uint8", "bool"])
+@pytest.mark.parametrize("set_", [False, True])
+def test_index_tensors_of_every_dtype(torch, dtype, set_):
+    """int8/int16 index tensors are refused, uint8 ones are (deprecated) masks, as in PyTorch."""
+    def run(L):
+        x = L.arange(6.0).reshape(2, 3)
+        key = L.tensor([1, 0], dtype=getattr(L, dtype))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                if set_:
+                    x[key] = 5.0
+                    out = x.tolist()
+                else:
+                    out = x[key].tolist()
+            except Exception as e:  # noqa: BLE001  (the exception is what is compared)
+                out = (type(e).__name__, str(e))
+        return out, [str(w.message).replace("torch.", "nbgrad.").split(" (Triggered")[0] for w in caught]
+
+    assert run(nbgrad) == run(torch)
+
+
+@given(src=st.sampled_from(["bool", "uint8", "int8", "int16", "int32", "int64"]),
+       dst=st.sampled_from(["uint8", "int8", "int16", "int32", "int64"]), dim=st.sampled_from([None, 0, 1]),
+       values=hnp.arrays(np.int64, (3, 4), elements=st.integers(-100, 100)))
+@SETTINGS
+def test_sum_in_a_dtype_asked_for(torch, src, dst, dim, values):
+    def run(L):
+        t = L.tensor(values).to(getattr(L, src))
+        out = t.sum(dtype=getattr(L, dst)) if dim is None else t.sum(dim, dtype=getattr(L, dst))
+        return str(out.dtype).split(".")[-1], out.tolist()
+
+    assert run(nbgrad) == run(torch)
