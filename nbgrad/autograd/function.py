@@ -490,8 +490,9 @@ def _link(ctx, args, out):
         return _custom._link_outputs(ctx, out)
     saved = ctx._saved
     if saved:
-        used_by = ctx._function.saved_for
-        if used_by is not None and None in nodes:  # as PyTorch, keep only what a needed gradient will read
+        # as PyTorch, keep only what a gradient that is needed will read (when some input needs none)
+        if None in nodes and ctx._function.saved_for is not None:
+            used_by = ctx._function.saved_for
             needed = {pos for (pos, _, _), node in zip(meta, nodes) if node is not None}
             saved = ctx._saved = tuple([t if needed.intersection(users) else None for t, users in zip(saved, used_by)])
         versions, has_output = [], False
