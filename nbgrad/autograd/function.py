@@ -351,7 +351,7 @@ class Function:
     """
 
     saved_names = ()  # names under which a node shows its saved tensors (PyTorch's _saved_self, ...)
-    saved_for = None  # for each saved tensor, the arguments whose gradient reads it (None: every one)
+    saved_for = None  # for each saved tensor, the (tensor) arguments whose gradient reads it (None: every one)
     is_view = False  # the output shares storage (and so the version counter) with the first input
     # Teaching text (see nbgrad.ops.Rule): the rule, and how the op is written in an expression:
     # a op b (infix), op a (prefix) or a op (postfix), each as (Python, LaTeX).
@@ -491,10 +491,9 @@ def _link(ctx, args, out):
     saved = ctx._saved
     if saved:
         # as PyTorch, keep only what a gradient that is needed will read (when some input needs none)
-        if None in nodes and ctx._function.saved_for is not None:
-            used_by = ctx._function.saved_for
-            needed = {pos for (pos, _, _), node in zip(meta, nodes) if node is not None}
-            saved = ctx._saved = tuple([t if needed.intersection(users) else None for t, users in zip(saved, used_by)])
+        if None in nodes and ctx._function.saved_for is not None:  # (its ops take tensors only: position = index)
+            saved = ctx._saved = tuple([t if any([nodes[k] is not None for k in users]) else None
+                                        for t, users in zip(saved, ctx._function.saved_for)])
         versions, has_output = [], False
         for t in saved:
             if t is None:

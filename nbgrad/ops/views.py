@@ -53,10 +53,12 @@ def check_overlap(t, others, one_value=False):
     tensor; unless ``one_value`` is written everywhere), and no operand overlaps it in part (``t[1:] = t[:-1]``;
     the very same elements are fine)."""
     data = t._data
-    if not one_value and any(stride == 0 and n > 1 for n, stride in zip(data.shape, data.strides)):
+    if 0 in data.strides and not one_value and any(s == 0 and n > 1 for n, s in zip(data.shape, data.strides)):
         raise RuntimeError(_REPEATS)
     for other in others:
-        if isinstance(other, function.Tensor) and other._data is not data and np.may_share_memory(data, other._data):
+        # two arrays that each own their memory cannot overlap: the common case is decided without NumPy
+        if (isinstance(other, function.Tensor) and other._data is not data
+                and (data.base is not None or other._data.base is not None) and np.may_share_memory(data, other._data)):
             if _partial_overlap(data, other._data):
                 raise RuntimeError(
                     "unsupported operation: some elements of the input tensor and the written-to tensor refer to a "
