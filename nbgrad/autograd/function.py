@@ -469,17 +469,21 @@ def _link(ctx, args, out):
     """Connect a node to its inputs' nodes and make it the output's grad_fn (if any input requires grad)."""
     nodes, meta, linked = [], [], False
     for i, a in enumerate(args):
-        if isinstance(a, Tensor):
-            node = a._grad_node()
-            if node is None:
-                if ctx._constants is None:
-                    ctx._constants = {}
-                ctx._constants[len(nodes)] = weakref.ref(a)
-            else:
-                linked = True
-            data = a._data if type(a) is Tensor or a._source is None else a._source._data  # (a cast operand)
-            nodes.append(node)
-            meta.append((i, data.shape, data.dtype))
+        if type(a) is Tensor:
+            data = a._data
+        elif isinstance(a, Tensor):  # an output of several, or an operand cast for this op (its own dtype counts)
+            data = a._data if a._source is None else a._source._data
+        else:
+            continue
+        node = a._grad_node()
+        if node is None:
+            if ctx._constants is None:
+                ctx._constants = {}
+            ctx._constants[len(nodes)] = weakref.ref(a)
+        else:
+            linked = True
+        nodes.append(node)
+        meta.append((i, data.shape, data.dtype))
     if not linked:
         return
     ctx._seq = next(_sequence)
