@@ -23,3 +23,20 @@ def uniform_array(shape, low=0.0, high=1.0):
 
 def normal_array(shape, mean=0.0, std=1.0):
     return generator().normal(mean, std, size=shape)
+
+
+class Generator:
+    """A random generator of its own, as ``torch.Generator``: ``Generator().manual_seed(42)`` for
+    ``random_split`` or a ``DataLoader`` (its stream is NumPy's, not PyTorch's)."""
+
+    def __init__(self, device="cpu"):
+        self._seed = 67280421310721  # PyTorch's default seed
+        self._rng = np.random.default_rng(self._seed)
+
+    def manual_seed(self, seed):
+        self._seed = int(seed)
+        self._rng = np.random.default_rng(self._seed)
+        return self
+
+    def initial_seed(self):
+        return self._seed

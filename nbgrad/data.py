@@ -12,6 +12,7 @@ from . import _random
 from ._creation import from_numpy
 from ._functions import stack
 from .tensor import Tensor
+from .utils.data import TensorDataset  # noqa: F401  (one class: torch.utils.data's, as nbgrad.utils.data)
 
 
 def _finish(rng, X, y, noise):
@@ -71,21 +72,6 @@ def make_regression_1d(n_samples=100, noise=0.1, seed=0):
     x = np.sort(rng.uniform(-3.0, 3.0, n_samples))
     y = np.sin(x) + rng.normal(0.0, noise, n_samples)
     return from_numpy(x[:, None].astype(np.float32)), from_numpy(y[:, None].astype(np.float32))
-
-
-class TensorDataset:
-    """Tensors of the same length, indexed together: ``dataset[i]`` is ``(X[i], y[i])``."""
-
-    def __init__(self, *tensors):
-        if any(len(t) != len(tensors[0]) for t in tensors):
-            raise ValueError("Size mismatch between tensors")
-        self.tensors = tensors
-
-    def __getitem__(self, index):
-        return tuple(t[index] for t in self.tensors)
-
-    def __len__(self):
-        return len(self.tensors[0])
 
 
 class DataLoader:
