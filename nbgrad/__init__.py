@@ -11,6 +11,7 @@ from ._creation import (  # noqa: F401
     arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand,
     rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like,
 )
+from ._device import device  # noqa: F401
 from ._dtype import (  # noqa: F401,A004
     bool, double, dtype, finfo, float, float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16, int32,
     int64, long, promote_types, set_default_dtype, short, uint8,
@@ -32,8 +33,15 @@ globals().update(_functions.derived_functions())
 globals().update(_functions.METHOD_FUNCTIONS)  # nbgrad.eq, nbgrad.floor_divide, ...: methods with no op of their own
 
 
+_LAZY_MODULES = ("accelerator", "backends", "cuda")  # tiny, and loaded when first named
+
+
 def __getattr__(name):
     """An op defined after import (a test's, a user's Primitive) gets its ``nbgrad.<name>`` too."""
+    if name in _LAZY_MODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
     fn = _functions.derived_function(name)
     if fn is None:
         raise AttributeError(f"module 'nbgrad' has no attribute '{name}'")

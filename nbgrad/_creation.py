@@ -7,6 +7,7 @@ import numpy as np
 
 from . import _random
 from . import _dtype
+from ._device import check as _check_device
 from ._dtype import (
     check_scalar_fits, checked_array, dtype as _dtype_cls, from_numpy_dtype, get_default_dtype, int64, promote_types,
     scalar_array,
@@ -108,8 +109,9 @@ def _to_array(data, dtype):
     return array if dtype is None else array.astype(dtype.numpy)
 
 
-def tensor(data, *, dtype=None, requires_grad=False):
+def tensor(data, *, dtype=None, device=None, requires_grad=False):
     """A new tensor holding a copy of ``data`` (nested lists, numbers, arrays)."""
+    _check_device(device)
     if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.clone().detach() or "
@@ -120,8 +122,9 @@ def tensor(data, *, dtype=None, requires_grad=False):
     return _finish(_to_array(data, dtype), requires_grad)
 
 
-def as_tensor(data, dtype=None):
+def as_tensor(data, dtype=None, device=None):
     """A tensor sharing memory with ``data`` when it is already a tensor or array of the right dtype."""
+    _check_device(device)
     if isinstance(data, Tensor):
         return data if dtype is None else data.to(dtype)
     if isinstance(data, np.ndarray) and (dtype is None or dtype.numpy == data.dtype):
@@ -146,20 +149,24 @@ def _np_dtype(dtype):
     return dtype.numpy
 
 
-def zeros(*size, dtype=None, requires_grad=False):
+def zeros(*size, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
     return _finish(np.zeros(_shape(size), _np_dtype(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad=False):
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
     return _finish(np.ones(_shape(size), _np_dtype(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, requires_grad=False):
+def empty(*size, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
     # zero-filled rather than uninitialised: lesson outputs must not depend on leftover memory
     return zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
 
-def full(size, fill_value, *, dtype=None, requires_grad=False):
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
     if dtype is None:
         if isinstance(fill_value, bool):
             dtype_np = np.bool_
@@ -173,11 +180,13 @@ def full(size, fill_value, *, dtype=None, requires_grad=False):
     return _finish(np.full(_shape((size,)), scalar_array(fill_value, dtype_np), dtype_np), requires_grad)
 
 
-def eye(n, m=None, *, dtype=None, requires_grad=False):
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
     return _finish(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
 
 
-def arange(start, end=None, step=1, *, dtype=None, requires_grad=False):
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -188,19 +197,23 @@ def arange(start, end=None, step=1, *, dtype=None, requires_grad=False):
     return _finish(np.arange(start, end, step).astype(dtype.numpy), requires_grad)
 
 
-def linspace(start, end, steps, *, dtype=None, requires_grad=False):
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
     return _finish(np.linspace(start, end, steps).astype(_np_dtype(dtype)), requires_grad)
 
 
-def rand(*size, dtype=None, requires_grad=False):
+def rand(*size, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
     return _finish(_random.uniform_array(_shape(size)).astype(_np_dtype(dtype)), requires_grad)
 
 
-def randn(*size, dtype=None, requires_grad=False):
+def randn(*size, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
     return _finish(_random.normal_array(_shape(size)).astype(_np_dtype(dtype)), requires_grad)
 
 
-def randint(low, high=None, size=None, *, dtype=None, requires_grad=False):
+def randint(low, high=None, size=None, *, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
     if high is None:
         low, high = 0, low
     if size is None:
@@ -209,12 +222,14 @@ def randint(low, high=None, size=None, *, dtype=None, requires_grad=False):
     return _finish(values.astype(dtype.numpy if dtype else np.int64), requires_grad)
 
 
-def randperm(n, *, dtype=None):
+def randperm(n, *, dtype=None, device=None):
+    _check_device(device)
     return _finish(_random.generator().permutation(n).astype(dtype.numpy if dtype else np.int64), False)
 
 
 def _like(fn):
-    def like(input, *, dtype=None, requires_grad=False):
+    def like(input, *, dtype=None, device=None, requires_grad=False):
+        _check_device(device)
         return fn(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
     like.__name__ = f"{fn.__name__}_like"
@@ -225,10 +240,12 @@ def _like(fn):
 zeros_like, ones_like, empty_like, rand_like, randn_like = map(_like, (zeros, ones, empty, rand, randn))
 
 
-def full_like(input, fill_value, *, dtype=None, requires_grad=False):
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
     return full(input._data.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randint_like(input, low, high=None, *, dtype=None):
+def randint_like(input, low, high=None, *, dtype=None, device=None):
+    _check_device(device)
     return randint(low, high, input._data.shape, dtype=dtype or input.dtype)
 

@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from . import _dtype, printing
+from . import _device, _dtype, printing
 from ._dtype import check_scalar_fits, cpp_type_name, from_numpy_dtype, get_default_dtype, scalar_array, scalar_type_name
 from ._argcheck import (
     _broadcast_shapes, _check_bool_subtraction, _check_clamp_bounds, _check_dim, _require_floating, _require_tensor,
@@ -135,7 +135,11 @@ class Tensor(TensorAPI):
 
     @property
     def device(self):
-        return "cpu"
+        return _device.CPU
+
+    @property
+    def is_cuda(self):
+        return False
 
     # ----- autograd state -----
     @property
@@ -333,24 +337,28 @@ class Tensor(TensorAPI):
         return object.__format__(repr(self), spec)
 
     def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False):
-        """Cast (differentiable: ToCopyBackward0): ``to(dtype)``, ``to(other_tensor)``, ``to("cpu", dtype)``."""
+        """Cast (differentiable: ToCopyBackward0): ``to(dtype)``, ``to(other_tensor)``, ``to("cpu", dtype)``,
+        ``to(device)``. The CPU is nbgrad's one device: another raises a CPU-only PyTorch build's error."""
         flags = []
         for arg in args:
             if isinstance(arg, _dtype.dtype):
                 dtype = arg
             elif isinstance(arg, Tensor):
                 dtype = arg.dtype
-            elif isinstance(arg, str):
+            elif isinstance(arg, (str, _device.device)):
                 device = arg
             else:
                 flags.append(arg)  # to(dtype, non_blocking, copy), as PyTorch's positional order
         copy = flags[1] if len(flags) > 1 else copy
-        if device is not None and str(device).partition(":")[0] != "cpu":
-            raise RuntimeError(f"nbgrad runs on the CPU only: there is no device '{device}'")
+        _device.check(device, creating=False)
         np_dtype = self._data.dtype if dtype is None else dtype.numpy
         if np_dtype == self._data.dtype and not copy:
             return self
         return E.ToCopy.apply(self, np_dtype)
+
+    def cuda(self, device=None, non_blocking=False):
+        """As in a PyTorch build without CUDA: raises."""
+        _device.cuda_error(device)
 
     def clone(self):
         return E.Clone.apply(self)

@@ -6,6 +6,7 @@ A module finds its parameters, buffers and sub-modules by watching attribute ass
 """
 from collections import OrderedDict, namedtuple
 
+from ... import _device, _dtype
 from ...autograd import no_grad
 from ...tensor import Tensor
 from ..parameter import Parameter
@@ -261,21 +262,39 @@ class Module:
     def zero_grad(self, set_to_none=True):
         zero_grad_(self.parameters(), set_to_none)
 
-    # ----- dtype -----
-    def to(self, dtype):
-        """Cast every floating parameter and buffer (and gradient) to ``dtype``, in place; ``'cpu'`` is a no-op."""
-        if isinstance(dtype, str):
-            if dtype != "cpu":
-                raise RuntimeError(f"nbgrad runs on the CPU only, not on {dtype!r}")
+    # ----- dtype and device -----
+    def to(self, *args, device=None, dtype=None, non_blocking=False, memory_format=None):
+        """Cast every floating parameter and buffer (and gradient) to ``dtype``, in place: ``to(dtype)``,
+        ``to(device)``, ``to(device, dtype)``, ``to(tensor)``. The CPU is nbgrad's one device: ``to("cpu")``
+        is a no-op and another device raises a CPU-only PyTorch build's error."""
+        for arg in args:
+            if isinstance(arg, _dtype.dtype):
+                dtype = arg
+            elif isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif isinstance(arg, bool):
+                non_blocking = arg
+            else:
+                device = arg
+        _device.check(device, creating=False)
+        if dtype is None:
             return self
         if not dtype.is_floating_point:
-            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
+            raise TypeError(
+                f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dtype}")
         for t in [*self.parameters(), *self.buffers()]:
             if t.is_floating_point():
                 t._data = t._data.astype(dtype.numpy, copy=False)
                 if t._grad is not None:
                     t._grad = Tensor._make(t._grad._data.astype(dtype.numpy, copy=False))
         return self
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        """As in a PyTorch build without CUDA: raises."""
+        _device.cuda_error(device)
 
     def half(self):
         from ..._dtype import float16
