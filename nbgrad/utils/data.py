@@ -271,6 +271,19 @@ def default_collate(batch):
                     f"found {type(elem)}")
 
 
+def _tensor_rows(dataset):
+    """A TensorDataset (or a Subset of one, as random_split gives) of tensors that need no gradient:
+    its tensors and the map from the loader's indices to their rows (None: the same)."""
+    mapping = None
+    while isinstance(dataset, Subset):
+        indices = list(dataset.indices)
+        mapping = indices if mapping is None else [indices[i] for i in mapping]
+        dataset = dataset.dataset
+    if type(dataset) is not TensorDataset or any(t.requires_grad or t.dim() == 0 for t in dataset.tensors):
+        return None
+    return dataset.tensors, mapping
+
+
 def _float64():
     from .. import float64
     return float64
@@ -366,8 +379,14 @@ class DataLoader:
                 if len(batch) < self.batch_size:
                     return
         elif self.batch_sampler is not None:
+            rows = _tensor_rows(self.dataset) if self.collate_fn is default_collate else None
             for indices in self.batch_sampler:
-                yield self.collate_fn([self.dataset[i] for i in indices])
+                if rows is not None:  # what stacking the samples would give, in one indexing per tensor
+                    tensors, mapping = rows
+                    picked = np.asarray([mapping[i] for i in indices] if mapping is not None else indices, np.int64)
+                    yield [t[Tensor._make(picked)] for t in tensors]
+                else:
+                    yield self.collate_fn([self.dataset[i] for i in indices])
         else:
             for i in self.sampler:
                 yield self.collate_fn(self.dataset[i])

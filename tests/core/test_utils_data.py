@@ -259,3 +259,12 @@ def test_the_toy_data_sets_work_with_it():
 def test_import_paths_mirror_torch():
     assert nbgrad.utils.data.DataLoader is DataLoader
     assert default_collate([1, 2]).tolist() == [1, 2]
+
+
+def test_batches_of_a_tensor_dataset_are_what_stacking_its_samples_gives():
+    X, y = nbgrad.randn(30, 3), nbgrad.arange(30)
+    for dataset in (TensorDataset(X, y), Subset(TensorDataset(X, y), list(range(29, 0, -2))),
+                    random_split(TensorDataset(X, y), [20, 10], generator=Generator().manual_seed(1))[0]):
+        fast = list(DataLoader(dataset, batch_size=4))
+        slow = list(DataLoader(dataset, batch_size=4, collate_fn=lambda batch: default_collate(batch)))
+        assert [plain(b) for b in fast] == [plain(b) for b in slow]
