@@ -21,7 +21,7 @@ from ._functions import (  # noqa: F401
     allclose, argmax, argmin, bitwise_not, cat, concat, equal, is_tensor, isnan, logaddexp, logical_not, numel, stack,
     where,
 )
-from ._random import manual_seed  # noqa: F401
+from ._random import Generator, manual_seed  # noqa: F401
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled  # noqa: F401
 from .tensor import Size, Tensor  # noqa: F401

@@ -268,3 +268,10 @@ def test_batches_of_a_tensor_dataset_are_what_stacking_its_samples_gives():
         fast = list(DataLoader(dataset, batch_size=4))
         slow = list(DataLoader(dataset, batch_size=4, collate_fn=lambda batch: default_collate(batch)))
         assert [plain(b) for b in fast] == [plain(b) for b in slow]
+
+
+def test_generator_as_torchs(torch):
+    assert nbgrad.Generator is Generator
+    assert nbgrad.Generator().initial_seed() == torch.Generator().initial_seed()
+    g = nbgrad.Generator()
+    assert g.manual_seed(42) is g and g.initial_seed() == torch.Generator().manual_seed(42).initial_seed() == 42
