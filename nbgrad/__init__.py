@@ -33,7 +33,7 @@ globals().update(_functions.derived_functions())
 globals().update(_functions.METHOD_FUNCTIONS)  # nbgrad.eq, nbgrad.floor_divide, ...: methods with no op of their own
 
 
-_LAZY_MODULES = ("accelerator", "backends", "cuda")  # tiny, and loaded when first named
+_LAZY_MODULES = ("accelerator", "backends", "cuda", "utils")  # tiny, and loaded when first named
 
 
 def __getattr__(name):

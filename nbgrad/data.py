@@ -6,13 +6,22 @@ int64 (ready for ``cross_entropy``), regression targets float32 of shape (n, 1).
 
 ``DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True)`` gives mini-batches as PyTorch's does.
 """
+import sys
+
 import numpy as np
 
 from . import _random
 from ._creation import from_numpy
 from ._functions import stack
 from .tensor import Tensor
-from .utils.data import TensorDataset  # noqa: F401  (one class: torch.utils.data's, as nbgrad.utils.data)
+
+
+def __getattr__(name):
+    """``TensorDataset`` is ``nbgrad.utils.data``'s (one class for both loaders), loaded when first named."""
+    if name == "TensorDataset":
+        from .utils.data import TensorDataset
+        return TensorDataset
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _finish(rng, X, y, noise):
@@ -106,7 +115,8 @@ class DataLoader:
             yield self._fetch(order[batch * self.batch_size:(batch + 1) * self.batch_size])
 
     def _fetch(self, indices):
-        if isinstance(self.dataset, TensorDataset):
+        utils_data = sys.modules.get("nbgrad.utils.data")  # not loaded: the data set cannot be a TensorDataset
+        if utils_data is not None and isinstance(self.dataset, utils_data.TensorDataset):
             return [t[Tensor._make(indices)] for t in self.dataset.tensors]
         items = [self.dataset[int(i)] for i in indices]
         if isinstance(items[0], (tuple, list)):

@@ -275,3 +275,11 @@ def test_generator_as_torchs(torch):
     assert nbgrad.Generator().initial_seed() == torch.Generator().initial_seed()
     g = nbgrad.Generator()
     assert g.manual_seed(42) is g and g.initial_seed() == torch.Generator().manual_seed(42).initial_seed() == 42
+
+
+def test_import_nbgrad_loads_it_only_when_named():
+    import subprocess
+    import sys
+    code = ("import sys, nbgrad; assert 'nbgrad.utils' not in sys.modules; "
+            "assert nbgrad.data.TensorDataset is nbgrad.utils.data.TensorDataset")
+    subprocess.run([sys.executable, "-c", code], check=True)
