@@ -519,13 +519,16 @@ class TensorAPI:
         return self.to(other.dtype)
 
     # ----- in place -----
+    def _recorded(self, others):
+        """Will an in-place op on this tensor with these operands be recorded (grad mode on, one requires grad)?"""
+        return grad_mode.state.enabled and (
+            self.requires_grad or any(isinstance(o, _tensor.Tensor) and o.requires_grad for o in others))
+
     def _check_inplace(self, *others, one_value=False):
         """PyTorch's checks before an in-place change to this tensor, with ``others`` as the op's other
         operands: the autograd checks (when the change would be recorded), then memory overlap (which
         ``one_value`` may have: fill_ with a number, zero_, a copy from the very same memory)."""
-        if grad_mode.state.enabled and (
-            self.requires_grad or any(isinstance(o, _tensor.Tensor) and o.requires_grad for o in others)
-        ):
+        if self._recorded(others):
             base = self._base
             if base is not None:
                 if self._creation_meta is not None:  # made under no_grad, or one of several views (unbind)
@@ -572,9 +575,7 @@ class TensorAPI:
     def _snapshot(self, *others):
         """This tensor as it is now, for an in-place op to record (and save, if ``others`` need it for their
         gradients, as PyTorch saves the original self): later writes must not reach it."""
-        if not grad_mode.state.enabled or not (
-            self.requires_grad or any(isinstance(o, _tensor.Tensor) and o.requires_grad for o in others)
-        ):
+        if not self._recorded(others):
             return self
         t = _tensor.Tensor._make(self._data.copy())
         t._grad_fn, t._requires_grad, t._accumulator = self.grad_fn, self.requires_grad, self._accumulator

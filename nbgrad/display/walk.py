@@ -67,9 +67,7 @@ class Walk:
         self.root_id = self._new("v", kind="output", node=top)
         self.value_ids[tuple(get_gradient_edge(root))] = self.root_id
         self.op_ids[top] = self._new("op", kind="operation", node=top)
-        outputs = {}  # op id -> its output values (several for split, unbind, a user's Function)
-        for value, value_id in self.value_ids.items():
-            outputs.setdefault(self.op_ids[top], []).append(value_id)
+        outputs = {self.op_ids[top]: [self.root_id]}  # op id -> its output values (several for split, unbind, ...)
         for node in traverse(top):
             if type(node) is AccumulateGrad:
                 continue
