@@ -33,6 +33,12 @@ globals().update(_functions.derived_functions())
 globals().update(_functions.METHOD_FUNCTIONS)  # nbgrad.eq, nbgrad.floor_divide, ...: methods with no op of their own
 
 
+# >>> issue-12 index
+
+# >>> issue-12 math
+
+# >>> issue-12 linalg
+
 _LAZY_MODULES = ("accelerator", "backends", "cuda", "utils")  # tiny, and loaded when first named
 
 

@@ -202,4 +202,8 @@ def where(condition, input, other):
                 check_scalar_fits(x, a.dtype)
     return E.Where.apply(condition._data, a, b)
 
+# >>> issue-12 index
 
+# >>> issue-12 math
+
+# >>> issue-12 linalg

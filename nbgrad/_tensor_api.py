@@ -691,6 +691,12 @@ class TensorAPI:
         # recorded as a copy from a constant, so the old history gets no gradient (it was overwritten)
         return self._inplace(E.Copy.apply(self._snapshot(), _tensor.Tensor._make(values)))
 
+    # >>> issue-12 index
+
+    # >>> issue-12 math
+
+    # >>> issue-12 linalg
+
     __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
     __imod__, __ifloordiv__, __ipow__ = remainder_, floor_divide_, pow_
     __iand__, __ior__, __ixor__ = bitwise_and_, bitwise_or_, bitwise_xor_

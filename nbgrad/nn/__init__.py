@@ -5,3 +5,11 @@ from .modules import (  # noqa: F401
     Tanh,
 )
 from .parameter import Parameter  # noqa: F401
+
+# >>> issue-12 conv
+
+# >>> issue-12 act
+
+# >>> issue-12 rnn
+
+# >>> issue-12 modules

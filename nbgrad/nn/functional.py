@@ -365,3 +365,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
             _broadcast_shapes(input._data.shape, t._data.shape)  # PyTorch's error for a shape that cannot apply
         extras.append(t)
     return _loss.BinaryCrossEntropyWithLogits.apply(input, target, *extras, reduction)
+
+# >>> issue-12 conv
+
+# >>> issue-12 act
+
+# >>> issue-12 modules

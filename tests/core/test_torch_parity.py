@@ -232,6 +232,18 @@ OPS = {
                           lambda L, x, t: L.nn.functional.nll_loss(x, t, reduction="none")),
     "bce with logits": ((X, const((2, 3), 0.0, 1.0)),
                         lambda L, x, y: L.nn.functional.binary_cross_entropy_with_logits(x, y)),
+    # >>> issue-12 index
+
+    # >>> issue-12 math
+
+    # >>> issue-12 linalg
+
+    # >>> issue-12 conv
+
+    # >>> issue-12 act
+
+    # >>> issue-12 rnn
+
     "shared node": ((X,), lambda L, x: (lambda b: b * b)(x + x)),
     "composite": ((X, Y), lambda L, x, y: ((x * y).exp() / (1 + y.abs())).sum(1).log_softmax(0)),
 }

@@ -5,3 +5,11 @@ from .dropout import Dropout  # noqa: F401
 from .linear import Linear  # noqa: F401
 from .loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss  # noqa: F401
 from .module import Module  # noqa: F401
+
+# >>> issue-12 conv
+
+# >>> issue-12 act
+
+# >>> issue-12 rnn
+
+# >>> issue-12 modules
