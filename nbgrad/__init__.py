@@ -39,7 +39,7 @@ globals().update(_functions.METHOD_FUNCTIONS)  # nbgrad.eq, nbgrad.floor_divide,
 
 # >>> issue-12 linalg
 
-_LAZY_MODULES = ("accelerator", "backends", "cuda", "utils")  # tiny, and loaded when first named
+_LAZY_MODULES = ("accelerator", "backends", "cuda", "func", "utils")  # tiny, and loaded when first named
 
 
 def __getattr__(name):

@@ -162,3 +162,12 @@ def Variable(data, requires_grad=False, volatile=False):
 
 
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: E402,F401
+
+
+def __getattr__(name):
+    """``nbgrad.autograd.functional`` loads when first named (``import nbgrad`` stays as light as before)."""
+    if name == "functional":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.functional")
+    raise AttributeError(f"module '{__name__}' has no attribute '{name}'")
