@@ -98,3 +98,13 @@ def cuda_error(dev):
         if dev._type != "cuda":
             raise RuntimeError("Invalid device, must be cuda device")
     raise AssertionError("Torch not compiled with CUDA enabled")
+
+
+def set_default_device(dev):
+    """Where new tensors are made: the CPU is the one device nbgrad has, so any other raises here, when it is
+    named (PyTorch raises the same error at the first tensor made there)."""
+    check(dev)
+
+
+def get_default_device():
+    return CPU

@@ -1,11 +1,12 @@
 """Module-level functions (``nbgrad.exp(t)``, ``nbgrad.cat([...])``, ...), as PyTorch has them."""
+import warnings
 from numbers import Number
 
 import numpy as np
 
 from ._dtype import check_scalar_fits, from_numpy_dtype, promote_types, scalar_type_name
 from .ops import PRIMITIVES, elementwise as E, shape as S
-from ._argcheck import _broadcast_shapes, _check_dim
+from ._argcheck import _broadcast_shapes, _check_dim, _check_inplace_result
 from .tensor import Tensor
 
 
@@ -37,6 +38,40 @@ def derived_functions():
     return {name: _function(name, op) for name, op in ops.items()}
 
 
+def _with_out(name, fn, differentiable=True):
+    """``fn`` taking PyTorch's ``out=`` too: the result is written into ``out``, which is returned."""
+    def with_out(*args, out=None, **kwargs):
+        if out is None:
+            return fn(*args, **kwargs)
+        from .autograd import grad_mode
+
+        tensors = [a for a in (*args, *kwargs.values(), out) if isinstance(a, Tensor)]
+        if differentiable and grad_mode.is_grad_enabled() and any(t.requires_grad for t in tensors):
+            raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation, "
+                               "but one of the arguments requires grad.")
+        with grad_mode.no_grad():  # and the write into out records nothing either
+            _write_out(out, fn(*args, **kwargs))
+        return out
+
+    with_out.__name__ = with_out.__qualname__ = fn.__name__
+    with_out.__doc__ = fn.__doc__
+    return with_out
+
+
+def _write_out(out, result):
+    _check_inplace_result(out, result.dtype)
+    if out._data.shape != result._data.shape:
+        if out._data.size:
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape {list(out._data.shape)}, which "
+                f"does not match the required output shape {list(result._data.shape)}. This behavior is deprecated, "
+                "and in a future PyTorch release outputs will not be resized unless they have zero elements. You can "
+                "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0).",
+                UserWarning, stacklevel=3)
+        out._data = np.empty(result._data.shape, out._data.dtype)
+    out.copy_(result)
+
+
 def _function(name, op):
     """The Tensor method of that name (which converts and checks the arguments as PyTorch does), or, for an
     op with no method, the op itself."""
@@ -55,7 +90,7 @@ def _function(name, op):
 
         doc = op.__doc__
     fn.__name__, fn.__qualname__, fn.__doc__ = name, name, doc
-    return fn
+    return _with_out(name, fn)
 
 
 # Functions of tensors that are no differentiable op of their own.
@@ -95,6 +130,7 @@ def _method_function(name, *aliases):
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"``nbgrad.{name}(t, other)`` is ``t.{name}(other)``."
+    fn = _with_out(name, fn, differentiable=name == "div")
     return {n: fn for n in (name, *aliases)}
 
 
