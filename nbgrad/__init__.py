@@ -34,6 +34,8 @@ globals().update(_functions.METHOD_FUNCTIONS)  # nbgrad.eq, nbgrad.floor_divide,
 
 
 # >>> issue-12 index
+from ._functions import argwhere, count_nonzero, nonzero, take_along_dim  # noqa: F401,E402
+globals().update(_functions.LOGICAL_REDUCTIONS)  # nbgrad.any, nbgrad.all
 
 # >>> issue-12 math
 

@@ -18,6 +18,7 @@ from . import _dtype as _dtype_mod
 from ._dtype import from_legacy_name, scalar_array, scalar_type_name
 from .autograd import grad_mode
 from .ops import elementwise as E, index as I, linalg as L, reduce as R, shape as S, views
+from .ops import scatter as SC
 
 
 # No dim given: the reduction over every element (SumBackward0, MaxBackward1, ...). A dim of None given is
@@ -692,6 +693,253 @@ class TensorAPI:
         return self._inplace(E.Copy.apply(self._snapshot(), _tensor.Tensor._make(values)))
 
     # >>> issue-12 index
+    # gather / scatter / index / mask ops (nbgrad/ops/scatter.py): PyTorch's checks, then one op
+    def gather(self, dim, index, *, sparse_grad=False):
+        d = _check_dim(dim, self._data.ndim)
+        idx = SC.index_array("gather", index, lambda i: RuntimeError("gather(): Expected dtype int32/int64 for index"))
+        SC.check_gather(self, d, idx)
+        return SC.Gather.apply(self, d, idx)
+
+    def scatter(self, dim, index, src=None, value=None, *, reduce=None):
+        src = value if src is None else src
+        d = _check_dim(dim, self._data.ndim)
+        idx = SC.index_array("scatter", index, lambda i: RuntimeError("scatter(): Expected dtype int32/int64 for index"))
+        if reduce is not None and reduce not in ("add", "multiply"):
+            raise RuntimeError("reduce argument must be either add or multiply.")
+        if isinstance(src, _tensor.Tensor):
+            if src._data.dtype != self._data.dtype:
+                raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+            SC.check_scatter(self, d, idx, src)
+            if reduce is None:
+                return SC.Scatter.apply(self, d, idx, src)
+            SC.warn_reduce_deprecated()
+            return SC._ScatterReduce.apply(self, d, idx, src, reduce)
+        SC.check_scatter(self, d, idx, None)
+        if reduce is None:
+            return SC.ScatterValue.apply(self, d, idx, src)
+        return SC._ScatterReduce.apply(self, d, idx, src, reduce)
+
+    def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
+        src = value if src is None else src
+        self._check_inplace(src)
+        return self._inplace(self._snapshot(src).scatter(dim, index, src, reduce=reduce))
+
+    def scatter_add(self, dim, index, src):
+        d = _check_dim(dim, self._data.ndim)
+        idx = SC.index_array("scatter", index, lambda i: RuntimeError("scatter(): Expected dtype int32/int64 for index"))
+        if not isinstance(src, _tensor.Tensor):
+            raise TypeError(f"scatter_add(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}")
+        if src._data.dtype != self._data.dtype:
+            raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+        SC.check_scatter(self, d, idx, src)
+        return SC.ScatterAdd.apply(self, d, idx, src)
+
+    def scatter_add_(self, dim, index, src):
+        self._check_inplace(src)
+        return self._inplace(self._snapshot(src).scatter_add(dim, index, src))
+
+    def index_select(self, dim, index):
+        d = _check_dim(dim, self._data.ndim)
+        idx = SC.index_array("index_select", index,
+                             lambda i: RuntimeError("index_select(): Expected dtype int32 or int64 for index"))
+        if idx.ndim > 1:
+            raise IndexError("index_select(): Index is supposed to be a vector")
+        idx = idx.reshape(-1)
+        if ((idx < 0) | (idx >= (self._data.shape[d] if self._data.ndim else 1))).any():
+            raise IndexError("index out of range in self")
+        return SC.IndexSelect.apply(self, d, idx)
+
+    def _slices_source(self, op, dim, index, source, index_error, checks, int32=True):
+        """The checked dim and index of index_add/index_copy, with ``source`` checked by ``checks``."""
+        d = _check_dim(dim, self._data.ndim)
+        idx = SC.index_array(op, index, index_error, int32)
+        if not isinstance(source, _tensor.Tensor):
+            raise TypeError(f"{op}(): argument 'source' (position 3) must be Tensor, not {type(source).__name__}")
+        checks(d, idx)
+        return d, idx.reshape(-1)
+
+    def index_add(self, dim, index, source, *, alpha=1):
+        def checks(d, idx):
+            if idx.ndim > 1:
+                raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: {idx.ndim} with type: "
+                                 f"{SC.type_name(index._data)} and size: {list(idx.shape)}")
+            count = source._data.shape[d] if source._data.ndim else 1
+            if idx.size != count:
+                raise RuntimeError(f"index_add_(): Number of indices ({idx.size}) should be equal to source.size(dim): "
+                                   f"({count}), for dim: {d}")
+            if source._data.dtype != self._data.dtype:
+                raise RuntimeError(f"index_add_(): self ({SC.type_name(self._data)}) and source "
+                                   f"({SC.type_name(source._data)}) must have the same scalar type")
+            expected = self._data.shape[:d] + (idx.size,) + self._data.shape[d + 1:]
+            if source._data.ndim and source._data.shape != expected:
+                raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified "
+                                   f"dimension. Got self.shape = {list(self._data.shape)} source.shape = "
+                                   f"{list(source._data.shape)}")
+            SC._check_in_range(idx.reshape(-1), self._data.shape[d] if self._data.ndim else 1, d)
+
+        d, idx = self._slices_source("index_add", dim, index, source, lambda i: RuntimeError(
+            f"index_add_(): Expected dtype int32/int64 for index but got: {SC.type_name(i)}"), checks)
+        return SC.IndexAdd.apply(self, d, idx, source, alpha)
+
+    def index_add_(self, dim, index, source, *, alpha=1):
+        self._check_inplace(source)
+        return self._inplace(self._snapshot(source).index_add(dim, index, source, alpha=alpha))
+
+    def index_copy(self, dim, index, source):
+        def checks(d, idx):
+            if idx.ndim > 1:
+                raise IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got {idx.ndim})")
+            count = source._data.shape[d] if source._data.ndim else 1
+            if idx.size != count:
+                raise IndexError(f"index_copy_(): Number of indices ({idx.size}) should be equal to source.size(dim) "
+                                 f"({count})")
+            if source._data.dtype != self._data.dtype:
+                raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
+                                   f"{SC.type_name(self._data)} and (source) {SC.type_name(source._data)}")
+            SC._check_in_range(idx.reshape(-1), self._data.shape[d] if self._data.ndim else 1, d, "index_copy_(): ",
+                               IndexError)
+
+        d, idx = self._slices_source("index_copy", dim, index, source, lambda i: RuntimeError(
+            f"index_copy_(): Expected a long tensor for index, but got {SC.type_name(i)}"), checks, int32=False)
+        return SC.IndexCopy.apply(self, d, idx, source)
+
+    def index_copy_(self, dim, index, source):
+        self._check_inplace(source)
+        return self._inplace(self._snapshot(source).index_copy(dim, index, source))
+
+    def index_fill(self, dim, index, value):
+        d = _check_dim(dim, self._data.ndim)
+        idx = SC.index_array("index_fill", index, lambda i: IndexError("index_fill_(): Expected dtype int64 for index."),
+                             int32=False)
+        if idx.ndim > 1:
+            raise RuntimeError("Index has to be a vector/scalar")
+        size = self._data.shape[d] if self._data.ndim else 1
+        idx = idx.reshape(-1)
+        bad = (idx < -size) | (idx >= size)
+        if bad.any():
+            raise IndexError(f"index {idx[bad][0]} is out of bounds for dimension {d} with size {size}")
+        idx = idx % size if size else idx  # index_fill wraps a negative index, as PyTorch
+        if isinstance(value, _tensor.Tensor):
+            if value._data.ndim:
+                raise RuntimeError("index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                                   f"{value._data.ndim} dimension(s).")
+            return SC.IndexFillTensor.apply(self, d, idx, value)
+        return SC.IndexFill.apply(self, d, idx, value)
+
+    def index_fill_(self, dim, index, value):
+        self._check_inplace(value)
+        return self._inplace(self._snapshot(value).index_fill(dim, index, value))
+
+    def masked_fill(self, mask, value):
+        mask = SC.check_mask("masked_fill_", mask)
+        if isinstance(value, _tensor.Tensor):
+            if value._data.ndim:
+                raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                                   f"{value._data.ndim} dimension(s).")
+            _broadcast_shapes(mask.shape, self._data.shape)
+            return SC.MaskedFillTensor.apply(self, mask, value)
+        _broadcast_shapes(mask.shape, self._data.shape)
+        return SC.MaskedFill.apply(self, mask, value)
+
+    def masked_fill_(self, mask, value):
+        self._check_inplace(value)
+        if isinstance(mask, _tensor.Tensor):
+            self._check_output_shape(_broadcast_shapes(self._data.shape, mask._data.shape))
+        return self._inplace(self._snapshot(value).masked_fill(mask, value))
+
+    def masked_select(self, mask):
+        mask = SC.check_mask("masked_select", mask)
+        _broadcast_shapes(mask.shape, self._data.shape)
+        return SC.MaskedSelect.apply(self, mask)
+
+    def masked_scatter(self, mask, source):
+        mask = SC.check_mask("masked_scatter_", mask)
+        if source._data.dtype != self._data.dtype:
+            raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got"
+                               f"{SC.type_name(self._data)} and {SC.type_name(source._data)}")
+        shape = _broadcast_shapes(self._data.shape, mask.shape)
+        if source._data.size < np.count_nonzero(np.broadcast_to(mask, shape)):
+            raise RuntimeError("Number of elements of source < number of ones in mask")
+        return SC.MaskedScatter.apply(self, mask, source)
+
+    def masked_scatter_(self, mask, source):
+        self._check_inplace(source)
+        if isinstance(mask, _tensor.Tensor):
+            self._check_output_shape(_broadcast_shapes(self._data.shape, mask._data.shape))
+        return self._inplace(self._snapshot(source).masked_scatter(mask, source))
+
+    def take(self, index):
+        idx = SC.index_array("take", index, lambda i: RuntimeError(
+            f"take(): Expected a long tensor for index, but got {SC.type_name(i)}"), int32=False)
+        numel = self._data.size
+        bad = (idx < -numel) | (idx >= numel)
+        if bad.any():
+            raise IndexError(f"out of range: tried to access index {idx[bad][0]} on a tensor of {numel} elements.")
+        return SC.Take.apply(self, idx % numel if numel else idx)
+
+    def put(self, index, source, accumulate=False):
+        idx = SC.index_array("put", index, lambda i: RuntimeError(
+            f"put_(): Expected a long tensor for index, but got {SC.type_name(i)}"), int32=False)
+        if source._data.dtype != self._data.dtype:
+            raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got self.dtype = "
+                               f"{SC.type_name(self._data)} and source.dtype = {SC.type_name(source._data)}")
+        if source._data.size != idx.size:
+            raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
+                             f"source.numel() = {source._data.size}, index.numel() = {idx.size}")
+        numel = self._data.size
+        bad = (idx < -numel) | (idx >= numel)
+        if bad.any():
+            raise IndexError(f"out of range: tried to access index {idx[bad][0]} on a tensor of {numel} elements.")
+        return SC.Put.apply(self, idx % numel if numel else idx, source, bool(accumulate))
+
+    def put_(self, index, source, accumulate=False):
+        self._check_inplace(source)
+        return self._inplace(self._snapshot(source).put(index, source, accumulate))
+
+    def take_along_dim(self, indices, dim=None):
+        if indices._data.dtype != np.int64:
+            raise RuntimeError("nbgrad.take_along_dim(): dtype of indices should be Long but got "
+                               f"{SC.type_name(indices._data)}")
+        if dim is None:
+            return self.reshape(-1).gather(0, indices.reshape(-1))
+        d = _check_dim(dim, self._data.ndim)
+        if self._data.ndim != indices._data.ndim:
+            raise RuntimeError("nbgrad.take_along_dim(): input and indices should have the same number of dimensions, "
+                               f"but got {self._data.ndim} dimensions for input, and {indices._data.ndim} dimensions "
+                               "for indices")
+        # PyTorch's helper: each broadcast to the other's shape, except along dim
+        sizes = list(self._data.shape)
+        sizes[d] = indices._data.shape[d]
+        indices = indices.broadcast_to(_broadcast_shapes(tuple(sizes), indices._data.shape))
+        sizes = list(indices._data.shape)
+        sizes[d] = self._data.shape[d]
+        return self.broadcast_to(_broadcast_shapes(tuple(sizes), self._data.shape)).gather(d, indices)
+
+    def nonzero(self, *, as_tuple=False):
+        data = self._data
+        if as_tuple:
+            return tuple(_tensor.Tensor._make(i.astype(np.int64)) for i in np.nonzero(data if data.ndim else data.reshape(1)))
+        return _tensor.Tensor._make(np.argwhere(data).astype(np.int64))
+
+    def argwhere(self):
+        return self.nonzero()
+
+    def _logical_reduction(self, fn, dim, keepdim):
+        data = self._data
+        dims = None if dim is None else _reduced_dims(dim, data.ndim)
+        out = np.asarray(fn(data, axis=dims, keepdims=keepdim))
+        # PyTorch answers in bool, but in uint8 for a uint8 tensor
+        return _tensor.Tensor._make(out.astype(np.uint8) if data.dtype == np.uint8 else out)
+
+    def any(self, dim=None, keepdim=False):
+        return self._logical_reduction(np.any, dim, keepdim)
+
+    def all(self, dim=None, keepdim=False):
+        return self._logical_reduction(np.all, dim, keepdim)
+
+    def count_nonzero(self, dim=None):
+        dims = None if dim is None else _reduced_dims(dim, self._data.ndim)
+        return _tensor.Tensor._make(np.asarray(np.count_nonzero(self._data, axis=dims), dtype=np.int64))
 
     # >>> issue-12 math
 

@@ -1,0 +1,219 @@
+"""Gradients of the gather/scatter, mask, sort and ordering ops (nbgrad/ops/scatter.py, order.py), checked
+against finite differences by ``helpers.check_grad`` over generated inputs, indices and dims.
+
+An index with repeats is drawn where repeats are well defined (gather, index_select, index_add, take: the
+gradient adds up); where a repeated write would leave the result up to the order of writes (scatter,
+index_copy), each position is written once, as PyTorch's documentation asks.
+"""
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import nbgrad
+from helpers import SETTINGS, arrays, check_grad, on_grid, shapes
+from nbgrad.ops import scatter as SC
+from test_ops_grad import covers, dim_of
+
+pytestmark = pytest.mark.filterwarnings("ignore:The reduce argument")
+
+
+def square(y):
+    """y·y: the second derivative then runs through the op's backward, recorded."""
+    return y * y
+
+
+def long(array):
+    return nbgrad.tensor(np.asarray(array, dtype=np.int64))
+
+
+def index_within(rng, shape, dim, size, distinct):
+    """An int64 index of ``shape`` with values in [0, size) along ``dim``: ``distinct`` makes the positions
+    one index writes along each line of ``dim`` all different (shape[dim] <= size)."""
+    if not distinct:
+        return rng.integers(0, max(size, 1), size=shape)
+    full = list(shape)
+    full[dim] = size
+    return np.argsort(rng.random(full), axis=dim).take(range(shape[dim]), axis=dim)
+
+
+@st.composite
+def gather_case(draw, distinct=False):
+    """x, dim and an index no larger than x apart from dim (the shape gather and scatter accept)."""
+    shape = draw(shapes(min_dims=1), label="shape")
+    dim = draw(dim_of(len(shape)), label="dim")
+    d = dim % len(shape)
+    ishape = [draw(st.integers(1, n)) for n in shape]
+    ishape[d] = draw(st.integers(1, shape[d] if distinct else 4))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16), label="seed"))
+    return draw(arrays(shape), label="x"), dim, index_within(rng, tuple(ishape), d, shape[d], distinct)
+
+
+@covers(SC.Gather, SC.ScatterAdd)
+@given(case=gather_case())
+@SETTINGS
+def test_gather(case):
+    x, dim, index = case
+    check_grad(lambda t: square(t.gather(dim, long(index))), x,
+               reference=lambda a: np.take_along_axis(_cut(a, index.shape, dim), index, dim) ** 2)
+
+
+def _cut(a, shape, dim):
+    """``a`` cut to ``shape`` along every dim but ``dim`` (what gather reads from)."""
+    return a[tuple(slice(None) if d == dim % a.ndim else slice(0, n) for d, n in enumerate(shape))]
+
+
+@covers({"src": (SC.Scatter, SC.Gather), "value": (SC.ScatterValue,), "add": (SC.ScatterAdd, SC.Gather)},
+        per="form")
+@pytest.mark.parametrize("form", ["src", "value", "add"])
+@given(case=gather_case(distinct=True), data=st.data())
+@SETTINGS
+def test_scatter(form, case, data):
+    x, dim, index = case
+    src = data.draw(arrays(index.shape), label="src")
+    i = long(index)
+    if form == "value":
+        check_grad(lambda t: square(t.scatter(dim, i, 0.5)), x)
+    else:
+        method = "scatter" if form == "src" else "scatter_add"
+        check_grad(lambda t, s: square(getattr(t, method)(dim, i, s)), x, src)
+
+
+@st.composite
+def slices_case(draw, distinct=False):
+    """x, dim, a 1-d index along dim (repeats unless ``distinct``) and a source of x's shape with the index's
+    length along dim."""
+    shape = draw(shapes(min_dims=1), label="shape")
+    dim = draw(dim_of(len(shape)), label="dim")
+    size = shape[dim]
+    if distinct:
+        index = draw(st.permutations(range(size)), label="order")[:draw(st.integers(1, size))]
+    else:
+        index = draw(st.lists(st.integers(0, size - 1), min_size=1, max_size=4), label="index")
+    source_shape = list(shape)
+    source_shape[dim] = len(index)
+    return draw(arrays(shape), label="x"), dim, np.array(index), draw(arrays(tuple(source_shape)), label="source")
+
+
+@covers(SC.IndexSelect, SC.IndexAdd)
+@given(case=slices_case())
+@SETTINGS
+def test_index_select(case):
+    x, dim, index, _ = case
+    check_grad(lambda t: square(t.index_select(dim, long(index))), x,
+               reference=lambda a: np.take(a, index, axis=dim) ** 2)
+
+
+@covers({"index_add": (SC.IndexAdd, SC.IndexSelect), "index_copy": (SC.IndexCopy, SC.IndexFill, SC.IndexSelect)},
+        per="op")
+@pytest.mark.parametrize("op", ["index_add", "index_copy"])
+@given(data=st.data(), alpha=st.sampled_from([1, -2.5]))
+@SETTINGS
+def test_index_add_and_copy(op, data, alpha):
+    x, dim, index, source = data.draw(slices_case(distinct=op == "index_copy"))
+    i = long(index)
+    if op == "index_add":
+        check_grad(lambda t, s: square(t.index_add(dim, i, s, alpha=alpha)), x, source)
+    else:
+        check_grad(lambda t, s: square(t.index_copy(dim, i, s)), x, source)
+
+
+@covers({"number": (SC.IndexFill,), "tensor": (SC.IndexFillTensor, SC.IndexFill, SC.IndexSelect)}, per="value")
+@pytest.mark.parametrize("value", ["number", "tensor"])
+@given(case=slices_case(), v=arrays(()))
+@SETTINGS
+def test_index_fill(value, case, v):
+    """Repeated and negative indices: each slice named is filled once."""
+    x, dim, index, _ = case
+    i = long(index - x.shape[dim] * (np.arange(index.size) % 2))  # every other index negative
+    if value == "number":
+        check_grad(lambda t: square(t.index_fill(dim, i, -1.5)), x)
+    else:
+        check_grad(lambda t, w: square(t.index_fill(dim, i, w)), x, v)
+
+
+@st.composite
+def masked_case(draw):
+    """x and a boolean mask that broadcasts with it (either may be the larger)."""
+    shape = draw(shapes(min_dims=0), label="shape")
+    mask_shape = tuple(draw(st.sampled_from([1, n])) for n in shape)[draw(st.integers(0, len(shape))):]
+    if draw(st.booleans()):
+        shape, mask_shape = tuple(1 if draw(st.booleans()) else n for n in shape), shape
+    rng = np.random.default_rng(draw(st.integers(0, 2**16), label="seed"))
+    return draw(arrays(shape), label="x"), rng.random(mask_shape) < 0.5
+
+
+@covers({"number": (SC.MaskedFill,), "tensor": (SC.MaskedFillTensor, SC.MaskedFill, SC.MaskedSelect)}, per="value")
+@pytest.mark.parametrize("value", ["number", "tensor"])
+@given(case=masked_case(), v=arrays(()))
+@SETTINGS
+def test_masked_fill(value, case, v):
+    x, mask = case
+    m = nbgrad.tensor(mask)
+    if value == "number":
+        check_grad(lambda t: square(t.masked_fill(m, 0.25)), x, reference=lambda a: np.where(mask, 0.25, a) ** 2)
+    else:
+        check_grad(lambda t, w: square(t.masked_fill(m, w)), x, v)
+
+
+@covers(SC.MaskedSelect, SC.MaskedScatter)
+@given(case=masked_case())
+@SETTINGS
+def test_masked_select(case):
+    x, mask = case
+    check_grad(lambda t: square(t.masked_select(nbgrad.tensor(mask))), x,
+               reference=lambda a: np.broadcast_arrays(a, mask)[0][np.broadcast_to(mask, np.broadcast_shapes(
+                   a.shape, mask.shape))] ** 2)
+
+
+@covers(SC.MaskedScatter, SC.MaskedScatterBackward, SC.MaskedFill)
+@given(case=masked_case(), extra=st.integers(0, 3), data=st.data())
+@SETTINGS
+def test_masked_scatter(case, extra, data):
+    """A source with ``extra`` elements more than the mask needs: they get gradient 0."""
+    x, mask = case
+    count = int(np.broadcast_to(mask, np.broadcast_shapes(x.shape, mask.shape)).sum())
+    source = data.draw(arrays((count + extra,)), label="source")
+    check_grad(lambda t, s: square(t.masked_scatter(nbgrad.tensor(mask), s)), x, source)
+
+
+@covers(SC.Take, SC.Put)
+@given(x=arrays(shapes()), data=st.data())
+@SETTINGS
+def test_take(x, data):
+    """Repeats and negative indices, any index shape."""
+    n = x.size
+    index = data.draw(st.lists(st.integers(-n, n - 1), min_size=0, max_size=5), label="index")
+    shape = data.draw(st.sampled_from([(len(index),)] + ([(2, len(index) // 2)] if len(index) % 2 == 0 else [])))
+    i = np.array(index, dtype=np.int64).reshape(shape)
+    check_grad(lambda t: square(t.take(long(i))), x, reference=lambda a: a.reshape(-1)[i] ** 2)
+
+
+def test_take_along_dim_is_an_expand_and_a_gather():
+    x = np.random.default_rng(1).standard_normal((3, 4))
+    i = np.array([[0], [2], [1]])
+    ops = check_grad(lambda t: square(nbgrad.take_along_dim(t, long(i), 1)), x,
+                     reference=lambda a: np.take_along_axis(a, i, 1) ** 2)
+    assert SC.Gather in ops
+
+
+def test_scatter_with_reduce_refuses_backward():
+    x = nbgrad.ones(2, 3, requires_grad=True)
+    out = x.scatter(0, long([[1, 0, 1]]), x * 2, reduce="add")
+    np.testing.assert_array_equal(out.detach().numpy(), [[1, 3, 1], [3, 1, 3]])
+    assert out.grad_fn.name() == "NotImplemented"
+    with pytest.raises(RuntimeError, match=r"^derivative for aten::scatter is not implemented$"):
+        out.sum().backward()
+
+
+@covers({False: (SC.Put, SC.Take), True: (SC.Put, SC.Take)}, per="accumulate")
+@pytest.mark.parametrize("accumulate", [False, True])
+@given(x=arrays(shapes()), data=st.data())
+@SETTINGS
+def test_put(accumulate, x, data):
+    """Negative indices; repeats only when adding up (a repeated write is left to the order of writes)."""
+    n = x.size
+    index = data.draw(st.lists(st.integers(-n, n - 1), max_size=4, unique_by=(lambda i: i % n) if not accumulate
+                               else None), label="index")
+    source = data.draw(arrays((len(index),)), label="source")
+    check_grad(lambda t, s: square(t.put(long(index), s, accumulate)), x, source)
