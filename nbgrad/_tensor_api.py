@@ -694,6 +694,87 @@ class TensorAPI:
     # >>> issue-12 index
 
     # >>> issue-12 math
+    # functions of one input with non-integer values: integer and bool tensors become the default dtype
+    def tan(self):
+        return E.Tan.apply(self._floating())
+
+    def atan(self):
+        return E.Atan.apply(self._floating())
+
+    def asin(self):
+        return E.Asin.apply(self._floating())
+
+    def acos(self):
+        return E.Acos.apply(self._floating())
+
+    def sinh(self):
+        return E.Sinh.apply(self._floating())
+
+    def cosh(self):
+        return E.Cosh.apply(self._floating())
+
+    def asinh(self):
+        return E.Asinh.apply(self._floating())
+
+    def acosh(self):
+        return E.Acosh.apply(self._floating())
+
+    def atanh(self):
+        return E.Atanh.apply(self._floating())
+
+    def erf(self):
+        return E.Erf.apply(self._floating())
+
+    def erfc(self):
+        return E.Erfc.apply(self._floating())
+
+    def erfinv(self):
+        return E.Erfinv.apply(self._floating())
+
+    def log2(self):
+        return E.Log2.apply(self._floating())
+
+    def log10(self):
+        return E.Log10.apply(self._floating())
+
+    def exp2(self):
+        return E.Exp2.apply(self._floating())
+
+    def rsqrt(self):
+        return E.Rsqrt.apply(self._floating())
+
+    arctan, arcsin, arccos, arcsinh, arccosh, arctanh = atan, asin, acos, asinh, acosh, atanh
+
+    # rounding: an integer tensor is its own rounding (a copy); PyTorch has no bool kernel
+    def _rounded(self, op, kernel):
+        if self._data.dtype.kind == "b":
+            raise NotImplementedError(f'"{kernel}_vml_cpu" not implemented for \'Bool\'')
+        return op.apply(self)
+
+    def floor(self):
+        return self._rounded(E.Floor, "floor")
+
+    def ceil(self):
+        return self._rounded(E.Ceil, "ceil")
+
+    def trunc(self):
+        return self._rounded(E.Trunc, "trunc")
+
+    fix = trunc
+
+    def round(self, *, decimals=_ALL):
+        if decimals is _ALL:
+            return self._rounded(E.Round, "round")
+        if self._data.dtype.kind != "f":  # round(decimals=) has no integer kernel in PyTorch
+            kernel = "round_vml" if decimals == 0 else "round"
+            raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'{scalar_type_name(self.dtype)}\'')
+        return E.RoundDecimals.apply(self, int(decimals))
+
+    def frac(self):
+        if self._data.dtype.kind != "f":
+            raise NotImplementedError(f'"frac_cpu" not implemented for \'{scalar_type_name(self.dtype)}\'')
+        return E.Frac.apply(self)
+
 
     # >>> issue-12 linalg
 

@@ -235,6 +235,29 @@ OPS = {
     # >>> issue-12 index
 
     # >>> issue-12 math
+    "tan": ((spec((2, 3), -1.2, 1.2),), lambda L, x: x.tan()),
+    "atan": ((X,), lambda L, x: L.arctan(x)),
+    "asin": ((spec((2, 3), -0.9, 0.9),), lambda L, x: x.asin()),
+    "acos": ((spec((2, 3), -0.9, 0.9),), lambda L, x: L.arccos(x)),
+    "sinh": ((X,), lambda L, x: x.sinh()),
+    "cosh": ((X,), lambda L, x: L.cosh(x)),
+    "asinh": ((X,), lambda L, x: x.arcsinh()),
+    "acosh": ((spec((2, 3), 1.2, 3.0),), lambda L, x: L.acosh(x)),
+    "atanh": ((spec((2, 3), -0.9, 0.9),), lambda L, x: x.atanh()),
+    "erf": ((X,), lambda L, x: x.erf()),
+    "erfc": ((X,), lambda L, x: L.erfc(x)),
+    "erfinv": ((spec((2, 3), -0.95, 0.95),), lambda L, x: x.erfinv()),
+    "log2": ((P,), lambda L, x: x.log2()),
+    "log10": ((P,), lambda L, x: L.log10(x)),
+    "exp2": ((X,), lambda L, x: L.exp2(x)),
+    "rsqrt": ((P,), lambda L, x: x.rsqrt()),
+    "floor": ((X,), lambda L, x: x.floor() * x),
+    "ceil": ((X,), lambda L, x: L.ceil(x) * x),
+    "trunc": ((X,), lambda L, x: x.trunc() * x),
+    "fix": ((X,), lambda L, x: L.fix(x) * x),
+    "round": ((X,), lambda L, x: x.round() * x),
+    "round decimals": ((X,), lambda L, x: L.round(x, decimals=1) * x),
+    "frac": ((X,), lambda L, x: x.frac() * x),
 
     # >>> issue-12 linalg
 
