@@ -36,6 +36,9 @@ globals().update(_functions.METHOD_FUNCTIONS)  # nbgrad.eq, nbgrad.floor_divide,
 # >>> issue-12 index
 
 # >>> issue-12 math
+from ._functions import (  # noqa: F401,E402
+    div, divide, isclose, isfinite, isinf, isneginf, isposinf, isreal, logical_and, logical_or, logical_xor, signbit,
+)
 
 # >>> issue-12 linalg
 

@@ -1503,3 +1503,112 @@ class Frac(Primitive):
     @staticmethod
     def backward(ctx, grad):
         return grad  # NOTE: at the jumps (integers) the slope is taken as 1, as in PyTorch
+
+
+# ============================================================== division with a rounding mode, fmod (issue 12)
+def _divide(a, b, rounding_mode):
+    """PyTorch's div on arrays: true division (None), rounded towards 0 ("trunc") or down ("floor").
+
+    Floats: trunc(a / b), and NumPy's floor_divide, which rounds as PyTorch's div_floor (and Python's //)
+    do. Integers: exact, with PyTorch's error for a division by 0.
+    """
+    if rounding_mode is None:
+        return a / b
+    if a.dtype.kind == "f":
+        return np.trunc(a / b) if rounding_mode == "trunc" else np.floor_divide(a, b)
+    _check_integer_divisor(b)
+    q = np.floor_divide(a, b)
+    if rounding_mode == "trunc":  # floor is one below trunc where the signs differ and b does not divide a
+        q = q + ((q * b != a) & ((a < 0) != (b < 0)))
+    return q
+
+
+class DivMode(Primitive):
+    rule = Rule("a / b rounded by rounding_mode (None: not rounded);  ∂/∂a = 1/b,  ∂/∂b = -a/b², "
+                "or 0 and 0 when rounded (piecewise constant)",
+                latex=(r"\operatorname{div}($a, $b)", r"\frac{1}{$b} \text{ or } 0", r"-\frac{$a}{$b^{2}} \text{ or } 0"),
+                params=lambda node, number: {"rounding_mode": repr(node.rounding_mode)})
+
+    node_name = "DivBackward2"
+    saved_names = ("self", "other")
+
+    @staticmethod
+    def forward(ctx, a, b, rounding_mode):
+        ctx.rounding_mode = rounding_mode
+        if rounding_mode is None:
+            ctx.save_for_backward(a, b)
+        return _divide(a._data, b._data, rounding_mode)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.rounding_mode is not None:
+            return zeros_like(grad), zeros_like(grad), None
+        a, b = saved(ctx, grad)
+        return grad / b, -grad * (a / b / b), None
+
+
+div_trunc = either(lambda a, b: _divide(a, b, "trunc"), lambda a, b: DivMode.apply(a, b, "trunc"))
+
+
+class Fmod(Primitive):
+    rule = Rule("a - c·trunc(a/c) for a number c, the sign of a;  ∂/∂a = 1 (slope 1 between its jumps)",
+                latex=(r"\operatorname{fmod}($a, c)", "1"), params=lambda node, number: {"c": number(node.other)})
+    functions = ("fmod",)
+
+    @staticmethod
+    def forward(ctx, a, c):
+        ctx.other = c
+        x = a._data
+        c = scalar_array(c, x.dtype)
+        if x.dtype.kind != "f":
+            _check_integer_divisor(c)
+        return np.fmod(x, c)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None  # NOTE: at a jump (a a multiple of c) the slope is taken as 1, as in PyTorch
+
+
+class FmodTensor(Primitive):
+    rule = Rule("a - b·trunc(a/b), the sign of a;  ∂/∂a = 1,  ∂/∂b = -trunc(a/b)",
+                latex=(r"\operatorname{fmod}($a, $b)", "1", r"-\operatorname{trunc} \frac{$a}{$b}"))
+    functions = ("fmod",)
+
+    node_name = "FmodBackward1"
+    saved_names = ("self", "other")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        x, y = a._data, b._data
+        if x.dtype.kind != "f":
+            _check_integer_divisor(y)
+        return np.fmod(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = saved(ctx, grad)
+        # PyTorch records trunc(a/b) as div(rounding_mode="trunc"): DivBackward2, derivative 0
+        return grad, -grad * div_trunc(a, b)
+
+
+class NanToNum(Primitive):
+    rule = Rule("a with nan, +inf, -inf replaced by numbers;  ∂/∂a = 1 where a is finite, else 0",
+                latex=(r"\operatorname{nan\_to\_num}($a)", _ONE_WHERE + r"$a \text{ is finite, else } 0"))
+    functions = ("nan_to_num",)
+
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, a, nan, posinf, neginf):
+        ctx.save_for_backward(a)
+        x = a._data
+        if x.dtype.kind != "f":
+            return x.copy()
+        # NOTE: a missing posinf/neginf is the dtype's largest/lowest finite value, as in PyTorch
+        return np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = saved(ctx, grad)
+        return grad * constant(np.isfinite(raw(a)), grad), None, None, None

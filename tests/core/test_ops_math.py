@@ -111,3 +111,89 @@ def test_rounding_gradients_are_zeros():
         assert g.tolist() == [0.0, 0.0, 0.0]
     (g,) = nbgrad.autograd.grad(x.frac().sum(), x)
     assert g.tolist() == [1.0, 1.0, 1.0]
+
+
+# ============================================================== division with a rounding mode, fmod
+
+def _quotient_off_integers(a, b):
+    q = a / b
+    return np.all(np.abs(q - np.round(q)) > 1e-3)
+
+
+@covers(E.DivMode)
+@given(data=st.data(), rounding_mode=st.sampled_from([None, "trunc", "floor"]),
+       shape=shapes(), other_shape=st.sampled_from([(), (1,)]))
+@SETTINGS
+def test_div_with_a_rounding_mode(data, rounding_mode, shape, other_shape):
+    """Rounded: gradient 0 (times x, so that the check sees a non-constant one); None: a / b (DivBackward2)."""
+    a = data.draw(arrays(shape, floats(-5.0, 5.0)), label="a")
+    b = data.draw(arrays(other_shape, away_from_zero(0.3, 3.0)), label="b")
+    assume(_quotient_off_integers(a, b))
+    rounded = {None: lambda q: q, "trunc": np.trunc, "floor": np.floor}[rounding_mode]
+    check_grad(lambda x, y: x.div(y, rounding_mode=rounding_mode) * x, a, b,
+               reference=lambda x, y: rounded(x / y) * x)
+
+
+@covers(E.Fmod)
+@given(x=arrays(shapes(min_side=0), floats(-5.0, 5.0)), c=st.sampled_from([1.0, -1.0, 0.4, -2.0, 3]))
+@SETTINGS
+def test_fmod_by_a_number(x, c):
+    """The sign of the dividend (C's fmod), slope 1 between the jumps."""
+    assume(_quotient_off_integers(x, c))
+    check_grad(lambda t: t.fmod(c) * t, x, reference=lambda a: np.fmod(a, c) * a)
+
+
+@covers(E.FmodTensor, E.DivMode)
+@given(data=st.data(), shape=shapes(), constant=st.sampled_from([None, "left", "right"]))
+@SETTINGS
+def test_fmod_of_tensors(data, shape, constant):
+    """∂/∂b = -trunc(a/b), recorded under create_graph as div(rounding_mode="trunc"), as in PyTorch."""
+    a = data.draw(arrays(shape, floats(-5.0, 5.0)), label="a")
+    b = data.draw(arrays(shape, away_from_zero(0.3, 3.0)), label="b")
+    assume(_quotient_off_integers(a, b))
+    if constant is None:
+        check_grad(lambda x, y: nbgrad.fmod(x, y), a, b, reference=np.fmod)
+    elif constant == "left":
+        check_grad(lambda y: nbgrad.tensor(a, dtype=y.dtype).fmod(y), b, reference=lambda y: np.fmod(a, y))
+    else:
+        check_grad(lambda x: x.fmod(nbgrad.tensor(b, dtype=x.dtype)), a, reference=lambda x: np.fmod(x, b))
+
+
+def test_div_and_fmod_values_as_pytorch():
+    a, b = nbgrad.tensor([7, -7, 6]), nbgrad.tensor([2, 2, -4])
+    assert a.div(b, rounding_mode="trunc").tolist() == [3, -3, -1]
+    assert nbgrad.div(a, b, rounding_mode="floor").tolist() == [3, -4, -2]
+    assert nbgrad.fmod(a, b).tolist() == [1, -1, 2]
+    x = nbgrad.tensor([7.0, -7.0, 0.0])
+    assert x.div(0, rounding_mode="floor").tolist()[:2] == [math.inf, -math.inf]
+    assert np.signbit(nbgrad.tensor([-0.5, 0.5]).div(2.0, rounding_mode="trunc").numpy()).tolist() == [True, False]
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        a.div(0, rounding_mode="trunc")
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        a.fmod(0)
+    with pytest.raises(RuntimeError, match="but found 'round'"):
+        x.div(2, rounding_mode="round")
+
+
+def test_div_rounded_gradients_are_zeros():
+    x, y = f64([5.0, -3.0]), f64([2.0, 4.0])
+    for mode in ("trunc", "floor"):
+        assert [g.tolist() for g in nbgrad.autograd.grad(x.div(y, rounding_mode=mode).sum(), (x, y))] == [[0.0, 0.0]] * 2
+
+
+# ============================================================== nan_to_num
+
+@covers(E.NanToNum)
+@given(x=arrays(shapes(min_side=0), floats()), nan=st.sampled_from([0.0, 1.5]))
+@SETTINGS
+def test_nan_to_num(x, nan):
+    check_grad(lambda t: t.nan_to_num(nan=nan) * t, x, reference=lambda a: np.nan_to_num(a, nan=nan) * a)
+
+
+def test_nan_to_num_values_and_gradient_at_non_finite_values():
+    x = nbgrad.tensor([math.nan, math.inf, -math.inf, 2.0], requires_grad=True)
+    out = nbgrad.nan_to_num(x, posinf=9.0)
+    big = float(np.finfo(np.float32).max)
+    assert out.tolist() == [0.0, 9.0, -big, 2.0]
+    out.sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0, 1.0]

@@ -258,6 +258,12 @@ OPS = {
     "round": ((X,), lambda L, x: x.round() * x),
     "round decimals": ((X,), lambda L, x: L.round(x, decimals=1) * x),
     "frac": ((X,), lambda L, x: x.frac() * x),
+    "div trunc": ((X, spec((3,), 0.5, 2.0)), lambda L, x, y: L.div(x, y, rounding_mode="trunc") * x),
+    "div floor number": ((X,), lambda L, x: x.div(0.3, rounding_mode="floor") * x),
+    "div rounding_mode None": ((X, spec((2, 3), 0.5, 2.0)), lambda L, x, y: x.div(y, rounding_mode=None)),
+    "fmod number": ((X,), lambda L, x: x.fmod(0.7)),
+    "fmod tensor": ((X, spec((2, 3), 0.5, 2.0)), lambda L, x, y: L.fmod(x, -y)),
+    "nan_to_num": ((X,), lambda L, x: L.nan_to_num(x.log(), nan=0.5, neginf=-3.0)),
 
     # >>> issue-12 linalg
 
