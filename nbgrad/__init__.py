@@ -38,6 +38,9 @@ from ._functions import argwhere, count_nonzero, nonzero, take_along_dim  # noqa
 globals().update(_functions.LOGICAL_REDUCTIONS)  # nbgrad.any, nbgrad.all
 
 # >>> issue-12 math
+from ._functions import (  # noqa: F401,E402
+    div, divide, isclose, isfinite, isinf, isneginf, isposinf, isreal, logical_and, logical_or, logical_xor, signbit,
+)
 
 # >>> issue-12 linalg
 

@@ -268,5 +268,52 @@ def count_nonzero(input, dim=None):
 
 
 # >>> issue-12 math
+def _input_tensor(input, fn):
+    """PyTorch's functions of a tensor refuse a number or a list as their input."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return input
+
+
+def div(input, other, **rounding_mode):
+    """``input / other``; ``rounding_mode="trunc"`` or ``"floor"`` rounds the quotient (DivBackward2)."""
+    return _tensor(input).div(other, **rounding_mode)
+
+
+divide = div
+
+
+def _tensor_function(name, fn_name=None):
+    """``nbgrad.<name>(input, ...)``: the Tensor method of that name, for a tensor input only."""
+    def fn(input, *args, **kwargs):
+        return getattr(_input_tensor(input, fn_name or name), name)(*args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``nbgrad.{name}(t, ...)`` is ``t.{name}(...)``."
+    return fn
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    from ._argcheck import _require_tensor
+
+    _require_tensor(other, "isclose", position=2)
+    return _input_tensor(input, "isclose").isclose(other, rtol, atol, equal_nan)
+
+
+def _logical_function(name):
+    def fn(input, other):
+        from ._argcheck import _require_tensor
+
+        _require_tensor(other, name, position=2)
+        return getattr(_input_tensor(input, name), name)(other)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``nbgrad.{name}(t, other)`` is ``t.{name}(other)``."
+    return fn
+
+
+logical_and, logical_or, logical_xor = (_logical_function(f"logical_{n}") for n in ("and", "or", "xor"))
+isinf, isposinf, isneginf, isfinite, isreal, signbit = (
+    _tensor_function(n) for n in ("isinf", "isposinf", "isneginf", "isfinite", "isreal", "signbit"))
 
 # >>> issue-12 linalg

@@ -611,8 +611,10 @@ class TensorAPI:
     def mul_(self, other):
         return self._update("mul", np.multiply, other)
 
-    def div_(self, other):
-        return self._update("div", np.true_divide, other)
+    def div_(self, other, *, rounding_mode=_ALL):
+        if rounding_mode is _ALL:
+            return self._update("div", np.true_divide, other)
+        return self._checked_update("div", other, rounding_mode=rounding_mode)
 
     def pow_(self, exponent):
         self._check_inplace(exponent)
@@ -626,7 +628,7 @@ class TensorAPI:
                 _check_inplace_result(self, _result_type(self, *bounds), cpp_names=True)
         return self._inplace(self._snapshot(min, max).clamp(min, max))
 
-    def _checked_update(self, method, other):
+    def _checked_update(self, method, other, **kwargs):
         """``self = self.<method>(other)``, checking the shape, then the dtype, before the op's own checks
         (an integer division by zero, a missing kernel), in PyTorch's order."""
         self._check_inplace(other)
@@ -634,7 +636,7 @@ class TensorAPI:
             self._check_output_shape(_broadcast_shapes(self._data.shape, np.shape(getattr(other, "_data", other))))
             if self._data.dtype.kind != "f":
                 _check_inplace_result(self, _result_type(self, other))
-        return self._inplace(getattr(self._snapshot(other), method)(other))
+        return self._inplace(getattr(self._snapshot(other), method)(other, **kwargs))
 
     def remainder_(self, other):
         return self._checked_update("remainder", other)
@@ -942,6 +944,190 @@ class TensorAPI:
         return _tensor.Tensor._make(np.asarray(np.count_nonzero(self._data, axis=dims), dtype=np.int64))
 
     # >>> issue-12 math
+    # functions of one input with non-integer values: integer and bool tensors become the default dtype
+    def tan(self):
+        return E.Tan.apply(self._floating())
+
+    def atan(self):
+        return E.Atan.apply(self._floating())
+
+    def asin(self):
+        return E.Asin.apply(self._floating())
+
+    def acos(self):
+        return E.Acos.apply(self._floating())
+
+    def sinh(self):
+        return E.Sinh.apply(self._floating())
+
+    def cosh(self):
+        return E.Cosh.apply(self._floating())
+
+    def asinh(self):
+        return E.Asinh.apply(self._floating())
+
+    def acosh(self):
+        return E.Acosh.apply(self._floating())
+
+    def atanh(self):
+        return E.Atanh.apply(self._floating())
+
+    def erf(self):
+        return E.Erf.apply(self._floating())
+
+    def erfc(self):
+        return E.Erfc.apply(self._floating())
+
+    def erfinv(self):
+        return E.Erfinv.apply(self._floating())
+
+    def log2(self):
+        return E.Log2.apply(self._floating())
+
+    def log10(self):
+        return E.Log10.apply(self._floating())
+
+    def exp2(self):
+        return E.Exp2.apply(self._floating())
+
+    def rsqrt(self):
+        return E.Rsqrt.apply(self._floating())
+
+    arctan, arcsin, arccos, arcsinh, arccosh, arctanh = atan, asin, acos, asinh, acosh, atanh
+
+    # rounding: an integer tensor is its own rounding (a copy); PyTorch has no bool kernel
+    def _rounded(self, op, kernel):
+        if self._data.dtype.kind == "b":
+            raise NotImplementedError(f'"{kernel}_vml_cpu" not implemented for \'Bool\'')
+        return op.apply(self)
+
+    def floor(self):
+        return self._rounded(E.Floor, "floor")
+
+    def ceil(self):
+        return self._rounded(E.Ceil, "ceil")
+
+    def trunc(self):
+        return self._rounded(E.Trunc, "trunc")
+
+    fix = trunc
+
+    def round(self, *, decimals=_ALL):
+        if decimals is _ALL:
+            return self._rounded(E.Round, "round")
+        if self._data.dtype.kind != "f":  # round(decimals=) has no integer kernel in PyTorch
+            kernel = "round_vml" if decimals == 0 else "round"
+            raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'{scalar_type_name(self.dtype)}\'')
+        return E.RoundDecimals.apply(self, int(decimals))
+
+    def frac(self):
+        if self._data.dtype.kind != "f":
+            raise NotImplementedError(f'"frac_cpu" not implemented for \'{scalar_type_name(self.dtype)}\'')
+        return E.Frac.apply(self)
+
+    # division with a rounding mode (DivBackward2 even for rounding_mode=None, as in PyTorch), fmod
+    def _div_rounding(self, other, rounding_mode):
+        if rounding_mode not in (None, "trunc", "floor"):
+            raise RuntimeError(
+                f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
+        if rounding_mode is None:
+            return E.DivMode.apply(*self._operands(other, true_divide=True), None)
+        a, b = self._operands(other)
+        _check_division_kernel(a.dtype, f"div_{rounding_mode}")
+        return E.DivMode.apply(a, b, rounding_mode)
+
+    def divide(self, other, *, rounding_mode=_ALL):
+        return self.div(other, rounding_mode=rounding_mode)
+
+    def true_divide(self, other):
+        return self.div(other)
+
+    def divide_(self, other, *, rounding_mode=_ALL):
+        return self.div_(other, rounding_mode=rounding_mode)
+
+    def true_divide_(self, other):
+        return self.div_(other)
+
+    def fmod(self, other):
+        if isinstance(other, numbers.Number):
+            target = _result_type(self, other)
+            _check_division_kernel(target, "fmod")
+            return E.Fmod.apply(self.to(target), other)
+        a, b = self._operands(other)
+        _check_division_kernel(a.dtype, "fmod")
+        return E.FmodTensor.apply(a, b)
+
+    def fmod_(self, other):
+        return self._checked_update("fmod", other)
+
+    # tests of values (bool results, nothing to record)
+    def isinf(self):
+        return _tensor.Tensor._make(np.isinf(self._data))
+
+    def isposinf(self):
+        return _tensor.Tensor._make(np.isposinf(self._data) if self._data.dtype.kind == "f"
+                                    else np.zeros(self._data.shape, bool))
+
+    def isneginf(self):
+        return _tensor.Tensor._make(np.isneginf(self._data) if self._data.dtype.kind == "f"
+                                    else np.zeros(self._data.shape, bool))
+
+    def isfinite(self):
+        return _tensor.Tensor._make(np.isfinite(self._data))
+
+    def isreal(self):
+        return _tensor.Tensor._make(np.ones(self._data.shape, bool))  # no complex dtypes here: all real
+
+    def signbit(self):
+        x = self._data
+        return _tensor.Tensor._make(np.signbit(x) if x.dtype.kind == "f" else np.asarray(x < 0))
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        from ._argcheck import _require_tensor
+
+        _require_tensor(other, "isclose")
+        if other._data.dtype != self._data.dtype:
+            raise RuntimeError(f"{scalar_type_name(self.dtype)} did not match {scalar_type_name(other.dtype)}")
+        if rtol < 0:
+            raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
+        if atol < 0:
+            raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
+        a, b = self._data, other._data
+        _broadcast_shapes(a.shape, b.shape)
+        close = a == b  # equal infinities too
+        if a.dtype.kind != "b":
+            if a.dtype.kind != "f":  # as PyTorch, integers are compared in the default dtype
+                a, b = a.astype(_dtype_mod.get_default_dtype().numpy), b.astype(_dtype_mod.get_default_dtype().numpy)
+            if equal_nan:
+                close = close | (np.isnan(a) & np.isnan(b))
+            error = np.abs(a - b)
+            close = close | (np.isfinite(error) & (error <= atol + np.abs(rtol * b)))
+        return _tensor.Tensor._make(np.asarray(close))
+
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+        return E.NanToNum.apply(self, nan, posinf, neginf)
+
+    def nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
+        self._check_inplace()
+        return self._inplace(self._snapshot().nan_to_num(nan, posinf, neginf))
+
+    # logical ops: truth values of any dtype, bool results
+    def _logical(self, other, ufunc, name):
+        from ._argcheck import _require_tensor
+
+        _require_tensor(other, f"logical_{name}")
+        _broadcast_shapes(self._data.shape, other._data.shape)
+        return _tensor.Tensor._make(np.asarray(ufunc(self._data, other._data)))
+
+    def logical_and(self, other):
+        return self._logical(other, np.logical_and, "and")
+
+    def logical_or(self, other):
+        return self._logical(other, np.logical_or, "or")
+
+    def logical_xor(self, other):
+        return self._logical(other, np.logical_xor, "xor")
+
 
     # >>> issue-12 linalg
 

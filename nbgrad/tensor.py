@@ -16,7 +16,7 @@ from ._argcheck import (
     _broadcast_shapes, _check_bool_subtraction, _check_clamp_bounds, _check_dim, _require_floating, _require_tensor,
     _result_type,
 )
-from ._tensor_api import TensorAPI
+from ._tensor_api import _ALL as _NOT_GIVEN, TensorAPI
 from .autograd import grad_mode
 from .autograd.function import NOWHERE, AccumulateGrad
 from .ops import elementwise as E, views
@@ -413,7 +413,9 @@ class Tensor(TensorAPI):
     def mul(self, other):
         return E.Mul.apply(*self._operands(other))
 
-    def div(self, other):
+    def div(self, other, *, rounding_mode=_NOT_GIVEN):
+        if rounding_mode is not _NOT_GIVEN:  # None included: PyTorch's div with a rounding mode (DivBackward2)
+            return self._div_rounding(other, rounding_mode)
         return E.Div.apply(*self._operands(other, true_divide=True))
 
     def pow(self, exponent):

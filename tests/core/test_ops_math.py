@@ -1,0 +1,199 @@
+"""Gradients of the math ops of issue 12 (trigonometric, hyperbolic, error functions, logarithms and powers of
+2 and 10, rounding, division with a rounding mode, fmod, ...), checked against finite differences with
+``helpers.check_grad``; the values they take at special points and kinks, with exact expected numbers."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import nbgrad
+from helpers import SETTINGS, arrays, away_from_zero, check_grad, floats, on_grid, shapes
+from nbgrad.ops import elementwise as E
+from test_ops_grad import Unary, covers, f64
+
+
+
+def _erf(a):
+    return np.vectorize(math.erf, otypes=[np.float64])(a)
+
+
+UNARY = {
+    "tan": Unary(E.Tan, lambda x: x.tan(), np.tan, floats(-1.2, 1.2)),
+    "atan": Unary(E.Atan, lambda x: nbgrad.arctan(x), np.arctan),
+    "asin": Unary(E.Asin, lambda x: x.asin(), np.arcsin, floats(-0.9, 0.9)),
+    "acos": Unary(E.Acos, lambda x: nbgrad.acos(x), np.arccos, floats(-0.9, 0.9)),
+    "sinh": Unary(E.Sinh, lambda x: x.sinh(), np.sinh),
+    "cosh": Unary(E.Cosh, lambda x: nbgrad.cosh(x), np.cosh),
+    "asinh": Unary(E.Asinh, lambda x: x.arcsinh(), np.arcsinh),
+    "acosh": Unary(E.Acosh, lambda x: x.acosh(), np.arccosh, floats(1.2, 4.0)),
+    "atanh": Unary(E.Atanh, lambda x: nbgrad.atanh(x), np.arctanh, floats(-0.9, 0.9)),
+    "erf": Unary(E.Erf, lambda x: x.erf(), lambda a: _erf(a)),
+    "erfc": Unary(E.Erfc, lambda x: nbgrad.erfc(x), lambda a: 1 - _erf(a)),
+    "erfinv": Unary(E.Erfinv, lambda x: x.erfinv(), None, floats(-0.9, 0.9)),
+    "log2": Unary(E.Log2, lambda x: x.log2(), np.log2, floats(0.3, 4.0)),
+    "log10": Unary(E.Log10, lambda x: nbgrad.log10(x), np.log10, floats(0.3, 4.0)),
+    "exp2": Unary(E.Exp2, lambda x: x.exp2(), np.exp2),
+    "rsqrt": Unary(E.Rsqrt, lambda x: nbgrad.rsqrt(x), lambda a: 1 / np.sqrt(a), floats(0.3, 4.0)),
+}
+
+
+@covers({name: (case.op,) for name, case in UNARY.items()}, per="name")
+@pytest.mark.parametrize("name", UNARY)
+@given(data=st.data())
+@SETTINGS
+def test_unary(name, data):
+    """Shapes from 0-d to 3-d, empty ones included, inside each function's domain."""
+    case = UNARY[name]
+    x = data.draw(arrays(shapes(min_side=0), case.elements), label="x")
+    check_grad(case.fn, x, reference=case.reference)
+
+
+def test_erfinv_inverts_erf():
+    y = np.linspace(-0.999, 0.999, 201)
+    x = nbgrad.erfinv(nbgrad.tensor(y)).numpy()
+    np.testing.assert_allclose(_erf(x), y, rtol=1e-14, atol=1e-15)
+    assert nbgrad.erfinv(nbgrad.tensor([-1.0, 1.0, 1.5, 0.0])).tolist()[:2] == [-math.inf, math.inf]
+    assert math.isnan(nbgrad.erfinv(nbgrad.tensor(1.5)).item())
+
+
+# ============================================================== rounding
+
+# a grid whose points are at least 0.05 from every integer (and from every half)
+OFF_INTEGERS = on_grid(0.1, -4.0, 4.0, offset=0.05)
+OFF_HALVES = on_grid(0.1, -4.0, 4.0, offset=0.02)
+
+ROUNDING = {
+    "floor": (E.Floor, lambda x: x.floor() * x, lambda a: np.floor(a) * a, OFF_INTEGERS),
+    "ceil": (E.Ceil, lambda x: nbgrad.ceil(x) * x, lambda a: np.ceil(a) * a, OFF_INTEGERS),
+    "trunc": (E.Trunc, lambda x: x.trunc() * x, lambda a: np.trunc(a) * a, OFF_INTEGERS),
+    "fix": (E.Trunc, lambda x: nbgrad.fix(x) * x, lambda a: np.trunc(a) * a, OFF_INTEGERS),
+    "round": (E.Round, lambda x: x.round() * x, lambda a: np.round(a) * a, OFF_HALVES),
+    "round decimals": (E.RoundDecimals, lambda x: nbgrad.round(x, decimals=1) * x, lambda a: np.round(a, 1) * a,
+                       on_grid(0.01, -4.0, 4.0, offset=0.003)),
+    "round negative decimals": (E.RoundDecimals, lambda x: x.round(decimals=-1) * x,
+                                lambda a: np.round(a, -1) * a, on_grid(1, -40, 40, offset=0.3)),
+    "frac": (E.Frac, lambda x: x.frac() * x, lambda a: (a - np.trunc(a)) * a, OFF_INTEGERS),
+}
+
+
+@covers({name: (case[0],) for name, case in ROUNDING.items()}, per="name")
+@pytest.mark.parametrize("name", ROUNDING)
+@given(data=st.data())
+@SETTINGS
+def test_rounding(name, data):
+    """Multiplied by x so that the zero gradient of the rounding (and frac's 1) meet a non-constant one."""
+    _, fn, reference, elements = ROUNDING[name]
+    x = data.draw(arrays(shapes(min_side=0), elements), label="x")
+    check_grad(fn, x, reference=reference)
+
+
+def test_rounding_values_at_halves_and_signed_zeros():
+    """Halves round to even, -0.5 to -0.0, as PyTorch's nearbyint; frac(±inf) is nan."""
+    x = nbgrad.tensor([0.5, 1.5, 2.5, -0.5, -2.5, -0.3])
+    assert x.round().tolist() == [0.0, 2.0, 2.0, -0.0, -2.0, -0.0]
+    assert np.signbit(x.round().numpy()).tolist() == [False, False, False, True, True, True]
+    assert np.signbit(x.ceil().numpy()).tolist() == [False, False, False, True, True, True]
+    assert nbgrad.tensor([1.25, 2.35, -15.0], dtype=nbgrad.float64).round(decimals=1).tolist() == [1.2, 2.4, -15.0]
+    assert nbgrad.tensor([1250.0, 2500.0, -15.0]).round(decimals=-2).tolist() == [1200.0, 2500.0, -0.0]
+    assert math.isnan(nbgrad.tensor(math.inf).frac().item())
+    ints = nbgrad.tensor([3, -2])
+    for fn in (nbgrad.floor, nbgrad.ceil, nbgrad.round, nbgrad.trunc):
+        out = fn(ints)
+        assert out.dtype == nbgrad.int64 and out.tolist() == [3, -2]
+
+
+def test_rounding_gradients_are_zeros():
+    x = f64([0.5, 1.7, -2.2])
+    for fn in (nbgrad.floor, nbgrad.ceil, nbgrad.round, nbgrad.trunc, lambda t: t.round(decimals=2)):
+        (g,) = nbgrad.autograd.grad(fn(x).sum(), x)
+        assert g.tolist() == [0.0, 0.0, 0.0]
+    (g,) = nbgrad.autograd.grad(x.frac().sum(), x)
+    assert g.tolist() == [1.0, 1.0, 1.0]
+
+
+# ============================================================== division with a rounding mode, fmod
+
+def _quotient_off_integers(a, b):
+    q = a / b
+    return np.all(np.abs(q - np.round(q)) > 1e-3)
+
+
+@covers(E.DivMode)
+@given(data=st.data(), rounding_mode=st.sampled_from([None, "trunc", "floor"]),
+       shape=shapes(), other_shape=st.sampled_from([(), (1,)]))
+@SETTINGS
+def test_div_with_a_rounding_mode(data, rounding_mode, shape, other_shape):
+    """Rounded: gradient 0 (times x, so that the check sees a non-constant one); None: a / b (DivBackward2)."""
+    a = data.draw(arrays(shape, floats(-5.0, 5.0)), label="a")
+    b = data.draw(arrays(other_shape, away_from_zero(0.3, 3.0)), label="b")
+    assume(_quotient_off_integers(a, b))
+    rounded = {None: lambda q: q, "trunc": np.trunc, "floor": np.floor}[rounding_mode]
+    check_grad(lambda x, y: x.div(y, rounding_mode=rounding_mode) * x, a, b,
+               reference=lambda x, y: rounded(x / y) * x)
+
+
+@covers(E.Fmod)
+@given(x=arrays(shapes(min_side=0), floats(-5.0, 5.0)), c=st.sampled_from([1.0, -1.0, 0.4, -2.0, 3]))
+@SETTINGS
+def test_fmod_by_a_number(x, c):
+    """The sign of the dividend (C's fmod), slope 1 between the jumps."""
+    assume(_quotient_off_integers(x, c))
+    check_grad(lambda t: t.fmod(c) * t, x, reference=lambda a: np.fmod(a, c) * a)
+
+
+@covers(E.FmodTensor, E.DivMode)
+@given(data=st.data(), shape=shapes(), constant=st.sampled_from([None, "left", "right"]))
+@SETTINGS
+def test_fmod_of_tensors(data, shape, constant):
+    """∂/∂b = -trunc(a/b), recorded under create_graph as div(rounding_mode="trunc"), as in PyTorch."""
+    a = data.draw(arrays(shape, floats(-5.0, 5.0)), label="a")
+    b = data.draw(arrays(shape, away_from_zero(0.3, 3.0)), label="b")
+    assume(_quotient_off_integers(a, b))
+    if constant is None:
+        check_grad(lambda x, y: nbgrad.fmod(x, y), a, b, reference=np.fmod)
+    elif constant == "left":
+        check_grad(lambda y: nbgrad.tensor(a, dtype=y.dtype).fmod(y), b, reference=lambda y: np.fmod(a, y))
+    else:
+        check_grad(lambda x: x.fmod(nbgrad.tensor(b, dtype=x.dtype)), a, reference=lambda x: np.fmod(x, b))
+
+
+def test_div_and_fmod_values_as_pytorch():
+    a, b = nbgrad.tensor([7, -7, 6]), nbgrad.tensor([2, 2, -4])
+    assert a.div(b, rounding_mode="trunc").tolist() == [3, -3, -1]
+    assert nbgrad.div(a, b, rounding_mode="floor").tolist() == [3, -4, -2]
+    assert nbgrad.fmod(a, b).tolist() == [1, -1, 2]
+    x = nbgrad.tensor([7.0, -7.0, 0.0])
+    assert x.div(0, rounding_mode="floor").tolist()[:2] == [math.inf, -math.inf]
+    assert np.signbit(nbgrad.tensor([-0.5, 0.5]).div(2.0, rounding_mode="trunc").numpy()).tolist() == [True, False]
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        a.div(0, rounding_mode="trunc")
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        a.fmod(0)
+    with pytest.raises(RuntimeError, match="but found 'round'"):
+        x.div(2, rounding_mode="round")
+
+
+def test_div_rounded_gradients_are_zeros():
+    x, y = f64([5.0, -3.0]), f64([2.0, 4.0])
+    for mode in ("trunc", "floor"):
+        assert [g.tolist() for g in nbgrad.autograd.grad(x.div(y, rounding_mode=mode).sum(), (x, y))] == [[0.0, 0.0]] * 2
+
+
+# ============================================================== nan_to_num
+
+@covers(E.NanToNum)
+@given(x=arrays(shapes(min_side=0), floats()), nan=st.sampled_from([0.0, 1.5]))
+@SETTINGS
+def test_nan_to_num(x, nan):
+    check_grad(lambda t: t.nan_to_num(nan=nan) * t, x, reference=lambda a: np.nan_to_num(a, nan=nan) * a)
+
+
+def test_nan_to_num_values_and_gradient_at_non_finite_values():
+    x = nbgrad.tensor([math.nan, math.inf, -math.inf, 2.0], requires_grad=True)
+    out = nbgrad.nan_to_num(x, posinf=9.0)
+    big = float(np.finfo(np.float32).max)
+    assert out.tolist() == [0.0, 9.0, -big, 2.0]
+    out.sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0, 1.0]
