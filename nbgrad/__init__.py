@@ -43,8 +43,15 @@ from ._functions import (  # noqa: F401,E402
 )
 
 # >>> issue-12 linalg
+from ._creation import (  # noqa: F401
+    BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,
+)
+from ._functions import (  # noqa: F401
+    clone, detach, inference_mode, is_floating_point, is_inference_mode_enabled, load, meshgrid, save,
+)
 
-_LAZY_MODULES = ("accelerator", "backends", "cuda", "func", "utils")  # tiny, and loaded when first named
+# tiny, and loaded when first named
+_LAZY_MODULES = ("accelerator", "backends", "cuda", "func", "linalg", "serialization", "utils")
 
 
 def __getattr__(name):

@@ -12,7 +12,8 @@ from ._dtype import (
     check_scalar_fits, checked_array, dtype as _dtype_cls, from_numpy_dtype, get_default_dtype, int64, promote_types,
     scalar_array,
 )
-from .tensor import Tensor
+from .ops import views
+from .tensor import Size, Tensor
 
 
 def _shape(size):
@@ -249,3 +250,119 @@ def randint_like(input, low, high=None, *, dtype=None, device=None):
     _check_device(device)
     return randint(low, high, input._data.shape, dtype=dtype or input.dtype)
 
+
+
+# ---------------------------------------------------------------- Tensor.new_*: the dtype (and device) of self
+def _new_shape(size, fn):
+    if len(size) == 1 and not isinstance(size[0], numbers.Integral):
+        size = size[0]
+        if not isinstance(size, Sequence):
+            raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
+    for s in size:
+        if not isinstance(s, numbers.Integral) or isinstance(s, bool):
+            raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not {type(s).__name__}")
+    return _shape(tuple(size))
+
+
+def new_filled(self, size, fn, fill_value, dtype, device, requires_grad):
+    """``self.new_zeros(size)`` and the like: a new tensor of ``self``'s dtype unless ``dtype`` is given."""
+    _check_device(device)
+    if not size:
+        raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
+    dtype = self.dtype if dtype is None else dtype
+    return _finish(np.full(_new_shape(size, fn), scalar_array(fill_value, dtype.numpy), dtype.numpy), requires_grad)
+
+
+def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+            "sourceTensor.detach().clone().requires_grad_(True), rather than tensor.new_tensor(sourceTensor).",
+            UserWarning,
+            stacklevel=3,
+        )
+    return _finish(_to_array(data, self.dtype if dtype is None else dtype), requires_grad)
+
+
+# ------------------------------------------ nbgrad.Tensor(...), nbgrad.FloatTensor(...): PyTorch's legacy constructors
+def _legacy_signature_error(args, kwargs):
+    def name(value):
+        if isinstance(value, _dtype_cls):
+            return "nbgrad.dtype"
+        return type(value).__name__
+
+    got = ", ".join([name(a) for a in args] + [f"{k}={name(v)}" for k, v in kwargs.items()])
+    return TypeError(
+        f"new() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+        " * (*, nbgrad.device device = None)\n"
+        f"      didn't match because some of the keywords were incorrect: {', '.join(kwargs)}\n"
+        " * (nbgrad.Storage storage)\n"
+        " * (Tensor other)\n"
+        " * (tuple of ints size, *, nbgrad.device device = None)\n"
+        " * (object data, *, nbgrad.device device = None)\n"
+    )
+
+
+def legacy_new(dtype, args, kwargs):
+    """``Tensor(*sizes)`` (zeros here, uninitialised memory in PyTorch), ``Tensor(data)``, ``Tensor(other)``
+    (a view of all of ``other``: AliasBackward0); ``dtype`` None is the default dtype (``nbgrad.Tensor``)."""
+    device = kwargs.pop("device", None)
+    if kwargs:
+        raise _legacy_signature_error(args, {"device": device, **kwargs} if device is not None else kwargs)
+    _check_device(device)
+    target = get_default_dtype() if dtype is None else dtype
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        other = args[0]
+        if dtype is not None and other.dtype is not dtype:
+            raise TypeError(f"expected {_options(dtype)} (got {_options(other.dtype)})")
+        return views.Alias.apply(other)
+    if len(args) == 1 and not isinstance(args[0], (numbers.Integral, Size)):
+        data = args[0]
+        if not (_is_sequence(data) or isinstance(data, np.ndarray)):
+            raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
+        return _finish(_to_array(data, target), False)
+    size = tuple(args[0]) if len(args) == 1 and isinstance(args[0], Size) else args
+    for position, s in enumerate(size, 1):
+        if not isinstance(s, numbers.Integral) or isinstance(s, bool):
+            raise TypeError(
+                f"new(): argument 'size' failed to unpack the object at pos {position} with error \"type must be "
+                f"tuple of ints,but got {type(s).__name__}\""
+            )
+    # zero-filled rather than uninitialised: lesson outputs must not depend on leftover memory
+    return _finish(np.zeros(_shape(tuple(size)) if size else (0,), target.numpy), False)
+
+
+def _options(dtype):
+    return (f"TensorOptions(dtype={dtype.cpp_name}, device=cpu, layout=Strided, requires_grad=false (default), "
+            "pinned_memory=false (default), memory_format=(nullopt))")
+
+
+class _TensorType(type):
+    """The metaclass of ``FloatTensor`` and its kin: calling one builds an ``nbgrad.Tensor`` of its dtype, and
+    ``isinstance(t, FloatTensor)`` asks whether ``t`` is a float32 tensor, as in PyTorch."""
+
+    def __call__(cls, *args, **kwargs):
+        return legacy_new(cls.dtype, args, kwargs)
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj._data.dtype == cls.dtype.numpy
+
+    def __repr__(cls):
+        return f"<class 'nbgrad.{cls.__name__}'>"
+
+
+def _tensor_type(name, dtype):
+    return _TensorType(name, (), {"dtype": dtype, "__module__": "nbgrad", "__doc__": f"``{name}(...)``: a tensor of "
+                                  f"{dtype!r}, by PyTorch's legacy constructor (sizes, data, or a tensor)."})
+
+
+FloatTensor = _tensor_type("FloatTensor", _dtype.float32)
+DoubleTensor = _tensor_type("DoubleTensor", _dtype.float64)
+HalfTensor = _tensor_type("HalfTensor", _dtype.float16)
+LongTensor = _tensor_type("LongTensor", _dtype.int64)
+IntTensor = _tensor_type("IntTensor", _dtype.int32)
+ShortTensor = _tensor_type("ShortTensor", _dtype.int16)
+CharTensor = _tensor_type("CharTensor", _dtype.int8)
+ByteTensor = _tensor_type("ByteTensor", _dtype.uint8)
+BoolTensor = _tensor_type("BoolTensor", _dtype.bool)

@@ -1,4 +1,5 @@
 """Module-level functions (``nbgrad.exp(t)``, ``nbgrad.cat([...])``, ...), as PyTorch has them."""
+import functools
 import warnings
 from numbers import Number
 
@@ -7,6 +8,7 @@ import numpy as np
 from ._dtype import check_scalar_fits, from_numpy_dtype, promote_types, scalar_type_name
 from .ops import PRIMITIVES, elementwise as E, shape as S
 from ._argcheck import _broadcast_shapes, _check_dim, _check_inplace_result
+from .autograd.grad_mode import is_grad_enabled, set_grad_enabled
 from .tensor import Tensor
 
 
@@ -317,3 +319,110 @@ isinf, isposinf, isneginf, isfinite, isreal, signbit = (
     _tensor_function(n) for n in ("isinf", "isposinf", "isneginf", "isfinite", "isreal", "signbit"))
 
 # >>> issue-12 linalg
+def _require_input(input, fn):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+
+
+def clone(input, *, memory_format=None):
+    _require_input(input, "clone")
+    return input.clone()
+
+
+def detach(input):
+    _require_input(input, "detach")
+    return input.detach()
+
+
+def is_floating_point(input):
+    _require_input(input, "is_floating_point")
+    return input.is_floating_point()
+
+
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids: the i-th input viewed along dim i and expanded to every input's length (``"ij"``);
+    ``"xy"`` swaps the first two dims, as NumPy's default."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn("nbgrad.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
+                      UserWarning, stacklevel=2)
+        indexing = "ij"
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    if indexing not in ("xy", "ij"):
+        raise RuntimeError(f'nbgrad.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
+    for t in tensors[1:]:
+        if t._data.dtype != tensors[0]._data.dtype:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    swap = indexing == "xy" and len(tensors) >= 2
+    if swap:
+        tensors = (tensors[1], tensors[0], *tensors[2:])
+    shape = [t.numel() for t in tensors]
+    grids = []
+    for i, t in enumerate(tensors):
+        along = [1] * len(tensors)
+        along[i] = -1
+        grids.append(t.view(along).expand(shape))
+    if swap:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
+class _InferenceState:
+    enabled = False
+
+
+def is_inference_mode_enabled():
+    return _InferenceState.enabled
+
+
+class inference_mode:
+    """No graph is recorded inside, as under ``no_grad`` (a context manager and a decorator, with or without
+    parentheses); inside ``inference_mode(False)`` graphs are recorded, even within ``no_grad``, as in PyTorch."""
+
+    def __new__(cls, mode=True):
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)  # used bare as a decorator: ``mode`` is the function
+
+    def __init__(self, mode=True):
+        self.mode = mode
+
+    def __enter__(self):
+        self._prev = is_grad_enabled(), _InferenceState.enabled
+        set_grad_enabled(not self.mode)
+        _InferenceState.enabled = self.mode
+
+    def __exit__(self, *exc):
+        set_grad_enabled(self._prev[0])
+        _InferenceState.enabled = self._prev[1]
+        return False
+
+    def __call__(self, fn):
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with inference_mode(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+# save and load live in nbgrad.serialization, which imports zipfile and json only when first used.
+def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
+         _disable_byteorder_record=False):
+    """Save tensors, state dicts and nested containers to a path or a binary file object (see nbgrad.serialization)."""
+    from . import serialization
+
+    kwargs = {} if pickle_module is None else {"pickle_module": pickle_module}
+    serialization.save(obj, f, pickle_protocol=pickle_protocol, **kwargs)
+
+
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
+    """Load what ``save`` wrote; with ``weights_only=True`` (the default) nothing in the file is run."""
+    from . import serialization
+
+    return serialization.load(f, map_location, pickle_module, weights_only=weights_only, mmap=mmap,
+                              **pickle_load_args)

@@ -1130,6 +1130,34 @@ class TensorAPI:
 
 
     # >>> issue-12 linalg
+    # new tensors with self's dtype (and device) unless told otherwise
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        from ._creation import new_filled
+
+        return new_filled(self, size, "new_zeros", 0, dtype, device, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        from ._creation import new_filled
+
+        return new_filled(self, size, "new_ones", 1, dtype, device, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        from ._creation import new_filled
+
+        # zero-filled rather than uninitialised: lesson outputs must not depend on leftover memory
+        return new_filled(self, size, "new_empty", 0, dtype, device, requires_grad)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+        from ._creation import new_filled
+
+        if isinstance(size, numbers.Integral):
+            raise TypeError(f"new_full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
+        return new_filled(self, (size,), "new_full", fill_value, dtype, device, requires_grad)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        from ._creation import new_tensor
+
+        return new_tensor(self, data, dtype, device, requires_grad)
 
     __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
     __imod__, __ifloordiv__, __ipow__ = remainder_, floor_divide_, pow_

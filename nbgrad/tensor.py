@@ -81,8 +81,14 @@ class Tensor(TensorAPI):
         t.name = None
         return t
 
+    def __new__(cls, *args, **kwargs):
+        """``nbgrad.Tensor(2, 3)``, ``nbgrad.Tensor([1, 2])``: PyTorch's legacy constructor, in the default dtype."""
+        from ._creation import legacy_new
+
+        return legacy_new(None, args, kwargs)
+
     def __init__(self, *args, **kwargs):
-        raise TypeError("create tensors with nbgrad.tensor(data), nbgrad.zeros(...), nbgrad.ones(...), ...")
+        pass  # everything happened in __new__
 
     # ----- metadata -----
     @property
