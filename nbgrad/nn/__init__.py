@@ -7,6 +7,9 @@ from .modules import (  # noqa: F401
 from .parameter import Parameter  # noqa: F401
 
 # >>> issue-12 conv
+from .modules import (  # noqa: F401
+    AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, LayerNorm, MaxPool1d, MaxPool2d,
+)
 
 # >>> issue-12 act
 

@@ -367,6 +367,254 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     return _loss.BinaryCrossEntropyWithLogits.apply(input, target, *extras, reduction)
 
 # >>> issue-12 conv
+# Convolution, pooling, normalization and padding. Their primitives (nbgrad.ops.conv) load on first use:
+# ``import nbgrad`` stays as fast as before.
+def _ops():
+    from ..ops import conv
+
+    return conv
+
+
+def _ntuple(value, n, name, op="convolution"):
+    """An int or an n-sequence as an n-tuple, with PyTorch's error for a sequence of another length."""
+    if isinstance(value, int):
+        return (value,) * n
+    value = tuple(value)
+    if len(value) == 1:
+        return value * n
+    if len(value) != n:
+        raise RuntimeError(f"expected {name} to be a single integer value or a list of {n} values to match the "
+                           f"{op} dimensions, but got {name}={list(value)}")
+    return value
+
+
+def _shape_text(shape, sep=", "):
+    return "[" + sep.join(str(n) for n in shape) + "]"
+
+
+def _or_absent(t, like):
+    """An optional tensor argument of a primitive: PyTorch's node shows an absent one as a (None, 0) edge, which
+    an empty constant gives."""
+    return Tensor._make(np.zeros(0, like._data.dtype)) if t is None else t
+
+
+def _conv_nd(d, input, weight, bias, stride, padding, dilation, groups):
+    """PyTorch's ``conv1d``/``conv2d``: an unbatched input runs as a batch of one (unsqueeze, then squeeze)."""
+    shape = input._data.shape
+    if len(shape) not in (d + 1, d + 2):
+        raise RuntimeError(f"Expected {d + 1}D (unbatched) or {d + 2}D (batched) input to conv{d}d, but got input of "
+                           f"size: {_shape_text(shape)}")
+    if input._data.dtype != weight._data.dtype:
+        raise RuntimeError(f"Input type (nbgrad.{input.dtype.legacy_name}) and weight type "
+                           f"(nbgrad.{weight.dtype.legacy_name}) should be the same or input should be a MKLDNN "
+                           "tensor and weight is a dense tensor")
+    stride, dilation = _ntuple(stride, d, "stride"), _ntuple(dilation, d, "dilation")
+    kernel = weight._data.shape[2:]
+    extra = None
+    if isinstance(padding, str):
+        if padding == "valid":
+            padding = (0,) * d
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            total = [dl * (k - 1) for k, dl in zip(kernel, dilation)]
+            padding = tuple(t // 2 for t in total)
+            if any(t % 2 for t in total):  # the odd one out goes on the right, by an explicit pad, as in PyTorch
+                extra = tuple(v for t in reversed(total) for v in (0, t % 2))
+        else:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    padding = _ntuple(padding, d, "padding")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(dl <= 0 for dl in dilation):
+        raise RuntimeError("dilation should be greater than zero")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    w_shape = weight._data.shape
+    if len(w_shape) != d + 2:
+        raise RuntimeError(f"Expected {d + 2}-dimensional input for {d + 2}-dimensional weight {_shape_text(w_shape)}, "
+                           f"but got {len(shape)}-dimensional input of size {_shape_text(shape)} instead")
+    if w_shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
+                           f"got weight of size {_shape_text(w_shape)} instead")
+    batched = shape if len(shape) == d + 2 else (1,) + shape
+    if batched[1] != w_shape[1] * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {_shape_text(w_shape)}, expected input"
+                           f"{_shape_text(batched)} to have {w_shape[1] * groups} channels, but got {batched[1]} "
+                           "channels instead")
+    if bias is not None and bias._data.shape != (w_shape[0],):
+        raise RuntimeError(f"Given weight of size {_shape_text(w_shape)}, expected bias to be 1-dimensional with "
+                           f"{w_shape[0]} elements, but got bias of size {_shape_text(bias._data.shape)} instead")
+    padded = [n + 2 * p + (extra[2 * (d - 1 - i) + 1] if extra else 0) for i, (n, p) in enumerate(zip(batched[2:], padding))]
+    reach = [dl * (k - 1) + 1 for k, dl in zip(kernel, dilation)]
+    if any(r > n for r, n in zip(reach, padded)):
+        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel size: "
+                           f"({' x '.join(map(str, reach))}). Kernel size can't be greater than actual input size")
+    x = input if len(shape) == d + 2 else input.unsqueeze(0)
+    if extra is not None:
+        x = _ops().ConstantPadNd.apply(x, extra, 0.0)
+    out = _ops().Convolution.apply(x, weight, _or_absent(bias, weight), stride, padding, dilation, groups)
+    return out if len(shape) == d + 2 else out.squeeze(0)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """Cross-correlation of (N, C, L) signals with (O, C/groups, k) kernels: ConvolutionBackward0."""
+    return _conv_nd(1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """Cross-correlation of (N, C, H, W) images with (O, C/groups, kH, kW) kernels: ConvolutionBackward0."""
+    return _conv_nd(2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def _pool_checks(input, kernel, stride, padding, dilation, ceil_mode):
+    """PyTorch's ``pool2d_shape_check``; returns the output size."""
+    if any(s == 0 for s in stride):
+        raise RuntimeError("stride should not be zero")
+    if any(k <= 0 for k in kernel):
+        raise RuntimeError(f"kernel_size must be greater than zero, but got kH: {kernel[0]} kW: {kernel[1]}")
+    for k, p, dl in zip(kernel, padding, dilation):
+        if p > k // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
+                               f"kernel_size={k} and dilation={dl}")
+    shape = input._data.shape
+    out = _ops().pool_out_size(shape[-2:], kernel, stride, padding, dilation, ceil_mode)
+    if any(o < 1 for o in out):
+        c = shape[-3]
+        raise RuntimeError(f"Given input size: ({c}x{shape[-2]}x{shape[-1]}). Calculated output size: "
+                           f"({c}x{out[0]}x{out[1]}). Output size is too small")
+    return out
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """The largest value of each window: MaxPool2DWithIndicesBackward0 (the gradient goes to the first maximum)."""
+    shape = input._data.shape
+    if len(shape) not in (3, 4) or 0 in shape[-3:]:
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    kernel = _ntuple(kernel_size, 2, "kernel_size", "pooling")
+    stride = kernel if stride is None or stride == [] or stride == () else _ntuple(stride, 2, "stride", "pooling")
+    padding, dilation = _ntuple(padding, 2, "padding", "pooling"), _ntuple(dilation, 2, "dilation", "pooling")
+    _pool_checks(input, kernel, stride, padding, dilation, ceil_mode)
+    pooled = _ops().max_pool(input._data, kernel, stride, padding, dilation, ceil_mode)
+    out = _ops().MaxPool2DWithIndices.apply(input, kernel, stride, padding, dilation, ceil_mode, pooled)
+    return (out, Tensor._make(pooled[1])) if return_indices else out
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """max_pool2d over (N, C, 1, L), as PyTorch computes it (unsqueeze, pool, squeeze)."""
+    shape = input._data.shape
+    if len(shape) not in (2, 3) or 0 in shape[-2:]:
+        raise RuntimeError(f"max_pool1d() Expected 2D or 3D input tensor, but got {_shape_text(shape)}")
+    stride = kernel_size if stride is None or stride == [] or stride == () else stride
+    out = max_pool2d(input.unsqueeze(-2), (1, _ntuple(kernel_size, 1, "kernel_size")[0]),
+                     (1, _ntuple(stride, 1, "stride")[0]), (0, _ntuple(padding, 1, "padding")[0]),
+                     (1, _ntuple(dilation, 1, "dilation")[0]), ceil_mode, return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """The mean of each window: AvgPool2DBackward0."""
+    shape = input._data.shape
+    if len(shape) < 3:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-len(shape)}, {len(shape) - 1}], but "
+                         f"got -3)")
+    if len(shape) > 4:
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    kernel = _ntuple(kernel_size, 2, "kernel_size", "pooling")
+    stride = kernel if stride is None or stride == [] or stride == () else _ntuple(stride, 2, "stride", "pooling")
+    padding = _ntuple(padding, 2, "padding", "pooling")
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    _pool_checks(input, kernel, stride, padding, (1, 1), ceil_mode)
+    return _ops().AvgPool2D.apply(input, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """avg_pool2d over (N, C, 1, L), as PyTorch computes it (unsqueeze, pool, squeeze)."""
+    stride = kernel_size if stride is None or stride == [] or stride == () else stride
+    out = avg_pool2d(input.unsqueeze(-2), (1, _ntuple(kernel_size, 1, "kernel_size")[0]),
+                     (1, _ntuple(stride, 1, "stride")[0]), (0, _ntuple(padding, 1, "padding")[0]), ceil_mode,
+                     count_include_pad)
+    return out.squeeze(-2)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Means over ``output_size`` windows that tile the image: AdaptiveAvgPool2DBackward0, or a mean over the
+    last two dims (MeanBackward1) for a 1x1 output, as PyTorch records it."""
+    shape = input._data.shape
+    if len(shape) not in (3, 4):
+        raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {_shape_text(shape)}")
+    if isinstance(output_size, int):
+        output_size = (output_size, output_size)
+    if len(output_size) != 2:
+        raise RuntimeError("adaptive_avg_pool2d: output_size must be 2")
+    output_size = tuple(n if o is None else o for o, n in zip(output_size, shape[-2:]))
+    if output_size == (1, 1):
+        return input.mean((-1, -2), keepdim=True)
+    return _ops().AdaptiveAvgPool2D.apply(input, output_size)
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+    """(x - mean)/√(var + eps)·weight + bias per channel (dim 1): NativeBatchNormBackward0. In training the
+    batch's statistics normalize, and the running ones (if given) move towards them by ``momentum``, with
+    the unbiased variance, as in PyTorch."""
+    shape = input._data.shape
+    if training:
+        count = int(np.prod(shape)) // shape[1] if len(shape) > 1 else 0
+        if count <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
+    channels = shape[1] if len(shape) > 1 else 1
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
+        if t is not None and t._data.size != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {t._data.size}")
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError("running_mean must be defined in evaluation mode")
+    stats = [None if t is None else t._data for t in (running_mean, running_var)]
+    if training and running_mean is not None:
+        for t in (running_mean, running_var):  # updated in place, as PyTorch's kernel does
+            t._version_counter[0] += 1
+    return _ops().NativeBatchNorm.apply(input, _or_absent(weight, input), _or_absent(bias, input), *stats, training,
+                                       momentum, eps)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """(x - mean)/√(var + eps)·weight + bias over the last ``len(normalized_shape)`` dims: NativeLayerNormBackward0."""
+    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    shape = input._data.shape
+    if shape[len(shape) - len(normalized_shape):] != normalized_shape or len(shape) < len(normalized_shape):
+        raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
+                           f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{_shape_text(shape)}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t._data.shape != normalized_shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
+                               f"{_shape_text(t._data.shape)} and normalized_shape = {list(normalized_shape)}")
+    return _ops().NativeLayerNorm.apply(input, normalized_shape, _or_absent(weight, input), _or_absent(bias, input),
+                                       eps)
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad the last ``len(pad) // 2`` dims: ``pad`` = (left, right) of the last dim, then of the one before, ...;
+    a negative pad cuts. Mode 'constant' (ConstantPadNdBackward0)."""
+    pad = tuple(pad)
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input._data.ndim:
+        raise RuntimeError(f"Padding length should be less than or equal to two times the input dimension but got "
+                           f"padding length {len(pad)} and input of dimension {input._data.ndim}")
+    if mode != "constant":
+        raise NotImplementedError(f"nbgrad's pad supports mode='constant' only, not mode='{mode}'")
+    shape = input._data.shape
+    for i in range(len(pad) // 2):
+        n = shape[-1 - i]
+        if n + pad[2 * i] + pad[2 * i + 1] < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")
+    return _ops().ConstantPadNd.apply(input, pad, 0.0 if value is None else value)
 
 # >>> issue-12 act
 

@@ -82,6 +82,13 @@ STILL_DIFFERENT = {
                                                           "from log_sigmoid (LogSigmoidBackward0), no op of nbgrad's",
     "matmul matrix vector": "∂/∂vector broadcasts the vector with unsqueeze (UnsqueezeBackward0); PyTorch does not",
     "linear": "∂/∂weight is transposed with transpose(0, 1) (TransposeBackward0); PyTorch's t() (TBackward0)",
+    "batch_norm training": "batch_norm's backward is recorded as its formula's ops (MeanBackward1, PowBackward0, "
+                           "...); PyTorch's as one NativeBatchNormBackwardBackward0",
+    "batch_norm eval": "as batch_norm training",
+    "batch_norm no affine": "as batch_norm training",
+    "layer_norm": "layer_norm's backward is recorded as its formula's ops; PyTorch's as one "
+                  "NativeLayerNormBackwardBackward0",
+    "layer_norm two dims": "as layer_norm",
 }
 
 
@@ -111,6 +118,10 @@ ALSO_WITH_A_GRAD_THAT_REQUIRES_GRAD = {
     "t": TRANSPOSE,
     "squeeze": "squeeze's backward reshapes (ViewBackward0); PyTorch unsqueezes (UnsqueezeBackward0)",
     "squeeze dim": "squeeze's backward reshapes (ViewBackward0); PyTorch unsqueezes (UnsqueezeBackward0)",
+    "conv2d unbatched": "as squeeze dim",
+    "max_pool1d": "as squeeze dim",
+    "avg_pool1d": "as squeeze dim",
+    "adaptive_avg_pool2d 1x1": KEPT_DIM + "; divided by n as a tensor (PyTorch: DivBackward1)",
     "expand new dim": "expand's backward sums and reshapes; PyTorch's sum_to",
     "select": INDEXING,
     "select of vector": INDEXING,

@@ -295,6 +295,37 @@ OPS = {
     # >>> issue-12 linalg
 
     # >>> issue-12 conv
+    "conv2d": ((spec((2, 2, 5, 5)), spec((3, 2, 3, 3)), spec((3,))),
+               lambda L, x, w, b: L.nn.functional.conv2d(x, w, b, stride=2, padding=1)),
+    "conv2d groups dilation": ((spec((1, 4, 6, 5)), spec((4, 2, 2, 2))),
+                               lambda L, x, w: L.nn.functional.conv2d(x, w, None, 1, (1, 0), (2, 1), 2)),
+    "conv2d same even kernel": ((spec((1, 2, 4, 5)), spec((2, 2, 2, 3))),
+                                lambda L, x, w: L.nn.functional.conv2d(x, w, padding="same")),
+    "conv2d unbatched": ((spec((2, 4, 4)), const((3, 2, 3, 3))), lambda L, x, w: L.nn.functional.conv2d(x, w)),
+    "conv1d": ((spec((2, 2, 7)), spec((3, 2, 3)), const((3,))),
+               lambda L, x, w, b: L.nn.functional.conv1d(x, w, b, stride=2, padding=1)),
+    "max_pool2d ceil": ((spec((2, 2, 5, 5)),), lambda L, x: L.nn.functional.max_pool2d(x, 3, 2, 1, ceil_mode=True)),
+    "max_pool2d dilation": ((spec((1, 2, 5, 6)),), lambda L, x: L.nn.functional.max_pool2d(x, 2, 1, dilation=2)),
+    "max_pool2d unbatched": ((spec((2, 4, 4)),), lambda L, x: L.nn.functional.max_pool2d(x, 2)),
+    "max_pool1d": ((spec((2, 3, 7)),), lambda L, x: L.nn.functional.max_pool1d(x, 3, 2, 1)),
+    "avg_pool2d": ((spec((2, 2, 5, 5)),),
+                   lambda L, x: L.nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False)),
+    "avg_pool2d divisor": ((spec((1, 2, 4, 6)),), lambda L, x: L.nn.functional.avg_pool2d(x, 2, divisor_override=3)),
+    "avg_pool1d": ((spec((2, 3, 7)),), lambda L, x: L.nn.functional.avg_pool1d(x, 3, 2, 1)),
+    "adaptive_avg_pool2d": ((spec((2, 2, 5, 7)),), lambda L, x: L.nn.functional.adaptive_avg_pool2d(x, (2, 3))),
+    "adaptive_avg_pool2d 1x1": ((spec((2, 2, 3, 3)),), lambda L, x: L.nn.functional.adaptive_avg_pool2d(x, 1)),
+    "batch_norm training": ((spec((4, 2, 3)), spec((2,)), spec((2,))),
+                            lambda L, x, w, b: L.nn.functional.batch_norm(
+                                x, L.zeros(2, dtype=x.dtype), L.ones(2, dtype=x.dtype), w, b, training=True)),
+    "batch_norm eval": ((spec((2, 2, 2, 2)), const((2,)), const((2,), 0.5, 2.0), spec((2,)), spec((2,))),
+                        lambda L, x, m, v, w, b: L.nn.functional.batch_norm(x, m, v, w, b)),
+    "batch_norm no affine": ((spec((3, 2)),), lambda L, x: L.nn.functional.batch_norm(x, None, None, training=True)),
+    "layer_norm": ((spec((2, 3)), spec((3,)), spec((3,))),
+                   lambda L, x, w, b: L.nn.functional.layer_norm(x, (3,), w, b)),
+    "layer_norm two dims": ((spec((2, 2, 3)), spec((2, 3))),
+                            lambda L, x, w: L.nn.functional.layer_norm(x, (2, 3), w, eps=1e-3)),
+    "pad": ((spec((2, 3, 2)),), lambda L, x: L.nn.functional.pad(x, (1, 2, 0, 1), value=0.5)),
+    "pad negative": ((spec((2, 3)),), lambda L, x: L.nn.functional.pad(x, (-1, 1))),
 
     # >>> issue-12 act
 

@@ -7,6 +7,10 @@ from .loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss  # noqa:
 from .module import Module  # noqa: F401
 
 # >>> issue-12 conv
+from .batchnorm import BatchNorm1d, BatchNorm2d  # noqa: F401
+from .conv import Conv1d, Conv2d  # noqa: F401
+from .normalization import LayerNorm  # noqa: F401
+from .pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d  # noqa: F401
 
 # >>> issue-12 act
 
