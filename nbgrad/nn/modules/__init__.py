@@ -9,6 +9,7 @@ from .module import Module  # noqa: F401
 # >>> issue-12 conv
 
 # >>> issue-12 act
+from .activation import CELU, ELU, GELU, SELU, Hardtanh, LeakyReLU, Mish, ReLU6, SiLU, Softplus  # noqa: F401
 
 # >>> issue-12 rnn
 
