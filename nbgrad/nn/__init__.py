@@ -12,6 +12,7 @@ from .modules import (  # noqa: F401
 )
 
 # >>> issue-12 act
+from .modules import CELU, ELU, GELU, SELU, Hardtanh, LeakyReLU, Mish, ReLU6, SiLU, Softplus  # noqa: F401
 
 # >>> issue-12 rnn
 

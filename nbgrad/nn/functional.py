@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import _random
 from .._dtype import from_numpy_dtype, scalar_type_name
-from ..ops import elementwise as _elementwise, linalg as _linalg, loss as _loss
+from ..ops import activation as _activation_ops, elementwise as _elementwise, linalg as _linalg, loss as _loss
 from .._argcheck import _broadcast_shapes, _check_dim, _require_floating
 from ..tensor import Tensor
 
@@ -617,5 +617,92 @@ def pad(input, pad, mode="constant", value=None):
     return _ops().ConstantPadNd.apply(input, pad, 0.0 if value is None else value)
 
 # >>> issue-12 act
+def _activation(input, op, inplace_op, inplace, *args):
+    """``op`` on ``input``, or with ``inplace=True`` written over it (recorded by ``inplace_op``: PyTorch's
+    node for the in-place form, which saves the result where the input is gone)."""
+    if not inplace:
+        return op.apply(input, *args)
+    input._check_inplace()
+    return input._inplace(inplace_op.apply(input._snapshot(), *args))
+
+
+def gelu(input, approximate="none"):
+    """x·Φ(x), Φ the standard normal CDF; ``approximate='tanh'``: ½x(1 + tanh(√(2/π)(x + 0.044715x³)))."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f'"GeluKernelImpl" not implemented for \'{_dtype_name(input)}\'')
+    return _activation_ops.Gelu.apply(input, approximate)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x where x > 0, else negative_slope·x."""
+    _require_floating(input, "leaky_relu")
+    return _activation(input, _activation_ops.LeakyRelu, _activation_ops.LeakyReluInplace, inplace, negative_slope)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x where x > 0, else α(eˣ - 1)."""
+    _require_floating(input, "elu")
+    return _activation(input, _activation_ops.Elu, _activation_ops.EluInplace, inplace, alpha, 1.0, 1.0)
+
+
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, inplace=True)
+
+
+_SELU_ALPHA, _SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    """λ·elu(x, α) with PyTorch's constants α ≈ 1.6733, λ ≈ 1.0507 (one EluBackward0 node, as there)."""
+    _require_floating(input, "elu")
+    return _activation(input, _activation_ops.Elu, _activation_ops.EluInplace, inplace, _SELU_ALPHA, _SELU_SCALE, 1.0)
+
+
+def selu_(input):
+    return selu(input, inplace=True)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """x where x > 0, else α(e^(x/α) - 1)."""
+    _require_floating(input, "elu")
+    return _activation(input, _activation_ops.Celu, _activation_ops.CeluInplace, inplace, alpha, 1.0, 1 / alpha)
+
+
+def celu_(input, alpha=1.0):
+    return celu(input, alpha, inplace=True)
+
+
+def silu(input, inplace=False):
+    """x·σ(x) (also called swish)."""
+    _require_floating(input, "silu")
+    return _activation(input, _activation_ops.Silu, _activation_ops.Silu, inplace)
+
+
+def mish(input, inplace=False):
+    """x·tanh(softplus(x))."""
+    _require_floating(input, "mish")
+    return _activation(input, _activation_ops.Mish, _activation_ops.Mish, inplace)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """x clipped to [min_val, max_val]; its gradient is 0 at the bounds themselves, as in PyTorch."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _activation(input, _activation_ops.Hardtanh, _activation_ops.Hardtanh, inplace, min_val, max_val)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def relu6(input, inplace=False):
+    """min(max(x, 0), 6): ``hardtanh(x, 0, 6)``, a HardtanhBackward0 node as in PyTorch."""
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 # >>> issue-12 modules

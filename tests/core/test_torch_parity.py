@@ -328,6 +328,21 @@ OPS = {
     "pad negative": ((spec((2, 3)),), lambda L, x: L.nn.functional.pad(x, (-1, 1))),
 
     # >>> issue-12 act
+    "gelu": ((spec((2, 3), -4.0, 4.0),), lambda L, x: L.nn.functional.gelu(x)),
+    "gelu tanh": ((spec((2, 3), -4.0, 4.0),), lambda L, x: L.nn.functional.gelu(x, approximate="tanh")),
+    "leaky_relu": ((X,), lambda L, x: L.nn.functional.leaky_relu(x, 0.2)),
+    "leaky_relu_": ((X,), lambda L, x: L.nn.functional.leaky_relu_(x * 1, 0.2)),
+    "elu": ((X,), lambda L, x: L.nn.functional.elu(x, 0.7)),
+    "elu inplace": ((X,), lambda L, x: L.nn.functional.elu(x * 1, 1.5, inplace=True)),
+    "selu": ((X,), lambda L, x: L.nn.functional.selu(x)),
+    "selu_": ((X,), lambda L, x: L.nn.functional.selu_(x * 1)),
+    "celu": ((X,), lambda L, x: L.nn.functional.celu(x, 0.5)),
+    "celu inplace": ((X,), lambda L, x: L.nn.functional.celu(x * 1, 2.0, inplace=True)),
+    "silu": ((spec((2, 3), -5.0, 5.0),), lambda L, x: L.nn.functional.silu(x)),
+    "mish": ((spec((2, 3), -5.0, 5.0),), lambda L, x: L.nn.functional.mish(x)),
+    "hardtanh": ((X,), lambda L, x: L.nn.functional.hardtanh(x, -0.5, 1.2)),
+    "relu6": ((spec((2, 3), -3.0, 9.0),), lambda L, x: L.nn.functional.relu6(x)),
+    "softplus module": ((X,), lambda L, x: L.nn.Softplus(2.0, 1.0)(x)),
 
     # >>> issue-12 rnn
 

@@ -13,6 +13,7 @@ from .normalization import LayerNorm  # noqa: F401
 from .pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d  # noqa: F401
 
 # >>> issue-12 act
+from .activation import CELU, ELU, GELU, SELU, Hardtanh, LeakyReLU, Mish, ReLU6, SiLU, Softplus  # noqa: F401
 
 # >>> issue-12 rnn
 

@@ -1,0 +1,171 @@
+"""Gradients of the activation and loss primitives of issue 12 (nbgrad/ops/activation.py, nbgrad/ops/loss.py),
+checked against finite differences over generated inputs, with the values chosen at kinks tested exactly."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import nbgrad
+import nbgrad.nn.functional as F
+from helpers import SETTINGS, arrays, away_from_zero, check_grad, floats, on_grid, shapes
+from nbgrad.autograd import grad
+from nbgrad.ops import activation as A
+from test_ops_grad import covers, f64
+
+ERF = np.vectorize(math.erf, otypes=[float])
+SELU_ALPHA, SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+
+
+def _sig(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def _gelu(a, approximate):
+    if approximate == "tanh":
+        return 0.5 * a * (1 + np.tanh(math.sqrt(2 / math.pi) * (a + 0.044715 * a ** 3)))
+    return a * 0.5 * (1 + ERF(a / math.sqrt(2)))
+
+
+def _elu(a, alpha, scale=1.0, input_scale=1.0):
+    return np.where(a > 0, scale * a, scale * alpha * (np.exp(a * input_scale) - 1))
+
+
+def _hardtanh(a, lo, hi):
+    return np.minimum(np.maximum(a, lo), hi)
+
+
+# ============================================================== activations
+
+# name -> (ops covered, fn, reference, elements): the in-place forms write over a copy (x * 1: a leaf cannot be)
+ACTIVATIONS = {
+    "gelu": ((A.Gelu,), F.gelu, lambda a: _gelu(a, "none"), floats(-4.0, 4.0)),
+    "gelu tanh": ((A.Gelu,), lambda x: F.gelu(x, approximate="tanh"), lambda a: _gelu(a, "tanh"), floats(-4.0, 4.0)),
+    "leaky_relu": ((A.LeakyRelu,), lambda x: F.leaky_relu(x, 0.2), lambda a: np.where(a > 0, a, 0.2 * a),
+                   away_from_zero()),
+    "leaky_relu negative slope": ((A.LeakyRelu,), lambda x: F.leaky_relu(x, -1.5),
+                                  lambda a: np.where(a > 0, a, -1.5 * a), away_from_zero()),
+    "leaky_relu_": ((A.LeakyReluInplace,), lambda x: F.leaky_relu(x * 1, 0.2, inplace=True),
+                    lambda a: np.where(a > 0, a, 0.2 * a), away_from_zero()),
+    "elu": ((A.Elu,), lambda x: F.elu(x, 0.7), lambda a: _elu(a, 0.7), away_from_zero()),
+    "elu_": ((A.EluInplace,), lambda x: F.elu_(x * 1, 1.3), lambda a: _elu(a, 1.3), away_from_zero()),
+    "selu": ((A.Elu,), F.selu, lambda a: _elu(a, SELU_ALPHA, SELU_SCALE), away_from_zero()),
+    "selu inplace": ((A.EluInplace,), lambda x: F.selu(x * 1, inplace=True), lambda a: _elu(a, SELU_ALPHA, SELU_SCALE),
+                     away_from_zero()),
+    "celu": ((A.Celu,), lambda x: F.celu(x, 2.0), lambda a: _elu(a, 2.0, 1.0, 0.5), away_from_zero()),
+    "celu_": ((A.CeluInplace,), lambda x: F.celu_(x * 1, 0.5), lambda a: _elu(a, 0.5, 1.0, 2.0), away_from_zero()),
+    "silu": ((A.Silu,), F.silu, lambda a: a * _sig(a), floats(-6.0, 6.0)),
+    "silu inplace": ((A.Silu,), lambda x: F.silu(x * 1, inplace=True), lambda a: a * _sig(a), floats(-6.0, 6.0)),
+    "mish": ((A.Mish,), F.mish, lambda a: a * np.tanh(np.log1p(np.exp(a))), floats(-6.0, 6.0)),
+    "mish inplace": ((A.Mish,), lambda x: F.mish(x * 1, inplace=True), lambda a: a * np.tanh(np.log1p(np.exp(a))),
+                     floats(-6.0, 6.0)),
+    # the grid keeps every value at least 0.05 from the bounds
+    "hardtanh": ((A.Hardtanh,), lambda x: F.hardtanh(x, -0.5, 1.0), lambda a: _hardtanh(a, -0.5, 1.0),
+                 on_grid(0.1, offset=0.05)),
+    "hardtanh_": ((A.Hardtanh,), lambda x: F.hardtanh_(x * 1), lambda a: _hardtanh(a, -1.0, 1.0),
+                  on_grid(0.1, offset=0.05)),
+    "relu6": ((A.Hardtanh,), lambda x: F.relu6(x * 3), lambda a: _hardtanh(3 * a, 0.0, 6.0),
+              on_grid(0.1, offset=0.05)),
+}
+
+
+@covers({name: case[0] for name, case in ACTIVATIONS.items()}, per="name")
+@pytest.mark.parametrize("name", ACTIVATIONS)
+@given(data=st.data())
+@SETTINGS
+def test_activation(name, data):
+    """Shapes from 0-d to 3-d, empty ones included (but for the in-place forms: nbgrad's memory-overlap check
+    refuses to write into an empty product, a difference of its own); inputs away from the kinks (tested below)."""
+    _, fn, reference, elements = ACTIVATIONS[name]
+    in_place = name.endswith("_") or "inplace" in name
+    x = data.draw(arrays(shapes(min_side=1 if in_place else 0), elements), label="x")
+    check_grad(fn, x, reference=reference)
+
+
+def _gelu_derivative(a, approximate):
+    if approximate == "tanh":
+        k = math.sqrt(2 / math.pi)
+        t = np.tanh(k * (a + 0.044715 * a ** 3))
+        return 0.5 * (1 + t) + 0.5 * a * (1 - t * t) * k * (1 + 3 * 0.044715 * a * a)
+    return 0.5 * (1 + ERF(a / math.sqrt(2))) + a * np.exp(-a * a / 2) / math.sqrt(2 * math.pi)
+
+
+def _elu_derivative(alpha, scale, input_scale, is_result):
+    """elu'(x) from x, or from the result y = elu(x) (y > 0 exactly where x > 0)."""
+    if is_result:
+        return lambda y: np.where(y > 0, scale, input_scale * (y + alpha * scale))
+    return lambda x: np.where(x > 0, scale, scale * alpha * input_scale * np.exp(x * input_scale))
+
+
+# The ops that a backward records under create_graph (PyTorch's gelu_backward, ...): checked as ops of their
+# own, in each input, so that third derivatives are right too. (name -> op, fn, derivative, self's elements)
+BACKWARD = {
+    "gelu_backward": (A.GeluBackward, lambda g, a: A.GeluBackward.apply(g, a, "none"),
+                      lambda a: _gelu_derivative(a, "none"), floats(-4.0, 4.0)),
+    "gelu_backward tanh": (A.GeluBackward, lambda g, a: A.GeluBackward.apply(g, a, "tanh"),
+                           lambda a: _gelu_derivative(a, "tanh"), floats(-4.0, 4.0)),
+    "leaky_relu_backward": (A.LeakyReluBackward, lambda g, a: A.LeakyReluBackward.apply(g, a, 0.3),
+                            lambda a: np.where(a > 0, 1.0, 0.3), away_from_zero()),
+    "elu_backward": (A.EluBackward, lambda g, a: A.EluBackward.apply(g, a, 1.5, 2.0, 0.5, False),
+                     _elu_derivative(1.5, 2.0, 0.5, False), away_from_zero()),
+    "elu_backward from the result": (A.EluBackward, lambda g, y: A.EluBackward.apply(g, y, 1.5, 2.0, 0.5, True),
+                                     _elu_derivative(1.5, 2.0, 0.5, True), away_from_zero()),
+    "hardtanh_backward": (A.HardtanhBackward, lambda g, a: A.HardtanhBackward.apply(g, a, -0.5, 1.0),
+                          lambda a: ((a > -0.5) & (a < 1.0)).astype(float), on_grid(0.1, offset=0.05)),
+}
+
+
+@covers({name: (case[0],) for name, case in BACKWARD.items()}, per="name")
+@pytest.mark.parametrize("name", BACKWARD)
+@given(data=st.data())
+@SETTINGS
+def test_backward_ops(name, data):
+    op, fn, derivative, elements = BACKWARD[name]
+    shape = data.draw(shapes(), label="shape")
+    g = data.draw(arrays(shape), label="grad_output")
+    a = data.draw(arrays(shape, elements), label="self")
+    check_grad(fn, g, a, reference=lambda g_, a_: g_ * derivative(a_))
+
+
+# ============================================================== kinks: the values chosen, exactly
+
+# convention -> (input, function, exact gradient, exact second derivative of its sum);
+# tests/core/test_act_parity.py checks these points against PyTorch
+KINKS = {
+    "leaky_relu'(0) = negative_slope": ([-1.0, 0.0, 2.0], lambda x: F.leaky_relu(x, 0.25), [0.25, 0.25, 1.0],
+                                        [0.0, 0.0, 0.0]),
+    "elu'(0) = α (the left slope), elu''(0) = 0": ([0.0, 1.0], lambda x: F.elu(x, 0.5), [0.5, 1.0], [0.0, 0.0]),
+    "celu'(0) = 1": ([0.0], lambda x: F.celu(x, 2.0), [1.0], [0.0]),
+    "selu'(0) = λα": ([0.0], F.selu, [SELU_SCALE * SELU_ALPHA], [0.0]),
+    "hardtanh' = 0 at its bounds": ([-1.0, 0.0, 1.0], F.hardtanh, [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]),
+    "relu6' = 0 at 0 and 6": ([0.0, 3.0, 6.0], F.relu6, [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]),
+}
+
+
+@pytest.mark.parametrize("convention", KINKS)
+def test_gradient_at_a_kink(convention):
+    values, fn, expected, second = KINKS[convention]
+    x = f64(values)
+    (g,) = grad(fn(x).sum(), x, create_graph=True)
+    assert g.tolist() == expected
+    (h,) = grad(g.sum(), x, allow_unused=True)
+    assert (np.zeros(len(values)) if h is None else h.numpy()).tolist() == second
+
+
+def test_in_place_leaky_relu_and_elu_with_a_negative_slope_refuse_backward_as_pytorch():
+    """The saved result cannot tell the two sides apart when the slope is negative."""
+    for fn, message in ((lambda t: F.leaky_relu_(t, -0.5), "In-place leakyReLu backward calculation"),
+                        (lambda t: F.elu_(t, -0.5), "In-place elu backward calculation")):
+        x = f64([1.0, -2.0])
+        with pytest.raises(RuntimeError, match=message):
+            fn(x * 1).sum().backward()
+
+
+def test_in_place_activations_write_over_their_input():
+    for fn, expected in ((lambda t: F.leaky_relu_(t, 0.5), [-1.0, 3.0]), (lambda t: F.hardtanh_(t), [-1.0, 1.0]),
+                         (lambda t: F.relu6(t, inplace=True), [0.0, 3.0]), (lambda t: F.elu_(t), [math.expm1(-2), 3.0]),
+                         (lambda t: F.silu(t, inplace=True), [-2 * _sig(-2.0), 3 * _sig(3.0)])):
+        x = nbgrad.tensor([-2.0, 3.0], dtype=nbgrad.float64)
+        assert fn(x) is x
+        np.testing.assert_allclose(x.numpy(), expected, rtol=1e-15)
