@@ -11,5 +11,6 @@ from .parameter import Parameter  # noqa: F401
 # >>> issue-12 act
 
 # >>> issue-12 rnn
+from .modules import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell, RNNCellBase  # noqa: F401
 
 # >>> issue-12 modules

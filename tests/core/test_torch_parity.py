@@ -243,6 +243,7 @@ OPS = {
     # >>> issue-12 act
 
     # >>> issue-12 rnn
+    **__import__("test_rnn_parity").TORCH_PARITY_OPS,  # the recurrent layers, with weights as constants
 
     "shared node": ((X,), lambda L, x: (lambda b: b * b)(x + x)),
     "composite": ((X, Y), lambda L, x, y: ((x * y).exp() / (1 + y.abs())).sum(1).log_softmax(0)),

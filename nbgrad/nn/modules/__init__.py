@@ -11,5 +11,6 @@ from .module import Module  # noqa: F401
 # >>> issue-12 act
 
 # >>> issue-12 rnn
+from .rnn import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell, RNNCellBase  # noqa: F401
 
 # >>> issue-12 modules
