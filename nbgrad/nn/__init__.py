@@ -15,5 +15,6 @@ from .modules import (  # noqa: F401
 from .modules import CELU, ELU, GELU, SELU, Hardtanh, LeakyReLU, Mish, ReLU6, SiLU, Softplus  # noqa: F401
 
 # >>> issue-12 rnn
+from .modules import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell, RNNCellBase  # noqa: F401
 
 # >>> issue-12 modules

@@ -132,6 +132,17 @@ class Transpose(Primitive):
         return transpose(grad, ctx.dim0, ctx.dim1), None, None
 
 
+class TransposeInplace(Transpose):
+    """PyTorch's recurrent layers turn a batch_first output around with ``transpose_`` on their own new result:
+    applied to a tensor no one else holds, the change in place is the same as a transpose."""
+
+    rule = Rule("a with two dims swapped in place (transpose_);  the gradient swaps them back",
+                latex=(r"$a^{\top}", "1"))
+    functions = ()
+    node_name = "TransposeBackward1"
+    is_view = False
+
+
 class T(Transpose):
     rule = Rule("the transpose of a matrix (t());  the gradient is transposed back",
                 latex=(r"$a^{\top}", "1"))
@@ -358,6 +369,14 @@ class SplitWithSizes(Split):
     def forward(ctx, a, split_sizes, dim):
         ctx.split_sizes, ctx.dim = split_sizes, dim
         return _split(a._data, split_sizes, dim)
+
+
+class UnsafeSplit(Split):
+    rule = Rule("a cut along dim into pieces of split_size, not tracked as views (PyTorch's recurrent cells cut "
+                "their gates apart so);  the gradients are joined back",
+                latex=(r"\operatorname{split}($a)", r"1 \text{ for each piece}"))
+    functions = ()
+    is_view = False
 
 
 class Cat(Primitive):

@@ -345,6 +345,7 @@ OPS = {
     "softplus module": ((X,), lambda L, x: L.nn.Softplus(2.0, 1.0)(x)),
 
     # >>> issue-12 rnn
+    **__import__("test_rnn_parity").TORCH_PARITY_OPS,  # the recurrent layers, with weights as constants
 
     "shared node": ((X,), lambda L, x: (lambda b: b * b)(x + x)),
     "composite": ((X, Y), lambda L, x, y: ((x * y).exp() / (1 + y.abs())).sum(1).log_softmax(0)),
