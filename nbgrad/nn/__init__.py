@@ -13,3 +13,6 @@ from .parameter import Parameter  # noqa: F401
 # >>> issue-12 rnn
 
 # >>> issue-12 modules
+from .modules import (  # noqa: F401, E402
+    Flatten, Identity, LogSoftmax, ModuleDict, ModuleList, ParameterDict, ParameterList, Softmax, Softmin, Unflatten,
+)

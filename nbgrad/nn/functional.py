@@ -371,3 +371,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 # >>> issue-12 act
 
 # >>> issue-12 modules
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(-x): the smallest input gets the largest probability."""
+    dim = _implicit_dim("softmin", input, dim, _stacklevel)
+    return (-input if dtype is None else (-input).to(dtype)).softmax(dim)

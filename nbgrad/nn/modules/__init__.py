@@ -13,3 +13,7 @@ from .module import Module  # noqa: F401
 # >>> issue-12 rnn
 
 # >>> issue-12 modules
+from .container import ModuleDict, ModuleList, ParameterDict, ParameterList  # noqa: F401, E402
+from .flatten import Flatten, Unflatten  # noqa: F401, E402
+from .linear import Identity  # noqa: F401, E402
+from .softmax import LogSoftmax, Softmax, Softmin  # noqa: F401, E402
