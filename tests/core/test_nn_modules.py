@@ -179,3 +179,70 @@ def test_a_backward_hook_on_a_module_whose_inputs_need_no_gradient_fires_at_the_
         warnings.simplefilter("always")
         lin(nbgrad.ones(1, 2)).sum().backward()
     assert seen == [((None,), 1)] and "Full backward hook is firing" in str(caught[0].message)
+
+
+# ============================================================== nn.utils
+
+
+def with_grads(*grads):
+    params = []
+    for g in grads:
+        p = nn.Parameter(nbgrad.zeros(len(g), dtype=nbgrad.float64))
+        p.grad = nbgrad.tensor(g, dtype=nbgrad.float64)
+        params.append(p)
+    return params
+
+
+def test_clip_grad_norm_scales_all_gradients_together_and_returns_their_norm():
+    params = with_grads([3.0, 0.0], [0.0, 4.0])
+    total = nn.utils.clip_grad_norm_(params, max_norm=1.0)
+    assert total.item() == 5.0
+    assert np.allclose([p.grad.tolist() for p in params], [[0.6, 0.0], [0.0, 0.8]], atol=1e-6)
+    params = with_grads([3.0, 0.0], [0.0, -4.0])
+    assert nn.utils.clip_grad_norm_(params, 10.0, norm_type="inf").item() == 4.0
+    assert params[1].grad.tolist() == [0.0, -4.0]  # under the limit: unchanged
+    params = with_grads([float("nan"), 1.0])
+    with pytest.raises(RuntimeError, match="The total norm of order 2.0 for gradients from `parameters` is non-finite"):
+        nn.utils.clip_grad_norm_(params, 1.0, error_if_nonfinite=True)
+
+
+def test_clip_grad_value_clamps_each_element():
+    params = with_grads([-3.0, 0.5], [2.0])
+    assert nn.utils.clip_grad_value_(params, 1.0) is None
+    assert [p.grad.tolist() for p in params] == [[-1.0, 0.5], [1.0]]
+
+
+def test_parameters_round_trip_through_one_vector():
+    net = nn.Linear(3, 2)
+    vec = nn.utils.parameters_to_vector(net.parameters())
+    assert vec.shape == (8,) and vec.grad_fn.name() == "CatBackward0"
+    nn.utils.vector_to_parameters(nbgrad.arange(8.0), net.parameters())
+    assert net.weight.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]] and net.bias.tolist() == [6.0, 7.0]
+
+
+# ============================================================== nn.init
+
+
+def test_orthogonal_rows_or_columns_are_orthonormal_times_gain():
+    for shape in [(3, 5), (5, 3), (4, 2, 3)]:
+        w = nn.init.orthogonal_(nbgrad.empty(*shape, dtype=nbgrad.float64), gain=3.0).reshape(shape[0], -1).numpy()
+        small = w @ w.T if w.shape[0] <= w.shape[1] else w.T @ w
+        assert np.allclose(small, 9 * np.eye(len(small)))
+
+
+def test_trunc_normal_stays_inside_its_bounds():
+    nbgrad.manual_seed(1)
+    for a, b in [(-2.0, 2.0), (1.5, 4.0), (-0.01, 0.01)]:
+        t = nn.init.trunc_normal_(nbgrad.empty(5000), std=1.0, a=a, b=b).numpy()
+        assert t.min() >= a and t.max() <= b and t.std() > 0
+
+
+def test_eye_and_dirac_and_their_errors():
+    assert nn.init.eye_(nbgrad.empty(2, 3)).tolist() == [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+    assert nn.init.dirac_(nbgrad.empty(2, 2, 3)).tolist() == [[[0, 1, 0], [0, 0, 0]], [[0, 0, 0], [0, 1, 0]]]
+    with pytest.raises(ValueError, match="Only tensors with 2 dimensions are supported"):
+        nn.init.eye_(nbgrad.empty(2, 2, 2))
+    with pytest.raises(ValueError, match="Only tensors with 3, 4, or 5 dimensions are supported"):
+        nn.init.dirac_(nbgrad.empty(2, 2))
+    with pytest.raises(ValueError, match="Only tensors with 2 or more dimensions are supported"):
+        nn.init.orthogonal_(nbgrad.empty(3))

@@ -18,7 +18,10 @@ pytestmark = pytest.mark.torch
 def normal(value):
     """A recorded value made comparable across the two libraries."""
     if isinstance(value, (nbgrad.Tensor, torch.Tensor)):
-        return ("tensor", np.asarray(value.detach().numpy()).round(10).tolist(), str(value.dtype).split(".")[-1])
+        values = np.asarray(value.detach().numpy()).round(10)
+        if values.dtype.kind == "f":
+            values = np.where(np.isnan(values), None, values.astype(object))  # so that NaN equals NaN
+        return ("tensor", values.tolist(), str(value.dtype).split(".")[-1])
     if isinstance(value, (list, tuple)):
         return [normal(v) for v in value]
     if isinstance(value, dict):
@@ -554,5 +557,143 @@ def test_backward_hooks_inside_a_model_run_in_backward_order():
         x.grad = None
         net(x).backward()  # a second call: the hooks of each call run once
         log.append(x.grad)
+
+    both(scenario)
+
+
+def test_global_backward_hooks_match_pytorch():
+    def scenario(L, log):
+        modules = L.nn.modules.module
+        net = filled(L, L.nn.Sequential(L.nn.Linear(2, 2), L.nn.Tanh()).double())
+        handles = [modules.register_module_full_backward_pre_hook(lambda m, go: log.append(["gpre", type(m).__name__])),
+                   modules.register_module_full_backward_hook(lambda m, gi, go: log.append(["gpost", type(m).__name__, gi]))]
+        try:
+            net[0].register_full_backward_hook(lambda m, gi, go: log.append(["own", gi]))
+            net(L.ones(1, 2, dtype=L.float64, requires_grad=True)).sum().backward()
+        finally:
+            for h in handles:
+                h.remove()
+        net(L.ones(1, 2, dtype=L.float64, requires_grad=True)).sum().backward()
+
+    both(scenario)
+
+
+# ============================================================== nn.utils
+
+
+def test_gradient_clipping_matches_pytorch():
+    def scenario(L, log):
+        clip = L.nn.utils
+
+        def params(dtype):
+            ps = [L.nn.Parameter(L.tensor(np.linspace(-3, 2, 6).reshape(2, 3), dtype=dtype)),
+                  L.nn.Parameter(L.tensor([0.5, -4.0], dtype=L.float32)), L.nn.Parameter(L.ones(2))]
+            for p, g in zip(ps[:2], (np.linspace(-1, 3, 6).reshape(2, 3), [2.0, -0.5])):
+                p.grad = L.tensor(g, dtype=p.dtype)
+            return ps
+
+        for norm_type in [2, 2.0, 1, 3.5, math.inf, -math.inf, 0, "inf"]:
+            for max_norm in [0.5, 100]:
+                ps = params(L.float64)
+                total = clip.clip_grad_norm_(ps, max_norm, norm_type=norm_type)
+                log.append([total, total.requires_grad, [p.grad for p in ps]])
+        ps = params(L.float32)
+        log.append([clip.clip_grad_norm_(ps[0], 1.0), ps[0].grad, clip.clip_grad_norm_(iter(ps), 1.0, foreach=False)])
+        log.append(clip.clip_grad_norm_([], 1.0))
+        log.append(clip.clip_grad_norm_((p for p in []), 1.0))
+        log.append(clip.clip_grad_norm_(L.nn.Linear(2, 2).parameters(), 1.0))
+        ps = params(L.float64)
+        ps[0].grad[0, 0] = math.inf
+        log.append(error_of(lambda: clip.clip_grad_norm_(ps, 1.0, error_if_nonfinite=True)))
+        log.append([ps[0].grad, clip.clip_grad_norm_(ps, 1.0), ps[0].grad, ps[1].grad])
+        ps = params(L.float64)
+        log.append([clip.clip_grad_norm(ps, 2.0), ps[1].grad])
+        ps = params(L.float64)
+        log.append([clip.clip_grad_value_(ps, 0.75), [p.grad for p in ps], clip.clip_grad_value_(ps[0], 0.1), ps[0].grad])
+
+    both(scenario)
+
+
+def test_parameters_to_vector_and_back_match_pytorch():
+    def scenario(L, log):
+        utils = L.nn.utils
+        net = filled(L, L.nn.Sequential(L.nn.Linear(3, 2), L.nn.Linear(2, 1)))
+        vec = utils.parameters_to_vector(net.parameters())
+        log.append([vec, vec.grad_fn.name(), vec.requires_grad])
+        (g,) = L.autograd.grad((vec * vec).sum(), [net[0].weight])
+        log.append(g)
+        utils.vector_to_parameters(vec.detach() * 2, net.parameters())
+        log.append([[p for p in net.parameters()], [type(p).__name__ for p in net.parameters()],
+                    [p.requires_grad for p in net.parameters()]])
+        log.append(error_of(lambda: utils.vector_to_parameters([1.0, 2.0], net.parameters())))
+
+    both(scenario)
+
+
+# ============================================================== nn.init
+
+
+def test_deterministic_initialisers_and_init_errors_match_pytorch():
+    def scenario(L, log):
+        init = L.nn.init
+        log.append([init.eye_(L.empty(2, 3)), init.eye_(L.nn.Parameter(L.empty(3, 2))), init.dirac_(L.empty(4, 2, 3)),
+                    init.dirac_(L.empty(4, 2, 3, 3), groups=2), init.dirac_(L.empty(2, 3, 1, 2, 3)),
+                    init.constant_(L.empty(2), 0.25), init.ones_(L.empty(1, 2)), init.zeros_(L.ones(2))])
+        p = L.nn.Parameter(L.ones(2, 2))
+        for fill in (init.eye_, init.zeros_, init.ones_, lambda t: init.constant_(t, 3.0), init.orthogonal_,
+                     init.xavier_uniform_, init.kaiming_normal_, init.trunc_normal_, lambda t: init.sparse_(t, 0.5)):
+            out = fill(p)
+            log.append([out is p, p.requires_grad, p.grad_fn is None, p.is_leaf])
+        gains = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+                 "sigmoid", "tanh", "relu", "leaky_relu", "selu"]
+        log.append([init.calculate_gain(g) for g in gains] + [init.calculate_gain("leaky_relu", 0.2),
+                                                              init.calculate_gain("leaky_relu", 3)])
+        log.append([init._calculate_fan_in_and_fan_out(L.empty(5, 3, 2, 2)), init._calculate_fan_in_and_fan_out(L.empty(4, 2))])
+        for bad in [lambda: init.eye_(L.empty(2, 2, 2)), lambda: init.eye_(L.empty(3)), lambda: init.dirac_(L.empty(2, 2)),
+                    lambda: init.dirac_(L.empty(3, 2, 2), groups=2), lambda: init.orthogonal_(L.empty(3)),
+                    lambda: init.sparse_(L.empty(2, 2, 2), 0.1), lambda: init.xavier_uniform_(L.empty(3)),
+                    lambda: init.kaiming_uniform_(L.empty(2, 2), mode="fan_avg"),
+                    lambda: init.kaiming_normal_(L.empty(2, 2), nonlinearity="gelu"),
+                    lambda: init.calculate_gain("leaky_relu", "0.1"), lambda: init.calculate_gain("leaky_relu", True)]:
+            log.append(error_of(bad))
+        log.append([init.kaiming_uniform_(L.empty(0, 3)).shape, init.kaiming_normal_(L.empty(2, 0)).shape,
+                    init.orthogonal_(L.empty(0, 3)).shape])
+        init.trunc_normal_(L.empty(10), mean=5.0, std=1.0, a=-2.0, b=2.0)
+        for old in ("uniform", "normal", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal",
+                    "orthogonal"):
+            getattr(init, old)(L.empty(2, 2))
+        log.append([init.constant(L.empty(2), 2.0), init.eye(L.empty(2, 2)), init.dirac(L.empty(1, 1, 3))])
+
+    both(scenario)
+
+
+def test_random_initialisers_have_pytorchs_distributions():
+    """The generators differ; what each initialiser guarantees (bounds, orthogonality, spread) must hold in both."""
+    def scenario(L, log):
+        init = L.nn.init
+        L.manual_seed(0)
+        for shape, gain in [((4, 4), 1.0), ((3, 7), 2.0), ((7, 3), 0.5), ((6, 2, 2, 2), 1.0)]:
+            w = init.orthogonal_(L.empty(*shape, dtype=L.float64), gain=gain).reshape(shape[0], -1).numpy()
+            small = w @ w.T if shape[0] <= w.shape[1] else w.T @ w
+            log.append(bool(np.allclose(small, gain**2 * np.eye(len(small)), atol=1e-12)))
+        for mean, std, a, b in [(0.0, 1.0, -2.0, 2.0), (0.0, 1.0, 2.0, 3.0), (1.0, 0.1, -0.5, 0.5), (0.0, 3.0, -0.1, 0.1)]:
+            t = init.trunc_normal_(L.empty(20000, dtype=L.float64), mean, std, a, b).numpy()
+            lo, hi = (a - mean) / std, (b - mean) / std
+            pdf = [math.exp(-v * v / 2) / math.sqrt(2 * math.pi) for v in (lo, hi)]
+            cdf = [(1 + math.erf(v / math.sqrt(2))) / 2 for v in (lo, hi)]
+            expected = mean + std * (pdf[0] - pdf[1]) / (cdf[1] - cdf[0])  # the truncated normal's mean
+            log.append([bool(t.min() >= a and t.max() <= b), bool(abs(t.mean() - expected) < 0.02 * (b - a))])
+        big = L.empty(200, 300)
+        bound = math.sqrt(6 / 500)
+        u = init.xavier_uniform_(big).numpy()
+        log.append([bool(abs(u).max() <= bound), bool(abs(u.std() - bound / math.sqrt(3)) < 0.01 * bound)])
+        n = init.kaiming_normal_(big, mode="fan_out", nonlinearity="relu").numpy()
+        log.append(bool(abs(n.std() - math.sqrt(2 / 200)) < 0.02 * math.sqrt(2 / 200)))
+        s = init.sparse_(L.empty(10, 50), sparsity=0.3).numpy()
+        log.append([int((s == 0).sum(axis=0).min()), int((s == 0).sum(axis=0).max()), bool(abs(s).max() < 0.1)])
+        g = L.Generator().manual_seed(7)
+        first = init.normal_(L.empty(3), generator=g).numpy().copy()
+        again = init.normal_(L.empty(3), generator=L.Generator().manual_seed(7)).numpy()
+        log.append(bool(np.array_equal(first, again)))
 
     both(scenario)
