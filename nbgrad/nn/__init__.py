@@ -18,3 +18,7 @@ from .modules import CELU, ELU, GELU, SELU, Hardtanh, LeakyReLU, Mish, ReLU6, Si
 from .modules import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell, RNNCellBase  # noqa: F401
 
 # >>> issue-12 modules
+from . import utils  # noqa: F401, E402
+from .modules import (  # noqa: F401, E402
+    Flatten, Identity, LogSoftmax, ModuleDict, ModuleList, ParameterDict, ParameterList, Softmax, Softmin, Unflatten,
+)

@@ -706,3 +706,9 @@ def relu6(input, inplace=False):
     return hardtanh(input, 0.0, 6.0, inplace)
 
 # >>> issue-12 modules
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(-x): the smallest input gets the largest probability."""
+    dim = _implicit_dim("softmin", input, dim, _stacklevel)
+    return (-input if dtype is None else (-input).to(dtype)).softmax(dim)

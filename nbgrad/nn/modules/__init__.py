@@ -19,3 +19,7 @@ from .activation import CELU, ELU, GELU, SELU, Hardtanh, LeakyReLU, Mish, ReLU6,
 from .rnn import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell, RNNCellBase  # noqa: F401
 
 # >>> issue-12 modules
+from .container import ModuleDict, ModuleList, ParameterDict, ParameterList  # noqa: F401, E402
+from .flatten import Flatten, Unflatten  # noqa: F401, E402
+from .linear import Identity  # noqa: F401, E402
+from .softmax import LogSoftmax, Softmax, Softmin  # noqa: F401, E402

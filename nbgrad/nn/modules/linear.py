@@ -1,17 +1,28 @@
-"""``Linear``: y = x Wᵀ + b."""
+"""``Linear``: y = x Wᵀ + b; ``Identity``: y = x."""
 import math
 
-from ... import _creation
+from ... import _creation, _device
 from .. import functional as F, init
 from ..parameter import Parameter
 from .module import Module
 
 
+class Identity(Module):
+    """y = x: a placeholder layer; it accepts and ignores any arguments, as PyTorch's does."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, input):
+        return input
+
+
 class Linear(Module):
     """y = x Wᵀ + b, with W of shape (out_features, in_features), initialised as PyTorch does."""
 
-    def __init__(self, in_features, out_features, bias=True, dtype=None):
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
+        _device.check(device)
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(_creation.empty(out_features, in_features, dtype=dtype))

@@ -4,12 +4,67 @@ A module finds its parameters, buffers and sub-modules by watching attribute ass
 ``self.fc = Linear(2, 3)`` registers a child, ``self.w = Parameter(...)`` a parameter. Everything else
 (``parameters()``, ``state_dict()``, ``train()``, the repr) walks those three registries in order.
 """
+import warnings
 from collections import OrderedDict, namedtuple
 
 from ... import _device, _dtype
 from ...autograd import no_grad
+from ...autograd.function import RemovableHandle
 from ...tensor import Tensor
 from ..parameter import Parameter
+
+# Hooks on every module's calls (register_module_forward_hook, ...), run before each module's own.
+_global_forward_pre_hooks = OrderedDict()
+_global_forward_hooks = OrderedDict()
+_global_forward_hooks_with_kwargs = {}
+_global_forward_hooks_always_called = {}
+_global_backward_pre_hooks = OrderedDict()
+_global_backward_hooks = OrderedDict()
+
+
+class _HookHandle(RemovableHandle):
+    """A hook's handle: ``remove()`` also forgets the hook's options (``with_kwargs``, ``always_call``)."""
+
+    def __init__(self, hooks, *options):
+        super().__init__(hooks)
+        self._options = options
+
+    def remove(self):
+        super().remove()
+        for option in self._options:
+            option.pop(self.id, None)
+
+
+def _add_hook(hooks, hook, prepend=False, options=()):
+    """Register ``hook`` in ``hooks`` (first if ``prepend``); ``options``: (dict of the hooks that have an
+    option, whether this one has it) pairs."""
+    handle = _HookHandle(hooks, *[option for option, _ in options])
+    hooks[handle.id] = hook
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    for option, on in options:
+        if on:
+            option[handle.id] = True
+    return handle
+
+
+def register_module_forward_pre_hook(hook):
+    """``hook(module, args)`` before every module's forward (before the module's own pre-hooks)."""
+    return _add_hook(_global_forward_pre_hooks, hook)
+
+
+def register_module_forward_hook(hook, *, with_kwargs=False, always_call=False):
+    """``hook(module, args, output)`` after every module's forward (before the module's own hooks)."""
+    return _add_hook(_global_forward_hooks, hook, options=[(_global_forward_hooks_with_kwargs, with_kwargs),
+                                                           (_global_forward_hooks_always_called, always_call)])
+
+
+def register_module_full_backward_pre_hook(hook):
+    return _add_hook(_global_backward_pre_hooks, hook)
+
+
+def register_module_full_backward_hook(hook):
+    return _add_hook(_global_backward_hooks, hook)
 
 
 def _typename(value):
@@ -53,24 +108,126 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 class Module:
     """Base class of every layer and model: subclass it, create layers in ``__init__``, write ``forward``."""
 
-    def __init__(self):
+    _version = 1
+
+    def __init__(self, *args, **kwargs):
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        if args:
+            raise TypeError(f"{type(self).__name__}.__init__() takes 1 positional argument but {len(args) + 1} were given")
         # object.__setattr__: our own __setattr__ needs these registries to exist already
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent_buffers_set", set())
+        object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks_with_kwargs", OrderedDict())
+        object.__setattr__(self, "_forward_hooks_always_called", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks_with_kwargs", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
+        if (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks
+                or _global_forward_pre_hooks or _global_forward_hooks or _global_backward_pre_hooks
+                or _global_backward_hooks):
+            return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
+
+    def _call_with_hooks(self, args, kwargs):
+        """``forward`` inside the hooks, in PyTorch's order: forward pre-hooks (global, then the module's),
+        inputs wrapped for the backward hooks, forward, forward hooks, outputs wrapped for the backward hooks.
+        If forward (or a hook) raises, the ``always_call`` forward hooks not yet run still run."""
+        result = None
+        called = set()
+        try:
+            for hook_id, hook in (*_global_forward_pre_hooks.items(), *self._forward_pre_hooks.items()):
+                if hook_id in self._forward_pre_hooks_with_kwargs:
+                    new = hook(self, args, kwargs)
+                    if new is not None:
+                        if not (isinstance(new, tuple) and len(new) == 2):
+                            raise RuntimeError(
+                                f"forward pre-hook must return None or a tuple of (new_args, new_kwargs), but got {new}."
+                            )
+                        args, kwargs = new
+                else:
+                    new = hook(self, args)
+                    if new is not None:
+                        args = new if isinstance(new, tuple) else (new,)
+            backward_hook = None
+            backward_pre_hooks = [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
+            backward_hooks = [*_global_backward_hooks.values(), *self._backward_hooks.values()]
+            if backward_hooks or backward_pre_hooks:
+                from ._hooks import BackwardHook
+
+                backward_hook = BackwardHook(self, backward_hooks, backward_pre_hooks)
+                args = backward_hook.setup_input_hook(args)
+            result = self.forward(*args, **kwargs)
+            for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
+                if hook_id in self._forward_hooks_always_called or hook_id in _global_forward_hooks_always_called:
+                    called.add(hook_id)
+                if hook_id in self._forward_hooks_with_kwargs or hook_id in _global_forward_hooks_with_kwargs:
+                    new = hook(self, args, kwargs, result)
+                else:
+                    new = hook(self, args, result)
+                if new is not None:
+                    result = new
+            if backward_hook is not None:
+                if not isinstance(result, (Tensor, tuple)):
+                    warnings.warn("For backward hooks to be called, module output should be a Tensor or a tuple of "
+                                  f"Tensors but received {type(result)}", stacklevel=3)
+                result = backward_hook.setup_output_hook(result)
+            return result
+        except Exception:
+            for hooks, always, scope in ((_global_forward_hooks, _global_forward_hooks_always_called, "global module"),
+                                         (self._forward_hooks, self._forward_hooks_always_called, "module")):
+                for hook_id, hook in hooks.items():
+                    if hook_id not in always or hook_id in called:
+                        continue
+                    try:
+                        if hooks is self._forward_hooks and hook_id in self._forward_hooks_with_kwargs:
+                            new = hook(self, args, kwargs, result)
+                        else:
+                            new = hook(self, args, result)
+                        if new is not None:
+                            result = new
+                    except Exception as e:
+                        warnings.warn(f"{scope} forward hook with ``always_call=True`` raised an exception that was "
+                                      f"silenced as another error was raised in forward: {str(e)}", stacklevel=3)
+            raise
+
+    # ----- hooks -----
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """``hook(module, args)`` before forward; it may return new args (a value or a tuple).
+        With ``with_kwargs``: ``hook(module, args, kwargs)``, returning None or ``(args, kwargs)``."""
+        return _add_hook(self._forward_pre_hooks, hook, prepend,
+                         [(self._forward_pre_hooks_with_kwargs, with_kwargs)])
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        """``hook(module, args, output)`` after forward; it may return a new output.
+        With ``with_kwargs``: ``hook(module, args, kwargs, output)``. ``always_call``: also when forward raises."""
+        return _add_hook(self._forward_hooks, hook, prepend,
+                         [(self._forward_hooks_with_kwargs, with_kwargs),
+                          (self._forward_hooks_always_called, always_call)])
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """``hook(module, grad_output)`` when the gradients of the outputs are known; it may return new ones."""
+        return _add_hook(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """``hook(module, grad_input, grad_output)`` once the gradients of the inputs are known (tuples, None for
+        an argument that is not a tensor or needs no gradient); it may return a new ``grad_input``."""
+        return _add_hook(self._backward_hooks, hook, prepend)
 
     # ----- registration -----
     def _check_name(self, name, kind, registry):
         if not isinstance(name, str):
-            raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+            raise TypeError(f"{kind} name should be a string. Got {_typename(name)}")
         if "." in name:
             raise KeyError(f'{kind} name can\'t contain "."')
         if name == "":
@@ -116,7 +273,14 @@ class Module:
         """Add a child module under ``name`` (what ``self.name = module`` does)."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{_typename(module)} is not a Module subclass")
-        self._check_name(name, "module", self._modules)
+        if not isinstance(name, str):
+            raise TypeError(f"module name should be a string. Got {_typename(name)}")
+        if hasattr(self, name) and name not in self._modules:
+            raise KeyError(f"attribute '{name}' already exists")
+        if "." in name:
+            raise KeyError(f'module name can\'t contain ".", got: {name}')
+        if name == "":
+            raise KeyError('module name can\'t be empty string ""')
         self._modules[name] = module
 
     register_module = add_module
@@ -126,7 +290,7 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep=self._parameters)
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
@@ -137,7 +301,7 @@ class Module:
         elif isinstance(value, Module):
             if "_modules" not in self.__dict__:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep=self._modules)
             self._modules[name] = value
         elif name in self.__dict__.get("_modules", ()):
             if value is not None:
@@ -148,17 +312,20 @@ class Module:
         elif name in self.__dict__.get("_buffers", ()):
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(
-                    f"cannot assign '{_typename(value)}' as buffer '{name}' (torch.Tensor or None expected)"
+                    f"cannot assign '{_typename(value)}' as buffer '{name}' "
+                    "(torch.nn.Buffer, torch.Tensor or None expected)"
                 )
             self._buffers[name] = value
         else:
             object.__setattr__(self, name, value)
 
-    def _forget(self, name):
-        """Drop ``name`` from every registry (it is about to be registered as something else)."""
+    def _forget(self, name, keep):
+        """Drop ``name`` from the other registries: it is about to be registered in ``keep``, where an entry
+        of that name keeps its place, as in PyTorch."""
         self.__dict__.pop(name, None)
         for registry in (self._parameters, self._buffers, self._modules):
-            registry.pop(name, None)
+            if registry is not keep:
+                registry.pop(name, None)
         self._non_persistent_buffers_set.discard(name)
 
     def __getattr__(self, name):
@@ -180,6 +347,58 @@ class Module:
     def __dir__(self):
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules))
 
+    # ----- finding by dotted name -----
+    def _get_name(self):
+        return type(self).__name__
+
+    def get_submodule(self, target):
+        """The module at dotted path ``target`` (``"encoder.0"``); ``""`` is this module."""
+        if target == "":
+            return self
+        module = self
+        for item in target.split("."):
+            if not hasattr(module, item):
+                raise AttributeError(f"{module._get_name()} has no attribute `{item}`")
+            module = getattr(module, item)
+            if not isinstance(module, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
+        return module
+
+    def set_submodule(self, target, module, strict=False):
+        """Put ``module`` at dotted path ``target``, replacing what is there (``strict``: it must exist)."""
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        atoms = target.split(".")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        parent = self.get_submodule(".".join(atoms[:-1]))
+        if strict and not hasattr(parent, atoms[-1]):
+            raise AttributeError(f"{parent._get_name()} has no attribute `{atoms[-1]}`")
+        if hasattr(parent, atoms[-1]) and not isinstance(getattr(parent, atoms[-1]), Module):
+            raise AttributeError(f"`{atoms[-1]}` is not an nn.Module")
+        setattr(parent, atoms[-1], module)
+
+    def get_parameter(self, target):
+        """The parameter at dotted path ``target`` (``"encoder.0.weight"``)."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+        param = getattr(module, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return param
+
+    def get_buffer(self, target):
+        """The buffer at dotted path ``target`` (``"bn.running_mean"``)."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return getattr(module, name)
+
     # ----- walking the tree -----
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
         """This module and every module below it, depth first, with dotted names (each module once)."""
@@ -194,8 +413,8 @@ class Module:
             if module is not None:
                 yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name, remove_duplicate)
 
-    def modules(self):
-        for _, module in self.named_modules():
+    def modules(self, remove_duplicate=True):
+        for _, module in self.named_modules(remove_duplicate=remove_duplicate):
             yield module
 
     def named_children(self):
@@ -326,46 +545,70 @@ class Module:
                 module.state_dict(destination=out, prefix=f"{prefix}{name}.", keep_vars=keep_vars)
         return out
 
-    def load_state_dict(self, state_dict, strict=True):
-        """Copy values from ``state_dict`` into the parameters and buffers of the same names.
+    def load_state_dict(self, state_dict, strict=True, assign=False):
+        """Copy values from ``state_dict`` into the parameters and buffers of the same names (with ``assign``:
+        make them the module's own, as Parameters where parameters were). Keys are matched module by module,
+        as in PyTorch; with ``strict``, a missing or unexpected key is an error.
 
         Every key and shape is checked before anything is copied, so a failed load changes nothing
         (PyTorch may have copied some tensors already when it raises).
         """
         if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        own = self.state_dict(keep_vars=True)
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        errors = []
+        missing, unexpected, errors, loads = [], [], [], []
+        self._match_state_dict(dict(state_dict), "", missing, unexpected, errors, loads)
         if strict:
-            if missing:
-                errors.append("Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
             if unexpected:
-                errors.append("Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
-        for key, target in own.items():
-            if key not in state_dict:
-                continue
-            value = state_dict[key]
-            if not isinstance(value, Tensor):
-                errors.append(
-                    f'While copying the parameter named "{key}", expected torch.Tensor or Tensor-like object from '
-                    f"checkpoint but received {type(value)}"
-                )
-            elif value.shape != target.shape:
-                errors.append(
-                    f"size mismatch for {key}: copying a param with shape {value.shape} from checkpoint, "
-                    f"the shape in current model is {target.shape}."
-                )
+                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
+            if missing:
+                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
         if errors:
             raise RuntimeError(
                 "Error(s) in loading state_dict for {}:\n\t{}".format(type(self).__name__, "\n\t".join(errors))
             )
         with no_grad():
-            for key, target in own.items():
-                if key in state_dict:
-                    target.copy_(state_dict[key])
+            for module, name, target, value in loads:
+                if not assign:
+                    target.copy_(value)
+                elif isinstance(target, Parameter):
+                    setattr(module, name, value if isinstance(value, Parameter)
+                            else Parameter(value, requires_grad=target.requires_grad))
+                else:
+                    setattr(module, name, value)
         return _IncompatibleKeys(missing, unexpected)
+
+    def _match_state_dict(self, state_dict, prefix, missing, unexpected, errors, loads):
+        """PyTorch's ``_load_from_state_dict``, checks only: what would be loaded is added to ``loads``."""
+        local = [(k, v) for k, v in self._parameters.items() if v is not None]
+        local += [(k, v) for k, v in self._buffers.items() if v is not None and k not in self._non_persistent_buffers_set]
+        local_names = {k for k, _ in local}
+        for name, target in local:
+            key = prefix + name
+            if key not in state_dict:
+                missing.append(key)
+                continue
+            value = state_dict[key]
+            if not isinstance(value, Tensor):
+                errors.append(f'While copying the parameter named "{key}", expected torch.Tensor or Tensor-like '
+                              f"object from checkpoint but received {type(value)}")
+                continue
+            if target.dim() == 0 and value.shape == (1,):  # as PyTorch: a 1-element vector loads into a scalar
+                value = value[0]
+            if value.shape != target.shape:
+                errors.append(f"size mismatch for {key}: copying a param with shape {value.shape} from checkpoint, "
+                              f"the shape in current model is {target.shape}.")
+                continue
+            loads.append((self, name, target, value))
+        for key in state_dict:
+            if key.startswith(prefix):
+                first, *rest = key[len(prefix):].split(".", 1)
+                if (first not in self._modules) if rest else (first not in local_names):
+                    unexpected.append(key)
+        for name, child in self._modules.items():
+            if child is not None:
+                child_prefix = f"{prefix}{name}."
+                child_state = {k: v for k, v in state_dict.items() if k.startswith(child_prefix)}
+                child._match_state_dict(child_state, child_prefix, missing, unexpected, errors, loads)
 
     # ----- printing -----
     def extra_repr(self):
