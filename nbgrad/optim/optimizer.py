@@ -10,10 +10,13 @@ Updates are written on the parameters' NumPy arrays: they are not part of any gr
 import copy
 from collections import defaultdict
 
+from .. import _creation
 from ..autograd import enable_grad
 from ..nn.modules.module import _typename, zero_grad_
 from ..tensor import Tensor
 
+# The names PyTorch's range checks give the hyperparameters: "Invalid epsilon value: -1e-08".
+_NAMES = {"eps": "epsilon"}
 _UNORDERED = (
     "optimizer parameters need to be organized in ordered collections, but the ordering of tensors in sets will "
     "change between runs. Please use a list instead."
@@ -21,7 +24,17 @@ _UNORDERED = (
 
 
 class Optimizer:
-    """Base class: holds ``param_groups``, ``state`` and ``defaults``; subclasses implement ``step``."""
+    """Base class: holds ``param_groups``, ``state`` and ``defaults``; subclasses implement ``step``.
+
+    ``foreach``, ``fused``, ``capturable`` and ``differentiable`` are kept in the groups as PyTorch keeps them.
+    The first two choose among PyTorch's kernels for the same update: nbgrad has one. ``capturable`` (CUDA
+    graphs) and ``differentiable`` (a step recorded in the graph) are refused at ``step()`` as PyTorch refuses
+    them for CPU parameters that are leaves.
+    """
+
+    # PyTorch's devices for capturable=True, and what its message says must be on them.
+    _capturable_devices = "['cuda', 'xpu', 'hpu', 'privateuseone', 'xla']"
+    _capturable_tensors = "params and state_steps"
 
     def __init__(self, params, defaults):
         self._check(defaults)
@@ -42,14 +55,32 @@ class Optimizer:
             groups = [{"params": groups}]
         for group in groups:
             self.add_param_group(group)
+        if defaults.get("fused"):
+            if defaults.get("differentiable"):
+                raise RuntimeError("`fused` does not support `differentiable`")
+            if defaults.get("foreach"):
+                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
     def _check(self, group):
         """Raise ValueError for a hyperparameter out of range (a negative learning rate, ...)."""
         lr = group["lr"]
         if isinstance(lr, Tensor) and lr.numel() != 1:  # a 0-d (or 1-element) tensor is a learning rate too
             raise ValueError("Tensor lr must be 1-element")
-        if float(lr) < 0.0:
-            raise ValueError(f"Invalid learning rate: {float(lr)}")
+        if not float(lr) >= 0.0:
+            shown = lr.item() if isinstance(lr, Tensor) and lr.dim() == 0 else lr  # as PyTorch formats a 0-d tensor
+            raise ValueError(f"Invalid learning rate: {shown}")
+
+    @staticmethod
+    def _check_nonnegative(group, *keys):
+        for key in keys:
+            if not 0.0 <= group[key]:
+                raise ValueError(f"Invalid {_NAMES.get(key, key)} value: {group[key]}")
+
+    @staticmethod
+    def _check_betas(group):
+        for i, beta in enumerate(group["betas"]):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
 
     def add_param_group(self, param_group):
         """Add a group of parameters with its own hyperparameters (the defaults fill in the rest)."""
@@ -88,11 +119,22 @@ class Optimizer:
         raise NotImplementedError
 
     def _evaluate(self, closure):
-        """The loss from ``closure`` (which recomputes it and calls backward), with recording on."""
-        if closure is None:
-            return None
-        with enable_grad():
-            return closure()
+        """The loss from ``closure`` (which recomputes it and calls backward), with recording on.
+
+        Then PyTorch's refusals of a step, before any parameter changes.
+        """
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            with_grad = [p for p in group["params"] if p._grad is not None]
+            if group.get("capturable") and with_grad:
+                raise AssertionError(f"If capturable=True, {self._capturable_tensors} must be on supported devices: "
+                                     f"{self._capturable_devices}.")
+            if group.get("differentiable") and any(p.is_leaf and p.requires_grad for p in with_grad):
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        return loss
 
     def _grads(self, group):
         """``(param, gradient array)`` for the parameters of ``group`` that have a gradient."""
@@ -149,3 +191,21 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines.extend(f"    {key}: {group[key]}" for key in sorted(group) if key != "params")
         return "\n".join(lines) + "\n)"
+
+
+def _step_count():
+    """A new step counter: a 0-d tensor of the default float dtype, as PyTorch's ``state['step']``."""
+    return _creation.zeros(())
+
+
+def _lerp_(start, end, weight):
+    """``start`` ← ``start + weight·(end - start)`` in place, by PyTorch's formula for ``lerp_``."""
+    if abs(weight) < 0.5:
+        start += weight * (end - start)
+    else:
+        start[...] = end - (end - start) * (1 - weight)
+
+
+def _updated(param):
+    """Mark a parameter written in place: a graph that saved its old value refuses to backward."""
+    param._version_counter[0] += 1

@@ -1,6 +1,6 @@
 """``SGD``: stochastic gradient descent, with momentum, Nesterov momentum and weight decay."""
 from ..tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _updated
 
 
 class SGD(Optimizer):
@@ -13,9 +13,10 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
-                 maximize=False):
+                 maximize=False, foreach=None, differentiable=False, fused=None):
         defaults = {"lr": lr, "momentum": momentum, "dampening": dampening, "weight_decay": weight_decay,
-                    "nesterov": nesterov, "maximize": maximize}
+                    "nesterov": nesterov, "maximize": maximize, "foreach": foreach, "differentiable": differentiable,
+                    "fused": fused}
         super().__init__(params, defaults)
 
     def _check(self, group):
@@ -47,5 +48,5 @@ class SGD(Optimizer):
                     buf = state["momentum_buffer"]._data
                     grad = grad + momentum * buf if nesterov else buf
                 p._data -= lr * grad
-                p._version_counter[0] += 1
+                _updated(p)
         return loss
