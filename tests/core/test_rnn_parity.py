@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 torch = pytest.importorskip("torch", reason="PyTorch not installed: differential tests against it are skipped")
 
@@ -122,6 +123,53 @@ def test_layer_matches_pytorch(kind, name):
     names = ["input", "h0", "c0"][:len(shapes)] + [n for n, _ in ours.named_parameters()]
     for n, g, t in zip(names, grads, t_grads):
         close(g, t, f"gradient of {n}")
+
+
+@st.composite
+def layers(draw):
+    """A layer's kind, constructor arguments and input: every option, sizes from 1."""
+    kind = draw(st.sampled_from(list(MODULES)))
+    hidden = draw(st.integers(1, 4))
+    options = {"num_layers": draw(st.integers(1, 3)), "bias": draw(st.booleans()),
+               "batch_first": draw(st.booleans()), "bidirectional": draw(st.booleans())}
+    if kind == "LSTM" and hidden > 1:
+        options["proj_size"] = draw(st.integers(0, hidden - 1))
+    sizes = {"input": draw(st.integers(1, 3)), "steps": draw(st.integers(1, 4)), "batch": draw(st.integers(1, 3)),
+             "unbatched": draw(st.booleans()), "h0": draw(st.booleans())}
+    return kind, hidden, options, sizes
+
+
+@given(case=layers(), seed=st.integers(0, 2**16))
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
+def test_generated_layers_match_pytorch(case, seed):
+    """Values, graphs and gradients as in test_layer_matches_pytorch, over generated options and sizes."""
+    kind, hidden, options, sizes = case
+    ours, theirs = twins(kind, sizes["input"], hidden, **options)
+    rng = np.random.default_rng(seed)
+    lead = (sizes["steps"],) if sizes["unbatched"] else \
+        (sizes["batch"], sizes["steps"]) if options["batch_first"] else (sizes["steps"], sizes["batch"])
+    batch = () if sizes["unbatched"] else (sizes["batch"],)
+    layers = options["num_layers"] * (2 if options["bidirectional"] else 1)
+    shapes = [lead + (sizes["input"],)]
+    if sizes["h0"]:
+        shapes.append((layers, *batch, options.get("proj_size") or hidden))
+        if kind == "LSTM":
+            shapes.append((layers, *batch, hidden))
+    results = []
+    for L, module, inputs in zip(LIBS, (ours, theirs), leaves(rng, shapes)):
+        hx = None if len(inputs) == 1 else tuple(inputs[1:]) if kind == "LSTM" else inputs[1]
+        output, h_n = module(inputs[0], hx)
+        outs = [output, *(h_n if kind == "LSTM" else [h_n])]
+        cotangents = [L.tensor(np.random.default_rng(i).standard_normal(tuple(o.shape))) for i, o in enumerate(outs)]
+        grads = L.autograd.grad(outs, inputs + list(module.parameters()), cotangents)
+        results.append((outs, [structure(o.grad_fn) for o in outs], grads))
+    (outs, graphs, grads), (t_outs, t_graphs, t_grads) = results
+    for o, t in zip(outs, t_outs):
+        assert tuple(o.shape) == tuple(t.shape)
+        close(o, t, "output")
+    assert graphs == t_graphs
+    for g, t in zip(grads, t_grads):
+        close(g, t, "gradient")
 
 
 @pytest.mark.parametrize("kind", ["RNN", "GRU", "LSTM"])
