@@ -233,16 +233,22 @@ def test_frozen_weights_on_a_strided_input():
         close(ours_, theirs_, "frozen")
 
 
-def test_float32_values_match_pytorch():
-    """PyTorch runs a float32 LSTM through oneDNN (another graph, see docs/differences.md): values still agree."""
+def test_float32_values_and_gradients_match_pytorch():
+    """PyTorch runs a float32 LSTM through oneDNN (another graph, see docs/differences.md): the numbers agree."""
+    x = np.random.default_rng(1).standard_normal((6, 2, 3)).astype(np.float32)
     for kind in ("LSTM", "GRU", "RNN"):
         theirs = getattr(torch.nn, kind)(3, 5, num_layers=2, bidirectional=True)
         ours = getattr(nbgrad.nn, kind)(3, 5, num_layers=2, bidirectional=True)
         ours.load_state_dict({k: nbgrad.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
-        x = np.random.default_rng(1).standard_normal((6, 2, 3)).astype(np.float32)
-        out, t_out = ours(nbgrad.tensor(x))[0], theirs(torch.tensor(x))[0]
-        assert out.dtype == nbgrad.float32
-        np.testing.assert_allclose(out.detach().numpy(), t_out.detach().numpy(), rtol=1e-5, atol=1e-6)
+        results = []
+        for L, module in zip(LIBS, (ours, theirs)):
+            t = L.tensor(x, requires_grad=True)
+            output = module(t)[0]
+            (output * output).sum().backward()
+            results.append([output, t.grad, *(p.grad for p in module.parameters())])
+        for got, want in zip(*results):
+            assert got.dtype == nbgrad.float32
+            np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-4, atol=1e-5)
 
 
 def test_repr_and_attributes_match_pytorch():
