@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 torch = pytest.importorskip("torch", reason="PyTorch not installed: differential tests against it are skipped")
 
@@ -124,6 +125,53 @@ def test_layer_matches_pytorch(kind, name):
         close(g, t, f"gradient of {n}")
 
 
+@st.composite
+def layers(draw):
+    """A layer's kind, constructor arguments and input: every option, sizes from 1."""
+    kind = draw(st.sampled_from(list(MODULES)))
+    hidden = draw(st.integers(1, 4))
+    options = {"num_layers": draw(st.integers(1, 3)), "bias": draw(st.booleans()),
+               "batch_first": draw(st.booleans()), "bidirectional": draw(st.booleans())}
+    if kind == "LSTM" and hidden > 1:
+        options["proj_size"] = draw(st.integers(0, hidden - 1))
+    sizes = {"input": draw(st.integers(1, 3)), "steps": draw(st.integers(1, 4)), "batch": draw(st.integers(1, 3)),
+             "unbatched": draw(st.booleans()), "h0": draw(st.booleans())}
+    return kind, hidden, options, sizes
+
+
+@given(case=layers(), seed=st.integers(0, 2**16))
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
+def test_generated_layers_match_pytorch(case, seed):
+    """Values, graphs and gradients as in test_layer_matches_pytorch, over generated options and sizes."""
+    kind, hidden, options, sizes = case
+    ours, theirs = twins(kind, sizes["input"], hidden, **options)
+    rng = np.random.default_rng(seed)
+    lead = (sizes["steps"],) if sizes["unbatched"] else \
+        (sizes["batch"], sizes["steps"]) if options["batch_first"] else (sizes["steps"], sizes["batch"])
+    batch = () if sizes["unbatched"] else (sizes["batch"],)
+    layers = options["num_layers"] * (2 if options["bidirectional"] else 1)
+    shapes = [lead + (sizes["input"],)]
+    if sizes["h0"]:
+        shapes.append((layers, *batch, options.get("proj_size") or hidden))
+        if kind == "LSTM":
+            shapes.append((layers, *batch, hidden))
+    results = []
+    for L, module, inputs in zip(LIBS, (ours, theirs), leaves(rng, shapes)):
+        hx = None if len(inputs) == 1 else tuple(inputs[1:]) if kind == "LSTM" else inputs[1]
+        output, h_n = module(inputs[0], hx)
+        outs = [output, *(h_n if kind == "LSTM" else [h_n])]
+        cotangents = [L.tensor(np.random.default_rng(i).standard_normal(tuple(o.shape))) for i, o in enumerate(outs)]
+        grads = L.autograd.grad(outs, inputs + list(module.parameters()), cotangents)
+        results.append((outs, [structure(o.grad_fn) for o in outs], grads))
+    (outs, graphs, grads), (t_outs, t_graphs, t_grads) = results
+    for o, t in zip(outs, t_outs):
+        assert tuple(o.shape) == tuple(t.shape)
+        close(o, t, "output")
+    assert graphs == t_graphs
+    for g, t in zip(grads, t_grads):
+        close(g, t, "gradient")
+
+
 @pytest.mark.parametrize("kind", ["RNN", "GRU", "LSTM"])
 def test_dropout_between_layers_in_training(kind):
     """The random masks differ between the libraries; the graph (a MulBackward0 between layers) does not, and
@@ -185,16 +233,22 @@ def test_frozen_weights_on_a_strided_input():
         close(ours_, theirs_, "frozen")
 
 
-def test_float32_values_match_pytorch():
-    """PyTorch runs a float32 LSTM through oneDNN (another graph, see docs/differences.md): values still agree."""
+def test_float32_values_and_gradients_match_pytorch():
+    """PyTorch runs a float32 LSTM through oneDNN (another graph, see docs/differences.md): the numbers agree."""
+    x = np.random.default_rng(1).standard_normal((6, 2, 3)).astype(np.float32)
     for kind in ("LSTM", "GRU", "RNN"):
         theirs = getattr(torch.nn, kind)(3, 5, num_layers=2, bidirectional=True)
         ours = getattr(nbgrad.nn, kind)(3, 5, num_layers=2, bidirectional=True)
         ours.load_state_dict({k: nbgrad.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
-        x = np.random.default_rng(1).standard_normal((6, 2, 3)).astype(np.float32)
-        out, t_out = ours(nbgrad.tensor(x))[0], theirs(torch.tensor(x))[0]
-        assert out.dtype == nbgrad.float32
-        np.testing.assert_allclose(out.detach().numpy(), t_out.detach().numpy(), rtol=1e-5, atol=1e-6)
+        results = []
+        for L, module in zip(LIBS, (ours, theirs)):
+            t = L.tensor(x, requires_grad=True)
+            output = module(t)[0]
+            (output * output).sum().backward()
+            results.append([output, t.grad, *(p.grad for p in module.parameters())])
+        for got, want in zip(*results):
+            assert got.dtype == nbgrad.float32
+            np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-4, atol=1e-5)
 
 
 def test_repr_and_attributes_match_pytorch():
@@ -366,6 +420,10 @@ FORWARD_ERRORS = {
     "RNNCell unknown nonlinearity": lambda L: _set(L.nn.RNNCell(3, 5).double(), "nonlinearity", "gelu")(D(L, 2, 3)),
     "LSTMCell 3-d input": lambda L: L.nn.LSTMCell(3, 5).double()(D(L, 2, 4, 3)),
     "LSTMCell 3-d hx": lambda L: L.nn.LSTMCell(3, 5).double()(D(L, 2, 3), (D(L, 1, 2, 5), D(L, 2, 5))),
+    "LSTMCell one hidden state": lambda L: L.nn.LSTMCell(3, 5).double()(D(L, 2, 3), (D(L, 2, 5),)),
+    "LSTMCell three hidden states": lambda L: L.nn.LSTMCell(3, 5).double()(D(L, 2, 3), (D(L, 2, 5),) * 3),
+    "LSTMCell unbatched one hidden state": lambda L: L.nn.LSTMCell(3, 5).double()(D(L, 3), (D(L, 5),)),
+    "LSTM one hidden state": lambda L: _lstm(L, D(L, 4, 2, 3), (D(L, 1, 2, 5),)),
     "LSTMCell batch": lambda L: L.nn.LSTMCell(3, 5).double()(D(L, 2, 3), (D(L, 3, 5), D(L, 2, 5))),
     "LSTMCell hidden size": lambda L: L.nn.LSTMCell(3, 5).double()(D(L, 2, 3), (D(L, 2, 4), D(L, 2, 5))),
     "LSTMCell cell size": lambda L: L.nn.LSTMCell(3, 5).double()(D(L, 2, 3), (D(L, 2, 5), D(L, 2, 4))),

@@ -2,7 +2,7 @@
 
 The recurrences are written with the elementary ops, in the order PyTorch's CPU code (``aten/.../RNN.cpp``)
 applies them, so the graph is PyTorch's own (float64; see docs/differences.md for float32 LSTMs) and every
-gate can be drawn and stepped through. As in PyTorch, the input projection of all timesteps is one matrix
+gate is a node of it that can be drawn. As in PyTorch, the input projection of all timesteps is one matrix
 product; the loop over time does only what depends on the previous step.
 """
 import math
@@ -48,7 +48,7 @@ def _rnn_relu_step(x, h, w_hh, b_hh, w_hr):
 
 
 def _lstm_step(x, hidden, w_hh, b_hh, w_hr):
-    """Gates i, f, g, o from one product each; c' = f·c + i·g, h' = o·tanh(c') (times W_hrᵀ with proj_size)."""
+    """Gates i, f, g, o cut from one sum of products; c' = f·c + i·g, h' = o·tanh(c'), then · W_hrᵀ if projected."""
     h, c = hidden
     i, f, g, o = _unsafe_chunk(F.linear(h, w_hh, b_hh) + x, 4)
     c = f.sigmoid() * c + i.sigmoid() * g.tanh()
@@ -450,6 +450,8 @@ class LSTMCell(RNNCellBase):
             hx = (zeros, zeros)
         else:
             hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0)) if not is_batched else tuple(hx)
+        if len(hx) != 2:
+            raise RuntimeError("lstm_cell expects two hidden states")
         h, c = self._step(_lstm_step, input, hx, self.weight_hh.size(1))
         return (h, c) if is_batched else (h.squeeze(0), c.squeeze(0))
 
