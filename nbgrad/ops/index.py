@@ -138,7 +138,7 @@ def _as_items(key):
     if isinstance(key, tuple):
         return key
     if isinstance(key, list) and len(key) < 32 and any(
-        k is None or k is Ellipsis or isinstance(k, (slice, list, tuple, function.Tensor, np.ndarray)) for k in key
+        k is None or k is Ellipsis or isinstance(k, (slice, list, tuple, range, function.Tensor, np.ndarray)) for k in key
     ):
         return tuple(key)
     return (key,)
@@ -148,7 +148,7 @@ def _as_item(k):
     """One item as a Python int / bool, slice, None, Ellipsis, or an ndarray (index tensor or mask)."""
     if isinstance(k, function.Tensor):
         k = k._data
-    if isinstance(k, (list, tuple)):
+    if isinstance(k, (list, tuple, range)):  # a range is a sequence of ints to PyTorch too
         k = np.asarray(k)
         if not k.size:
             k = k.astype(np.int64)
