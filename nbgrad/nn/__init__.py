@@ -14,6 +14,7 @@ from .parameter import Parameter  # noqa: F401
 
 # >>> issue-12 modules
 from . import utils  # noqa: F401, E402
+from .parameter import Buffer  # noqa: F401, E402
 from .modules import (  # noqa: F401, E402
     Flatten, Identity, LogSoftmax, ModuleDict, ModuleList, ParameterDict, ParameterList, Softmax, Softmin, Unflatten,
 )

@@ -697,3 +697,26 @@ def test_random_initialisers_have_pytorchs_distributions():
         log.append(bool(np.array_equal(first, again)))
 
     both(scenario)
+
+
+def test_buffer_marks_a_tensor_to_register_as_a_buffer_as_in_pytorch():
+    def scenario(L, log):
+        nn = L.nn
+        m = nn.Module()
+        m.fc = nn.Linear(1, 1)
+        m.p = nn.Parameter(L.ones(1))
+        m.plain = 3
+        source = L.ones(2)
+        m.kept = nn.Buffer(source)
+        m.temp = nn.Buffer(L.zeros(1), persistent=False)
+        m.register_buffer("direct", nn.Buffer(L.ones(1), persistent=False))
+        m.temp = L.ones(3)  # a plain tensor keeps the buffer's persistence
+        source.add_(1)  # the module's buffer shares the storage
+        log.append([list(m.state_dict()), [n for n, _ in m.named_buffers()], type(m.kept).__name__, m.kept,
+                    m.temp, nn.Buffer(L.ones(1, requires_grad=True)).requires_grad, nn.Buffer().shape,
+                    type(m.state_dict()["kept"]).__name__])
+        for bad in [lambda: setattr(m, "fc", nn.Buffer(L.ones(1))), lambda: setattr(m, "p", nn.Buffer(L.ones(1))),
+                    lambda: setattr(m, "plain", nn.Buffer(L.ones(1))), lambda: setattr(m, "kept", 3)]:
+            log.append(error_of(bad))
+
+    both(scenario)

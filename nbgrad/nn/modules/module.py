@@ -3,6 +3,9 @@
 A module finds its parameters, buffers and sub-modules by watching attribute assignment (``__setattr__``):
 ``self.fc = Linear(2, 3)`` registers a child, ``self.w = Parameter(...)`` a parameter. Everything else
 (``parameters()``, ``state_dict()``, ``train()``, the repr) walks those three registries in order.
+
+Calling a module runs ``forward`` inside its hooks, if it has any (``register_forward_hook``, ...); full
+backward hooks wrap its inputs and outputs in identity nodes whose own hooks call them (``_hooks.py``).
 """
 import warnings
 from collections import OrderedDict, namedtuple
@@ -11,7 +14,7 @@ from ... import _device, _dtype
 from ...autograd import no_grad
 from ...autograd.function import RemovableHandle
 from ...tensor import Tensor
-from ..parameter import Parameter
+from ..parameter import Buffer, Parameter
 
 # Hooks on every module's calls (register_module_forward_hook, ...), run before each module's own.
 _global_forward_pre_hooks = OrderedDict()
@@ -263,6 +266,8 @@ class Module:
             raise TypeError(
                 f"cannot assign '{_typename(tensor)}' object to buffer '{name}' (torch Tensor or None required)"
             )
+        if isinstance(tensor, Buffer):  # the module keeps a plain tensor, sharing the Buffer's storage
+            tensor = tensor.detach().requires_grad_(tensor.requires_grad)
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -309,13 +314,14 @@ class Module:
                     f"cannot assign '{_typename(value)}' as child module '{name}' (torch.nn.Module or None expected)"
                 )
             self._modules[name] = None
-        elif name in self.__dict__.get("_buffers", ()):
+        elif isinstance(value, Buffer) or name in self.__dict__.get("_buffers", ()):
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(
                     f"cannot assign '{_typename(value)}' as buffer '{name}' "
                     "(torch.nn.Buffer, torch.Tensor or None expected)"
                 )
-            self._buffers[name] = value
+            persistent = value.persistent if isinstance(value, Buffer) else name not in self._non_persistent_buffers_set
+            self.register_buffer(name, value, persistent)
         else:
             object.__setattr__(self, name, value)
 
