@@ -8,8 +8,11 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import nbgrad
+from helpers import SETTINGS
 
 torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install torch==2.13.0")
 pytestmark = pytest.mark.torch
@@ -143,6 +146,52 @@ def test_sequential_editing_matches_pytorch():
                     lambda: s.append(3), lambda: nn.Sequential(3)]:
             log.append(error_of(bad))
         record()
+
+    both(scenario)
+
+
+# An edit of a list-like container: (method, index or slice bounds, the kind of layer it adds).
+EDITS = st.lists(st.tuples(
+    st.sampled_from(["append", "insert", "setitem", "delitem", "delslice", "extend", "pop", "iadd", "getslice"]),
+    st.integers(-6, 6), st.integers(-6, 6), st.sampled_from(["ReLU", "Tanh", "Identity", "Flatten"])), max_size=8)
+
+
+def apply_edits(L, container, edits, log):
+    """Apply ``edits`` to ``container`` one by one, recording after each its repr and state_dict keys (or the
+    error an edit raised)."""
+    for method, i, j, kind in edits:
+        layer = getattr(L.nn, kind)()
+
+        def edit():
+            if method == "append":
+                container.append(layer)
+            elif method == "insert":
+                container.insert(i, layer)
+            elif method == "setitem":
+                container[i] = layer
+            elif method == "delitem":
+                del container[i]
+            elif method == "delslice":
+                del container[i:j]
+            elif method == "extend":
+                container.extend([layer, L.nn.Linear(1, 1)])
+            elif method == "pop":
+                log.append(repr(container.pop(i)))
+            elif method == "iadd":
+                container += type(container)([layer])
+            else:
+                log.append(repr(container[i:j]))
+
+        log.append([method, i, j, kind, error_of(edit), repr(container), list(container.state_dict()), len(container)])
+
+
+@SETTINGS
+@given(edits=EDITS, kind=st.sampled_from(["Sequential", "ModuleList"]))
+def test_generated_edits_of_list_containers_match_pytorch(edits, kind):
+    def scenario(L, log):
+        container = getattr(L.nn, kind)(*[[L.nn.Linear(1, 1), L.nn.ReLU()]] if kind == "ModuleList" else
+                                         [L.nn.Linear(1, 1), L.nn.ReLU()])
+        apply_edits(L, container, edits, log)
 
     both(scenario)
 
