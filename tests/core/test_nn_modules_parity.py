@@ -769,3 +769,30 @@ def test_buffer_marks_a_tensor_to_register_as_a_buffer_as_in_pytorch():
             log.append(error_of(bad))
 
     both(scenario)
+
+
+def test_old_style_backward_hooks_match_pytorch():
+    def scenario(L, log):
+        nn = L.nn
+
+        def hook(tag):
+            return lambda m, gi, go: log.append([tag, [None if g is None else tuple(g.shape) for g in gi], go])
+
+        lin = filled(L, nn.Linear(3, 2).double())
+        lin.register_backward_hook(hook("linear"))
+        x = L.tensor(np.linspace(-1, 1, 6).reshape(2, 3), dtype=L.float64, requires_grad=True)
+        lin(x).sum().backward()
+        act = nn.Tanh()
+        act.register_backward_hook(lambda m, gi, go: (gi[0] * 0,))
+        act(x).sum().backward()
+        log.append(x.grad)
+        net = filled(L, nn.Sequential(nn.Linear(3, 2), nn.ReLU()).double())
+        net.register_backward_hook(hook("sequential"))
+        net(x).sum().backward()
+        lin(L.ones(1, 3, dtype=L.float64, requires_grad=True)).sum().backward()
+        log.append(error_of(lambda: lin.register_full_backward_hook(hook("full"))))
+        full = nn.Identity()
+        full.register_full_backward_hook(hook("full"))
+        log.append(error_of(lambda: full.register_backward_hook(hook("old"))))
+
+    both(scenario)
