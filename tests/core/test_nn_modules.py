@@ -126,7 +126,8 @@ def test_a_failed_load_changes_nothing():
     m = Counter()
     before = {k: v.clone() for k, v in m.state_dict().items()}
     state = {"count": nbgrad.ones(1) * 7, "fc.weight": nbgrad.ones(2, 2), "fc.bias": nbgrad.ones(3)}
-    with pytest.raises(RuntimeError, match=r"size mismatch for fc.bias: copying a param with shape nbgrad.Size\(\[3\]\)"):
+    with pytest.raises(RuntimeError,
+                       match=r"size mismatch for fc.bias: copying a param with shape nbgrad.Size\(\[3\]\)"):
         m.load_state_dict(state)
     assert all(np.array_equal(v.numpy(), before[k].numpy()) for k, v in m.state_dict().items())
 

@@ -163,6 +163,7 @@ def apply_edits(L, container, edits, log):
         layer = getattr(L.nn, kind)()
 
         def edit():
+            nonlocal container
             if method == "append":
                 container.append(layer)
             elif method == "insert":
@@ -398,15 +399,18 @@ def test_registration_errors_and_lookup_by_name_match_pytorch():
         block.register_module("fc2", nn.Identity())
         block.extra = nn.Parameter(L.ones(1))
         block.register_buffer("extra2", L.ones(1))
-        log.append([list(block.state_dict()), [n for n, _ in block.named_buffers()], [n for n, _ in block.named_children()]])
+        log.append([list(block.state_dict()), [n for n, _ in block.named_buffers()],
+                    [n for n, _ in block.named_children()]])
         block.cache = nn.Parameter(L.ones(1))
         block.fc2 = nn.Parameter(L.ones(1))
         block.steps = nn.ReLU()
-        log.append([list(block.state_dict()), [n for n, _ in block.named_buffers()], [n for n, _ in block.named_children()],
+        log.append([list(block.state_dict()), [n for n, _ in block.named_buffers()],
+                    [n for n, _ in block.named_children()],
                     [n for n, _ in block.named_parameters()]])
         del block.fc, block.extra, block.extra2
         block.fc = None
-        log.append([list(block.state_dict()), repr(block), [n in dir(block) for n in ("steps", "fc", "fc2", "cache", "extra")]])
+        log.append([list(block.state_dict()), repr(block),
+                    [n in dir(block) for n in ("steps", "fc", "fc2", "cache", "extra")]])
 
     both(scenario)
 
@@ -514,7 +518,8 @@ def test_always_call_hooks_and_global_hooks_match_pytorch():
         log.append(error_of(lambda: m(L.ones(1))))
 
         handles = [modules.register_module_forward_pre_hook(lambda mod, args: log.append(["gpre", type(mod).__name__])),
-                   modules.register_module_forward_hook(lambda mod, args, out: log.append(["gpost", type(mod).__name__]))]
+                   modules.register_module_forward_hook(
+                       lambda mod, args, out: log.append(["gpost", type(mod).__name__]))]
         try:
             net = nn.Sequential(nn.Identity(), nn.ReLU())
             net[0].register_forward_pre_hook(lambda mod, args: log.append(["own pre"]))
@@ -615,7 +620,8 @@ def test_global_backward_hooks_match_pytorch():
         modules = L.nn.modules.module
         net = filled(L, L.nn.Sequential(L.nn.Linear(2, 2), L.nn.Tanh()).double())
         handles = [modules.register_module_full_backward_pre_hook(lambda m, go: log.append(["gpre", type(m).__name__])),
-                   modules.register_module_full_backward_hook(lambda m, gi, go: log.append(["gpost", type(m).__name__, gi]))]
+                   modules.register_module_full_backward_hook(
+                       lambda m, gi, go: log.append(["gpost", type(m).__name__, gi]))]
         try:
             net[0].register_full_backward_hook(lambda m, gi, go: log.append(["own", gi]))
             net(L.ones(1, 2, dtype=L.float64, requires_grad=True)).sum().backward()
@@ -658,7 +664,8 @@ def test_gradient_clipping_matches_pytorch():
         ps = params(L.float64)
         log.append([clip.clip_grad_norm(ps, 2.0), ps[1].grad])
         ps = params(L.float64)
-        log.append([clip.clip_grad_value_(ps, 0.75), [p.grad for p in ps], clip.clip_grad_value_(ps[0], 0.1), ps[0].grad])
+        log.append([clip.clip_grad_value_(ps, 0.75), [p.grad for p in ps], clip.clip_grad_value_(ps[0], 0.1),
+                    ps[0].grad])
 
     both(scenario)
 
@@ -697,8 +704,10 @@ def test_deterministic_initialisers_and_init_errors_match_pytorch():
                  "sigmoid", "tanh", "relu", "leaky_relu", "selu"]
         log.append([init.calculate_gain(g) for g in gains] + [init.calculate_gain("leaky_relu", 0.2),
                                                               init.calculate_gain("leaky_relu", 3)])
-        log.append([init._calculate_fan_in_and_fan_out(L.empty(5, 3, 2, 2)), init._calculate_fan_in_and_fan_out(L.empty(4, 2))])
-        for bad in [lambda: init.eye_(L.empty(2, 2, 2)), lambda: init.eye_(L.empty(3)), lambda: init.dirac_(L.empty(2, 2)),
+        log.append([init._calculate_fan_in_and_fan_out(L.empty(5, 3, 2, 2)),
+                    init._calculate_fan_in_and_fan_out(L.empty(4, 2))])
+        for bad in [lambda: init.eye_(L.empty(2, 2, 2)), lambda: init.eye_(L.empty(3)),
+                    lambda: init.dirac_(L.empty(2, 2)),
                     lambda: init.dirac_(L.empty(3, 2, 2), groups=2), lambda: init.orthogonal_(L.empty(3)),
                     lambda: init.sparse_(L.empty(2, 2, 2), 0.1), lambda: init.xavier_uniform_(L.empty(3)),
                     lambda: init.kaiming_uniform_(L.empty(2, 2), mode="fan_avg"),
@@ -725,7 +734,8 @@ def test_random_initialisers_have_pytorchs_distributions():
             w = init.orthogonal_(L.empty(*shape, dtype=L.float64), gain=gain).reshape(shape[0], -1).numpy()
             small = w @ w.T if shape[0] <= w.shape[1] else w.T @ w
             log.append(bool(np.allclose(small, gain**2 * np.eye(len(small)), atol=1e-12)))
-        for mean, std, a, b in [(0.0, 1.0, -2.0, 2.0), (0.0, 1.0, 2.0, 3.0), (1.0, 0.1, -0.5, 0.5), (0.0, 3.0, -0.1, 0.1)]:
+        for mean, std, a, b in [(0.0, 1.0, -2.0, 2.0), (0.0, 1.0, 2.0, 3.0), (1.0, 0.1, -0.5, 0.5),
+                                (0.0, 3.0, -0.1, 0.1)]:
             t = init.trunc_normal_(L.empty(20000, dtype=L.float64), mean, std, a, b).numpy()
             lo, hi = (a - mean) / std, (b - mean) / std
             pdf = [math.exp(-v * v / 2) / math.sqrt(2 * math.pi) for v in (lo, hi)]

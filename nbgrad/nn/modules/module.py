@@ -144,9 +144,11 @@ class Module:
 
     def __init__(self, *args, **kwargs):
         if kwargs:
-            raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword argument '{next(iter(kwargs))}'")
+            raise TypeError(
+                f"{type(self).__name__}.__init__() got an unexpected keyword argument '{next(iter(kwargs))}'")
         if args:
-            raise TypeError(f"{type(self).__name__}.__init__() takes 1 positional argument but {len(args) + 1} were given")
+            raise TypeError(
+                f"{type(self).__name__}.__init__() takes 1 positional argument but {len(args) + 1} were given")
         # object.__setattr__: our own __setattr__ needs these registries to exist already
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_parameters", OrderedDict())
@@ -184,9 +186,8 @@ class Module:
                     new = hook(self, args, kwargs)
                     if new is not None:
                         if not (isinstance(new, tuple) and len(new) == 2):
-                            raise RuntimeError(
-                                f"forward pre-hook must return None or a tuple of (new_args, new_kwargs), but got {new}."
-                            )
+                            raise RuntimeError("forward pre-hook must return None or a tuple of (new_args, "
+                                               f"new_kwargs), but got {new}.")
                         args, kwargs = new
                 else:
                     new = hook(self, args)
@@ -628,7 +629,8 @@ class Module:
         self._match_state_dict(dict(state_dict), "", missing, unexpected, errors, loads)
         if strict:
             if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
+                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
+                    ", ".join(f'"{k}"' for k in unexpected)))
             if missing:
                 errors.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
         if errors:
@@ -649,7 +651,8 @@ class Module:
     def _match_state_dict(self, state_dict, prefix, missing, unexpected, errors, loads):
         """PyTorch's ``_load_from_state_dict``, checks only: what would be loaded is added to ``loads``."""
         local = [(k, v) for k, v in self._parameters.items() if v is not None]
-        local += [(k, v) for k, v in self._buffers.items() if v is not None and k not in self._non_persistent_buffers_set]
+        local += [(k, v) for k, v in self._buffers.items()
+                  if v is not None and k not in self._non_persistent_buffers_set]
         local_names = {k for k, _ in local}
         for name, target in local:
             key = prefix + name
