@@ -247,3 +247,12 @@ def test_eye_and_dirac_and_their_errors():
         nn.init.dirac_(nbgrad.empty(2, 2))
     with pytest.raises(ValueError, match="Only tensors with 2 or more dimensions are supported"):
         nn.init.orthogonal_(nbgrad.empty(3))
+
+
+def test_load_state_dict_post_hook_may_forgive_missing_keys():
+    m = Counter()
+    m.register_load_state_dict_post_hook(lambda module, keys: keys.missing_keys.remove("count"))
+    state = m.state_dict()
+    assert state._metadata == {"": {"version": 1}, "fc": {"version": 1}}
+    del state["count"]
+    assert m.load_state_dict(state).missing_keys == []

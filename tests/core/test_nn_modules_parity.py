@@ -806,3 +806,45 @@ def test_old_style_backward_hooks_match_pytorch():
         log.append(error_of(lambda: full.register_backward_hook(hook("old"))))
 
     both(scenario)
+
+
+def test_state_dict_hooks_match_pytorch():
+    def scenario(L, log):
+        net = build_net(L)
+        block = net.blocks[0]
+        block.register_state_dict_pre_hook(lambda m, prefix, keep_vars: log.append(["save pre", prefix, keep_vars]))
+
+        def rename(module, state, prefix, local_metadata):
+            log.append(["save post", prefix, local_metadata, sorted(state)[:3]])
+            state[prefix + "renamed"] = state.pop(prefix + "steps")
+
+        block.register_state_dict_post_hook(rename)
+        state = net.state_dict()
+        log.append([list(state), dict(state._metadata)])
+
+        def unrename(module, state, prefix, local_metadata, strict, missing, unexpected, errors):
+            log.append(["load pre", prefix, local_metadata, strict, list(missing), list(unexpected), errors])
+            if prefix + "renamed" in state:
+                state[prefix + "steps"] = state.pop(prefix + "renamed")
+
+        def forgive(module, incompatible):
+            log.append(["load post", type(module).__name__, list(incompatible.missing_keys),
+                        list(incompatible.unexpected_keys)])
+            incompatible.missing_keys[:] = [k for k in incompatible.missing_keys if not k.endswith("total")]
+
+        block.register_load_state_dict_pre_hook(unrename)
+        net.register_load_state_dict_post_hook(forgive)
+        net.blocks[1].register_load_state_dict_post_hook(forgive)
+        log.append(repr(net.load_state_dict(state)))
+        del state["total"]
+        log.append(repr(net.load_state_dict(state)))
+        del state["scale"]
+        log.append(error_of(lambda: net.load_state_dict(state)))
+        bad = L.nn.Linear(1, 1)
+        bad.register_state_dict_post_hook(lambda *args: 1)
+        log.append(error_of(bad.state_dict))
+        bad = L.nn.Linear(1, 1)
+        bad.register_load_state_dict_post_hook(lambda *args: 1)
+        log.append(error_of(lambda: bad.load_state_dict(bad.state_dict())))
+
+    both(scenario)

@@ -162,6 +162,10 @@ class Module:
         object.__setattr__(self, "_forward_hooks_always_called", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks_with_kwargs", OrderedDict())
+        object.__setattr__(self, "_state_dict_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_state_dict_hooks", OrderedDict())
+        object.__setattr__(self, "_load_state_dict_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_load_state_dict_post_hooks", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
 
     def forward(self, *args, **kwargs):
@@ -601,9 +605,39 @@ class Module:
         return self.to(float32)
 
     # ----- saving and loading -----
+    def register_state_dict_pre_hook(self, hook):
+        """``hook(module, prefix, keep_vars)`` before ``state_dict`` saves this module."""
+        return _add_hook(self._state_dict_pre_hooks, hook)
+
+    def register_state_dict_post_hook(self, hook):
+        """``hook(module, state_dict, prefix, local_metadata)`` after ``state_dict`` saved this module and its
+        children; it may change ``state_dict`` in place (and must return None)."""
+        return _add_hook(self._state_dict_hooks, hook)
+
+    def register_load_state_dict_pre_hook(self, hook):
+        """``hook(module, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+        error_msgs)`` before ``load_state_dict`` matches this module's keys; it may change ``state_dict``."""
+        return _add_hook(self._load_state_dict_pre_hooks, hook)
+
+    def register_load_state_dict_post_hook(self, hook):
+        """``hook(module, incompatible_keys)`` once this module and its children are matched; it may change
+        ``incompatible_keys.missing_keys`` and ``.unexpected_keys`` in place (before ``strict`` checks them).
+
+        It runs before any value is copied (nbgrad copies once every check has passed)."""
+        return _add_hook(self._load_state_dict_post_hooks, hook)
+
     def state_dict(self, *, destination=None, prefix="", keep_vars=False):
-        """Every parameter and persistent buffer by dotted name; values share storage but carry no graph."""
-        out = OrderedDict() if destination is None else destination
+        """Every parameter and persistent buffer by dotted name; values share storage but carry no graph.
+        Its ``_metadata`` gives each module's version, by dotted name, as PyTorch's does."""
+        if destination is None:
+            destination = OrderedDict()
+            destination._metadata = OrderedDict()
+        out = destination
+        local_metadata = {"version": self._version}
+        if hasattr(out, "_metadata"):
+            out._metadata[prefix[:-1]] = local_metadata
+        for hook in self._state_dict_pre_hooks.values():
+            hook(self, prefix, keep_vars)
         for name, param in self._parameters.items():
             if param is not None:
                 out[prefix + name] = param if keep_vars else param.detach()
@@ -613,6 +647,9 @@ class Module:
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(destination=out, prefix=f"{prefix}{name}.", keep_vars=keep_vars)
+        for hook in self._state_dict_hooks.values():
+            if hook(self, out, prefix, local_metadata) is not None:
+                raise RuntimeError("state_dict post-hook must return None")
         return out
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
@@ -626,7 +663,11 @@ class Module:
         if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing, unexpected, errors, loads = [], [], [], []
-        self._match_state_dict(dict(state_dict), "", missing, unexpected, errors, loads)
+        metadata = getattr(state_dict, "_metadata", None)
+        state_dict = OrderedDict(state_dict)
+        if metadata is not None:
+            state_dict._metadata = metadata
+        self._match_state_dict(state_dict, "", metadata, _IncompatibleKeys(missing, unexpected), errors, loads)
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
@@ -648,8 +689,13 @@ class Module:
                     setattr(module, name, value)
         return _IncompatibleKeys(missing, unexpected)
 
-    def _match_state_dict(self, state_dict, prefix, missing, unexpected, errors, loads):
-        """PyTorch's ``_load_from_state_dict``, checks only: what would be loaded is added to ``loads``."""
+    def _match_state_dict(self, state_dict, prefix, metadata, incompatible, errors, loads):
+        """PyTorch's ``_load_from_state_dict``, checks only (with the hooks around it): what would be loaded is
+        added to ``loads``."""
+        missing, unexpected = incompatible
+        local_metadata = {} if metadata is None else metadata.get(prefix[:-1], {})
+        for hook in self._load_state_dict_pre_hooks.values():
+            hook(self, state_dict, prefix, local_metadata, True, missing, unexpected, errors)
         local = [(k, v) for k, v in self._parameters.items() if v is not None]
         local += [(k, v) for k, v in self._buffers.items()
                   if v is not None and k not in self._non_persistent_buffers_set]
@@ -680,7 +726,13 @@ class Module:
             if child is not None:
                 child_prefix = f"{prefix}{name}."
                 child_state = {k: v for k, v in state_dict.items() if k.startswith(child_prefix)}
-                child._match_state_dict(child_state, child_prefix, missing, unexpected, errors, loads)
+                child._match_state_dict(child_state, child_prefix, metadata, incompatible, errors, loads)
+        for hook in self._load_state_dict_post_hooks.values():
+            if hook(self, incompatible) is not None:
+                raise AssertionError(
+                    "Hooks registered with ``register_load_state_dict_post_hook`` are not expected to return new "
+                    "values, if incompatible_keys need to be modified, it should be done inplace."
+                )
 
     # ----- printing -----
     def extra_repr(self):
