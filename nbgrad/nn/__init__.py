@@ -18,7 +18,16 @@ from .modules import CELU, ELU, GELU, SELU, Hardtanh, LeakyReLU, Mish, ReLU6, Si
 from .modules import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell, RNNCellBase  # noqa: F401
 
 # >>> issue-12 modules
-from . import utils  # noqa: F401, E402
+from .parameter import Buffer  # noqa: F401, E402
+
+
+def __getattr__(name):
+    """``nn.utils`` loads when first named (as ``nbgrad.utils`` does): ``import nbgrad`` stays as light."""
+    if name == "utils":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.utils")
+    raise AttributeError(f"module '{__name__}' has no attribute '{name}'")
 from .modules import (  # noqa: F401, E402
     Flatten, Identity, LogSoftmax, ModuleDict, ModuleList, ParameterDict, ParameterList, Softmax, Softmin, Unflatten,
 )

@@ -36,3 +36,24 @@ class Parameter(Tensor):
 
     def __reduce_ex__(self, protocol):
         return Parameter, (Tensor._make(self._data), self._requires_grad)
+
+
+class Buffer(Tensor):
+    """A tensor marked to become a module's buffer when assigned as its attribute: ``self.x = Buffer(t)`` is
+    ``self.register_buffer("x", t, persistent)``. The module keeps a plain tensor sharing ``t``'s storage."""
+
+    __slots__ = ("persistent",)
+
+    def __new__(cls, data=None, *, persistent=True):
+        if data is None:
+            from .._creation import empty
+
+            data = empty(0)
+        buffer = cls._make(data._data)
+        buffer._version_counter = data._version_counter
+        buffer._requires_grad = data._requires_grad
+        buffer.persistent = persistent
+        return buffer
+
+    def __init__(self, data=None, *, persistent=True):
+        pass  # everything happened in __new__; Tensor.__init__ would refuse

@@ -126,7 +126,8 @@ def test_a_failed_load_changes_nothing():
     m = Counter()
     before = {k: v.clone() for k, v in m.state_dict().items()}
     state = {"count": nbgrad.ones(1) * 7, "fc.weight": nbgrad.ones(2, 2), "fc.bias": nbgrad.ones(3)}
-    with pytest.raises(RuntimeError, match=r"size mismatch for fc.bias: copying a param with shape nbgrad.Size\(\[3\]\)"):
+    with pytest.raises(RuntimeError,
+                       match=r"size mismatch for fc.bias: copying a param with shape nbgrad.Size\(\[3\]\)"):
         m.load_state_dict(state)
     assert all(np.array_equal(v.numpy(), before[k].numpy()) for k, v in m.state_dict().items())
 
@@ -246,3 +247,12 @@ def test_eye_and_dirac_and_their_errors():
         nn.init.dirac_(nbgrad.empty(2, 2))
     with pytest.raises(ValueError, match="Only tensors with 2 or more dimensions are supported"):
         nn.init.orthogonal_(nbgrad.empty(3))
+
+
+def test_load_state_dict_post_hook_may_forgive_missing_keys():
+    m = Counter()
+    m.register_load_state_dict_post_hook(lambda module, keys: keys.missing_keys.remove("count"))
+    state = m.state_dict()
+    assert state._metadata == {"": {"version": 1}, "fc": {"version": 1}}
+    del state["count"]
+    assert m.load_state_dict(state).missing_keys == []

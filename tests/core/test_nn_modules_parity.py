@@ -8,8 +8,11 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import nbgrad
+from helpers import SETTINGS
 
 torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install torch==2.13.0")
 pytestmark = pytest.mark.torch
@@ -143,6 +146,53 @@ def test_sequential_editing_matches_pytorch():
                     lambda: s.append(3), lambda: nn.Sequential(3)]:
             log.append(error_of(bad))
         record()
+
+    both(scenario)
+
+
+# An edit of a list-like container: (method, index or slice bounds, the kind of layer it adds).
+EDITS = st.lists(st.tuples(
+    st.sampled_from(["append", "insert", "setitem", "delitem", "delslice", "extend", "pop", "iadd", "getslice"]),
+    st.integers(-6, 6), st.integers(-6, 6), st.sampled_from(["ReLU", "Tanh", "Identity", "Flatten"])), max_size=8)
+
+
+def apply_edits(L, container, edits, log):
+    """Apply ``edits`` to ``container`` one by one, recording after each its repr and state_dict keys (or the
+    error an edit raised)."""
+    for method, i, j, kind in edits:
+        layer = getattr(L.nn, kind)()
+
+        def edit():
+            nonlocal container
+            if method == "append":
+                container.append(layer)
+            elif method == "insert":
+                container.insert(i, layer)
+            elif method == "setitem":
+                container[i] = layer
+            elif method == "delitem":
+                del container[i]
+            elif method == "delslice":
+                del container[i:j]
+            elif method == "extend":
+                container.extend([layer, L.nn.Linear(1, 1)])
+            elif method == "pop":
+                log.append(repr(container.pop(i)))
+            elif method == "iadd":
+                container += type(container)([layer])
+            else:
+                log.append(repr(container[i:j]))
+
+        log.append([method, i, j, kind, error_of(edit), repr(container), list(container.state_dict()), len(container)])
+
+
+@SETTINGS
+@given(edits=EDITS, kind=st.sampled_from(["Sequential", "ModuleList"]))
+def test_generated_edits_of_list_containers_match_pytorch(edits, kind):
+    def scenario(L, log):
+        container = getattr(L.nn, kind)(*[[L.nn.Linear(1, 1), L.nn.ReLU()]] if kind == "ModuleList" else
+                                         [L.nn.Linear(1, 1), L.nn.ReLU()])
+        apply_edits(L, container, edits, log)
 
     both(scenario)
 
@@ -349,15 +399,18 @@ def test_registration_errors_and_lookup_by_name_match_pytorch():
         block.register_module("fc2", nn.Identity())
         block.extra = nn.Parameter(L.ones(1))
         block.register_buffer("extra2", L.ones(1))
-        log.append([list(block.state_dict()), [n for n, _ in block.named_buffers()], [n for n, _ in block.named_children()]])
+        log.append([list(block.state_dict()), [n for n, _ in block.named_buffers()],
+                    [n for n, _ in block.named_children()]])
         block.cache = nn.Parameter(L.ones(1))
         block.fc2 = nn.Parameter(L.ones(1))
         block.steps = nn.ReLU()
-        log.append([list(block.state_dict()), [n for n, _ in block.named_buffers()], [n for n, _ in block.named_children()],
+        log.append([list(block.state_dict()), [n for n, _ in block.named_buffers()],
+                    [n for n, _ in block.named_children()],
                     [n for n, _ in block.named_parameters()]])
         del block.fc, block.extra, block.extra2
         block.fc = None
-        log.append([list(block.state_dict()), repr(block), [n in dir(block) for n in ("steps", "fc", "fc2", "cache", "extra")]])
+        log.append([list(block.state_dict()), repr(block),
+                    [n in dir(block) for n in ("steps", "fc", "fc2", "cache", "extra")]])
 
     both(scenario)
 
@@ -465,7 +518,8 @@ def test_always_call_hooks_and_global_hooks_match_pytorch():
         log.append(error_of(lambda: m(L.ones(1))))
 
         handles = [modules.register_module_forward_pre_hook(lambda mod, args: log.append(["gpre", type(mod).__name__])),
-                   modules.register_module_forward_hook(lambda mod, args, out: log.append(["gpost", type(mod).__name__]))]
+                   modules.register_module_forward_hook(
+                       lambda mod, args, out: log.append(["gpost", type(mod).__name__]))]
         try:
             net = nn.Sequential(nn.Identity(), nn.ReLU())
             net[0].register_forward_pre_hook(lambda mod, args: log.append(["own pre"]))
@@ -566,7 +620,8 @@ def test_global_backward_hooks_match_pytorch():
         modules = L.nn.modules.module
         net = filled(L, L.nn.Sequential(L.nn.Linear(2, 2), L.nn.Tanh()).double())
         handles = [modules.register_module_full_backward_pre_hook(lambda m, go: log.append(["gpre", type(m).__name__])),
-                   modules.register_module_full_backward_hook(lambda m, gi, go: log.append(["gpost", type(m).__name__, gi]))]
+                   modules.register_module_full_backward_hook(
+                       lambda m, gi, go: log.append(["gpost", type(m).__name__, gi]))]
         try:
             net[0].register_full_backward_hook(lambda m, gi, go: log.append(["own", gi]))
             net(L.ones(1, 2, dtype=L.float64, requires_grad=True)).sum().backward()
@@ -609,7 +664,8 @@ def test_gradient_clipping_matches_pytorch():
         ps = params(L.float64)
         log.append([clip.clip_grad_norm(ps, 2.0), ps[1].grad])
         ps = params(L.float64)
-        log.append([clip.clip_grad_value_(ps, 0.75), [p.grad for p in ps], clip.clip_grad_value_(ps[0], 0.1), ps[0].grad])
+        log.append([clip.clip_grad_value_(ps, 0.75), [p.grad for p in ps], clip.clip_grad_value_(ps[0], 0.1),
+                    ps[0].grad])
 
     both(scenario)
 
@@ -648,8 +704,10 @@ def test_deterministic_initialisers_and_init_errors_match_pytorch():
                  "sigmoid", "tanh", "relu", "leaky_relu", "selu"]
         log.append([init.calculate_gain(g) for g in gains] + [init.calculate_gain("leaky_relu", 0.2),
                                                               init.calculate_gain("leaky_relu", 3)])
-        log.append([init._calculate_fan_in_and_fan_out(L.empty(5, 3, 2, 2)), init._calculate_fan_in_and_fan_out(L.empty(4, 2))])
-        for bad in [lambda: init.eye_(L.empty(2, 2, 2)), lambda: init.eye_(L.empty(3)), lambda: init.dirac_(L.empty(2, 2)),
+        log.append([init._calculate_fan_in_and_fan_out(L.empty(5, 3, 2, 2)),
+                    init._calculate_fan_in_and_fan_out(L.empty(4, 2))])
+        for bad in [lambda: init.eye_(L.empty(2, 2, 2)), lambda: init.eye_(L.empty(3)),
+                    lambda: init.dirac_(L.empty(2, 2)),
                     lambda: init.dirac_(L.empty(3, 2, 2), groups=2), lambda: init.orthogonal_(L.empty(3)),
                     lambda: init.sparse_(L.empty(2, 2, 2), 0.1), lambda: init.xavier_uniform_(L.empty(3)),
                     lambda: init.kaiming_uniform_(L.empty(2, 2), mode="fan_avg"),
@@ -676,7 +734,8 @@ def test_random_initialisers_have_pytorchs_distributions():
             w = init.orthogonal_(L.empty(*shape, dtype=L.float64), gain=gain).reshape(shape[0], -1).numpy()
             small = w @ w.T if shape[0] <= w.shape[1] else w.T @ w
             log.append(bool(np.allclose(small, gain**2 * np.eye(len(small)), atol=1e-12)))
-        for mean, std, a, b in [(0.0, 1.0, -2.0, 2.0), (0.0, 1.0, 2.0, 3.0), (1.0, 0.1, -0.5, 0.5), (0.0, 3.0, -0.1, 0.1)]:
+        for mean, std, a, b in [(0.0, 1.0, -2.0, 2.0), (0.0, 1.0, 2.0, 3.0), (1.0, 0.1, -0.5, 0.5),
+                                (0.0, 3.0, -0.1, 0.1)]:
             t = init.trunc_normal_(L.empty(20000, dtype=L.float64), mean, std, a, b).numpy()
             lo, hi = (a - mean) / std, (b - mean) / std
             pdf = [math.exp(-v * v / 2) / math.sqrt(2 * math.pi) for v in (lo, hi)]
@@ -695,5 +754,97 @@ def test_random_initialisers_have_pytorchs_distributions():
         first = init.normal_(L.empty(3), generator=g).numpy().copy()
         again = init.normal_(L.empty(3), generator=L.Generator().manual_seed(7)).numpy()
         log.append(bool(np.array_equal(first, again)))
+
+    both(scenario)
+
+
+def test_buffer_marks_a_tensor_to_register_as_a_buffer_as_in_pytorch():
+    def scenario(L, log):
+        nn = L.nn
+        m = nn.Module()
+        m.fc = nn.Linear(1, 1)
+        m.p = nn.Parameter(L.ones(1))
+        m.plain = 3
+        source = L.ones(2)
+        m.kept = nn.Buffer(source)
+        m.temp = nn.Buffer(L.zeros(1), persistent=False)
+        m.register_buffer("direct", nn.Buffer(L.ones(1), persistent=False))
+        m.temp = L.ones(3)  # a plain tensor keeps the buffer's persistence
+        source.add_(1)  # the module's buffer shares the storage
+        log.append([list(m.state_dict()), [n for n, _ in m.named_buffers()], type(m.kept).__name__, m.kept,
+                    m.temp, nn.Buffer(L.ones(1, requires_grad=True)).requires_grad, nn.Buffer().shape,
+                    type(m.state_dict()["kept"]).__name__])
+        for bad in [lambda: setattr(m, "fc", nn.Buffer(L.ones(1))), lambda: setattr(m, "p", nn.Buffer(L.ones(1))),
+                    lambda: setattr(m, "plain", nn.Buffer(L.ones(1))), lambda: setattr(m, "kept", 3)]:
+            log.append(error_of(bad))
+
+    both(scenario)
+
+
+def test_old_style_backward_hooks_match_pytorch():
+    def scenario(L, log):
+        nn = L.nn
+
+        def hook(tag):
+            return lambda m, gi, go: log.append([tag, [None if g is None else tuple(g.shape) for g in gi], go])
+
+        lin = filled(L, nn.Linear(3, 2).double())
+        lin.register_backward_hook(hook("linear"))
+        x = L.tensor(np.linspace(-1, 1, 6).reshape(2, 3), dtype=L.float64, requires_grad=True)
+        lin(x).sum().backward()
+        act = nn.Tanh()
+        act.register_backward_hook(lambda m, gi, go: (gi[0] * 0,))
+        act(x).sum().backward()
+        log.append(x.grad)
+        net = filled(L, nn.Sequential(nn.Linear(3, 2), nn.ReLU()).double())
+        net.register_backward_hook(hook("sequential"))
+        net(x).sum().backward()
+        lin(L.ones(1, 3, dtype=L.float64, requires_grad=True)).sum().backward()
+        log.append(error_of(lambda: lin.register_full_backward_hook(hook("full"))))
+        full = nn.Identity()
+        full.register_full_backward_hook(hook("full"))
+        log.append(error_of(lambda: full.register_backward_hook(hook("old"))))
+
+    both(scenario)
+
+
+def test_state_dict_hooks_match_pytorch():
+    def scenario(L, log):
+        net = build_net(L)
+        block = net.blocks[0]
+        block.register_state_dict_pre_hook(lambda m, prefix, keep_vars: log.append(["save pre", prefix, keep_vars]))
+
+        def rename(module, state, prefix, local_metadata):
+            log.append(["save post", prefix, local_metadata, sorted(state)[:3]])
+            state[prefix + "renamed"] = state.pop(prefix + "steps")
+
+        block.register_state_dict_post_hook(rename)
+        state = net.state_dict()
+        log.append([list(state), dict(state._metadata)])
+
+        def unrename(module, state, prefix, local_metadata, strict, missing, unexpected, errors):
+            log.append(["load pre", prefix, local_metadata, strict, list(missing), list(unexpected), errors])
+            if prefix + "renamed" in state:
+                state[prefix + "steps"] = state.pop(prefix + "renamed")
+
+        def forgive(module, incompatible):
+            log.append(["load post", type(module).__name__, list(incompatible.missing_keys),
+                        list(incompatible.unexpected_keys)])
+            incompatible.missing_keys[:] = [k for k in incompatible.missing_keys if not k.endswith("total")]
+
+        block.register_load_state_dict_pre_hook(unrename)
+        net.register_load_state_dict_post_hook(forgive)
+        net.blocks[1].register_load_state_dict_post_hook(forgive)
+        log.append(repr(net.load_state_dict(state)))
+        del state["total"]
+        log.append(repr(net.load_state_dict(state)))
+        del state["scale"]
+        log.append(error_of(lambda: net.load_state_dict(state)))
+        bad = L.nn.Linear(1, 1)
+        bad.register_state_dict_post_hook(lambda *args: 1)
+        log.append(error_of(bad.state_dict))
+        bad = L.nn.Linear(1, 1)
+        bad.register_load_state_dict_post_hook(lambda *args: 1)
+        log.append(error_of(lambda: bad.load_state_dict(bad.state_dict())))
 
     both(scenario)
