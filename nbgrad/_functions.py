@@ -231,6 +231,18 @@ def count_nonzero(input, dim=None):
     return _tensor(input).count_nonzero(dim)
 
 
+def argsort(input, dim=-1, descending=False, *, stable=False):
+    return _tensor(input).argsort(dim, descending, stable=stable)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    return _tensor(input).unique(sorted, return_inverse, return_counts, dim)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    return _tensor(input).unique_consecutive(return_inverse, return_counts, dim)
+
+
 # >>> issue-12 math
 
 # >>> issue-12 linalg

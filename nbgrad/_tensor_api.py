@@ -18,7 +18,7 @@ from . import _dtype as _dtype_mod
 from ._dtype import from_legacy_name, scalar_array, scalar_type_name
 from .autograd import grad_mode
 from .ops import elementwise as E, index as I, linalg as L, reduce as R, shape as S, views
-from .ops import scatter as SC
+from .ops import order as O, scatter as SC
 
 
 # No dim given: the reduction over every element (SumBackward0, MaxBackward1, ...). A dim of None given is
@@ -940,6 +940,103 @@ class TensorAPI:
     def count_nonzero(self, dim=None):
         dims = None if dim is None else _reduced_dims(dim, self._data.ndim)
         return _tensor.Tensor._make(np.asarray(np.count_nonzero(self._data, axis=dims), dtype=np.int64))
+
+    # sorting, cumulative and ordering ops (nbgrad/ops/order.py)
+    def sort(self, dim=-1, descending=False, *, stable=None):
+        d = _check_dim(dim, self._data.ndim)
+        indices = O.sort_indices(self._data, d, descending)
+        op = O.Sort if stable is None else O.SortStable  # PyTorch's stable= overload is SortBackward1
+        values = op.apply(self, d, indices)
+        return O.RETURN_TYPES["sort"](values, _tensor.Tensor._make(indices))
+
+    def argsort(self, dim=-1, descending=False, *, stable=False):
+        return _tensor.Tensor._make(O.sort_indices(self._data, _check_dim(dim, self._data.ndim), descending))
+
+    def msort(self):
+        return self.sort(0).values
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        if not isinstance(k, numbers.Integral) or isinstance(k, bool):
+            raise TypeError(f"topk(): argument 'k' (position 1) must be int, not {type(k).__name__}")
+        d = _check_dim(dim, self._data.ndim)
+        if not 0 <= k <= (self._data.shape[d] if self._data.ndim else 1):
+            raise RuntimeError("selected index k out of range")
+        indices = O.sort_indices(self._data, d, largest)
+        if self._data.ndim:
+            indices = np.take(indices, range(k), axis=d)
+        values = O.Topk.apply(self, d, indices)
+        return O.RETURN_TYPES["topk"](values, _tensor.Tensor._make(indices))
+
+    def kthvalue(self, k, dim=-1, keepdim=False):
+        if not isinstance(k, numbers.Integral) or isinstance(k, bool):
+            raise TypeError(f"kthvalue(): argument 'k' (position 1) must be int, not {type(k).__name__}")
+        d = _check_dim(dim, self._data.ndim)
+        if not 1 <= k <= (self._data.shape[d] if self._data.ndim else 1):
+            raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+        indices = O.sort_indices(self._data, d, False)
+        if self._data.ndim:
+            indices = np.take(indices, [k - 1], axis=d)
+        values = O.Kthvalue.apply(self, d, indices, keepdim)
+        return O.RETURN_TYPES["kthvalue"](values, _tensor.Tensor._make(_returned_indices(indices, d, keepdim)))
+
+    def _cumulative_extreme(self, op, dim):
+        d = _check_dim(dim, self._data.ndim)
+        indices = O.cumulative_extreme_indices(self._data, d, op)
+        values = (O.Cummax if op == "max" else O.Cummin).apply(self, d, indices)
+        return O.RETURN_TYPES["cum" + op](values, _tensor.Tensor._make(indices))
+
+    def cummax(self, dim):
+        return self._cumulative_extreme("max", dim)
+
+    def cummin(self, dim):
+        return self._cumulative_extreme("min", dim)
+
+    def _cumulative(self, op, name, dim, dtype):
+        if dim is _ALL:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+        t = self if dtype is None else self.to(dtype)
+        if dtype is None and t._data.dtype.kind in "biu" and t._data.dtype != np.int64:
+            t = t.long()  # PyTorch accumulates bools and integers in int64
+        return op.apply(t, _check_dim(dim, t._data.ndim))
+
+    def cumsum(self, dim=_ALL, *, dtype=None):
+        return self._cumulative(O.Cumsum, "cumsum", dim, dtype)
+
+    def cumprod(self, dim=_ALL, *, dtype=None):
+        return self._cumulative(O.Cumprod, "cumprod", dim, dtype)
+
+    def cumsum_(self, dim, *, dtype=None):
+        self._check_inplace()
+        return self._inplace(self._snapshot().cumsum(dim, dtype=dtype))
+
+    def cumprod_(self, dim, *, dtype=None):
+        self._check_inplace()
+        return self._inplace(self._snapshot().cumprod(dim, dtype=dtype))
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        data = self._data
+        if dim is None:
+            values, inverse, counts = np.unique(data.reshape(-1), return_inverse=True, return_counts=True)
+            inverse = inverse.reshape(data.shape)
+            op = O._Unique2
+        else:
+            d = _check_dim(dim, data.ndim)
+            values, inverse, counts = np.unique(data, return_inverse=True, return_counts=True, axis=d)
+            op = O._UniqueDim
+        return self._unique_result(op, values, inverse, counts, return_inverse, return_counts)
+
+    def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):
+        d = None if dim is None else _check_dim(dim, self._data.ndim)
+        values, inverse, counts = O.unique_consecutive(self._data, d)
+        if d is None:
+            inverse = inverse.reshape(self._data.shape)
+        return self._unique_result(O._UniqueConsecutive, values, inverse, counts, return_inverse, return_counts)
+
+    def _unique_result(self, op, values, inverse, counts, return_inverse, return_counts):
+        out = op.apply(self, np.ascontiguousarray(values))
+        extra = [_tensor.Tensor._make(a.astype(np.int64)) for a, wanted in ((inverse, return_inverse),
+                                                                            (counts, return_counts)) if wanted]
+        return (out, *extra) if extra else out
 
     # >>> issue-12 math
 

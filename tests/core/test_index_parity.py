@@ -109,6 +109,16 @@ ERRORS = {
     "take_along_dim float indices": lambda L: L.take_along_dim(_x(L), _i(L, [[1]], L.float32), 0),
     "take_along_dim indices of other ndim": lambda L: L.take_along_dim(_x(L), _i(L, [1]), 0),
     "take_along_dim shapes": lambda L: L.take_along_dim(_x(L), _i(L, [[1], [0]]), 1),
+    "sort dim out of range": lambda L: _x(L).sort(2),
+    "topk k too large": lambda L: _x(L).topk(5),
+    "topk negative k": lambda L: _x(L).topk(-1, 0),
+    "topk k not an int": lambda L: _x(L).topk(1.5),
+    "kthvalue k too large": lambda L: _x(L).kthvalue(5),
+    "kthvalue k of 0": lambda L: L.kthvalue(_x(L), 0, 0),
+    "cumsum without dim": lambda L: _x(L).cumsum(),
+    "cumprod dim out of range": lambda L: L.cumprod(_x(L), -3),
+    "cummax dim out of range": lambda L: _x(L).cummax(2),
+    "unique dim out of range": lambda L: L.unique(_x(L), dim=2),
 }
 
 
@@ -228,3 +238,52 @@ def test_mask_ops_and_nonzero_match_pytorch(shapes, seed):
             ours, theirs = ((L.any(L.tensor(x) > 0, dim, keepdim), (L.tensor(x) > 0).all(dim, keepdim=keepdim),
                              L.count_nonzero(L.tensor(x) > 0, dim)) for L in LIBS)
             assert_close(ours, theirs, f"any/all/count_nonzero along {dim}")
+
+
+@given(shape=hnp.array_shapes(min_dims=0, max_dims=3, max_side=4), data=st.data(), seed=st.integers(0, 2**16),
+       ties=st.booleans())
+@SETTINGS
+def test_sorting_and_running_ops_match_pytorch(shape, data, seed, ties):
+    """Values, indices and gradients; with ``ties`` many equal elements (and zeros, for cumprod): sort's
+    stable order, cummax's latest index. topk and kthvalue get distinct values (PyTorch leaves their choice
+    among equal elements to its algorithm)."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-2, 3, size=shape).astype(np.float64) if ties else rng.standard_normal(shape)
+    distinct = rng.permutation(int(np.prod(shape))).reshape(shape).astype(np.float64)
+    ndim = len(shape)
+    dim = data.draw(st.integers(-max(ndim, 1), max(ndim, 1) - 1), label="dim")
+    size = shape[dim] if ndim else 1
+    k = data.draw(st.integers(1, size), label="k") if size else 0
+    descending, keepdim = data.draw(st.booleans(), label="descending"), data.draw(st.booleans(), label="keepdim")
+    fns = {
+        "sort stable": lambda L, t: t.sort(dim=dim, descending=descending, stable=True),
+        "argsort stable": lambda L, t: L.argsort(t.detach(), dim=dim, descending=descending, stable=True),
+        "msort": lambda L, t: L.msort(t) * t if ndim else t,
+        "cummax": lambda L, t: t.cummax(dim),
+        "cummin": lambda L, t: L.cummin(t, dim),
+        "cumsum": lambda L, t: t.cumsum(dim) * t,
+        "cumprod": lambda L, t: L.cumprod(t, dim) * t,
+        "topk": lambda L, t: t.topk(k, dim, largest=descending),
+        "kthvalue": lambda L, t: t.kthvalue(k, dim, keepdim) if size else t,
+    }
+    for name, fn in fns.items():
+        values = distinct if name in ("topk", "kthvalue") else x
+        ours, theirs = run_both(fn, values, grad="argsort" not in name)
+        assert_close(ours[0], theirs[0], name)
+        if "argsort" not in name:
+            assert_close(ours[1], theirs[1], f"{name} gradients")
+
+
+@given(shape=hnp.array_shapes(min_dims=0, max_dims=3, max_side=4), seed=st.integers(0, 2**16), data=st.data())
+@SETTINGS
+def test_unique_matches_pytorch(shape, seed, data):
+    x = np.random.default_rng(seed).integers(0, 3, size=shape)
+    inverse, counts = data.draw(st.booleans(), label="inverse"), data.draw(st.booleans(), label="counts")
+    dims = [None] + list(range(-len(shape), len(shape)))
+    dim = data.draw(st.sampled_from(dims), label="dim")
+    for name in ("unique", "unique_consecutive"):
+        if name == "unique" and dim is not None and 0 in shape:
+            continue  # NumPy cannot find the unique slices of an empty tensor
+        ours, theirs = (getattr(L, name)(L.tensor(x), return_inverse=inverse, return_counts=counts, dim=dim)
+                        for L in LIBS)
+        assert_close(ours, theirs, name)

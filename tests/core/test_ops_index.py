@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import nbgrad
 from helpers import SETTINGS, arrays, check_grad, on_grid, shapes
-from nbgrad.ops import scatter as SC
+from nbgrad.ops import order as O, scatter as SC
 from test_ops_grad import covers, dim_of
 
 pytestmark = pytest.mark.filterwarnings("ignore:The reduce argument")
@@ -217,3 +217,86 @@ def test_put(accumulate, x, data):
                                else None), label="index")
     source = data.draw(arrays((len(index),)), label="source")
     check_grad(lambda t, s: square(t.put(long(index), s, accumulate)), x, source)
+
+
+# ============================================================== sorting and running ops
+
+@st.composite
+def distinct_case(draw, min_dims=0):
+    """x with distinct values (no ties: which of equal elements is picked is a kink) and a dim."""
+    shape = draw(shapes(min_dims=min_dims, max_side=4), label="shape")
+    return draw(arrays(shape, on_grid(0.01), unique=True), label="x"), draw(dim_of(len(shape)), label="dim")
+
+
+@covers({"sort": (O.Sort, SC.Scatter), "stable": (O.SortStable, SC.Scatter), "msort": (O.Sort,)}, per="form")
+@pytest.mark.parametrize("form", ["sort", "stable", "msort"])
+@given(case=distinct_case(), descending=st.booleans())
+@SETTINGS
+def test_sort(form, case, descending):
+    x, dim = case
+    if form == "msort":
+        check_grad(lambda t: square(nbgrad.msort(t)), x, reference=lambda a: np.sort(a, axis=0) ** 2 if a.ndim else a ** 2)
+        return
+    stable = {"stable": True}.get(form)
+    flip = (lambda a: np.flip(a, dim)) if descending and x.ndim else (lambda a: a)
+    check_grad(lambda t: square(t.sort(dim, descending, stable=stable).values), x,
+               reference=lambda a: flip(np.sort(a, axis=dim) if a.ndim else a) ** 2)
+
+
+@covers(O.Topk, SC.Scatter)
+@given(case=distinct_case(), largest=st.booleans(), data=st.data())
+@SETTINGS
+def test_topk(case, largest, data):
+    x, dim = case
+    k = data.draw(st.integers(0, x.shape[dim] if x.ndim else 1), label="k")
+    check_grad(lambda t: square(t.topk(k, dim, largest).values), x)
+
+
+@covers(O.Kthvalue, SC.Scatter)
+@given(case=distinct_case(), keepdim=st.booleans(), data=st.data())
+@SETTINGS
+def test_kthvalue(case, keepdim, data):
+    x, dim = case
+    k = data.draw(st.integers(1, x.shape[dim] if x.ndim else 1), label="k")
+    check_grad(lambda t: square(t.kthvalue(k, dim, keepdim).values), x,
+               reference=lambda a: (np.take(np.sort(a, axis=dim), [k - 1], axis=dim) if keepdim else
+                                    np.take(np.sort(a, axis=dim), k - 1, axis=dim)) ** 2 if a.ndim else a ** 2)
+
+
+@covers({"cummax": (O.Cummax, SC.ScatterAdd), "cummin": (O.Cummin, SC.ScatterAdd)}, per="op")
+@pytest.mark.parametrize("op", ["cummax", "cummin"])
+@given(case=distinct_case())
+@SETTINGS
+def test_cummax_and_cummin(op, case):
+    x, dim = case
+    accumulate = np.maximum.accumulate if op == "cummax" else np.minimum.accumulate
+    check_grad(lambda t: square(getattr(t, op)(dim).values), x,
+               reference=lambda a: (accumulate(a, axis=dim) if a.ndim else a) ** 2)
+
+
+@covers(O.Cumsum, O.Flip)
+@given(x=arrays(shapes(max_side=4)), data=st.data())
+@SETTINGS
+def test_cumsum(x, data):
+    dim = data.draw(dim_of(x.ndim), label="dim")
+    check_grad(lambda t: square(t.cumsum(dim)), x, reference=lambda a: (np.cumsum(a, dim) if a.ndim else a) ** 2)
+
+
+@covers(O.Cumprod, O.Cumsum, O.Flip)
+@given(x=arrays(shapes(max_side=4), on_grid(0.25, -2.0, 2.0).filter(bool)), zeros=st.integers(0, 2), data=st.data())
+@SETTINGS
+def test_cumprod_with_and_without_zeros(x, zeros, data):
+    """Up to ``zeros`` entries set to exactly 0: there the gradient cannot divide by the input."""
+    flat = x.reshape(-1)
+    flat[data.draw(st.lists(st.integers(0, flat.size - 1), max_size=zeros), label="zero at")] = 0.0
+    dim = data.draw(dim_of(x.ndim), label="dim")
+    check_grad(lambda t: t.cumprod(dim) * 1.5, x, reference=lambda a: (np.cumprod(a, dim) if a.ndim else a) * 1.5)
+
+
+def test_unique_refuses_backward():
+    x = nbgrad.tensor([3.0, 1.0, 3.0], requires_grad=True)
+    out, inverse = x.unique(return_inverse=True)
+    assert out.grad_fn.name() == "Unique2Backward0"
+    np.testing.assert_array_equal(inverse.numpy(), [1, 0, 1])
+    with pytest.raises(RuntimeError, match=r"^derivative for aten::_unique2 is not implemented$"):
+        out.sum().backward()

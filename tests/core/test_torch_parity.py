@@ -260,6 +260,17 @@ OPS = {
     "put_ on a non-leaf": ((X, spec((2,))), lambda L, x, s: (x * 1).put_(L.tensor([1, 3]), s) * x),
     "take_along_dim": ((X,), lambda L, x: L.take_along_dim(x, L.tensor([[2], [0]]), 1) ** 2),
     "take_along_dim flattened": ((X,), lambda L, x: L.take_along_dim(x, L.tensor([4, 1])) ** 2),
+    "sort": ((X,), lambda L, x: x.sort(1).values ** 2),
+    "sort descending stable": ((X,), lambda L, x: L.sort(x, dim=0, descending=True, stable=True).values ** 2),
+    "msort": ((X,), lambda L, x: L.msort(x) ** 2),
+    "topk": ((X,), lambda L, x: x.topk(2).values ** 2),
+    "topk smallest along dim 0": ((X,), lambda L, x: L.topk(x, 1, 0, largest=False).values ** 2),
+    "kthvalue": ((X,), lambda L, x: x.kthvalue(2).values ** 2),
+    "kthvalue keepdim": ((X,), lambda L, x: L.kthvalue(x, 1, 0, keepdim=True).values ** 2),
+    "cummax": ((X,), lambda L, x: x.cummax(1).values ** 2),
+    "cummin": ((X,), lambda L, x: L.cummin(x, 0).values ** 2),
+    "cumsum": ((X,), lambda L, x: x.cumsum(1) ** 2),
+    "cumprod": ((X,), lambda L, x: L.cumprod(x, 1) ** 2),
 
     # >>> issue-12 math
 
