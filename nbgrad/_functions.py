@@ -243,6 +243,15 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     return _tensor(input).unique_consecutive(return_inverse, return_counts, dim)
 
 
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """``repeat_interleave(t, repeats, dim)`` is ``t.repeat_interleave(repeats, dim)``; given only a tensor of
+    counts, the indices 0, 1, ... each repeated that many times, as in PyTorch."""
+    if repeats is None:
+        counts = _tensor(input)
+        return Tensor._make(np.repeat(np.arange(counts._data.size), counts._data.reshape(-1)))
+    return _tensor(input).repeat_interleave(repeats, dim, output_size=output_size)
+
+
 # >>> issue-12 math
 
 # >>> issue-12 linalg

@@ -1038,6 +1038,134 @@ class TensorAPI:
                                                                             (counts, return_counts)) if wanted]
         return (out, *extra) if extra else out
 
+    # flips, rolls, triangles, diagonals and repeats (nbgrad/ops/order.py)
+    def flip(self, *dims):
+        if len(dims) == 1 and not isinstance(dims[0], numbers.Integral):
+            dims = tuple(dims[0])
+        return O.Flip.apply(self, _check_dims(dims, self._data.ndim) if self._data.ndim else ())
+
+    def fliplr(self):
+        if self._data.ndim < 2:
+            raise RuntimeError("Input must be >= 2-d.")
+        return O.Flip.apply(self, (1,))
+
+    def flipud(self):
+        if self._data.ndim < 1:
+            raise RuntimeError("Input must be >= 1-d.")
+        return O.Flip.apply(self, (0,))
+
+    def roll(self, shifts, dims=None):
+        shifts = (shifts,) if isinstance(shifts, numbers.Integral) else tuple(shifts)
+        if dims is not None:
+            dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
+        if not shifts:
+            raise RuntimeError("`shifts` required")
+        if dims is None or not dims:
+            if len(shifts) != 1:
+                raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
+            return O.Roll.apply(self, tuple(int(s) for s in shifts), None)
+        if len(shifts) != len(dims):
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+        dims = tuple(_check_dim(d, self._data.ndim) for d in dims)
+        return O.Roll.apply(self, tuple(int(s) for s in shifts), dims)
+
+    def rot90(self, k=1, dims=(0, 1)):
+        dims = tuple(dims)
+        if len(dims) != 2:
+            raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+        if self._data.ndim < 2:
+            raise RuntimeError(f"expected total dims >= 2, but got total dims = {self._data.ndim}")
+        if dims[0] == dims[1] or abs(dims[0] - dims[1]) == self._data.ndim:  # PyTorch names the dims as given
+            raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}")
+        d0, d1 = (_check_dim(d, self._data.ndim) for d in dims)
+        return O.Rot90.apply(self, int(k) % 4, (d0, d1))
+
+    def _triangle(self, op, name, diagonal):
+        if self._data.ndim < 2:
+            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+        return op.apply(self, int(diagonal))
+
+    def tril(self, diagonal=0):
+        return self._triangle(O.Tril, "tril", diagonal)
+
+    def triu(self, diagonal=0):
+        return self._triangle(O.Triu, "triu", diagonal)
+
+    def tril_(self, diagonal=0):
+        self._check_inplace()
+        return self._inplace(self._snapshot().tril(diagonal))
+
+    def triu_(self, diagonal=0):
+        self._check_inplace()
+        return self._inplace(self._snapshot().triu(diagonal))
+
+    def diag_embed(self, offset=0, dim1=-2, dim2=-1):
+        n = self._data.ndim + 1
+        d1, d2 = _check_dim(dim1, n), _check_dim(dim2, n)
+        if d1 == d2:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        return O.DiagEmbed.apply(self, int(offset), d1, d2)
+
+    def diag(self, diagonal=0):
+        if self._data.ndim == 1:
+            return O.DiagEmbed.apply(self, int(diagonal), 0, 1)
+        if self._data.ndim == 2:
+            return O.DiagonalCopy.apply(self, int(diagonal))
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self._data.ndim}D")
+
+    def diagflat(self, offset=0):
+        return O.DiagEmbed.apply(self.reshape(-1), int(offset), 0, 1)
+
+    def trace(self):
+        if self._data.ndim != 2:
+            raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self._data.ndim}")
+        return O.Trace.apply(self)
+
+    def repeat(self, *repeats):
+        if len(repeats) == 1 and not isinstance(repeats[0], numbers.Integral):
+            repeats = tuple(repeats[0])
+        repeats = tuple(int(r) for r in repeats)
+        if len(repeats) < self._data.ndim:
+            raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+                               "tensor")
+        shape = (1,) * (len(repeats) - self._data.ndim) + self._data.shape
+        sizes = [r * n for r, n in zip(repeats, shape)]
+        if any(n < 0 for n in sizes):
+            bad = next(n for n in sizes if n < 0)
+            raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: {sizes}")
+        return O.Repeat.apply(self, repeats)
+
+    def tile(self, *dims):
+        if len(dims) == 1 and not isinstance(dims[0], numbers.Integral):
+            dims = tuple(dims[0])
+        return self.repeat((1,) * (self._data.ndim - len(dims)) + tuple(dims))
+
+    def repeat_interleave(self, repeats, dim=None, *, output_size=None):
+        """As PyTorch: a number of repeats is an unsqueeze, expand, clone and view; a tensor of repeats picks
+        each slice that many times (index_select)."""
+        t = self.reshape(-1) if dim is None else self
+        d = 0 if dim is None else _check_dim(dim, t._data.ndim)
+        if isinstance(repeats, _tensor.Tensor):
+            counts = repeats._data
+            if counts.dtype.kind not in "iu":
+                raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{SC.type_name(counts)}'")
+            size = t._data.shape[d] if t._data.ndim else 1
+            if counts.ndim == 1 and counts.size != 1 and counts.size != size:
+                raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
+                                   f"{counts.size} and input.size({d}) = {size}")
+            if (counts < 0).any():
+                raise RuntimeError("repeats can not be negative")
+            index = np.repeat(np.arange(size), np.broadcast_to(counts.reshape(-1), (size,)))
+            return SC.IndexSelect.apply(t, d, index)
+        count = int(repeats)
+        if count < 0:
+            raise RuntimeError("Repeats must be non-negative")
+        shape = t._data.shape
+        if not shape:
+            t, shape = t.reshape(1), (1,)
+        wide = shape[:d + 1] + (count,) + shape[d + 1:]
+        return t.unsqueeze(d + 1).expand(wide).clone().view(shape[:d] + (shape[d] * count,) + shape[d + 1:])
+
     # >>> issue-12 math
 
     # >>> issue-12 linalg

@@ -13,7 +13,8 @@ from ._base import (
 from .elementwise import _NoDerivative, where
 from .index import zeros
 from .reduce import _return_type
-from .scatter import scatter_add, scatter_src
+from .scatter import index_fill_value, scatter_add, scatter_src
+from .shape import Diagonal, diagonal_backward
 
 # The (values, indices) pairs, printed as PyTorch prints them
 RETURN_TYPES = {name: _return_type(name) for name in ("sort", "topk", "kthvalue", "cummax", "cummin")}
@@ -237,7 +238,7 @@ def _cumprod_backward_with_zeros(a, grad, dim):
 class Flip(Primitive):
     rule = Rule("a reversed along dims;  the gradient reversed back",
                 latex=(r"\operatorname{flip}($a)", r"1 \text{ at the mirrored place}"))
-    functions = ("flip",)
+    functions = ("flip", "fliplr", "flipud")
 
     @staticmethod
     def forward(ctx, a, dims):
@@ -249,8 +250,169 @@ class Flip(Primitive):
         return flip(grad, ctx.dims), None
 
 
+def _roll_array(x, shifts, dims):
+    if dims is None:  # the flattened tensor rolled, as PyTorch does without dims
+        return np.roll(x.reshape(-1), shifts).reshape(x.shape)
+    return np.roll(x, shifts, dims)
+
+
+class Roll(Primitive):
+    rule = Rule("a shifted along dims, elements leaving one end coming back at the other;  the gradient "
+                "shifted back",
+                latex=(r"\operatorname{roll}($a)", r"1 \text{ at the element's place before the shift}"))
+    functions = ("roll",)
+
+    @staticmethod
+    def forward(ctx, a, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        return _roll_array(a._data, shifts, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return roll(grad, tuple(-s for s in ctx.shifts), ctx.dims), None, None
+
+
+def _rot90_array(x, k, dims):
+    return np.rot90(x, k, dims).copy()
+
+
+class Rot90(Primitive):
+    rule = Rule("a turned by k quarter turns in the plane of dims;  the gradient turned back",
+                latex=(r"\operatorname{rot90}($a)", r"1 \text{ at the element's place before turning}"))
+    functions = ("rot90",)
+
+    @staticmethod
+    def forward(ctx, a, k, dims):
+        ctx.k, ctx.dims = k, dims
+        return _rot90_array(a._data, k, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return rot90(grad, -ctx.k, ctx.dims), None, None
+
+
+class Tril(Primitive):
+    rule = Rule("a's lower triangle (on and below the diagonal-th diagonal), zeros above;  ∂/∂a = 1 in the "
+                "triangle, 0 above it",
+                latex=(r"\operatorname{tril}($a)", r"1 \text{ in the triangle}"))
+    functions = ("tril",)
+
+    _triangle = staticmethod(np.tril)
+
+    @classmethod
+    def forward(cls, ctx, a, diagonal):
+        ctx.diagonal = diagonal
+        return cls._triangle(a._data, diagonal)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        return either(cls._triangle, cls.apply)(grad, ctx.diagonal), None
+
+
+class Triu(Tril):
+    rule = Rule("a's upper triangle (on and above the diagonal-th diagonal), zeros below;  ∂/∂a = 1 in the "
+                "triangle, 0 below it",
+                latex=(r"\operatorname{triu}($a)", r"1 \text{ in the triangle}"))
+    functions = ("triu",)
+
+    _triangle = staticmethod(np.triu)
+
+
+class DiagEmbed(Primitive):
+    rule = Rule("zeros with a's last dim on the diagonal (offset) of the dims dim1 and dim2;  the gradient's "
+                "diagonal",
+                latex=(r"\operatorname{diag}($a)", r"1 \text{ on the diagonal}"))
+    functions = ("diag_embed", "diag", "diagflat")
+
+    @staticmethod
+    def forward(ctx, a, offset, dim1, dim2):
+        ctx.offset, ctx.dim1, ctx.dim2 = offset, dim1, dim2
+        n = a._data.shape[-1] + abs(offset)
+        sizes = list(a._data.shape[:-1])
+        for d in sorted((dim1, dim2)):
+            sizes.insert(d, n)
+        return diagonal_backward(a._data, tuple(sizes), offset, dim1, dim2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return diagonal(grad, ctx.offset, ctx.dim1, ctx.dim2), None, None, None
+
+
+class DiagonalCopy(Primitive):
+    rule = Rule("a matrix's diagonal (offset above or below it), as a new vector;  the gradient goes back onto "
+                "that diagonal, zeros elsewhere",
+                latex=(r"\operatorname{diag}($a)", r"1 \text{ on the diagonal}"))
+
+    node_name = "DiagonalBackward0_copy"  # PyTorch's diag of a matrix is diagonal_copy, named so
+
+    @staticmethod
+    def forward(ctx, a, offset):
+        ctx.self_sym_sizes, ctx.offset = a._data.shape, offset
+        return np.diagonal(a._data, offset).copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return diagonal_backward(grad, ctx.self_sym_sizes, ctx.offset, 0, 1), None
+
+
+class Trace(Primitive):
+    rule = Rule("Σᵢ aᵢᵢ, the sum of a matrix's diagonal;  ∂/∂a = 1 on the diagonal, 0 elsewhere",
+                latex=(r"\textstyle\sum_i ${a}_{ii}", r"1 \text{ on the diagonal}"))
+    functions = ("trace",)
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.self_sym_sizes = a._data.shape
+        return np.asarray(np.trace(a._data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        # as PyTorch's trace_backward: the gradient filled in at the diagonal's places in the flat matrix
+        rows, columns = ctx.self_sym_sizes
+        places = np.arange(min(rows, columns)) * (columns + 1)
+        return index_fill_value(zeros(grad, (rows * columns,)), 0, places, grad).reshape(ctx.self_sym_sizes)
+
+
+class Repeat(Primitive):
+    rule = Rule("a tiled repeats times along each dim;  ∂/∂a sums the gradient over the copies",
+                latex=(r"\operatorname{repeat}($a)", r"\text{the number of copies}"))
+    functions = ("repeat", "tile")
+
+    @staticmethod
+    def forward(ctx, a, repeats):
+        ctx.repeats, ctx.self_sym_sizes = repeats, a._data.shape
+        x = a._data.reshape((1,) * (len(repeats) - a._data.ndim) + a._data.shape)
+        return np.tile(x, repeats)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return repeat_backward(grad, ctx.repeats, ctx.self_sym_sizes), None
+
+
+def repeat_backward(grad, repeats, sizes):
+    """PyTorch's repeat_backward: the new leading dims summed away one at a time, then one reshape that
+    gives each repeated dim its own axis of copies, and one sum over those axes."""
+    if 0 in repeats:
+        return zeros(grad, sizes)
+    extra = len(repeats) - len(sizes)
+    for _ in range(extra):
+        grad = sum_dims(grad, (0,), False)
+    split, copies = [], []
+    for repeat, size in zip(repeats[extra:], sizes):
+        if repeat != 1:
+            split.append(repeat)
+            copies.append(len(split) - 1)
+        split.append(size)
+    if copies:
+        grad = sum_dims(grad.reshape(tuple(split)), tuple(copies), False)
+    return grad
+
+
 # A rule's flips and running sums and products: recorded on Tensors, done by NumPy on arrays.
 flip = either(_flip_array, Flip.apply)
+roll = either(_roll_array, Roll.apply)
+rot90 = either(_rot90_array, Rot90.apply)
+diagonal = either(lambda x, offset, dim1, dim2: np.diagonal(x, offset, dim1, dim2).copy(), Diagonal.apply)
 cumsum = either(_cumsum_array, Cumsum.apply)
 cumprod = either(lambda x, dim: np.cumprod(x, axis=dim), Cumprod.apply)
 

@@ -406,6 +406,7 @@ scatter_src = either(_scatter, Scatter.apply)
 index_select = either(lambda a, dim, index: np.take(a, index, axis=dim), IndexSelect.apply)
 index_add = either(_index_add, lambda a, dim, index, source: IndexAdd.apply(a, dim, index, source, 1))
 index_fill = either(_index_fill, IndexFill.apply)
+index_fill_value = either(_index_fill, IndexFillTensor.apply)  # a 0-d tensor's value
 masked_fill = either(lambda a, mask, value: np.where(mask, np.asarray(value, a.dtype), a), MaskedFill.apply)
 masked_select = either(_masked_select, MaskedSelect.apply)
 masked_scatter = either(_masked_scatter, MaskedScatter.apply)

@@ -119,6 +119,29 @@ ERRORS = {
     "cumprod dim out of range": lambda L: L.cumprod(_x(L), -3),
     "cummax dim out of range": lambda L: _x(L).cummax(2),
     "unique dim out of range": lambda L: L.unique(_x(L), dim=2),
+    "flip repeated dim": lambda L: _x(L).flip(0, -2),
+    "fliplr of a vector": lambda L: _x(L)[0].fliplr(),
+    "flipud of a 0-d tensor": lambda L: L.flipud(_x(L)[0, 0]),
+    "roll shifts and dims": lambda L: _x(L).roll((1, 2), 0),
+    "roll no shifts": lambda L: _x(L).roll((), ()),
+    "rot90 one dim": lambda L: _x(L).rot90(1, (0,)),
+    "rot90 same dims": lambda L: _x(L).rot90(1, (1, -1)),
+    "rot90 of a vector": lambda L: _x(L)[0].rot90(),
+    "tril of a vector": lambda L: _x(L)[0].tril(),
+    "triu_ of a 0-d tensor": lambda L: _x(L)[0, 0].triu_(),
+    "diag of 3 dims": lambda L: L.diag(_x(L).reshape(3, 2, 2)),
+    "diag of a 0-d tensor": lambda L: _x(L)[0, 0].diag(),
+    "diag_embed identical dims": lambda L: _x(L).diag_embed(0, 1, -2),
+    "diag_embed dim out of range": lambda L: _x(L).diag_embed(0, 3, 0),
+    "trace of a vector": lambda L: L.trace(_x(L)[0]),
+    "trace of 3 dims": lambda L: _x(L).reshape(3, 2, 2).trace(),
+    "repeat fewer dims": lambda L: _x(L).repeat(2),
+    "repeat negative": lambda L: _x(L).repeat(-1, 1),
+    "repeat_interleave negative": lambda L: _x(L).repeat_interleave(-1),
+    "repeat_interleave counts size": lambda L: _x(L).repeat_interleave(_i(L, [1, 2]), dim=0),
+    "repeat_interleave negative count": lambda L: _x(L).repeat_interleave(_i(L, [1, -1, 2]), dim=0),
+    "repeat_interleave float counts": lambda L: L.repeat_interleave(_x(L), _x(L)[0, :3], dim=0),
+    "tril_ of a leaf": lambda L: L.ones(3, 3, requires_grad=True).tril_(),
 }
 
 
@@ -286,4 +309,47 @@ def test_unique_matches_pytorch(shape, seed, data):
             continue  # NumPy cannot find the unique slices of an empty tensor
         ours, theirs = (getattr(L, name)(L.tensor(x), return_inverse=inverse, return_counts=counts, dim=dim)
                         for L in LIBS)
+        assert_close(ours, theirs, name)
+
+
+@given(shape=hnp.array_shapes(min_dims=0, max_dims=3, max_side=3), data=st.data(), seed=st.integers(0, 2**16))
+@SETTINGS
+def test_rearranging_ops_match_pytorch(shape, data, seed):
+    """Values and gradients for generated shapes and arguments (0-d and empty tensors included)."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape)
+    ndim = len(shape)
+    draw = data.draw
+    dims = draw(st.lists(st.integers(-ndim, ndim - 1), unique_by=lambda d: d % ndim, max_size=ndim), label="dims") \
+        if ndim else []
+    shifts = draw(st.lists(st.integers(-4, 4), min_size=len(dims), max_size=len(dims)), label="shifts")
+    offset = draw(st.integers(-3, 3), label="offset")
+    repeats = draw(st.lists(st.integers(0, 2), min_size=ndim, max_size=ndim + 1), label="repeats")
+    count = draw(st.integers(0, 3), label="count")
+    dim = draw(st.integers(-ndim, ndim - 1), label="dim") if ndim else None
+    counts = rng.integers(0, 3, size=(shape[dim] if ndim else 1,))
+    fns = {
+        "flip": lambda L, t: t.flip(dims) * t,
+        "roll": lambda L, t: (t.roll(shifts, dims) if dims else t.roll(offset)) * t,
+        "repeat": lambda L, t: t.repeat(repeats) * 2,
+        "tile": lambda L, t: L.tile(t, repeats[:ndim - 1] if ndim else repeats) * 2,
+        "repeat_interleave": lambda L, t: t.repeat_interleave(count, dim) * 2,
+        "repeat_interleave counts": lambda L, t: t.repeat_interleave(L.tensor(counts), dim) * 2,
+    }
+    if ndim >= 1:
+        fns["diag_embed"] = lambda L, t: t.diag_embed(offset) * 2
+        fns["diagflat"] = lambda L, t: L.diagflat(t, offset) * 2
+    if ndim == 1:
+        fns["diag"] = lambda L, t: t.diag(offset) * 2
+    if ndim >= 2:
+        fns.update({
+            "rot90": lambda L, t: t.rot90(offset, (0, -1)) * 2,
+            "tril": lambda L, t: t.tril(offset) * t,
+            "triu": lambda L, t: L.triu(t, offset) * t,
+        })
+    if ndim == 2:
+        fns["diag of a matrix"] = lambda L, t: L.diag(t, offset) * 2
+        fns["trace"] = lambda L, t: t.trace() * t.sum()
+    for name, fn in fns.items():
+        ours, theirs = run_both(fn, x)
         assert_close(ours, theirs, name)

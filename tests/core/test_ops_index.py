@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import nbgrad
 from helpers import SETTINGS, arrays, check_grad, on_grid, shapes
-from nbgrad.ops import order as O, scatter as SC
+from nbgrad.ops import order as O, scatter as SC, shape as S
 from test_ops_grad import covers, dim_of
 
 pytestmark = pytest.mark.filterwarnings("ignore:The reduce argument")
@@ -300,3 +300,108 @@ def test_unique_refuses_backward():
     np.testing.assert_array_equal(inverse.numpy(), [1, 0, 1])
     with pytest.raises(RuntimeError, match=r"^derivative for aten::_unique2 is not implemented$"):
         out.sum().backward()
+
+
+# ============================================================== rearranging
+
+@covers(O.Flip)
+@given(x=arrays(shapes()), data=st.data())
+@SETTINGS
+def test_flip(x, data):
+    dims = data.draw(st.lists(st.integers(0, x.ndim - 1), unique=True), label="dims") if x.ndim else []
+    check_grad(lambda t: square(t.flip(dims)), x, reference=lambda a: np.flip(a, dims) ** 2)
+
+
+@covers(O.Roll)
+@given(x=arrays(shapes()), data=st.data())
+@SETTINGS
+def test_roll(x, data):
+    """With dims, or without (the flattened tensor rolled); shifts of any sign and size."""
+    if x.ndim and data.draw(st.booleans(), label="with dims"):
+        dims = data.draw(st.lists(st.integers(-x.ndim, x.ndim - 1), min_size=1, max_size=3), label="dims")
+        shifts = data.draw(st.lists(st.integers(-5, 5), min_size=len(dims), max_size=len(dims)), label="shifts")
+        check_grad(lambda t: square(t.roll(shifts, dims)), x, reference=lambda a: np.roll(a, shifts, dims) ** 2)
+    else:
+        shift = data.draw(st.integers(-5, 5), label="shift")
+        check_grad(lambda t: square(t.roll(shift)), x,
+                   reference=lambda a: np.roll(a.reshape(-1), shift).reshape(a.shape) ** 2)
+
+
+@covers(O.Rot90)
+@given(x=arrays(shapes(min_dims=2)), k=st.integers(-5, 5), data=st.data())
+@SETTINGS
+def test_rot90(x, k, data):
+    dims = data.draw(st.lists(st.integers(-x.ndim, x.ndim - 1), min_size=2, max_size=2, unique_by=lambda d: d % x.ndim))
+    check_grad(lambda t: square(t.rot90(k, dims)), x, reference=lambda a: np.rot90(a, k, dims) ** 2)
+
+
+@covers({"tril": (O.Tril,), "triu": (O.Triu,)}, per="op")
+@pytest.mark.parametrize("op", ["tril", "triu"])
+@given(x=arrays(shapes(min_dims=2)), diagonal=st.integers(-4, 4))
+@SETTINGS
+def test_tril_and_triu(op, x, diagonal):
+    check_grad(lambda t: square(getattr(t, op)(diagonal)), x,
+               reference=lambda a: getattr(np, op)(a, diagonal) ** 2)
+
+
+@covers(O.DiagEmbed, S.Diagonal)
+@given(x=arrays(shapes(min_dims=1)), offset=st.integers(-3, 3), data=st.data())
+@SETTINGS
+def test_diag_embed(x, offset, data):
+    n = x.ndim + 1
+    dims = data.draw(st.lists(st.integers(-n, n - 1), min_size=2, max_size=2, unique_by=lambda d: d % n), label="dims")
+    check_grad(lambda t: square(t.diag_embed(offset, *dims)), x)
+
+
+@covers({"vector": (O.DiagEmbed,), "matrix": (O.DiagonalCopy, S.DiagonalBackward), "diagflat": (O.DiagEmbed,)},
+        per="form")
+@pytest.mark.parametrize("form", ["vector", "matrix", "diagflat"])
+@given(data=st.data(), offset=st.integers(-3, 3))
+@SETTINGS
+def test_diag_and_diagflat(form, data, offset):
+    if form == "matrix":
+        x = data.draw(arrays(shapes(min_dims=2, max_dims=2)), label="x")
+        check_grad(lambda t: square(t.diag(offset)), x, reference=lambda a: np.diag(a, offset) ** 2)
+    elif form == "vector":
+        x = data.draw(arrays(shapes(min_dims=1, max_dims=1)), label="x")
+        check_grad(lambda t: square(nbgrad.diag(t, offset)), x, reference=lambda a: np.diag(a, offset) ** 2)
+    else:
+        x = data.draw(arrays(shapes()), label="x")
+        check_grad(lambda t: square(t.diagflat(offset)), x, reference=lambda a: np.diagflat(a, offset) ** 2)
+
+
+@covers(O.Trace, SC.IndexFillTensor)
+@given(x=arrays(shapes(min_dims=2, max_dims=2, max_side=4)))
+@SETTINGS
+def test_trace(x):
+    check_grad(lambda t: square(t.trace()), x, reference=lambda a: np.trace(a) ** 2)
+
+
+@covers(O.Repeat)
+@given(x=arrays(shapes()), data=st.data())
+@SETTINGS
+def test_repeat_and_tile(x, data):
+    """repeat with as many repeats as dims or more (new leading dims); tile with fewer. (A repeat of 0 has a
+    constant gradient, zeros: see test_index_parity.py.)"""
+    repeats = data.draw(st.lists(st.integers(1, 3), min_size=x.ndim, max_size=x.ndim + 2), label="repeats")
+    check_grad(lambda t: square(t.repeat(repeats)), x, reference=lambda a: np.tile(a, repeats) ** 2)
+    reps = data.draw(st.lists(st.integers(1, 3), max_size=x.ndim + 1), label="tile")
+    check_grad(lambda t: square(t.tile(reps)), x, reference=lambda a: np.tile(a, reps) ** 2)
+
+
+@covers(SC.IndexSelect)
+@given(x=arrays(shapes()), data=st.data())
+@SETTINGS
+def test_repeat_interleave(x, data):
+    """A number of repeats (expand and clone) or one count per slice (index_select), with or without dim."""
+    dim = data.draw(st.none() | dim_of(x.ndim), label="dim")
+    size = x.size if dim is None else (x.shape[dim] if x.ndim else 1)
+    axis = None if dim is None else (dim if x.ndim else None)
+    if data.draw(st.booleans(), label="counts"):
+        counts = data.draw(st.lists(st.integers(0, 3), min_size=size, max_size=size), label="repeats")
+        check_grad(lambda t: square(t.repeat_interleave(long(counts), dim)), x,
+                   reference=lambda a: np.repeat(a, counts, axis) ** 2)
+    else:
+        count = data.draw(st.integers(0, 3), label="repeats")
+        check_grad(lambda t: square(t.repeat_interleave(count, dim)), x,
+                   reference=lambda a: np.repeat(a, count, axis) ** 2)
