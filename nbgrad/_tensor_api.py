@@ -703,7 +703,7 @@ class TensorAPI:
     def scatter(self, dim, index, src=None, value=None, *, reduce=None):
         src = value if src is None else src
         d = _check_dim(dim, self._data.ndim)
-        idx = SC.index_array("scatter", index, lambda i: RuntimeError("scatter(): Expected dtype int32/int64 for index"))
+        idx = SC.index_array("scatter", index, SC.scatter_index_error)
         if reduce is not None and reduce not in ("add", "multiply"):
             raise RuntimeError("reduce argument must be either add or multiply.")
         if isinstance(src, _tensor.Tensor):
@@ -726,7 +726,7 @@ class TensorAPI:
 
     def scatter_add(self, dim, index, src):
         d = _check_dim(dim, self._data.ndim)
-        idx = SC.index_array("scatter", index, lambda i: RuntimeError("scatter(): Expected dtype int32/int64 for index"))
+        idx = SC.index_array("scatter", index, SC.scatter_index_error)
         if not isinstance(src, _tensor.Tensor):
             raise TypeError(f"scatter_add(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}")
         if src._data.dtype != self._data.dtype:
@@ -809,8 +809,8 @@ class TensorAPI:
 
     def index_fill(self, dim, index, value):
         d = _check_dim(dim, self._data.ndim)
-        idx = SC.index_array("index_fill", index, lambda i: IndexError("index_fill_(): Expected dtype int64 for index."),
-                             int32=False)
+        idx = SC.index_array("index_fill", index, lambda i: IndexError(
+            "index_fill_(): Expected dtype int64 for index."), int32=False)
         if idx.ndim > 1:
             raise RuntimeError("Index has to be a vector/scalar")
         size = self._data.shape[d] if self._data.ndim else 1
@@ -918,7 +918,8 @@ class TensorAPI:
     def nonzero(self, *, as_tuple=False):
         data = self._data
         if as_tuple:
-            return tuple(_tensor.Tensor._make(i.astype(np.int64)) for i in np.nonzero(data if data.ndim else data.reshape(1)))
+            positions = np.nonzero(data if data.ndim else data.reshape(1))
+            return tuple(_tensor.Tensor._make(i.astype(np.int64)) for i in positions)
         return _tensor.Tensor._make(np.argwhere(data).astype(np.int64))
 
     def argwhere(self):
@@ -1005,6 +1006,16 @@ class TensorAPI:
     def cumprod(self, dim=_ALL, *, dtype=None):
         return self._cumulative(O.Cumprod, "cumprod", dim, dtype)
 
+    def logcumsumexp(self, dim):
+        if self._data.dtype.kind != "f":
+            raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{SC.type_name(self._data)}'")
+        return O.Logcumsumexp.apply(self, _check_dim(dim, self._data.ndim))
+
+    def where(self, condition, other):
+        from ._functions import where
+
+        return where(condition, self, other)
+
     def cumsum_(self, dim, *, dtype=None):
         self._check_inplace()
         return self._inplace(self._snapshot().cumsum(dim, dtype=dtype))
@@ -1021,6 +1032,9 @@ class TensorAPI:
             op = O._Unique2
         else:
             d = _check_dim(dim, data.ndim)
+            if any(n == 0 for k, n in enumerate(data.shape) if k != d):
+                raise RuntimeError(
+                    "There are 0 sized dimensions, and they aren't selected, so unique cannot be applied")
             values, inverse, counts = np.unique(data, return_inverse=True, return_counts=True, axis=d)
             op = O._UniqueDim
         return self._unique_result(op, values, inverse, counts, return_inverse, return_counts)

@@ -8,7 +8,7 @@ scattered back to where they were picked, as PyTorch does it.
 import numpy as np
 
 from ._base import (
-    Primitive, Rule, constant, either, expand, raw, result, saved, sum_dims, transpose, unsqueeze,
+    Primitive, Rule, constant, either, exp, expand, log, raw, result, saved, sum_dims, transpose, unsqueeze,
 )
 from .elementwise import _NoDerivative, where
 from .index import zeros
@@ -219,6 +219,44 @@ class Cumprod(Primitive):
         return _cumprod_backward_with_zeros(a, grad, ctx.dim), None
 
 
+def _logcumsumexp_array(x, dim):
+    return np.logaddexp.accumulate(x, axis=dim) if x.ndim else x.copy()
+
+
+class Logcumsumexp(Primitive):
+    rule = Rule("running log-sum-exp along dim: outᵢ = ln Σ_{j≤i} e^aⱼ;  ∂L/∂aᵢ = Σ_{k≥i} gₖ e^(aᵢ - outₖ)",
+                latex=(r"\ln \textstyle\sum_{j \le i} e^{${a}_j}",
+                       r"\textstyle\sum_{k \ge i} g_k e^{${a}_i - \mathrm{out}_k} \text{ (with } g\text{)}"),
+                local=False)
+    functions = ("logcumsumexp",)
+
+    saved_names = ("self", "result")
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        out = result(_logcumsumexp_array(a._data, dim))
+        ctx.save_for_backward(a, out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = saved(ctx, grad)
+        if not raw(a).ndim:
+            return grad, None
+        # PyTorch's logcumsumexp_backward: the sum is taken in log space, its positive and negative parts apart.
+        # NOTE: where the gradient flowing in is 0 its log is -inf: the second derivative with respect to it is
+        # then nan, as in PyTorch.
+        lowest = constant(np.asarray(np.finfo(raw(a).dtype).min, raw(a).dtype), grad)
+        g = raw(grad)
+        log_abs = log(absolute(grad))
+        positive = where(g > 0, log_abs, lowest)
+        negative = where(g < 0, log_abs, lowest)
+        dim = ctx.dim
+        return (exp(reversed_logcumsumexp(positive - out, dim) + a)
+                - exp(reversed_logcumsumexp(negative - out, dim) + a)), None
+
+
 def _cumprod_backward_with_zeros(a, grad, dim):
     """Σ_{k≥i} gₖ Π_{j≤k, j≠i} aⱼ where dividing by a zero aᵢ fails: the products are taken directly, as the
     running products of n copies of each slice, copy i with a 1 in place of aᵢ (an n×n table per slice,
@@ -415,6 +453,14 @@ rot90 = either(_rot90_array, Rot90.apply)
 diagonal = either(lambda x, offset, dim1, dim2: np.diagonal(x, offset, dim1, dim2).copy(), Diagonal.apply)
 cumsum = either(_cumsum_array, Cumsum.apply)
 cumprod = either(lambda x, dim: np.cumprod(x, axis=dim), Cumprod.apply)
+
+
+logcumsumexp = either(_logcumsumexp_array, Logcumsumexp.apply)
+absolute = either(np.abs, lambda x: x.abs())
+
+
+def reversed_logcumsumexp(x, dim):
+    return flip(logcumsumexp(flip(x, (dim,)), dim), (dim,))
 
 
 def reversed_cumsum(x, dim):

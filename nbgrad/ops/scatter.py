@@ -447,6 +447,10 @@ def _check_in_range(index, size, dim, prefix="", exc=RuntimeError):
         raise exc(f"{prefix}index {index[bad].flat[0]} is out of bounds for dimension {dim} with size {size}")
 
 
+def scatter_index_error(index):
+    return RuntimeError("scatter(): Expected dtype int32/int64 for index")
+
+
 def check_gather(t, dim, index):
     shape, ishape = t._data.shape, index.shape
     if max(len(shape), 1) != max(len(ishape), 1):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import nbgrad
 from helpers import SETTINGS, arrays, check_grad, on_grid, shapes
 from nbgrad.ops import order as O, scatter as SC, shape as S
-from test_ops_grad import covers, dim_of
+from test_ops_grad import covers, dim_of, f64
 
 pytestmark = pytest.mark.filterwarnings("ignore:The reduce argument")
 
@@ -235,7 +235,8 @@ def distinct_case(draw, min_dims=0):
 def test_sort(form, case, descending):
     x, dim = case
     if form == "msort":
-        check_grad(lambda t: square(nbgrad.msort(t)), x, reference=lambda a: np.sort(a, axis=0) ** 2 if a.ndim else a ** 2)
+        check_grad(lambda t: square(nbgrad.msort(t)), x,
+                   reference=lambda a: (np.sort(a, axis=0) if a.ndim else a) ** 2)
         return
     stable = {"stable": True}.get(form)
     flip = (lambda a: np.flip(a, dim)) if descending and x.ndim else (lambda a: a)
@@ -405,3 +406,25 @@ def test_repeat_interleave(x, data):
         count = data.draw(st.integers(0, 3), label="repeats")
         check_grad(lambda t: square(t.repeat_interleave(count, dim)), x,
                    reference=lambda a: np.repeat(a, count, axis) ** 2)
+
+
+@covers(O.Logcumsumexp, O.Flip)
+@given(x=arrays(shapes(max_side=4), st.floats(-5, 5)), data=st.data())
+@SETTINGS
+def test_logcumsumexp(x, data):
+    """exp after it keeps the gradient flowing in away from 0, where the rule (PyTorch's, in log space) has a
+    kink: see test_logcumsumexp_at_a_zero_gradient."""
+    dim = data.draw(dim_of(x.ndim), label="dim")
+    check_grad(lambda t: t.logcumsumexp(dim).exp(), x,
+               reference=lambda a: np.exp(np.logaddexp.accumulate(a, dim) if a.ndim else a))
+
+
+def test_logcumsumexp_at_a_zero_gradient():
+    """The rule takes the log of the gradient flowing in: where that is 0, the second derivative with respect
+    to it is nan and with respect to the input 0, as in PyTorch."""
+    x = f64([0.0])
+    v = f64([0.7])
+    g, = nbgrad.autograd.grad(x.logcumsumexp(0) ** 2, x, v, create_graph=True)
+    assert g.item() == 0.0
+    dx, dv = nbgrad.autograd.grad(g.sum(), [x, v])
+    assert dx.item() == 0.0 and np.isnan(dv.item())

@@ -271,6 +271,8 @@ OPS = {
     "cummin": ((X,), lambda L, x: L.cummin(x, 0).values ** 2),
     "cumsum": ((X,), lambda L, x: x.cumsum(1) ** 2),
     "cumprod": ((X,), lambda L, x: L.cumprod(x, 1) ** 2),
+    "logcumsumexp": ((X,), lambda L, x: x.logcumsumexp(1) ** 2),
+    "where method": ((X, Y), lambda L, x, y: x.where(x > y, y * 2)),
     "flip": ((spec((2, 3, 2)),), lambda L, x: x.flip(0, 2) ** 2),
     "fliplr and flipud": ((X,), lambda L, x: L.fliplr(x) * L.flipud(x)),
     "roll": ((X,), lambda L, x: x.roll((1, -2), (0, 1)) ** 2),
