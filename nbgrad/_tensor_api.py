@@ -745,6 +745,8 @@ class TensorAPI:
         if idx.ndim > 1:
             raise IndexError("index_select(): Index is supposed to be a vector")
         idx = idx.reshape(-1)
+        if not self._data.ndim and idx.size != 1:
+            raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)")
         if ((idx < 0) | (idx >= (self._data.shape[d] if self._data.ndim else 1))).any():
             raise IndexError("index out of range in self")
         return SC.IndexSelect.apply(self, d, idx)

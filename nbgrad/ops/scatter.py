@@ -61,21 +61,38 @@ def _scatter(a, dim, index, src, reduce=None):
     return out
 
 
+def _vector_view(out):
+    """``out`` itself, or for a 0-d array a 1-element view of it: PyTorch indexes a 0-d tensor as a vector."""
+    return out.reshape(out.shape or (1,))
+
+
+def _index_select(a, dim, index):
+    return np.take(a, index, axis=dim) if np.ndim(a) else np.array(a)
+
+
+def _as_slices(source, flat, dim, count):
+    """``source`` shaped as the ``count`` slices it writes (a 0-d source is the one slice of a 0-d tensor)."""
+    return np.reshape(source, flat.shape[:dim] + (count,) + flat.shape[dim + 1:])
+
+
 def _index_add(a, dim, index, source, alpha=1):
     out = np.array(a)  # a copy (an array even for a 0-d gradient NumPy gives as a scalar)
-    np.add.at(out, _at_dim(dim, index), source if alpha == 1 else source * alpha)
+    flat = _vector_view(out)
+    source = _as_slices(source, flat, dim, index.size)
+    np.add.at(flat, _at_dim(dim, index), source if alpha == 1 else source * alpha)
     return out
 
 
 def _index_fill(a, dim, index, value):
     out = np.array(a)  # a copy (an array even for a 0-d gradient NumPy gives as a scalar)
-    out[_at_dim(dim, index)] = value
+    _vector_view(out)[_at_dim(dim, index)] = value
     return out
 
 
 def _index_copy(a, dim, index, source):
     out = np.array(a)  # a copy (an array even for a 0-d gradient NumPy gives as a scalar)
-    out[_at_dim(dim, index)] = source
+    flat = _vector_view(out)
+    flat[_at_dim(dim, index)] = _as_slices(source, flat, dim, index.size)
     return out
 
 
@@ -182,7 +199,7 @@ class IndexSelect(Primitive):
     @staticmethod
     def forward(ctx, a, dim, index):
         ctx.self_sym_sizes, ctx.dim, ctx.index = a._data.shape, dim, index
-        return np.take(a._data, index, axis=dim) if a._data.ndim else a._data[index]
+        return _index_select(a._data, dim, index)
 
     @staticmethod
     def backward(ctx, grad):
@@ -403,7 +420,7 @@ gather = either(_gather, Gather.apply)
 scatter_add = either(lambda a, dim, index, src: _scatter(a, dim, index, src, "add"), ScatterAdd.apply)
 scatter_value = either(_scatter, ScatterValue.apply)
 scatter_src = either(_scatter, Scatter.apply)
-index_select = either(lambda a, dim, index: np.take(a, index, axis=dim), IndexSelect.apply)
+index_select = either(_index_select, IndexSelect.apply)
 index_add = either(_index_add, lambda a, dim, index, source: IndexAdd.apply(a, dim, index, source, 1))
 index_fill = either(_index_fill, IndexFill.apply)
 index_fill_value = either(_index_fill, IndexFillTensor.apply)  # a 0-d tensor's value

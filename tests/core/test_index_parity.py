@@ -72,6 +72,7 @@ ERRORS = {
     "index_select 2-d index": lambda L: _x(L).index_select(0, _i(L, [[0]])),
     "index_select index out of range": lambda L: _x(L).index_select(0, _i(L, [3])),
     "index_select negative index": lambda L: _x(L).index_select(0, _i(L, [-1])),
+    "index_select of 0-d, two indices": lambda L: _x(L)[0, 0].index_select(0, _i(L, [0, 0])),
     "index_add float index": lambda L: _x(L).index_add(0, _i(L, [1], L.float32), _x(L)[:1]),
     "index_add 2-d index": lambda L: _x(L).index_add(0, _i(L, [[1]]), _x(L)[:1]),
     "index_add count": lambda L: _x(L).index_add(0, _i(L, [1]), _x(L)[:2]),
@@ -356,3 +357,57 @@ def test_rearranging_ops_match_pytorch(shape, data, seed):
     for name, fn in fns.items():
         ours, theirs = run_both(fn, x)
         assert_close(ours, theirs, name)
+
+
+# 0-d and empty tensors: PyTorch indexes a 0-d tensor as a vector of one element
+EDGES = {
+    "gather of 0-d": lambda L, x, s: x.gather(0, L.tensor(0)),
+    "gather of 0-d by a vector": lambda L, x, s: x.gather(0, L.tensor([0, 0])),
+    "gather of an empty tensor": lambda L, x, s: L.zeros(0, 3).gather(1, L.zeros(0, 2, dtype=L.int64)),
+    "scatter of 0-d": lambda L, x, s: x.scatter(0, L.tensor(0), s),
+    "scatter_add of 0-d": lambda L, x, s: x.scatter_add(0, L.tensor([0]), s.reshape(1)),
+    "index_select of 0-d": lambda L, x, s: x.index_select(0, L.tensor([0])),
+    "index_select of 0-d by 0-d": lambda L, x, s: x.index_select(0, L.tensor(0)),
+    "index_select of an empty dim": lambda L, x, s: L.zeros(3, 0).index_select(1, L.zeros(0, dtype=L.int64)),
+    "index_add of 0-d": lambda L, x, s: x.index_add(0, L.tensor([0]), s, alpha=2),
+    "index_fill of 0-d": lambda L, x, s: x.index_fill(0, L.tensor([0]), s),
+    "index_copy of 0-d": lambda L, x, s: x.index_copy(0, L.tensor([0]), s.reshape(1)),
+    "masked_fill of 0-d": lambda L, x, s: x.masked_fill(L.tensor(True), s),
+    "masked_select of 0-d": lambda L, x, s: x.masked_select(L.tensor(True)),
+    "nonzero of an empty tensor": lambda L, x, s: L.zeros(0, 3).nonzero(),
+    "take of 0-d": lambda L, x, s: x.take(L.tensor([0, 0])),
+    "take of an empty tensor": lambda L, x, s: L.zeros(0).take(L.zeros(0, dtype=L.int64)),
+    "put of 0-d": lambda L, x, s: x.put(L.tensor([0]), s.reshape(1)),
+    "sort of an empty tensor": lambda L, x, s: L.zeros(0, 3).sort(0).values,
+    "topk of 0": lambda L, x, s: L.ones(3).topk(0).values,
+    "kthvalue of 0-d": lambda L, x, s: x.kthvalue(1).values,
+    "cummax of an empty tensor": lambda L, x, s: L.zeros(0).cummax(0).values,
+    "cumsum of bools": lambda L, x, s: L.tensor([True, True]).cumsum(0),
+    "cumsum to float32": lambda L, x, s: L.tensor([1, 2]).cumsum(0, dtype=L.float32),
+    "flip of 0-d": lambda L, x, s: x.flip(0),
+    "flip of no dims": lambda L, x, s: L.ones(2, 3).flip(()),
+    "roll of 0-d": lambda L, x, s: x.roll(1),
+    "roll of an empty tensor": lambda L, x, s: L.zeros(0, 3).roll(1),
+    "repeat of 0-d": lambda L, x, s: x.repeat(2, 3),
+    "repeat_interleave of 0-d": lambda L, x, s: x.repeat_interleave(3),
+    "tile of 0-d": lambda L, x, s: x.tile(2),
+    "diagflat of an empty tensor": lambda L, x, s: L.zeros(0).diagflat(),
+    "trace of an empty matrix": lambda L, x, s: L.zeros(0, 3).trace(),
+    "any of 0-d keepdim": lambda L, x, s: x.any(0, keepdim=True),
+    "argsort of bools": lambda L, x, s: L.tensor([True, False, True]).argsort(),
+    "unique of 0-d": lambda L, x, s: x.unique(return_inverse=True, return_counts=True)[1],
+}
+
+
+@pytest.mark.parametrize("case", EDGES)
+def test_edge_shapes_match_pytorch(case):
+    results = []
+    for L in LIBS:
+        x = L.tensor(2.0, dtype=L.float64, requires_grad=True)
+        s = L.tensor(5.0, dtype=L.float64, requires_grad=True)
+        out = EDGES[case](L, x, s)
+        grads = None
+        if out.requires_grad:
+            grads = L.autograd.grad((out * out).sum(), [x, s], allow_unused=True)
+        results.append((out, grads))
+    assert_close(*results)
