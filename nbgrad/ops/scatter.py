@@ -38,17 +38,27 @@ def _at_dim(dim, index):
 
 # ----------------------------------------------------------------------------- NumPy forms
 
+def _copy(a):
+    """A copy of ``a`` as an array (NumPy gives a 0-d gradient as a scalar, which cannot be written into)."""
+    return np.array(a)
+
+
+def _vector_view(out):
+    """``out`` itself, or for a 0-d array a 1-element view of it: PyTorch indexes a 0-d tensor as a vector."""
+    return out.reshape(out.shape or (1,))
+
+
 def _gather(a, dim, index):
     if index.ndim == 0:
         return a.reshape(-1)[index.reshape(1)].reshape(())
-    return a.reshape(a.shape or (1,))[_positions(index, dim)]
+    return _vector_view(a)[_positions(index, dim)]
 
 
 def _scatter(a, dim, index, src, reduce=None):
-    out = np.array(a)  # a copy (an array even for a 0-d gradient NumPy gives as a scalar)
+    out = _copy(a)
     if not index.size:
         return out
-    flat = out.reshape(out.shape or (1,))  # a view: a 0-d tensor scatters as a 1-element vector, as in PyTorch
+    flat = _vector_view(out)
     index = index.reshape(index.shape or (1,))
     key = _positions(index, dim)
     value = _part(np.reshape(src, np.shape(src) or (1,)), index.shape) if np.ndim(src) else src
@@ -61,13 +71,8 @@ def _scatter(a, dim, index, src, reduce=None):
     return out
 
 
-def _vector_view(out):
-    """``out`` itself, or for a 0-d array a 1-element view of it: PyTorch indexes a 0-d tensor as a vector."""
-    return out.reshape(out.shape or (1,))
-
-
 def _index_select(a, dim, index):
-    return np.take(a, index, axis=dim) if np.ndim(a) else np.array(a)
+    return np.take(a, index, axis=dim) if np.ndim(a) else _copy(a)
 
 
 def _as_slices(source, flat, dim, count):
@@ -76,7 +81,7 @@ def _as_slices(source, flat, dim, count):
 
 
 def _index_add(a, dim, index, source, alpha=1):
-    out = np.array(a)  # a copy (an array even for a 0-d gradient NumPy gives as a scalar)
+    out = _copy(a)
     flat = _vector_view(out)
     source = _as_slices(source, flat, dim, index.size)
     np.add.at(flat, _at_dim(dim, index), source if alpha == 1 else source * alpha)
@@ -84,13 +89,13 @@ def _index_add(a, dim, index, source, alpha=1):
 
 
 def _index_fill(a, dim, index, value):
-    out = np.array(a)  # a copy (an array even for a 0-d gradient NumPy gives as a scalar)
+    out = _copy(a)
     _vector_view(out)[_at_dim(dim, index)] = value
     return out
 
 
 def _index_copy(a, dim, index, source):
-    out = np.array(a)  # a copy (an array even for a 0-d gradient NumPy gives as a scalar)
+    out = _copy(a)
     flat = _vector_view(out)
     flat[_at_dim(dim, index)] = _as_slices(source, flat, dim, index.size)
     return out
@@ -103,7 +108,7 @@ def _masked_select(a, mask):
 
 def _masked_scatter(a, mask, source):
     a, mask = np.broadcast_arrays(a, mask)
-    out = np.array(a)  # a copy (an array even for a 0-d gradient NumPy gives as a scalar)
+    out = _copy(a)
     out[mask] = source.reshape(-1)[:np.count_nonzero(mask)]
     return out
 
@@ -387,7 +392,7 @@ class Take(Primitive):
 
 
 def _put(a, index, source, accumulate):
-    out = np.array(a)  # a copy, and an array even for a 0-d gradient NumPy gives as a scalar
+    out = _copy(a)
     flat = out.reshape(-1)  # a view of it
     if accumulate:
         np.add.at(flat, index.reshape(-1), source.reshape(-1))
