@@ -34,7 +34,9 @@ globals().update(_functions.METHOD_FUNCTIONS)  # nbgrad.eq, nbgrad.floor_divide,
 
 
 # >>> issue-12 index
-from ._functions import argwhere, count_nonzero, nonzero, take_along_dim  # noqa: F401,E402
+from ._functions import (  # noqa: F401,E402
+    argsort, argwhere, count_nonzero, nonzero, repeat_interleave, take_along_dim, unique, unique_consecutive,
+)
 globals().update(_functions.LOGICAL_REDUCTIONS)  # nbgrad.any, nbgrad.all
 
 # >>> issue-12 math

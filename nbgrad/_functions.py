@@ -269,6 +269,27 @@ def count_nonzero(input, dim=None):
     return _tensor(input).count_nonzero(dim)
 
 
+def argsort(input, dim=-1, descending=False, *, stable=False):
+    return _tensor(input).argsort(dim, descending, stable=stable)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    return _tensor(input).unique(sorted, return_inverse, return_counts, dim)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    return _tensor(input).unique_consecutive(return_inverse, return_counts, dim)
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """``repeat_interleave(t, repeats, dim)`` is ``t.repeat_interleave(repeats, dim)``; given only a tensor of
+    counts, the indices 0, 1, ... each repeated that many times, as in PyTorch."""
+    if repeats is None:
+        counts = _tensor(input)
+        return Tensor._make(np.repeat(np.arange(counts._data.size), counts._data.reshape(-1)))
+    return _tensor(input).repeat_interleave(repeats, dim, output_size=output_size)
+
+
 # >>> issue-12 math
 def _input_tensor(input, fn):
     """PyTorch's functions of a tensor refuse a number or a list as their input."""

@@ -18,7 +18,7 @@ from . import _dtype as _dtype_mod
 from ._dtype import from_legacy_name, scalar_array, scalar_type_name
 from .autograd import grad_mode
 from .ops import elementwise as E, index as I, linalg as L, reduce as R, shape as S, views
-from .ops import scatter as SC
+from .ops import order as O, scatter as SC
 
 
 # No dim given: the reduction over every element (SumBackward0, MaxBackward1, ...). A dim of None given is
@@ -705,7 +705,7 @@ class TensorAPI:
     def scatter(self, dim, index, src=None, value=None, *, reduce=None):
         src = value if src is None else src
         d = _check_dim(dim, self._data.ndim)
-        idx = SC.index_array("scatter", index, lambda i: RuntimeError("scatter(): Expected dtype int32/int64 for index"))
+        idx = SC.index_array("scatter", index, SC.scatter_index_error)
         if reduce is not None and reduce not in ("add", "multiply"):
             raise RuntimeError("reduce argument must be either add or multiply.")
         if isinstance(src, _tensor.Tensor):
@@ -728,7 +728,7 @@ class TensorAPI:
 
     def scatter_add(self, dim, index, src):
         d = _check_dim(dim, self._data.ndim)
-        idx = SC.index_array("scatter", index, lambda i: RuntimeError("scatter(): Expected dtype int32/int64 for index"))
+        idx = SC.index_array("scatter", index, SC.scatter_index_error)
         if not isinstance(src, _tensor.Tensor):
             raise TypeError(f"scatter_add(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}")
         if src._data.dtype != self._data.dtype:
@@ -747,6 +747,8 @@ class TensorAPI:
         if idx.ndim > 1:
             raise IndexError("index_select(): Index is supposed to be a vector")
         idx = idx.reshape(-1)
+        if not self._data.ndim and idx.size != 1:
+            raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)")
         if ((idx < 0) | (idx >= (self._data.shape[d] if self._data.ndim else 1))).any():
             raise IndexError("index out of range in self")
         return SC.IndexSelect.apply(self, d, idx)
@@ -811,8 +813,8 @@ class TensorAPI:
 
     def index_fill(self, dim, index, value):
         d = _check_dim(dim, self._data.ndim)
-        idx = SC.index_array("index_fill", index, lambda i: IndexError("index_fill_(): Expected dtype int64 for index."),
-                             int32=False)
+        idx = SC.index_array("index_fill", index, lambda i: IndexError(
+            "index_fill_(): Expected dtype int64 for index."), int32=False)
         if idx.ndim > 1:
             raise RuntimeError("Index has to be a vector/scalar")
         size = self._data.shape[d] if self._data.ndim else 1
@@ -920,7 +922,8 @@ class TensorAPI:
     def nonzero(self, *, as_tuple=False):
         data = self._data
         if as_tuple:
-            return tuple(_tensor.Tensor._make(i.astype(np.int64)) for i in np.nonzero(data if data.ndim else data.reshape(1)))
+            positions = np.nonzero(data if data.ndim else data.reshape(1))
+            return tuple(_tensor.Tensor._make(i.astype(np.int64)) for i in positions)
         return _tensor.Tensor._make(np.argwhere(data).astype(np.int64))
 
     def argwhere(self):
@@ -942,6 +945,244 @@ class TensorAPI:
     def count_nonzero(self, dim=None):
         dims = None if dim is None else _reduced_dims(dim, self._data.ndim)
         return _tensor.Tensor._make(np.asarray(np.count_nonzero(self._data, axis=dims), dtype=np.int64))
+
+    # sorting, cumulative and ordering ops (nbgrad/ops/order.py)
+    def sort(self, dim=-1, descending=False, *, stable=None):
+        d = _check_dim(dim, self._data.ndim)
+        indices = O.sort_indices(self._data, d, descending)
+        op = O.Sort if stable is None else O.SortStable  # PyTorch's stable= overload is SortBackward1
+        values = op.apply(self, d, indices)
+        return O.RETURN_TYPES["sort"](values, _tensor.Tensor._make(indices))
+
+    def argsort(self, dim=-1, descending=False, *, stable=False):
+        return _tensor.Tensor._make(O.sort_indices(self._data, _check_dim(dim, self._data.ndim), descending))
+
+    def msort(self):
+        return self.sort(0).values
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        if not isinstance(k, numbers.Integral) or isinstance(k, bool):
+            raise TypeError(f"topk(): argument 'k' (position 1) must be int, not {type(k).__name__}")
+        d = _check_dim(dim, self._data.ndim)
+        if not 0 <= k <= (self._data.shape[d] if self._data.ndim else 1):
+            raise RuntimeError("selected index k out of range")
+        indices = O.sort_indices(self._data, d, largest)
+        if self._data.ndim:
+            indices = np.take(indices, range(k), axis=d)
+        values = O.Topk.apply(self, d, indices)
+        return O.RETURN_TYPES["topk"](values, _tensor.Tensor._make(indices))
+
+    def kthvalue(self, k, dim=-1, keepdim=False):
+        if not isinstance(k, numbers.Integral) or isinstance(k, bool):
+            raise TypeError(f"kthvalue(): argument 'k' (position 1) must be int, not {type(k).__name__}")
+        d = _check_dim(dim, self._data.ndim)
+        if not 1 <= k <= (self._data.shape[d] if self._data.ndim else 1):
+            raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+        indices = O.sort_indices(self._data, d, False)
+        if self._data.ndim:
+            indices = np.take(indices, [k - 1], axis=d)
+        values = O.Kthvalue.apply(self, d, indices, keepdim)
+        return O.RETURN_TYPES["kthvalue"](values, _tensor.Tensor._make(_returned_indices(indices, d, keepdim)))
+
+    def _cumulative_extreme(self, op, dim):
+        d = _check_dim(dim, self._data.ndim)
+        indices = O.cumulative_extreme_indices(self._data, d, op)
+        values = (O.Cummax if op == "max" else O.Cummin).apply(self, d, indices)
+        return O.RETURN_TYPES["cum" + op](values, _tensor.Tensor._make(indices))
+
+    def cummax(self, dim):
+        return self._cumulative_extreme("max", dim)
+
+    def cummin(self, dim):
+        return self._cumulative_extreme("min", dim)
+
+    def _cumulative(self, op, name, dim, dtype):
+        if dim is _ALL:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+        t = self if dtype is None else self.to(dtype)
+        if dtype is None and t._data.dtype.kind in "biu" and t._data.dtype != np.int64:
+            t = t.long()  # PyTorch accumulates bools and integers in int64
+        return op.apply(t, _check_dim(dim, t._data.ndim))
+
+    def cumsum(self, dim=_ALL, *, dtype=None):
+        return self._cumulative(O.Cumsum, "cumsum", dim, dtype)
+
+    def cumprod(self, dim=_ALL, *, dtype=None):
+        return self._cumulative(O.Cumprod, "cumprod", dim, dtype)
+
+    def logcumsumexp(self, dim):
+        if self._data.dtype.kind != "f":
+            raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{SC.type_name(self._data)}'")
+        return O.Logcumsumexp.apply(self, _check_dim(dim, self._data.ndim))
+
+    def where(self, condition, other):
+        from ._functions import where
+
+        return where(condition, self, other)
+
+    def cumsum_(self, dim, *, dtype=None):
+        self._check_inplace()
+        return self._inplace(self._snapshot().cumsum(dim, dtype=dtype))
+
+    def cumprod_(self, dim, *, dtype=None):
+        self._check_inplace()
+        return self._inplace(self._snapshot().cumprod(dim, dtype=dtype))
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        data = self._data
+        if dim is None:
+            values, inverse, counts = np.unique(data.reshape(-1), return_inverse=True, return_counts=True)
+            inverse = inverse.reshape(data.shape)
+            op = O._Unique2
+        else:
+            d = _check_dim(dim, data.ndim)
+            if any(n == 0 for k, n in enumerate(data.shape) if k != d):
+                raise RuntimeError(
+                    "There are 0 sized dimensions, and they aren't selected, so unique cannot be applied")
+            values, inverse, counts = np.unique(data, return_inverse=True, return_counts=True, axis=d)
+            op = O._UniqueDim
+        return self._unique_result(op, values, inverse, counts, return_inverse, return_counts)
+
+    def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):
+        d = None if dim is None else _check_dim(dim, self._data.ndim)
+        values, inverse, counts = O.unique_consecutive(self._data, d)
+        if d is None:
+            inverse = inverse.reshape(self._data.shape)
+        return self._unique_result(O._UniqueConsecutive, values, inverse, counts, return_inverse, return_counts)
+
+    def _unique_result(self, op, values, inverse, counts, return_inverse, return_counts):
+        out = op.apply(self, np.ascontiguousarray(values))
+        extra = [_tensor.Tensor._make(a.astype(np.int64)) for a, wanted in ((inverse, return_inverse),
+                                                                            (counts, return_counts)) if wanted]
+        return (out, *extra) if extra else out
+
+    # flips, rolls, triangles, diagonals and repeats (nbgrad/ops/order.py)
+    def flip(self, *dims):
+        if len(dims) == 1 and not isinstance(dims[0], numbers.Integral):
+            dims = tuple(dims[0])
+        return O.Flip.apply(self, _check_dims(dims, self._data.ndim) if self._data.ndim else ())
+
+    def fliplr(self):
+        if self._data.ndim < 2:
+            raise RuntimeError("Input must be >= 2-d.")
+        return O.Flip.apply(self, (1,))
+
+    def flipud(self):
+        if self._data.ndim < 1:
+            raise RuntimeError("Input must be >= 1-d.")
+        return O.Flip.apply(self, (0,))
+
+    def roll(self, shifts, dims=None):
+        shifts = (shifts,) if isinstance(shifts, numbers.Integral) else tuple(shifts)
+        if dims is not None:
+            dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
+        if not shifts:
+            raise RuntimeError("`shifts` required")
+        if dims is None or not dims:
+            if len(shifts) != 1:
+                raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
+            return O.Roll.apply(self, tuple(int(s) for s in shifts), None)
+        if len(shifts) != len(dims):
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+        dims = tuple(_check_dim(d, self._data.ndim) for d in dims)
+        return O.Roll.apply(self, tuple(int(s) for s in shifts), dims)
+
+    def rot90(self, k=1, dims=(0, 1)):
+        dims = tuple(dims)
+        if len(dims) != 2:
+            raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+        if self._data.ndim < 2:
+            raise RuntimeError(f"expected total dims >= 2, but got total dims = {self._data.ndim}")
+        if dims[0] == dims[1] or abs(dims[0] - dims[1]) == self._data.ndim:  # PyTorch names the dims as given
+            raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}")
+        d0, d1 = (_check_dim(d, self._data.ndim) for d in dims)
+        return O.Rot90.apply(self, int(k) % 4, (d0, d1))
+
+    def _triangle(self, op, name, diagonal):
+        if self._data.ndim < 2:
+            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+        return op.apply(self, int(diagonal))
+
+    def tril(self, diagonal=0):
+        return self._triangle(O.Tril, "tril", diagonal)
+
+    def triu(self, diagonal=0):
+        return self._triangle(O.Triu, "triu", diagonal)
+
+    def tril_(self, diagonal=0):
+        self._check_inplace()
+        return self._inplace(self._snapshot().tril(diagonal))
+
+    def triu_(self, diagonal=0):
+        self._check_inplace()
+        return self._inplace(self._snapshot().triu(diagonal))
+
+    def diag_embed(self, offset=0, dim1=-2, dim2=-1):
+        n = self._data.ndim + 1
+        d1, d2 = _check_dim(dim1, n), _check_dim(dim2, n)
+        if d1 == d2:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        return O.DiagEmbed.apply(self, int(offset), d1, d2)
+
+    def diag(self, diagonal=0):
+        if self._data.ndim == 1:
+            return O.DiagEmbed.apply(self, int(diagonal), 0, 1)
+        if self._data.ndim == 2:
+            return O.DiagonalCopy.apply(self, int(diagonal))
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self._data.ndim}D")
+
+    def diagflat(self, offset=0):
+        return O.DiagEmbed.apply(self.reshape(-1), int(offset), 0, 1)
+
+    def trace(self):
+        if self._data.ndim != 2:
+            raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self._data.ndim}")
+        return O.Trace.apply(self)
+
+    def repeat(self, *repeats):
+        if len(repeats) == 1 and not isinstance(repeats[0], numbers.Integral):
+            repeats = tuple(repeats[0])
+        repeats = tuple(int(r) for r in repeats)
+        if len(repeats) < self._data.ndim:
+            raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+                               "tensor")
+        shape = (1,) * (len(repeats) - self._data.ndim) + self._data.shape
+        sizes = [r * n for r, n in zip(repeats, shape)]
+        if any(n < 0 for n in sizes):
+            bad = next(n for n in sizes if n < 0)
+            raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: {sizes}")
+        return O.Repeat.apply(self, repeats)
+
+    def tile(self, *dims):
+        if len(dims) == 1 and not isinstance(dims[0], numbers.Integral):
+            dims = tuple(dims[0])
+        return self.repeat((1,) * (self._data.ndim - len(dims)) + tuple(dims))
+
+    def repeat_interleave(self, repeats, dim=None, *, output_size=None):
+        """As PyTorch: a number of repeats is an unsqueeze, expand, clone and view; a tensor of repeats picks
+        each slice that many times (index_select)."""
+        t = self.reshape(-1) if dim is None else self
+        d = 0 if dim is None else _check_dim(dim, t._data.ndim)
+        if isinstance(repeats, _tensor.Tensor):
+            counts = repeats._data
+            if counts.dtype.kind not in "iu":
+                raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{SC.type_name(counts)}'")
+            size = t._data.shape[d] if t._data.ndim else 1
+            if counts.ndim == 1 and counts.size != 1 and counts.size != size:
+                raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
+                                   f"{counts.size} and input.size({d}) = {size}")
+            if (counts < 0).any():
+                raise RuntimeError("repeats can not be negative")
+            index = np.repeat(np.arange(size), np.broadcast_to(counts.reshape(-1), (size,)))
+            return SC.IndexSelect.apply(t, d, index)
+        count = int(repeats)
+        if count < 0:
+            raise RuntimeError("Repeats must be non-negative")
+        shape = t._data.shape
+        if not shape:
+            t, shape = t.reshape(1), (1,)
+        wide = shape[:d + 1] + (count,) + shape[d + 1:]
+        return t.unsqueeze(d + 1).expand(wide).clone().view(shape[:d] + (shape[d] * count,) + shape[d + 1:])
 
     # >>> issue-12 math
     # functions of one input with non-integer values: integer and bool tensors become the default dtype

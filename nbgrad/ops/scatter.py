@@ -38,17 +38,27 @@ def _at_dim(dim, index):
 
 # ----------------------------------------------------------------------------- NumPy forms
 
+def _copy(a):
+    """A copy of ``a`` as an array (NumPy gives a 0-d gradient as a scalar, which cannot be written into)."""
+    return np.array(a)
+
+
+def _vector_view(out):
+    """``out`` itself, or for a 0-d array a 1-element view of it: PyTorch indexes a 0-d tensor as a vector."""
+    return out.reshape(out.shape or (1,))
+
+
 def _gather(a, dim, index):
     if index.ndim == 0:
         return a.reshape(-1)[index.reshape(1)].reshape(())
-    return a.reshape(a.shape or (1,))[_positions(index, dim)]
+    return _vector_view(a)[_positions(index, dim)]
 
 
 def _scatter(a, dim, index, src, reduce=None):
-    out = np.array(a)  # a copy (an array even for a 0-d gradient NumPy gives as a scalar)
+    out = _copy(a)
     if not index.size:
         return out
-    flat = out.reshape(out.shape or (1,))  # a view: a 0-d tensor scatters as a 1-element vector, as in PyTorch
+    flat = _vector_view(out)
     index = index.reshape(index.shape or (1,))
     key = _positions(index, dim)
     value = _part(np.reshape(src, np.shape(src) or (1,)), index.shape) if np.ndim(src) else src
@@ -61,21 +71,33 @@ def _scatter(a, dim, index, src, reduce=None):
     return out
 
 
+def _index_select(a, dim, index):
+    return np.take(a, index, axis=dim) if np.ndim(a) else _copy(a)
+
+
+def _as_slices(source, flat, dim, count):
+    """``source`` shaped as the ``count`` slices it writes (a 0-d source is the one slice of a 0-d tensor)."""
+    return np.reshape(source, flat.shape[:dim] + (count,) + flat.shape[dim + 1:])
+
+
 def _index_add(a, dim, index, source, alpha=1):
-    out = np.array(a)  # a copy (an array even for a 0-d gradient NumPy gives as a scalar)
-    np.add.at(out, _at_dim(dim, index), source if alpha == 1 else source * alpha)
+    out = _copy(a)
+    flat = _vector_view(out)
+    source = _as_slices(source, flat, dim, index.size)
+    np.add.at(flat, _at_dim(dim, index), source if alpha == 1 else source * alpha)
     return out
 
 
 def _index_fill(a, dim, index, value):
-    out = np.array(a)  # a copy (an array even for a 0-d gradient NumPy gives as a scalar)
-    out[_at_dim(dim, index)] = value
+    out = _copy(a)
+    _vector_view(out)[_at_dim(dim, index)] = value
     return out
 
 
 def _index_copy(a, dim, index, source):
-    out = np.array(a)  # a copy (an array even for a 0-d gradient NumPy gives as a scalar)
-    out[_at_dim(dim, index)] = source
+    out = _copy(a)
+    flat = _vector_view(out)
+    flat[_at_dim(dim, index)] = _as_slices(source, flat, dim, index.size)
     return out
 
 
@@ -86,7 +108,7 @@ def _masked_select(a, mask):
 
 def _masked_scatter(a, mask, source):
     a, mask = np.broadcast_arrays(a, mask)
-    out = np.array(a)  # a copy (an array even for a 0-d gradient NumPy gives as a scalar)
+    out = _copy(a)
     out[mask] = source.reshape(-1)[:np.count_nonzero(mask)]
     return out
 
@@ -182,7 +204,7 @@ class IndexSelect(Primitive):
     @staticmethod
     def forward(ctx, a, dim, index):
         ctx.self_sym_sizes, ctx.dim, ctx.index = a._data.shape, dim, index
-        return np.take(a._data, index, axis=dim) if a._data.ndim else a._data[index]
+        return _index_select(a._data, dim, index)
 
     @staticmethod
     def backward(ctx, grad):
@@ -370,7 +392,7 @@ class Take(Primitive):
 
 
 def _put(a, index, source, accumulate):
-    out = np.array(a)  # a copy, and an array even for a 0-d gradient NumPy gives as a scalar
+    out = _copy(a)
     flat = out.reshape(-1)  # a view of it
     if accumulate:
         np.add.at(flat, index.reshape(-1), source.reshape(-1))
@@ -402,9 +424,11 @@ total = either(lambda a: np.asarray(a.sum()), lambda a: a.sum())
 gather = either(_gather, Gather.apply)
 scatter_add = either(lambda a, dim, index, src: _scatter(a, dim, index, src, "add"), ScatterAdd.apply)
 scatter_value = either(_scatter, ScatterValue.apply)
-index_select = either(lambda a, dim, index: np.take(a, index, axis=dim), IndexSelect.apply)
+scatter_src = either(_scatter, Scatter.apply)
+index_select = either(_index_select, IndexSelect.apply)
 index_add = either(_index_add, lambda a, dim, index, source: IndexAdd.apply(a, dim, index, source, 1))
 index_fill = either(_index_fill, IndexFill.apply)
+index_fill_value = either(_index_fill, IndexFillTensor.apply)  # a 0-d tensor's value
 masked_fill = either(lambda a, mask, value: np.where(mask, np.asarray(value, a.dtype), a), MaskedFill.apply)
 masked_select = either(_masked_select, MaskedSelect.apply)
 masked_scatter = either(_masked_scatter, MaskedScatter.apply)
@@ -443,6 +467,10 @@ def _check_in_range(index, size, dim, prefix="", exc=RuntimeError):
     bad = (index < 0) | (index >= size)
     if bad.any():
         raise exc(f"{prefix}index {index[bad].flat[0]} is out of bounds for dimension {dim} with size {size}")
+
+
+def scatter_index_error(index):
+    return RuntimeError("scatter(): Expected dtype int32/int64 for index")
 
 
 def check_gather(t, dim, index):

@@ -72,6 +72,7 @@ ERRORS = {
     "index_select 2-d index": lambda L: _x(L).index_select(0, _i(L, [[0]])),
     "index_select index out of range": lambda L: _x(L).index_select(0, _i(L, [3])),
     "index_select negative index": lambda L: _x(L).index_select(0, _i(L, [-1])),
+    "index_select of 0-d, two indices": lambda L: _x(L)[0, 0].index_select(0, _i(L, [0, 0])),
     "index_add float index": lambda L: _x(L).index_add(0, _i(L, [1], L.float32), _x(L)[:1]),
     "index_add 2-d index": lambda L: _x(L).index_add(0, _i(L, [[1]]), _x(L)[:1]),
     "index_add count": lambda L: _x(L).index_add(0, _i(L, [1]), _x(L)[:2]),
@@ -106,9 +107,47 @@ ERRORS = {
     "put source dtype": lambda L: _x(L).put(_i(L, [1]), _x(L)[0, :1].float()),
     "put count": lambda L: _x(L).put(_i(L, [1]), _x(L)[0, :2]),
     "put index out of range": lambda L: _x(L).put(_i(L, [12]), _x(L)[0, :1]),
+    "any dim out of range": lambda L: (_x(L) > 0).any(2),
+    "all repeated dims": lambda L: L.all(_x(L) > 0, (0, -2)),
+    "count_nonzero dim out of range": lambda L: L.count_nonzero(_x(L), -3),
     "take_along_dim float indices": lambda L: L.take_along_dim(_x(L), _i(L, [[1]], L.float32), 0),
     "take_along_dim indices of other ndim": lambda L: L.take_along_dim(_x(L), _i(L, [1]), 0),
     "take_along_dim shapes": lambda L: L.take_along_dim(_x(L), _i(L, [[1], [0]]), 1),
+    "sort dim out of range": lambda L: _x(L).sort(2),
+    "topk k too large": lambda L: _x(L).topk(5),
+    "topk negative k": lambda L: _x(L).topk(-1, 0),
+    "topk k not an int": lambda L: _x(L).topk(1.5),
+    "kthvalue k too large": lambda L: _x(L).kthvalue(5),
+    "kthvalue k of 0": lambda L: L.kthvalue(_x(L), 0, 0),
+    "cumsum without dim": lambda L: _x(L).cumsum(),
+    "cumprod dim out of range": lambda L: L.cumprod(_x(L), -3),
+    "logcumsumexp of integers": lambda L: _x(L).long().logcumsumexp(0),
+    "cummax dim out of range": lambda L: _x(L).cummax(2),
+    "unique dim out of range": lambda L: L.unique(_x(L), dim=2),
+    "unique along a dim beside an empty one": lambda L: L.unique(L.zeros(2, 0), dim=0),
+    "flip repeated dim": lambda L: _x(L).flip(0, -2),
+    "fliplr of a vector": lambda L: _x(L)[0].fliplr(),
+    "flipud of a 0-d tensor": lambda L: L.flipud(_x(L)[0, 0]),
+    "roll shifts and dims": lambda L: _x(L).roll((1, 2), 0),
+    "roll no shifts": lambda L: _x(L).roll((), ()),
+    "rot90 one dim": lambda L: _x(L).rot90(1, (0,)),
+    "rot90 same dims": lambda L: _x(L).rot90(1, (1, -1)),
+    "rot90 of a vector": lambda L: _x(L)[0].rot90(),
+    "tril of a vector": lambda L: _x(L)[0].tril(),
+    "triu_ of a 0-d tensor": lambda L: _x(L)[0, 0].triu_(),
+    "diag of 3 dims": lambda L: L.diag(_x(L).reshape(3, 2, 2)),
+    "diag of a 0-d tensor": lambda L: _x(L)[0, 0].diag(),
+    "diag_embed identical dims": lambda L: _x(L).diag_embed(0, 1, -2),
+    "diag_embed dim out of range": lambda L: _x(L).diag_embed(0, 3, 0),
+    "trace of a vector": lambda L: L.trace(_x(L)[0]),
+    "trace of 3 dims": lambda L: _x(L).reshape(3, 2, 2).trace(),
+    "repeat fewer dims": lambda L: _x(L).repeat(2),
+    "repeat negative": lambda L: _x(L).repeat(-1, 1),
+    "repeat_interleave negative": lambda L: _x(L).repeat_interleave(-1),
+    "repeat_interleave counts size": lambda L: _x(L).repeat_interleave(_i(L, [1, 2]), dim=0),
+    "repeat_interleave negative count": lambda L: _x(L).repeat_interleave(_i(L, [1, -1, 2]), dim=0),
+    "repeat_interleave float counts": lambda L: L.repeat_interleave(_x(L), _x(L)[0, :3], dim=0),
+    "tril_ of a leaf": lambda L: L.ones(3, 3, requires_grad=True).tril_(),
 }
 
 
@@ -228,3 +267,150 @@ def test_mask_ops_and_nonzero_match_pytorch(shapes, seed):
             ours, theirs = ((L.any(L.tensor(x) > 0, dim, keepdim), (L.tensor(x) > 0).all(dim, keepdim=keepdim),
                              L.count_nonzero(L.tensor(x) > 0, dim)) for L in LIBS)
             assert_close(ours, theirs, f"any/all/count_nonzero along {dim}")
+
+
+@given(shape=hnp.array_shapes(min_dims=0, max_dims=3, max_side=4), data=st.data(), seed=st.integers(0, 2**16),
+       ties=st.booleans())
+@SETTINGS
+def test_sorting_and_running_ops_match_pytorch(shape, data, seed, ties):
+    """Values, indices and gradients; with ``ties`` many equal elements (and zeros, for cumprod): sort's
+    stable order, cummax's latest index. topk and kthvalue get distinct values (PyTorch leaves their choice
+    among equal elements to its algorithm)."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-2, 3, size=shape).astype(np.float64) if ties else rng.standard_normal(shape)
+    distinct = rng.permutation(int(np.prod(shape))).reshape(shape).astype(np.float64)
+    ndim = len(shape)
+    dim = data.draw(st.integers(-max(ndim, 1), max(ndim, 1) - 1), label="dim")
+    size = shape[dim] if ndim else 1
+    k = data.draw(st.integers(1, size), label="k") if size else 0
+    descending, keepdim = data.draw(st.booleans(), label="descending"), data.draw(st.booleans(), label="keepdim")
+    fns = {
+        "sort stable": lambda L, t: t.sort(dim=dim, descending=descending, stable=True),
+        "argsort stable": lambda L, t: L.argsort(t.detach(), dim=dim, descending=descending, stable=True),
+        "msort": lambda L, t: L.msort(t) * t if ndim else t,
+        "cummax": lambda L, t: t.cummax(dim),
+        "cummin": lambda L, t: L.cummin(t, dim),
+        "cumsum": lambda L, t: t.cumsum(dim) * t,
+        "cumprod": lambda L, t: L.cumprod(t, dim) * t,
+        "logcumsumexp": lambda L, t: L.logcumsumexp(t, dim) * t,
+        "topk": lambda L, t: t.topk(k, dim, largest=descending),
+        "kthvalue": lambda L, t: t.kthvalue(k, dim, keepdim) if size else t,
+    }
+    for name, fn in fns.items():
+        values = distinct if name in ("topk", "kthvalue") else x
+        ours, theirs = run_both(fn, values, grad="argsort" not in name)
+        assert_close(ours[0], theirs[0], name)
+        if "argsort" not in name:
+            assert_close(ours[1], theirs[1], f"{name} gradients")
+
+
+@given(shape=hnp.array_shapes(min_dims=0, max_dims=3, max_side=4), seed=st.integers(0, 2**16), data=st.data())
+@SETTINGS
+def test_unique_matches_pytorch(shape, seed, data):
+    x = np.random.default_rng(seed).integers(0, 3, size=shape)
+    inverse, counts = data.draw(st.booleans(), label="inverse"), data.draw(st.booleans(), label="counts")
+    dims = [None] + list(range(-len(shape), len(shape)))
+    dim = data.draw(st.sampled_from(dims), label="dim")
+    for name in ("unique", "unique_consecutive"):
+        if name == "unique" and dim is not None and 0 in shape[:dim % len(shape)] + shape[dim % len(shape) + 1:]:
+            continue  # refused: see ERRORS
+        ours, theirs = (getattr(L, name)(L.tensor(x), return_inverse=inverse, return_counts=counts, dim=dim)
+                        for L in LIBS)
+        assert_close(ours, theirs, name)
+
+
+@given(shape=hnp.array_shapes(min_dims=0, max_dims=3, max_side=3), data=st.data(), seed=st.integers(0, 2**16))
+@SETTINGS
+def test_rearranging_ops_match_pytorch(shape, data, seed):
+    """Values and gradients for generated shapes and arguments (0-d and empty tensors included)."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape)
+    ndim = len(shape)
+    draw = data.draw
+    dims = draw(st.lists(st.integers(-ndim, ndim - 1), unique_by=lambda d: d % ndim, max_size=ndim), label="dims") \
+        if ndim else []
+    shifts = draw(st.lists(st.integers(-4, 4), min_size=len(dims), max_size=len(dims)), label="shifts")
+    offset = draw(st.integers(-3, 3), label="offset")
+    repeats = draw(st.lists(st.integers(0, 2), min_size=ndim, max_size=ndim + 1), label="repeats")
+    count = draw(st.integers(0, 3), label="count")
+    dim = draw(st.integers(-ndim, ndim - 1), label="dim") if ndim else None
+    counts = rng.integers(0, 3, size=(shape[dim] if ndim else 1,))
+    fns = {
+        "flip": lambda L, t: t.flip(dims) * t,
+        "roll": lambda L, t: (t.roll(shifts, dims) if dims else t.roll(offset)) * t,
+        "repeat": lambda L, t: t.repeat(repeats) * 2,
+        "tile": lambda L, t: L.tile(t, repeats[:ndim - 1] if ndim else repeats) * 2,
+        "repeat_interleave": lambda L, t: t.repeat_interleave(count, dim) * 2,
+        "repeat_interleave counts": lambda L, t: t.repeat_interleave(L.tensor(counts), dim) * 2,
+    }
+    if ndim >= 1:
+        fns["diag_embed"] = lambda L, t: t.diag_embed(offset) * 2
+        fns["diagflat"] = lambda L, t: L.diagflat(t, offset) * 2
+    if ndim == 1:
+        fns["diag"] = lambda L, t: t.diag(offset) * 2
+    if ndim >= 2:
+        fns.update({
+            "rot90": lambda L, t: t.rot90(offset, (0, -1)) * 2,
+            "tril": lambda L, t: t.tril(offset) * t,
+            "triu": lambda L, t: L.triu(t, offset) * t,
+        })
+    if ndim == 2:
+        fns["diag of a matrix"] = lambda L, t: L.diag(t, offset) * 2
+        fns["trace"] = lambda L, t: t.trace() * t.sum()
+    for name, fn in fns.items():
+        ours, theirs = run_both(fn, x)
+        assert_close(ours, theirs, name)
+
+
+# 0-d and empty tensors: PyTorch indexes a 0-d tensor as a vector of one element
+EDGES = {
+    "gather of 0-d": lambda L, x, s: x.gather(0, L.tensor(0)),
+    "gather of 0-d by a vector": lambda L, x, s: x.gather(0, L.tensor([0, 0])),
+    "gather of an empty tensor": lambda L, x, s: L.zeros(0, 3).gather(1, L.zeros(0, 2, dtype=L.int64)),
+    "scatter of 0-d": lambda L, x, s: x.scatter(0, L.tensor(0), s),
+    "scatter_add of 0-d": lambda L, x, s: x.scatter_add(0, L.tensor([0]), s.reshape(1)),
+    "index_select of 0-d": lambda L, x, s: x.index_select(0, L.tensor([0])),
+    "index_select of 0-d by 0-d": lambda L, x, s: x.index_select(0, L.tensor(0)),
+    "index_select of an empty dim": lambda L, x, s: L.zeros(3, 0).index_select(1, L.zeros(0, dtype=L.int64)),
+    "index_add of 0-d": lambda L, x, s: x.index_add(0, L.tensor([0]), s, alpha=2),
+    "index_fill of 0-d": lambda L, x, s: x.index_fill(0, L.tensor([0]), s),
+    "index_copy of 0-d": lambda L, x, s: x.index_copy(0, L.tensor([0]), s.reshape(1)),
+    "masked_fill of 0-d": lambda L, x, s: x.masked_fill(L.tensor(True), s),
+    "masked_select of 0-d": lambda L, x, s: x.masked_select(L.tensor(True)),
+    "nonzero of an empty tensor": lambda L, x, s: L.zeros(0, 3).nonzero(),
+    "take of 0-d": lambda L, x, s: x.take(L.tensor([0, 0])),
+    "take of an empty tensor": lambda L, x, s: L.zeros(0).take(L.zeros(0, dtype=L.int64)),
+    "put of 0-d": lambda L, x, s: x.put(L.tensor([0]), s.reshape(1)),
+    "sort of an empty tensor": lambda L, x, s: L.zeros(0, 3).sort(0).values,
+    "topk of 0": lambda L, x, s: L.ones(3).topk(0).values,
+    "kthvalue of 0-d": lambda L, x, s: x.kthvalue(1).values,
+    "cummax of an empty tensor": lambda L, x, s: L.zeros(0).cummax(0).values,
+    "cumsum of bools": lambda L, x, s: L.tensor([True, True]).cumsum(0),
+    "cumsum to float32": lambda L, x, s: L.tensor([1, 2]).cumsum(0, dtype=L.float32),
+    "flip of 0-d": lambda L, x, s: x.flip(0),
+    "flip of no dims": lambda L, x, s: L.ones(2, 3).flip(()),
+    "roll of 0-d": lambda L, x, s: x.roll(1),
+    "roll of an empty tensor": lambda L, x, s: L.zeros(0, 3).roll(1),
+    "repeat of 0-d": lambda L, x, s: x.repeat(2, 3),
+    "repeat_interleave of 0-d": lambda L, x, s: x.repeat_interleave(3),
+    "tile of 0-d": lambda L, x, s: x.tile(2),
+    "diagflat of an empty tensor": lambda L, x, s: L.zeros(0).diagflat(),
+    "trace of an empty matrix": lambda L, x, s: L.zeros(0, 3).trace(),
+    "any of 0-d keepdim": lambda L, x, s: x.any(0, keepdim=True),
+    "argsort of bools": lambda L, x, s: L.tensor([True, False, True]).argsort(),
+    "unique of 0-d": lambda L, x, s: x.unique(return_inverse=True, return_counts=True)[1],
+}
+
+
+@pytest.mark.parametrize("case", EDGES)
+def test_edge_shapes_match_pytorch(case):
+    results = []
+    for L in LIBS:
+        x = L.tensor(2.0, dtype=L.float64, requires_grad=True)
+        s = L.tensor(5.0, dtype=L.float64, requires_grad=True)
+        out = EDGES[case](L, x, s)
+        grads = None
+        if out.requires_grad:
+            grads = L.autograd.grad((out * out).sum(), [x, s], allow_unused=True)
+        results.append((out, grads))
+    assert_close(*results)
