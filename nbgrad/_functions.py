@@ -225,6 +225,43 @@ def detach(input):
     return input.detach()
 
 
+def outer(input, vec2):
+    return input.outer(vec2)
+
+
+ger = outer
+
+
+def kron(input, other):
+    return input.kron(other)
+
+
+def einsum(*args):
+    """``einsum("ij,jk->ik", a, b)``: sums of products over named dims (see nbgrad.ops.linalg.einsum)."""
+    from .ops import linalg
+
+    if len(args) < 2:
+        raise ValueError("einsum(): must specify the equation string and at least one operand, or at least one "
+                         "operand and its subscripts list")
+    return linalg.einsum(*args)
+
+
+def inverse(input):
+    return input.inverse()
+
+
+def det(input):
+    return input.det()
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    return input.norm(p, dim, keepdim, dtype)
+
+
+def cross(input, other, dim=None):
+    return input.cross(other, dim)
+
+
 def is_floating_point(input):
     _require_input(input, "is_floating_point")
     return input.is_floating_point()
