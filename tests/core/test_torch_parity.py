@@ -258,6 +258,8 @@ OPS = {
     "einsum summed early": ((spec((2, 2, 3)), spec((2, 3, 4))), lambda L, x, y: L.einsum("bij,bjk->", x, y)),
     "einsum three": ((X, spec((3, 2)), spec((2, 2))), lambda L, x, y, z: L.einsum("ij,jk,kl->il", x, y, z)),
     "einsum list": ((X, spec((3,))), lambda L, x, y: L.einsum("ij,j->i", [x, y])),
+    "einsum sublists": ((X, spec((3, 4))), lambda L, x, y: L.einsum(x, [0, 1], y, [1, 27], [0, 27])),
+    "einsum sublists implicit": ((X, spec((3,))), lambda L, x, y: L.einsum(x, [..., 1], y, [1])),
     "kron": ((X, spec((2, 2))), lambda L, x, y: L.kron(x, y)),
     "kron ranks": ((V3, spec((2, 2))), lambda L, x, y: x.kron(y)),
     "norm": ((X,), lambda L, x: x.norm()),
