@@ -49,7 +49,8 @@ from ._creation import (  # noqa: F401
     BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,
 )
 from ._functions import (  # noqa: F401
-    clone, detach, inference_mode, is_floating_point, is_inference_mode_enabled, load, meshgrid, save,
+    clone, cross, det, detach, einsum, ger, inference_mode, inverse, is_floating_point, is_inference_mode_enabled, kron,
+    load, meshgrid, norm, outer, save,
 )
 
 # tiny, and loaded when first named

@@ -355,6 +355,63 @@ def detach(input):
     return input.detach()
 
 
+def outer(input, vec2):
+    return input.outer(vec2)
+
+
+ger = outer
+
+
+def kron(input, other):
+    return input.kron(other)
+
+
+def _subscript_letters(sublist):
+    def letter(n):
+        if n is Ellipsis:
+            return "..."
+        if 0 <= n < 26:
+            return chr(ord("A") + n)
+        if 26 <= n < 52:
+            return chr(ord("a") + n - 26)
+        raise ValueError("einsum(): subscript in subscript list is not within the valid range [0, 52)")
+
+    return "".join(letter(n) for n in sublist)
+
+
+def einsum(*args):
+    """``einsum("ij,jk->ik", a, b)``, or the sublist form ``einsum(a, [0, 1], b, [1, 2], [0, 2])``: sums of
+    products over named dims (see nbgrad.ops.linalg.einsum)."""
+    from .ops import linalg
+
+    if len(args) < 2:
+        raise ValueError("einsum(): must specify the equation string and at least one operand, or at least one "
+                         "operand and its subscripts list")
+    if not isinstance(args[0], str):  # operand, sublist, operand, sublist, ..., [output sublist]
+        operands, sublists = args[0:-1:2] if len(args) % 2 else args[0::2], args[1::2]
+        equation = ",".join(_subscript_letters(s) for s in sublists[:len(operands)])
+        if len(args) % 2:
+            equation += "->" + _subscript_letters(args[-1])
+        return linalg.einsum(equation, *operands)
+    return linalg.einsum(*args)
+
+
+def inverse(input):
+    return input.inverse()
+
+
+def det(input):
+    return input.det()
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    return input.norm(p, dim, keepdim, dtype)
+
+
+def cross(input, other, dim=None):
+    return input.cross(other, dim)
+
+
 def is_floating_point(input):
     _require_input(input, "is_floating_point")
     return input.is_floating_point()

@@ -1400,6 +1400,124 @@ class TensorAPI:
 
         return new_tensor(self, data, dtype, device, requires_grad)
 
+    # products: PyTorch's checks, then one node each (outer and einsum are compositions, as in PyTorch)
+    def mv(self, vec):
+        if self._data.ndim != 2 or vec._data.ndim != 1:
+            raise RuntimeError(f"vector + matrix @ vector expected, got 1, {self._data.ndim}, {vec._data.ndim}")
+        L.check_matmul(self, vec)
+        return L.Mv.apply(self, vec)
+
+    def bmm(self, mat2):
+        return L.bmm_checked(self, mat2)
+
+    def outer(self, vec2):
+        return L.outer(self, vec2)
+
+    ger = outer
+
+    def kron(self, other):
+        return L.kron(self, other)
+
+    def _scaled_product(self, op, a, b, beta, alpha, shape):
+        """``beta * self + alpha * (a ⊗ b)`` for addmm and its kin: ``self`` must broadcast to ``shape``."""
+        S.expanded_shape(self, shape)
+        return op.apply(self, a, b, beta, alpha)
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        for name, m in (("mat1", mat1), ("mat2", mat2)):
+            if m._data.ndim != 2:
+                raise RuntimeError(f"{name} must be a matrix, got {m._data.ndim}-D tensor")
+        (r, k), (k2, c) = mat1._data.shape, mat2._data.shape
+        if k != k2:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({r}x{k} and {k2}x{c})")
+        for m in (mat1, mat2):
+            if m._data.dtype != self._data.dtype:
+                raise RuntimeError(f"self and mat2 must have the same dtype, but got {scalar_type_name(self.dtype)} "
+                                   f"and {scalar_type_name(m.dtype)}")
+        return self._scaled_product(L.Addmm, mat1, mat2, beta, alpha, (r, c))
+
+    def addmv(self, mat, vec, *, beta=1, alpha=1):
+        if mat._data.ndim != 2 or vec._data.ndim != 1 or self._data.ndim > 1:
+            raise RuntimeError(f"vector + matrix @ vector expected, got {self._data.ndim}, {mat._data.ndim}, "
+                               f"{vec._data.ndim}")
+        r, k = mat._data.shape
+        if k != vec._data.shape[0] or self._data.shape not in ((), (1,), (r,)):
+            raise RuntimeError(f"size mismatch, got input ({self._data.shape[0] if self._data.ndim else 1}), mat "
+                               f"({r}x{k}), vec ({vec._data.shape[0]})")
+        if not self._data.dtype == mat._data.dtype == vec._data.dtype:
+            raise RuntimeError(f"addmv input tensors must have the same dtype, but got {scalar_type_name(self.dtype)}, "
+                               f"{scalar_type_name(mat.dtype)}, and {scalar_type_name(vec.dtype)}")
+        return self._scaled_product(L.Addmv, mat, vec, beta, alpha, (r,))
+
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        L.check_bmm(batch1, batch2)
+        if not self._data.dtype == batch1._data.dtype == batch2._data.dtype:
+            raise RuntimeError(f"Input dtypes must be the same, got: input {self.dtype.cpp_name}, batch1: "
+                               f"{batch1.dtype.cpp_name}, batch2: {batch2.dtype.cpp_name}")
+        (b, r, _), c = batch1._data.shape, batch2._data.shape[2]
+        return self._scaled_product(L.Baddbmm, batch1, batch2, beta, alpha, (b, r, c))
+
+    def addbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        for name, m in (("batch1", batch1), ("batch2", batch2)):
+            if m._data.ndim != 3:
+                raise RuntimeError(f"{name} must be a 3D tensor")
+        (b, r, k), (b2, k2, c) = batch1._data.shape, batch2._data.shape
+        if b != b2:
+            raise RuntimeError(f"batch1 and batch2 must have same number of batches, got {b} and {b2}")
+        if k != k2:
+            raise RuntimeError(f"Incompatible matrix sizes for bmm ({r}x{k} and {k2}x{c})")
+        L.check_bmm(batch1, batch2)
+        if self._data.dtype != batch1._data.dtype:
+            raise RuntimeError(f"expected scalar type {scalar_type_name(batch1.dtype)} but found "
+                               f"{scalar_type_name(self.dtype)}")
+        return self._scaled_product(L.Addbmm, batch1, batch2, beta, alpha, (r, c))
+
+    def inverse(self):
+        from . import linalg
+
+        return linalg.inv(self)
+
+    def det(self):
+        from . import linalg
+
+        return linalg.det(self)
+
+    # norms and distances
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        """PyTorch's ``Tensor.norm``: a vector norm (``"fro"`` is the 2-norm), over ``dim`` or every element."""
+        from . import linalg
+
+        if isinstance(p, str):
+            if p == "fro" and (dim is None or isinstance(dim, numbers.Integral) or len(dim) <= 2):
+                return linalg.vector_norm(self, 2, dim, keepdim, dtype=dtype)
+            return linalg.matrix_norm(self, p, tuple(range(self._data.ndim)) if dim is None else dim, keepdim,
+                                      dtype=dtype)
+        return linalg.vector_norm(self, 2.0 if p is None else p, dim, keepdim, dtype=dtype)
+
+    def dist(self, other, p=2):
+        a, b = self._operands(other)
+        if not a._data.dtype.kind == "f":
+            raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
+                               f"{scalar_type_name(a.dtype)} instead.")
+        _broadcast_shapes(a._data.shape, b._data.shape)
+        return L.Dist.apply(a, b, float(p))
+
+    def cross(self, other, dim=None):
+        from . import linalg
+
+        if dim is None:
+            import warnings
+
+            warnings.warn(
+                "Using nbgrad.cross without specifying the dim arg is deprecated.\nPlease either pass the dim "
+                "explicitly or simply use nbgrad.linalg.cross.\nThe default value of dim will change to agree with "
+                "that of linalg.cross in a future release.", UserWarning, stacklevel=2)
+            shape = _broadcast_shapes(self._data.shape, other._data.shape)
+            dim = next((d for d, s in enumerate(shape) if s == 3), None)
+            if dim is None:
+                raise RuntimeError("no dimension of size 3 in input")
+        return linalg.cross(self, other, dim=dim)
+
     __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
     __imod__, __ifloordiv__, __ipow__ = remainder_, floor_divide_, pow_
     __iand__, __ior__, __ixor__ = bitwise_and_, bitwise_or_, bitwise_xor_

@@ -60,6 +60,7 @@ CASES = {**OPS, **EXTRA}
 # Expressions whose gradient's graph still differs from PyTorch's, and why.
 SUM_TO = "the engine sums a broadcast gradient back with SumBackward1 only; PyTorch's sum_to adds ViewBackward0"
 KEPT_DIM = "a reduced dim is put back with view (ViewBackward0); PyTorch unsqueezes (UnsqueezeBackward0)"
+MASKED_FILL = "a zero norm is masked with where() (WhereBackward0); PyTorch's masked_fill (MaskedFillBackward0)"
 STILL_DIFFERENT = {
     "in place through a view": "CopySlices' own backward is recorded as IndexBackward0/IndexPutBackward0 on the "
                                "flattened gradient; PyTorch's as CopyBackwards, an as_strided view and CopySlices",
@@ -80,7 +81,6 @@ STILL_DIFFERENT = {
     "composite": "div's ∂/∂b (above); sum(1)'s gradient is put back with view, PyTorch unsqueezes",
     "bce with logits, pos_weight, target requires grad": "∂/∂target is built from log and exp here; PyTorch's "
                                                           "from log_sigmoid (LogSigmoidBackward0), no op of nbgrad's",
-    "matmul matrix vector": "∂/∂vector broadcasts the vector with unsqueeze (UnsqueezeBackward0); PyTorch does not",
     "linear": "∂/∂weight is transposed with transpose(0, 1) (TransposeBackward0); PyTorch's t() (TBackward0)",
     "batch_norm training": "batch_norm's backward is recorded as its formula's ops (MeanBackward1, PowBackward0, "
                            "...); PyTorch's as one NativeBatchNormBackwardBackward0",
@@ -89,6 +89,18 @@ STILL_DIFFERENT = {
     "layer_norm": "layer_norm's backward is recorded as its formula's ops; PyTorch's as one "
                   "NativeLayerNormBackwardBackward0",
     "layer_norm two dims": "as layer_norm",
+    # issue-12 linalg
+    "outer": SUM_TO,
+    **dict.fromkeys(["norm", "norm p dim", "norm 1.5", "norm 0.5", "norm fro dims", "matrix_norm fro", "linalg.norm",
+                     "dist", "dist p"], MASKED_FILL),
+    "inverse batched": "a batched product in the rule is one BmmBackward0; PyTorch's matmul folds the batch "
+                       "(ViewBackward0, ExpandBackward0, UnsafeViewBackward0 around it)",
+    **dict.fromkeys(["linalg.det", "det batched"], "det's rule is g·det·A⁻ᵀ through inv (LinalgInvExBackward0); "
+                                                   "PyTorch solves against a diagonal (LinalgSolveExBackward0, "
+                                                   "DiagEmbedBackward0)"),
+    "linalg.solve vector": "∂/∂A is an outer product of broadcast vectors (UnsqueezeBackward0, MulBackward0); PyTorch "
+                           "makes the vectors matrices (UnsqueezeBackward0, SqueezeBackward1) and multiplies them "
+                           "(MmBackward0)",
 }
 
 
@@ -141,6 +153,14 @@ ALSO_WITH_A_GRAD_THAT_REQUIRES_GRAD = {
     "reshape of a strided view": INDEXING,
     "view read after its base changed": "the old view's gradient is placed by IndexPutBackward0 and ViewBackward0; "
                                         "PyTorch's CopySlices and AsStridedBackward0",
+    # issue-12 linalg
+    "addmm": SUM_TO,
+    "addbmm": SUM_TO,
+    "matrix_norm 1": EXTREME + " (amax's)",
+    "matrix_norm -inf keepdim": EXTREME + " (amin's)",
+    "linalg.norm inf": EXTREME + " (amax's)",
+    "einsum trace": KEPT_DIM + " (sum's)",
+    "einsum transpose sum": KEPT_DIM + " (sum's)",
 }
 
 
