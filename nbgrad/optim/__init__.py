@@ -6,7 +6,7 @@ from .optimizer import Optimizer  # noqa: F401
 from .sgd import SGD  # noqa: F401
 
 # Loaded when first named, so that ``import nbgrad`` does not pay for them.
-_LAZY = {"Adadelta": "adadelta", "Adagrad": "adagrad", "Adamax": "adamax", "NAdam": "nadam", "RAdam": "radam",
+_LAZY = {"Adadelta": "adadelta", "Adagrad": "adagrad", "Adamax": "adamax", "LBFGS": "lbfgs", "NAdam": "nadam", "RAdam": "radam",
          "RMSprop": "rmsprop", "lr_scheduler": None}
 
 

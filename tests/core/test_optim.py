@@ -395,6 +395,45 @@ def test_two_moons_mlp_reaches_97_percent_training_accuracy():
     assert loss.item() < 0.1
 
 
+def lbfgs_closure(opt, loss_fn):
+    def closure():
+        opt.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        return loss
+    return closure
+
+
+def test_lbfgs_first_iteration_is_a_gradient_step_scaled_by_the_gradients_size():
+    p = nn.Parameter(nbgrad.tensor(P0))
+    opt = optim.LBFGS([p], max_iter=1)
+    loss = opt.step(lbfgs_closure(opt, lambda: (p * p).sum()))
+    # t = min(1, 1/Σ|g|)·lr = 1/6 with g = (2, -4): p ← p - g/6
+    assert loss.item() == 5.0
+    np.testing.assert_allclose(p.detach().numpy(), P0 - G0 / 6, rtol=1e-15)
+    assert opt.state[p]["func_evals"] == 1 and opt.state[p]["n_iter"] == 1
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_lbfgs_solves_a_least_squares_problem(line_search_fn):
+    A = nbgrad.tensor([[3.0, 1.0, 0.0], [1.0, 2.0, 0.5], [0.0, 0.5, 1.0], [1.0, 0.0, 1.0]], dtype=nbgrad.float64)
+    b = nbgrad.tensor([1.0, -2.0, 0.5, 3.0], dtype=nbgrad.float64)
+    p = nn.Parameter(nbgrad.zeros(3, dtype=nbgrad.float64))
+    opt = optim.LBFGS([p], line_search_fn=line_search_fn, max_iter=50, tolerance_grad=1e-12, tolerance_change=1e-14)
+    for _ in range(3):
+        opt.step(lbfgs_closure(opt, lambda: ((A @ p - b) ** 2).sum()))
+    expected = np.linalg.lstsq(A.numpy(), b.numpy(), rcond=None)[0]
+    np.testing.assert_allclose(p.detach().numpy(), expected, atol=1e-9)
+
+
+def test_lbfgs_needs_a_closure_and_one_parameter_group():
+    p, q = nn.Parameter(nbgrad.ones(1)), nn.Parameter(nbgrad.ones(1))
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'closure'"):
+        optim.LBFGS([p]).step()
+    with pytest.raises(ValueError, match=r"LBFGS doesn't support per-parameter options \(parameter groups\)"):
+        optim.LBFGS([{"params": [p]}, {"params": [q]}])
+
+
 # ============================================================== lr_scheduler, without PyTorch
 
 def lrs_over(make_scheduler, steps, lr=0.1, optimizer=optim.SGD, **opt_kwargs):
