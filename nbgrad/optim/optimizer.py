@@ -27,9 +27,9 @@ class Optimizer:
     """Base class: holds ``param_groups``, ``state`` and ``defaults``; subclasses implement ``step``.
 
     ``foreach``, ``fused``, ``capturable`` and ``differentiable`` are kept in the groups as PyTorch keeps them.
-    The first two choose among PyTorch's kernels for the same update: nbgrad has one. ``capturable`` (CUDA
-    graphs) and ``differentiable`` (a step recorded in the graph) are refused at ``step()`` as PyTorch refuses
-    them for CPU parameters that are leaves.
+    The first two choose among PyTorch's kernels for the same update: nbgrad has one. ``step()`` refuses
+    ``capturable`` (CUDA graphs) as PyTorch refuses it for CPU parameters, and ``differentiable`` (a step
+    recorded in the graph) for parameters that are leaves, as PyTorch's in-place update does.
     """
 
     # PyTorch's devices for capturable=True, and what its message says must be on them.

@@ -393,3 +393,154 @@ def test_two_moons_mlp_reaches_97_percent_training_accuracy():
         accuracy = (model(X).argmax(dim=1) == y).float().mean().item()
     assert accuracy >= 0.97, f"training accuracy {accuracy:.3f} after 300 steps"
     assert loss.item() < 0.1
+
+
+def lbfgs_closure(opt, loss_fn):
+    def closure():
+        opt.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        return loss
+    return closure
+
+
+def test_lbfgs_first_iteration_is_a_gradient_step_scaled_by_the_gradients_size():
+    p = nn.Parameter(nbgrad.tensor(P0))
+    opt = optim.LBFGS([p], max_iter=1)
+    loss = opt.step(lbfgs_closure(opt, lambda: (p * p).sum()))
+    # t = min(1, 1/Σ|g|)·lr = 1/6 with g = (2, -4): p ← p - g/6
+    assert loss.item() == 5.0
+    np.testing.assert_allclose(p.detach().numpy(), P0 - G0 / 6, rtol=1e-15)
+    assert opt.state[p]["func_evals"] == 1 and opt.state[p]["n_iter"] == 1
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_lbfgs_solves_a_least_squares_problem(line_search_fn):
+    A = nbgrad.tensor([[3.0, 1.0, 0.0], [1.0, 2.0, 0.5], [0.0, 0.5, 1.0], [1.0, 0.0, 1.0]], dtype=nbgrad.float64)
+    b = nbgrad.tensor([1.0, -2.0, 0.5, 3.0], dtype=nbgrad.float64)
+    p = nn.Parameter(nbgrad.zeros(3, dtype=nbgrad.float64))
+    opt = optim.LBFGS([p], line_search_fn=line_search_fn, max_iter=50, tolerance_grad=1e-12, tolerance_change=1e-14)
+    for _ in range(3):
+        opt.step(lbfgs_closure(opt, lambda: ((A @ p - b) ** 2).sum()))
+    expected = np.linalg.lstsq(A.numpy(), b.numpy(), rcond=None)[0]
+    np.testing.assert_allclose(p.detach().numpy(), expected, atol=1e-9)
+
+
+def test_lbfgs_needs_a_closure_and_one_parameter_group():
+    p, q = nn.Parameter(nbgrad.ones(1)), nn.Parameter(nbgrad.ones(1))
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'closure'"):
+        optim.LBFGS([p]).step()
+    with pytest.raises(ValueError, match=r"LBFGS doesn't support per-parameter options \(parameter groups\)"):
+        optim.LBFGS([{"params": [p]}, {"params": [q]}])
+
+
+# ============================================================== lr_scheduler, without PyTorch
+
+def lrs_over(make_scheduler, steps, lr=0.1, optimizer=optim.SGD, **opt_kwargs):
+    """The learning rate after the constructor and after each of ``steps`` (optimizer step, scheduler step) pairs."""
+    opt = optimizer([nn.Parameter(nbgrad.ones(1))], lr=lr, **opt_kwargs)
+    scheduler = make_scheduler(opt)
+    lrs = [opt.param_groups[0]["lr"]]
+    for _ in range(steps):
+        opt.step()
+        scheduler.step()
+        lrs.append(opt.param_groups[0]["lr"])
+    assert scheduler.get_last_lr() == [lrs[-1]]
+    return lrs
+
+
+def test_step_multistep_and_exponential_schedules_by_hand():
+    from nbgrad.optim import lr_scheduler as L
+    np.testing.assert_allclose(lrs_over(lambda o: L.StepLR(o, step_size=2, gamma=0.5), 5),
+                               [0.1, 0.1, 0.05, 0.05, 0.025, 0.025], rtol=1e-15)
+    np.testing.assert_allclose(lrs_over(lambda o: L.MultiStepLR(o, milestones=[1, 3, 3]), 4),
+                               [0.1, 0.01, 0.01, 0.0001, 0.0001], rtol=1e-12)
+    np.testing.assert_allclose(lrs_over(lambda o: L.ExponentialLR(o, gamma=0.9), 3),
+                               [0.1, 0.09, 0.081, 0.0729], rtol=1e-15)
+
+
+def test_warmup_cosine_and_lambda_schedules_by_hand():
+    from nbgrad.optim import lr_scheduler as L
+    np.testing.assert_allclose(lrs_over(lambda o: L.LinearLR(o, start_factor=0.25, total_iters=3), 4),
+                               [0.025, 0.05, 0.075, 0.1, 0.1], rtol=1e-14)
+    np.testing.assert_allclose(lrs_over(lambda o: L.ConstantLR(o, factor=0.5, total_iters=2), 3),
+                               [0.05, 0.05, 0.1, 0.1], rtol=1e-15)
+    # half a cosine from 0.1 to 0 over 4 steps: 0.1·(1 + cos(πt/4))/2
+    np.testing.assert_allclose(lrs_over(lambda o: L.CosineAnnealingLR(o, T_max=4), 4),
+                               [0.1 * (1 + np.cos(np.pi * t / 4)) / 2 for t in range(5)], rtol=1e-12, atol=1e-17)
+    np.testing.assert_allclose(lrs_over(lambda o: L.LambdaLR(o, lambda epoch: 1 / (epoch + 1)), 3),
+                               [0.1, 0.05, 0.1 / 3, 0.025], rtol=1e-15)
+    np.testing.assert_allclose(lrs_over(lambda o: L.MultiplicativeLR(o, lambda epoch: 0.5), 2),
+                               [0.1, 0.05, 0.025], rtol=1e-15)
+    # warm-up for 2 steps, then exponential decay from the initial lr
+    sequential = lambda o: L.SequentialLR(  # noqa: E731
+        o, [L.LinearLR(o, start_factor=0.5, total_iters=2), L.ExponentialLR(o, gamma=0.5)], milestones=[2])
+    np.testing.assert_allclose(lrs_over(sequential, 4), [0.05, 0.075, 0.1, 0.05, 0.025], rtol=1e-14)
+    np.testing.assert_allclose(lrs_over(lambda o: L.CosineAnnealingWarmRestarts(o, T_0=2), 4),
+                               [0.1, 0.05, 0.1, 0.05, 0.1], rtol=1e-14)
+
+
+def test_one_cycle_rises_to_max_lr_then_anneals_and_cycles_momentum():
+    from nbgrad.optim import lr_scheduler as L
+    momenta = []
+
+    def make(opt):
+        scheduler = L.OneCycleLR(opt, max_lr=1.0, total_steps=10, pct_start=0.5, anneal_strategy="linear")
+        original_step = scheduler.step
+        scheduler.step = lambda: (original_step(), momenta.append(opt.param_groups[0]["momentum"]))
+        return scheduler
+
+    lrs = lrs_over(make, 9, momentum=0.9)
+    # linear from max_lr/div_factor up to max_lr at step 4, then down to that divided by final_div_factor at step 9
+    np.testing.assert_allclose(lrs, [0.04 + 0.96 * t / 4 for t in range(5)] + [1 - (1 - 4e-6) * t / 5 for t in range(1, 6)],
+                               rtol=1e-13)
+    # momentum moves the other way: lowest (base_momentum) where the lr is highest
+    np.testing.assert_allclose(momenta, [0.95 - 0.1 * t / 4 for t in range(1, 5)] + [0.85 + 0.1 * t / 5 for t in range(1, 6)],
+                               rtol=1e-13)
+
+
+def test_reduce_lr_on_plateau_waits_for_patience_then_cools_down():
+    from nbgrad.optim import lr_scheduler as L
+    opt = optim.SGD([nn.Parameter(nbgrad.ones(1))], lr=1.0)
+    scheduler = L.ReduceLROnPlateau(opt, factor=0.5, patience=1, cooldown=1, min_lr=0.2)
+    lrs = []
+    for metric in [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]:
+        scheduler.step(metric)
+        lrs.append(opt.param_groups[0]["lr"])
+    # two bad epochs → halve; one cooldown epoch; two more bad epochs → halve; never below min_lr
+    assert lrs == [1.0, 1.0, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25]
+    scheduler2 = L.ReduceLROnPlateau(opt, mode="max", patience=0)
+    scheduler2.step(1.0)
+    scheduler2.step(2.0)
+    assert opt.param_groups[0]["lr"] == 0.25 and scheduler2.best == 2.0
+
+
+def test_a_scheduler_warns_when_it_steps_before_its_optimizer():
+    from nbgrad.optim import lr_scheduler as L
+    opt = optim.SGD([nn.Parameter(nbgrad.ones(1))], lr=0.1)
+    scheduler = L.StepLR(opt, step_size=1)
+    with pytest.warns(UserWarning, match=r"Detected call of `lr_scheduler.step\(\)` before `optimizer.step\(\)`"):
+        scheduler.step()
+
+
+def test_scheduler_state_dict_round_trip():
+    from nbgrad.optim import lr_scheduler as L
+    opt = optim.SGD([nn.Parameter(nbgrad.ones(1))], lr=0.1)
+    scheduler = L.StepLR(opt, step_size=2, gamma=0.5)
+    for _ in range(3):
+        opt.step()
+        scheduler.step()
+    saved = copy.deepcopy(scheduler.state_dict())
+    assert saved["last_epoch"] == 3 and saved["base_lrs"] == [0.1] and "optimizer" not in saved
+    opt2 = optim.SGD([nn.Parameter(nbgrad.ones(1))], lr=0.1)
+    scheduler2 = L.StepLR(opt2, step_size=5)
+    scheduler2.load_state_dict(saved)
+    opt2.param_groups[0]["lr"] = scheduler.get_last_lr()[0]
+    opt.step(), opt2.step()
+    scheduler.step(), scheduler2.step()
+    assert scheduler2.get_last_lr() == scheduler.get_last_lr() == [0.025]
+
+
+def test_lr_scheduler_is_a_submodule_as_in_pytorch():
+    import nbgrad.optim.lr_scheduler as by_import
+    assert optim.lr_scheduler is by_import and by_import.OneCycleLR.__name__ == "OneCycleLR"
