@@ -338,7 +338,8 @@ class Tensor(TensorAPI):
         return printing.format_tensor(data, suffixes=suffixes, dtype_name=repr(dt) if shown else None)
 
     def __format__(self, spec):
-        if self._data.ndim == 0 and spec:
+        # PyTorch's rule: a 0-d Tensor formats as its number (f"{loss}" is 2.3), any other as its repr
+        if self._data.ndim == 0 and type(self) is Tensor:
             return format(self.item(), spec)
         return object.__format__(repr(self), spec)
 
