@@ -859,10 +859,6 @@ class TensorAPI:
     def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
         return E.NanToNum.apply(self, nan, posinf, neginf)
 
-    def nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
-        self._check_inplace()
-        return self._inplace(self._snapshot().nan_to_num(nan, posinf, neginf))
-
     # logical ops: truth values of any dtype, bool results
     def _logical(self, other, ufunc, name):
         from ._argcheck import _require_tensor
@@ -879,6 +875,50 @@ class TensorAPI:
 
     def logical_xor(self, other):
         return self._logical(other, np.logical_xor, "xor")
+
+    # in place: the op on a snapshot of this tensor, written back (recorded with the op's own node, as in
+    # PyTorch: x.exp_() is ExpBackward0), after PyTorch's checks; a result the dtype cannot hold is refused
+    def _inplace_version(name):
+        def method(self, *args, **kwargs):
+            others = (*args, *kwargs.values())
+            self._check_inplace(*others)
+            return self._inplace(getattr(self._snapshot(*others), name)(*args, **kwargs))
+
+        method.__name__ = method.__qualname__ = name + "_"
+        method.__doc__ = f"``t.{name}(...)`` written into ``t``."
+        return method
+
+    def negative(self):
+        return self.neg()
+
+    def absolute(self):
+        return self.abs()
+
+    (exp_, log_, log1p_, expm1_, sqrt_, abs_, absolute_, neg_, negative_, sin_, cos_, tanh_, sigmoid_, relu_,
+     reciprocal_, square_, sign_, sgn_, tan_, atan_, arctan_, asin_, arcsin_, acos_, arccos_, sinh_, cosh_, erf_,
+     erfc_, erfinv_, log2_, log10_, exp2_, rsqrt_, floor_, ceil_, trunc_, fix_, round_, frac_, nan_to_num_) = map(
+        _inplace_version, (
+            "exp", "log", "log1p", "expm1", "sqrt", "abs", "absolute", "neg", "negative", "sin", "cos", "tanh",
+            "sigmoid", "relu", "reciprocal", "square", "sign", "sgn", "tan", "atan", "arctan", "asin", "arcsin",
+            "acos", "arccos", "sinh", "cosh", "erf", "erfc", "erfinv", "log2", "log10", "exp2", "rsqrt", "floor",
+            "ceil", "trunc", "fix", "round", "frac", "nan_to_num"))
+
+    def _inplace_no_derivative(self, op):
+        """asinh_, acosh_, atanh_: PyTorch records them with a node that refuses backward."""
+        self._check_inplace()
+        return self._inplace(op.apply(self._snapshot()._floating()))
+
+    def asinh_(self):
+        return self._inplace_no_derivative(E._AsinhInplace)
+
+    def acosh_(self):
+        return self._inplace_no_derivative(E._AcoshInplace)
+
+    def atanh_(self):
+        return self._inplace_no_derivative(E._AtanhInplace)
+
+    arcsinh_, arccosh_, arctanh_ = asinh_, acosh_, atanh_
+    del _inplace_version
 
 
     # >>> issue-12 linalg

@@ -1612,3 +1612,50 @@ class NanToNum(Primitive):
     def backward(ctx, grad):
         (a,) = saved(ctx, grad)
         return grad * constant(np.isfinite(raw(a)), grad), None, None, None
+
+
+# ============================================================== in place with no derivative (issue 12)
+# PyTorch records asinh_, acosh_ and atanh_ with a node of their own (AsinhBackward1, ...) that refuses
+# backward. Not registered as ops (leading underscore): there is no gradient to check, only the refusal.
+class _InplaceNoDerivative(Primitive):
+    _aten = None
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        raise NotImplementedError(f"the derivative for 'inplace version of {cls._aten}' is not implemented.")
+
+
+class _AsinhInplace(_InplaceNoDerivative):
+    rule = Rule("arsinh a, in place (asinh_);  no derivative: PyTorch defines none, so backward raises",
+                latex=(r"\operatorname{arsinh} $a", r"\text{none}"))
+
+    node_name = "AsinhBackward1"
+    _aten = "asinh"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.arcsinh(a._data)
+
+
+class _AcoshInplace(_InplaceNoDerivative):
+    rule = Rule("arcosh a, in place (acosh_);  no derivative: PyTorch defines none, so backward raises",
+                latex=(r"\operatorname{arcosh} $a", r"\text{none}"))
+
+    node_name = "AcoshBackward1"
+    _aten = "acosh"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.arccosh(a._data)
+
+
+class _AtanhInplace(_InplaceNoDerivative):
+    rule = Rule("artanh a, in place (atanh_);  no derivative: PyTorch defines none, so backward raises",
+                latex=(r"\operatorname{artanh} $a", r"\text{none}"))
+
+    node_name = "AtanhBackward1"
+    _aten = "atanh"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.arctanh(a._data)

@@ -197,3 +197,36 @@ def test_nan_to_num_values_and_gradient_at_non_finite_values():
     assert out.tolist() == [0.0, 9.0, -big, 2.0]
     out.sum().backward()
     assert x.grad.tolist() == [0.0, 0.0, 0.0, 1.0]
+
+
+# ============================================================== in place
+
+def test_inplace_versions_record_the_ops_own_node_and_gradient():
+    """x.exp_() on a non-leaf is ExpBackward0, the same values and gradients as x.exp()."""
+    for name in ("exp", "tanh", "sigmoid", "relu", "tan", "erf", "floor", "round", "frac", "rsqrt", "square"):
+        x = f64([0.3, -0.45, 0.8])
+        want = getattr(x, name)()
+        (g_want,) = nbgrad.autograd.grad((want * x).sum(), x)
+        y = x * 1
+        out = getattr(y, name + "_")()
+        assert out is y and y._version == 1
+        assert out.grad_fn.name() == want.grad_fn.name()
+        np.testing.assert_array_equal(out.detach().numpy(), want.detach().numpy())  # nan where rsqrt has one
+        (g,) = nbgrad.autograd.grad((out * x).sum(), x)
+        np.testing.assert_array_equal(g.numpy(), g_want.numpy())
+
+
+def test_inplace_of_a_saved_result_is_detected():
+    """exp_ saves its result (the tensor itself): writing into it again fails at backward, as in PyTorch."""
+    y = f64([0.3, -0.45]) * 1
+    y.exp_()
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_inplace_asinh_refuses_backward():
+    y = (f64([0.3]) * 1).asinh_()
+    assert y.grad_fn.name() == "AsinhBackward1"
+    with pytest.raises(NotImplementedError, match="the derivative for 'inplace version of asinh' is not implemented."):
+        y.backward()

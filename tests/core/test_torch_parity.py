@@ -264,6 +264,11 @@ OPS = {
     "fmod number": ((X,), lambda L, x: x.fmod(0.7)),
     "fmod tensor": ((X, spec((2, 3), 0.5, 2.0)), lambda L, x, y: L.fmod(x, -y)),
     "nan_to_num": ((X,), lambda L, x: L.nan_to_num(x.log(), nan=0.5, neginf=-3.0)),
+    "exp_ on a non-leaf": ((X,), lambda L, x: (x * 1).exp_() * x),
+    "relu_ on a non-leaf": ((X,), lambda L, x: L.relu_(x * 1) * x),
+    "sigmoid_ on a non-leaf": ((X,), lambda L, x: (x * 2).sigmoid_()),
+    "tan_ on a non-leaf": ((spec((2, 3), -1.0, 1.0),), lambda L, x: (x * 1).tan_() * x),
+    "floor_ on a non-leaf": ((X,), lambda L, x: (x * 1).floor_() * x),
 
     # >>> issue-12 linalg
 
