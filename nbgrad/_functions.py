@@ -258,7 +258,8 @@ INPLACE_FUNCTIONS = {name: _tensor_function(name) for name in (
     "exp_", "log_", "log1p_", "expm1_", "sqrt_", "abs_", "neg_", "negative_", "sin_", "cos_", "tanh_", "sigmoid_",
     "relu_", "reciprocal_", "square_", "tan_", "atan_", "arctan_", "asin_", "arcsin_", "acos_", "arccos_", "sinh_",
     "cosh_", "asinh_", "arcsinh_", "acosh_", "arccosh_", "atanh_", "arctanh_", "erf_", "erfc_", "log2_", "log10_",
-    "exp2_", "rsqrt_", "floor_", "ceil_", "trunc_", "fix_", "round_", "frac_", "nan_to_num_",
+    "exp2_", "rsqrt_", "floor_", "ceil_", "trunc_", "fix_", "round_", "frac_", "nan_to_num_", "clamp_", "clip_",
+    "clamp_min_", "clamp_max_",
 )}
 
 # >>> issue-12 linalg

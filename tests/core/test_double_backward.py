@@ -82,6 +82,7 @@ STILL_DIFFERENT = {
                                                           "from log_sigmoid (LogSigmoidBackward0), no op of nbgrad's",
     "matmul matrix vector": "∂/∂vector broadcasts the vector with unsqueeze (UnsqueezeBackward0); PyTorch does not",
     "linear": "∂/∂weight is transposed with transpose(0, 1) (TransposeBackward0); PyTorch's t() (TBackward0)",
+    "atan2": "1/(a² + b²) at a = b = 0 is masked to 0 with where() (WhereBackward0); PyTorch's masked_fill",
 }
 
 

@@ -234,7 +234,40 @@ ERRORS = {
     "logical_and with a number": lambda L: L.logical_and(L.tensor([1.0]), 1),
     "logical_xor method with a number": lambda L: L.tensor([1.0]).logical_xor(True),
     "logical_or shapes": lambda L: L.logical_or(L.tensor([1.0, 0.0]), L.tensor([1.0, 0.0, 1.0])),
+    "clamp_min of int8 past its range": lambda L: L.tensor([1, 2], dtype=L.int8).clamp_min(300),
+    "clamp_max_ of integers to a float": lambda L: L.tensor([1, 2]).clamp_max_(1.5),
+    "lerp end dtype": lambda L: L.lerp(L.tensor([1.0]), L.tensor([1.0], dtype=L.float64), 0.5),
+    "lerp weight dtype": lambda L: L.lerp(L.tensor([1.0]), L.tensor([1.0]), L.tensor([0.5], dtype=L.float64)),
+    "lerp of integers": lambda L: L.lerp(L.tensor([1]), L.tensor([2]), 0.5),
+    "addcdiv of integers": lambda L: L.addcdiv(L.tensor([1.0]), L.tensor([1]), L.tensor([2])),
+    "addcmul shapes": lambda L: L.addcmul(L.tensor([1.0, 2.0]), L.tensor([1.0, 2.0, 3.0]), L.tensor([1.0])),
+    "hypot of integers": lambda L: L.hypot(L.tensor([1]), L.tensor([2])),
+    "atan2 method with a number": lambda L: L.tensor([1.0]).atan2(2.0),
+    "atan2_ of integers": lambda L: L.tensor([1, 2]).atan2_(L.tensor([1, 2])),
 }
+
+
+@pytest.mark.parametrize("name, args", [
+    ("clamp_min_", (0.1,)), ("clamp_max_", (-0.2,)), ("clip_", (-0.2, 0.5)), ("lerp_", ("other", 0.3)),
+    ("addcmul_", ("other", "other")), ("addcdiv_", ("other", "other")), ("atan2_", ("other",)),
+    ("arctan2_", ("other",)), ("hypot_", ("other",)), ("div_", ("other",)), ("fmod_", (0.25,)),
+])
+def test_inplace_ops_with_operands_match_pytorch(name, args):
+    results = []
+    for L in LIBS:
+        x = L.tensor([0.3, -0.45, 0.8, -0.9], requires_grad=True)
+        other = L.tensor([0.5, 0.25, -1.5, 2.0], requires_grad=True)
+        y = x * 1
+        out = getattr(y, name)(*[other if a == "other" else a for a in args])
+        (out * x).sum().backward()
+        results.append((out is y, y._version, out.grad_fn.name(), out, x.grad, other.grad))
+    (same, version, node, out, gx, go), (t_same, t_version, t_node, t_out, t_gx, t_go) = results
+    assert (same, version, node) == (t_same, t_version, t_node)
+    assert_same(out.detach(), t_out)
+    assert_same(gx, t_gx)
+    assert (go is None) == (t_go is None)
+    if go is not None:
+        assert_same(go, t_go)
 
 
 @pytest.mark.parametrize("case", ERRORS)

@@ -230,3 +230,81 @@ def test_inplace_asinh_refuses_backward():
     assert y.grad_fn.name() == "AsinhBackward1"
     with pytest.raises(NotImplementedError, match="the derivative for 'inplace version of asinh' is not implemented."):
         y.backward()
+
+
+# ============================================================== one-sided clamps, lerp, addcmul, addcdiv, atan2, hypot
+
+@covers(E.ClampMin, E.ClampMax)
+@given(x=arrays(shapes(min_side=0), on_grid(0.1, offset=0.05)), bound=on_grid(0.1, -2, 2))
+@SETTINGS
+def test_clamp_min_and_max_with_a_number(x, bound):
+    """x on a grid, the bound between its points: never within eps of the kink."""
+    check_grad(lambda t: t.clamp_min(bound) * nbgrad.clamp_max(t, bound), x,
+               reference=lambda a: np.maximum(a, bound) * np.minimum(a, bound))
+
+
+@covers(E.ClampMinTensor, E.ClampMaxTensor)
+@given(data=st.data(), shape=shapes())
+@SETTINGS
+def test_clamp_min_and_max_with_a_tensor(data, shape):
+    x = data.draw(arrays(shape, on_grid(0.1, offset=0.05)), label="x")
+    b = data.draw(arrays(shape, on_grid(0.1, -2, 2)), label="bound")
+    check_grad(lambda t, u: t.clamp_min(u) * nbgrad.clamp_max(t, u), x, b,
+               reference=lambda a, c: np.maximum(a, c) * np.minimum(a, c))
+
+
+def test_clamp_min_and_max_gradients_at_the_bound():
+    """The bound itself passes the gradient to the input, none to a tensor bound, as in PyTorch."""
+    x, lo = f64([1.0, 0.5, 2.0]), f64([1.0, 1.0, 1.0])
+    gx, glo = nbgrad.autograd.grad(x.clamp_min(lo).sum(), (x, lo))
+    assert gx.tolist() == [1.0, 0.0, 1.0] and glo.tolist() == [0.0, 1.0, 0.0]
+    (gx,) = nbgrad.autograd.grad(x.clamp_max(1.0).sum(), x)
+    assert gx.tolist() == [1.0, 1.0, 0.0]
+
+
+@covers(E.Lerp)
+@given(data=st.data(), shape=shapes(min_side=0), weight=st.sampled_from([0.0, 0.3, 0.5, 0.8, 1.0, -0.5, 1.5]))
+@SETTINGS
+def test_lerp_with_a_number_weight(data, shape, weight):
+    a = data.draw(arrays(shape), label="a")
+    b = data.draw(arrays(shape), label="b")
+    check_grad(lambda x, y: nbgrad.lerp(x, y, weight) * x, a, b, reference=lambda x, y: (x + weight * (y - x)) * x)
+
+
+@covers(E.LerpTensor)
+@given(data=st.data(), shape=shapes())
+@SETTINGS
+def test_lerp_with_a_tensor_weight(data, shape):
+    a = data.draw(arrays(shape), label="a")
+    b = data.draw(arrays(shape), label="b")
+    w = data.draw(arrays(shape, floats(-0.5, 1.5)), label="weight")
+    check_grad(lambda x, y, u: x.lerp(y, u), a, b, w, reference=lambda x, y, u: x + u * (y - x))
+
+
+@covers(E.Addcmul, E.Addcdiv)
+@given(data=st.data(), shape=shapes(), value=st.sampled_from([1, 0.5, -2.0]))
+@SETTINGS
+def test_addcmul_and_addcdiv(data, shape, value):
+    a = data.draw(arrays(shape), label="a")
+    t1 = data.draw(arrays(shape), label="tensor1")
+    t2 = data.draw(arrays(shape, away_from_zero(0.5)), label="tensor2")
+    check_grad(lambda x, y, z: x.addcmul(y, z, value=value), a, t1, t2, reference=lambda x, y, z: x + value * y * z)
+    check_grad(lambda x, y, z: nbgrad.addcdiv(x, y, z, value=value), a, t1, t2,
+               reference=lambda x, y, z: x + value * y / z)
+
+
+@covers(E.Atan2, E.Hypot)
+@given(data=st.data(), shape=shapes())
+@SETTINGS
+def test_atan2_and_hypot(data, shape):
+    """Away from the origin (both kinks) and from the negative b axis (atan2's jump from π to -π)."""
+    a = data.draw(arrays(shape, away_from_zero(0.2)), label="a")
+    b = data.draw(arrays(shape, floats()), label="b")
+    check_grad(lambda x, y: nbgrad.atan2(x, y), a, b, reference=np.arctan2)
+    check_grad(lambda x, y: x.hypot(y), a, b, reference=np.hypot)
+
+
+def test_atan2_gradient_at_the_origin_is_zero():
+    a, b = f64([0.0, 1.0]), f64([0.0, 1.0])
+    ga, gb = nbgrad.autograd.grad(a.atan2(b).sum(), (a, b))
+    assert ga.tolist() == [0.0, 0.5] and gb.tolist() == [0.0, -0.5]

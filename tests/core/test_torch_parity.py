@@ -269,6 +269,18 @@ OPS = {
     "sigmoid_ on a non-leaf": ((X,), lambda L, x: (x * 2).sigmoid_()),
     "tan_ on a non-leaf": ((spec((2, 3), -1.0, 1.0),), lambda L, x: (x * 1).tan_() * x),
     "floor_ on a non-leaf": ((X,), lambda L, x: (x * 1).floor_() * x),
+    "clamp_min": ((X,), lambda L, x: L.clamp_min(x, 0.2)),
+    "clamp_max": ((X,), lambda L, x: x.clamp_max(-0.1)),
+    "clamp_min tensor": ((X, Y), lambda L, x, y: x.clamp_min(y)),
+    "clamp_max tensor": ((X, Y), lambda L, x, y: L.clamp_max(x, y)),
+    "clamp_min_ on a non-leaf": ((X,), lambda L, x: (x * 1).clamp_min_(0.3) * x),
+    "lerp": ((X, Y), lambda L, x, y: L.lerp(x, y, 0.3)),
+    "lerp weight above a half": ((X, Y), lambda L, x, y: x.lerp(y, 0.8)),
+    "lerp tensor weight": ((X, Y, spec((2, 3), 0.0, 1.0)), lambda L, x, y, w: L.lerp(x, y, w)),
+    "addcmul": ((X, Y, spec((2, 3))), lambda L, x, a, b: L.addcmul(x, a, b, value=0.5)),
+    "addcdiv": ((X, Y, P), lambda L, x, a, b: x.addcdiv(a, b, value=-2)),
+    "atan2": ((X, Y), lambda L, x, y: L.atan2(x, y)),
+    "hypot": ((X, Y), lambda L, x, y: x.hypot(y)),
 
     # >>> issue-12 linalg
 
