@@ -259,7 +259,7 @@ INPLACE_FUNCTIONS = {name: _tensor_function(name) for name in (
     "relu_", "reciprocal_", "square_", "tan_", "atan_", "arctan_", "asin_", "arcsin_", "acos_", "arccos_", "sinh_",
     "cosh_", "asinh_", "arcsinh_", "acosh_", "arccosh_", "atanh_", "arctanh_", "erf_", "erfc_", "log2_", "log10_",
     "exp2_", "rsqrt_", "floor_", "ceil_", "trunc_", "fix_", "round_", "frac_", "nan_to_num_", "clamp_", "clip_",
-    "clamp_min_", "clamp_max_",
+    "clamp_min_", "clamp_max_", "logit_",
 )}
 
 # >>> issue-12 linalg

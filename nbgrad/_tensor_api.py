@@ -996,9 +996,13 @@ class TensorAPI:
             raise NotImplementedError(f'"hypot_cpu" not implemented for \'{scalar_type_name(a.dtype)}\'')
         return E.Hypot.apply(a, b)
 
+    def logit(self, eps=None):
+        return E.Logit.apply(self._floating(), eps)
+
     arctan2 = atan2
     lerp_, addcmul_, addcdiv_, atan2_, arctan2_, hypot_ = map(
         _inplace_version, ("lerp", "addcmul", "addcdiv", "atan2", "arctan2", "hypot"))
+    logit_ = _inplace_version("logit")
     del _inplace_version
 
 

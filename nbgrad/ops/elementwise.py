@@ -1884,3 +1884,34 @@ class Hypot(Primitive):
     def backward(ctx, grad):
         a, b, out = saved(ctx, grad)
         return grad * a / out, grad * b / out
+
+
+class Logit(Primitive):
+    rule = Rule("ln(a/(1 - a)), a first clamped to [ε, 1 - ε] if eps is given;  ∂/∂a = 1/(a(1 - a)) inside, "
+                "0 outside [ε, 1 - ε] (nan outside [0, 1] without eps)",
+                latex=(r"\ln \frac{$a}{1 - $a}", r"\frac{1}{$a (1 - $a)}"),
+                params=lambda node, number: {"eps": "None" if node.eps is None else number(node.eps)})
+    functions = ("logit",)
+
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, a, eps):
+        ctx.save_for_backward(a)
+        ctx.eps = eps
+        x = a._data
+        if eps is not None and eps >= 0:  # a negative eps clamps nothing, as in PyTorch
+            x = np.clip(x, eps, 1 - eps)
+        return np.log(x / (1 - x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = saved(ctx, grad)
+        x, eps = raw(a), ctx.eps
+        clamped = eps is not None and eps >= 0
+        lo, hi = (eps, 1 - eps) if clamped else (0.0, 1.0)
+        # NOTE: where the input was clamped the derivative is 0; outside [0, 1] without eps it is nan, as in
+        # PyTorch's logit_backward
+        outside = constant(np.full((), 0.0 if clamped else np.nan, x.dtype), grad)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return where((x >= lo) & (x <= hi), grad / (a * one_minus(a)), outside), None

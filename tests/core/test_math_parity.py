@@ -19,13 +19,13 @@ SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=N
 SPECIAL = [math.nan, math.inf, -math.inf, 0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.5, -2.5, 1e-300, 1e300, 3.0]
 
 
-def assert_same(got, want, exact=False):
+def assert_same(got, want, exact=False, rtol64=1e-12):
     """Values (nan where PyTorch has nan, the sign of zeros and infinities), dtype and shape."""
     g, w = got.numpy(), want.detach().numpy()
     assert repr(got.dtype) == as_nbgrad(repr(want.dtype))
     assert g.shape == w.shape
     if w.dtype.kind == "f":
-        rtol = 1e-6 if w.dtype != np.float64 else (0 if exact else 1e-12)
+        rtol = 1e-6 if w.dtype != np.float64 else (0 if exact else rtol64)
         np.testing.assert_allclose(g, w, rtol=rtol, atol=0, equal_nan=True)
         finite_or_zero = ~np.isnan(w)
         assert (np.signbit(g) == np.signbit(w))[finite_or_zero].all(), f"signs: {g} != {w}"
@@ -43,10 +43,11 @@ def values(dtype=np.float64, special=True):
 UNARY = ["tan", "atan", "arctan", "asin", "arcsin", "acos", "arccos", "sinh", "cosh", "asinh", "arcsinh", "acosh",
          "arccosh", "atanh", "arctanh", "erf", "erfc", "erfinv", "log2", "log10", "exp2", "rsqrt", "floor", "ceil",
          "trunc", "fix", "round", "frac", "nan_to_num", "isinf", "isposinf", "isneginf", "isfinite", "isreal",
-         "signbit"]
+         "signbit", "logit"]
 # the libm functions whose last bit may differ between NumPy and PyTorch's vectorised kernels
 ROUNDED_LAST_BIT = {"tan", "atan", "arctan", "asin", "arcsin", "acos", "arccos", "sinh", "cosh", "asinh", "arcsinh",
-                    "acosh", "arccosh", "atanh", "arctanh", "erf", "erfc", "erfinv", "log2", "log10", "exp2", "rsqrt"}
+                    "acosh", "arccosh", "atanh", "arctanh", "erf", "erfc", "erfinv", "log2", "log10", "exp2", "rsqrt",
+                    "logit"}
 
 
 @pytest.mark.parametrize("name", UNARY)
@@ -57,7 +58,8 @@ def test_unary_values_at_special_points_match_pytorch(name, x):
     if name == "erfinv":
         x = np.clip(x, -1.5, 1.5) if x.ndim else np.asarray(np.clip(x, -1.5, 1.5))
     got, want = (getattr(L, name)(L.tensor(x.copy())) for L in LIBS)
-    assert_same(got, want, exact=name not in ROUNDED_LAST_BIT)
+    # erfinv: two different algorithms, within 3e-12 of each other near ±1 (docs/differences.md)
+    assert_same(got, want, exact=name not in ROUNDED_LAST_BIT, rtol64=1e-11 if name == "erfinv" else 1e-12)
 
 
 @pytest.mark.parametrize("name", UNARY)
@@ -158,7 +160,7 @@ def test_logical_ops_match_pytorch(name, data):
 INPLACE = ["exp_", "log_", "log1p_", "expm1_", "sqrt_", "abs_", "absolute_", "neg_", "negative_", "sin_", "cos_",
            "tanh_", "sigmoid_", "relu_", "reciprocal_", "square_", "sign_", "sgn_", "tan_", "atan_", "arctan_",
            "asin_", "arcsin_", "acos_", "arccos_", "sinh_", "cosh_", "erf_", "erfc_", "erfinv_", "log2_", "log10_",
-           "exp2_", "rsqrt_", "floor_", "ceil_", "trunc_", "fix_", "round_", "frac_", "nan_to_num_"]
+           "exp2_", "rsqrt_", "floor_", "ceil_", "trunc_", "fix_", "round_", "frac_", "nan_to_num_", "logit_"]
 
 
 def _inplace_run(L, name, data):

@@ -308,3 +308,24 @@ def test_atan2_gradient_at_the_origin_is_zero():
     a, b = f64([0.0, 1.0]), f64([0.0, 1.0])
     ga, gb = nbgrad.autograd.grad(a.atan2(b).sum(), (a, b))
     assert ga.tolist() == [0.0, 0.5] and gb.tolist() == [0.0, -0.5]
+
+
+@covers(E.Logit)
+@given(data=st.data(), eps=st.sampled_from([None, 0.1, 0.25]))
+@SETTINGS
+def test_logit(data, eps):
+    """Inside (0, 1), away from the clamp's kinks at eps and 1 - eps (a grid between them)."""
+    x = data.draw(arrays(shapes(min_side=0), on_grid(0.1, 0.1, 0.9, offset=-0.03)), label="x")
+    lo = 0.0 if eps is None else eps
+    check_grad(lambda t: t.logit(eps=eps), x,
+               reference=lambda a: np.log(np.clip(a, lo, 1 - lo) / (1 - np.clip(a, lo, 1 - lo))))
+
+
+def test_logit_gradient_outside_its_range():
+    """Clamped by eps: 0 there (the bounds still pass it); without eps: nan outside [0, 1], inf at 0 and 1."""
+    x = f64([0.05, 0.1, 0.5, 0.95])
+    (g,) = nbgrad.autograd.grad(x.logit(eps=0.1).sum(), x)
+    np.testing.assert_allclose(g.numpy(), [0.0, 1 / 0.09, 4.0, 0.0])
+    x = f64([0.0, 0.5, 1.0, -1.0])
+    (g,) = nbgrad.autograd.grad(nbgrad.logit(x).sum(), x)
+    assert g.tolist()[:3] == [math.inf, 4.0, math.inf] and math.isnan(g.tolist()[3])

@@ -281,6 +281,8 @@ OPS = {
     "addcdiv": ((X, Y, P), lambda L, x, a, b: x.addcdiv(a, b, value=-2)),
     "atan2": ((X, Y), lambda L, x, y: L.atan2(x, y)),
     "hypot": ((X, Y), lambda L, x, y: x.hypot(y)),
+    "logit": ((spec((2, 3), 0.05, 0.95),), lambda L, x: L.logit(x)),
+    "logit eps": ((spec((2, 3), -0.2, 1.2),), lambda L, x: x.logit(eps=0.1)),
 
     # >>> issue-12 linalg
 
