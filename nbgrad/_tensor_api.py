@@ -996,6 +996,18 @@ class TensorAPI:
             raise NotImplementedError(f'"hypot_cpu" not implemented for \'{scalar_type_name(a.dtype)}\'')
         return E.Hypot.apply(a, b)
 
+    def fmax(self, other):
+        from ._argcheck import _require_tensor
+
+        _require_tensor(other, "fmax")
+        return E.Fmax.apply(*self._operands(other))
+
+    def fmin(self, other):
+        from ._argcheck import _require_tensor
+
+        _require_tensor(other, "fmin")
+        return E.Fmin.apply(*self._operands(other))
+
     def logit(self, eps=None):
         return E.Logit.apply(self._floating(), eps)
 

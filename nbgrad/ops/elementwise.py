@@ -1915,3 +1915,39 @@ class Logit(Primitive):
         outside = constant(np.full((), 0.0 if clamped else np.nan, x.dtype), grad)
         with np.errstate(divide="ignore", invalid="ignore"):
             return where((x >= lo) & (x <= hi), grad / (a * one_minus(a)), outside), None
+
+
+class _NanIgnoring(Primitive):
+    """Shared rule of fmax and fmin: the pair's winner (or the one that is not nan) gets the gradient."""
+
+    saved_names = ("self", "other")
+    _pick = _wins = None
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return cls._pick(a._data, b._data)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        a, b = saved(ctx, grad)
+        x, y = raw(a), raw(b)
+        # NOTE: a tie sends all of it to a (no split, unlike maximum), and so does nan in b; as in PyTorch
+        first, zero = cls._wins(x, y) | np.isnan(y), zero_of(grad)
+        return where(first, grad, zero), where(first, zero, grad)
+
+
+class Fmax(_NanIgnoring):
+    rule = Rule("max(a, b), ignoring a nan;  ∂/∂a = 1 where a ≥ b or b is nan,  ∂/∂b = 1 elsewhere",
+                latex=(r"\operatorname{fmax}($a, $b)", _ONE_WHERE + r"$a \ge $b \text{ or } $b = \text{nan}",
+                       _ONE_WHERE + r"$a < $b \text{ or } $a = \text{nan}"))
+    functions = ("fmax",)
+    _pick, _wins = staticmethod(np.fmax), staticmethod(np.greater_equal)
+
+
+class Fmin(_NanIgnoring):
+    rule = Rule("min(a, b), ignoring a nan;  ∂/∂a = 1 where a ≤ b or b is nan,  ∂/∂b = 1 elsewhere",
+                latex=(r"\operatorname{fmin}($a, $b)", _ONE_WHERE + r"$a \le $b \text{ or } $b = \text{nan}",
+                       _ONE_WHERE + r"$a > $b \text{ or } $a = \text{nan}"))
+    functions = ("fmin",)
+    _pick, _wins = staticmethod(np.fmin), staticmethod(np.less_equal)

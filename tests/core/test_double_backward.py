@@ -100,6 +100,8 @@ ALSO_WITH_A_GRAD_THAT_REQUIRES_GRAD = {
     "min": EXTREME + " (MaskedFillBackward1, DivBackward0)",
     "amax": EXTREME + " (MaskedFillBackward1, DivBackward0)",
     "amin": EXTREME + " (MaskedFillBackward1, DivBackward0)",
+    "fmax": "the winner's mask is where() (WhereBackward0); PyTorch's masked_fill (MaskedFillBackward0)",
+    "fmin": "as fmax",
     "max dim": "the gradient is placed by a product with a one-hot mask; PyTorch scatters it (ScatterBackward0)",
     "min dim keepdim": "as max dim",
     "max dim of 0-d": "as max dim",

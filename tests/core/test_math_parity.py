@@ -135,6 +135,15 @@ def test_fmod_matches_pytorch(data, dtype):
     assert_same(got, want, exact=True)
 
 
+@pytest.mark.parametrize("name", ["fmax", "fmin", "atan2", "hypot", "maximum", "minimum"])
+@given(data=st.data())
+@SETTINGS
+def test_binary_functions_at_special_points_match_pytorch(name, data):
+    a, b = operands(data.draw, "float64")
+    got, want = (getattr(L, name)(L.tensor(a), L.tensor(b)) for L in LIBS)
+    assert_same(got, want, exact=name not in ("atan2", "hypot"))
+
+
 @given(data=st.data(), rtol=st.sampled_from([0.0, 1e-5, 0.1]), atol=st.sampled_from([0.0, 1e-8, 0.5]),
        equal_nan=st.booleans())
 @SETTINGS

@@ -329,3 +329,24 @@ def test_logit_gradient_outside_its_range():
     x = f64([0.0, 0.5, 1.0, -1.0])
     (g,) = nbgrad.autograd.grad(nbgrad.logit(x).sum(), x)
     assert g.tolist()[:3] == [math.inf, 4.0, math.inf] and math.isnan(g.tolist()[3])
+
+
+@covers(E.Fmax, E.Fmin)
+@given(data=st.data(), shape=shapes())
+@SETTINGS
+def test_fmax_and_fmin(data, shape):
+    """Operands on interleaved grids: never tied, never within eps."""
+    a = data.draw(arrays(shape, on_grid(0.1)), label="a")
+    b = data.draw(arrays(shape, on_grid(0.1, offset=0.05)), label="b")
+    check_grad(lambda x, y: nbgrad.fmax(x, y) * x.fmin(y), a, b, reference=lambda x, y: np.fmax(x, y) * np.fmin(x, y))
+
+
+def test_fmax_and_fmin_ignore_nan_and_give_ties_to_the_first():
+    n = math.nan
+    a, b = f64([1.0, n, 2.0, n]), f64([n, 1.0, 2.0, n])
+    out = nbgrad.fmax(a, b)
+    assert out.tolist()[:3] == [1.0, 1.0, 2.0] and math.isnan(out.tolist()[3])
+    ga, gb = nbgrad.autograd.grad(out.sum(), (a, b))
+    assert ga.tolist() == [1.0, 0.0, 1.0, 1.0] and gb.tolist() == [0.0, 1.0, 0.0, 0.0]
+    ga, gb = nbgrad.autograd.grad(nbgrad.fmin(a, b).sum(), (a, b))
+    assert ga.tolist() == [1.0, 0.0, 1.0, 1.0] and gb.tolist() == [0.0, 1.0, 0.0, 0.0]

@@ -283,6 +283,8 @@ OPS = {
     "hypot": ((X, Y), lambda L, x, y: x.hypot(y)),
     "logit": ((spec((2, 3), 0.05, 0.95),), lambda L, x: L.logit(x)),
     "logit eps": ((spec((2, 3), -0.2, 1.2),), lambda L, x: x.logit(eps=0.1)),
+    "fmax": ((X, Y), lambda L, x, y: L.fmax(x, y)),
+    "fmin": ((X, ROW), lambda L, x, y: x.fmin(y)),
 
     # >>> issue-12 linalg
 
