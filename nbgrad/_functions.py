@@ -220,10 +220,10 @@ def div(input, other, **rounding_mode):
 divide = div
 
 
-def _tensor_function(name, fn_name=None):
+def _tensor_function(name):
     """``nbgrad.<name>(input, ...)``: the Tensor method of that name, for a tensor input only."""
     def fn(input, *args, **kwargs):
-        return getattr(_input_tensor(input, fn_name or name), name)(*args, **kwargs)
+        return getattr(_input_tensor(input, name), name)(*args, **kwargs)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"``nbgrad.{name}(t, ...)`` is ``t.{name}(...)``."
