@@ -43,6 +43,7 @@ globals().update(_functions.LOGICAL_REDUCTIONS)  # nbgrad.any, nbgrad.all
 from ._functions import (  # noqa: F401,E402
     div, divide, isclose, isfinite, isinf, isneginf, isposinf, isreal, logical_and, logical_or, logical_xor, signbit,
 )
+globals().update(_functions.INPLACE_FUNCTIONS)  # nbgrad.relu_, nbgrad.exp_, ...
 
 # >>> issue-12 linalg
 from ._creation import (  # noqa: F401

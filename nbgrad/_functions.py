@@ -306,10 +306,10 @@ def div(input, other, **rounding_mode):
 divide = div
 
 
-def _tensor_function(name, fn_name=None):
+def _tensor_function(name):
     """``nbgrad.<name>(input, ...)``: the Tensor method of that name, for a tensor input only."""
     def fn(input, *args, **kwargs):
-        return getattr(_input_tensor(input, fn_name or name), name)(*args, **kwargs)
+        return getattr(_input_tensor(input, name), name)(*args, **kwargs)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"``nbgrad.{name}(t, ...)`` is ``t.{name}(...)``."
@@ -338,6 +338,15 @@ def _logical_function(name):
 logical_and, logical_or, logical_xor = (_logical_function(f"logical_{n}") for n in ("and", "or", "xor"))
 isinf, isposinf, isneginf, isfinite, isreal, signbit = (
     _tensor_function(n) for n in ("isinf", "isposinf", "isneginf", "isfinite", "isreal", "signbit"))
+
+# PyTorch's functions of the in-place methods (``torch.relu_(t)`` is ``t.relu_()``)
+INPLACE_FUNCTIONS = {name: _tensor_function(name) for name in (
+    "exp_", "log_", "log1p_", "expm1_", "sqrt_", "abs_", "neg_", "negative_", "sin_", "cos_", "tanh_", "sigmoid_",
+    "relu_", "reciprocal_", "square_", "tan_", "atan_", "arctan_", "asin_", "arcsin_", "acos_", "arccos_", "sinh_",
+    "cosh_", "asinh_", "arcsinh_", "acosh_", "arccosh_", "atanh_", "arctanh_", "erf_", "erfc_", "log2_", "log10_",
+    "exp2_", "rsqrt_", "floor_", "ceil_", "trunc_", "fix_", "round_", "frac_", "nan_to_num_", "clamp_", "clip_",
+    "clamp_min_", "clamp_max_", "logit_",
+)}
 
 # >>> issue-12 linalg
 def _require_input(input, fn):

@@ -1348,10 +1348,6 @@ class TensorAPI:
     def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
         return E.NanToNum.apply(self, nan, posinf, neginf)
 
-    def nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
-        self._check_inplace()
-        return self._inplace(self._snapshot().nan_to_num(nan, posinf, neginf))
-
     # logical ops: truth values of any dtype, bool results
     def _logical(self, other, ufunc, name):
         from ._argcheck import _require_tensor
@@ -1368,6 +1364,147 @@ class TensorAPI:
 
     def logical_xor(self, other):
         return self._logical(other, np.logical_xor, "xor")
+
+    # in place: the op on a snapshot of this tensor, written back (recorded with the op's own node, as in
+    # PyTorch: x.exp_() is ExpBackward0), after PyTorch's checks; a result the dtype cannot hold is refused
+    def _inplace_version(name):
+        def method(self, *args, **kwargs):
+            others = (*args, *kwargs.values())
+            self._check_inplace(*others)
+            return self._inplace(getattr(self._snapshot(*others), name)(*args, **kwargs))
+
+        method.__name__ = method.__qualname__ = name + "_"
+        method.__doc__ = f"``t.{name}(...)`` written into ``t``."
+        return method
+
+    def negative(self):
+        return self.neg()
+
+    def absolute(self):
+        return self.abs()
+
+    (exp_, log_, log1p_, expm1_, sqrt_, abs_, absolute_, neg_, negative_, sin_, cos_, tanh_, sigmoid_, relu_,
+     reciprocal_, square_, sign_, sgn_, tan_, atan_, arctan_, asin_, arcsin_, acos_, arccos_, sinh_, cosh_, erf_,
+     erfc_, erfinv_, log2_, log10_, exp2_, rsqrt_, floor_, ceil_, trunc_, fix_, round_, frac_, nan_to_num_) = map(
+        _inplace_version, (
+            "exp", "log", "log1p", "expm1", "sqrt", "abs", "absolute", "neg", "negative", "sin", "cos", "tanh",
+            "sigmoid", "relu", "reciprocal", "square", "sign", "sgn", "tan", "atan", "arctan", "asin", "arcsin",
+            "acos", "arccos", "sinh", "cosh", "erf", "erfc", "erfinv", "log2", "log10", "exp2", "rsqrt", "floor",
+            "ceil", "trunc", "fix", "round", "frac", "nan_to_num"))
+
+    def _inplace_no_derivative(self, op):
+        """asinh_, acosh_, atanh_: PyTorch records them with a node that refuses backward."""
+        self._check_inplace()
+        return self._inplace(op.apply(self._snapshot()._floating()))
+
+    def asinh_(self):
+        return self._inplace_no_derivative(E._AsinhInplace)
+
+    def acosh_(self):
+        return self._inplace_no_derivative(E._AcoshInplace)
+
+    def atanh_(self):
+        return self._inplace_no_derivative(E._AtanhInplace)
+
+    arcsinh_, arccosh_, arctanh_ = asinh_, acosh_, atanh_
+
+    # one-sided clamps (their own nodes in PyTorch: ClampMinBackward0, ...)
+    def _clamp_one(self, bound, op, op_tensor):
+        if isinstance(bound, _tensor.Tensor):
+            _broadcast_shapes(self._data.shape, bound._data.shape)
+            target = _result_type(self, bound)
+            return op_tensor.apply(_tensor._cast(self, target), _tensor._cast(bound, target))
+        target = _result_type(self, bound)
+        _dtype_mod.check_scalar_fits(bound, target)
+        return op.apply(_tensor._cast(self, target), bound)
+
+    def clamp_min(self, min):
+        return self._clamp_one(min, E.ClampMin, E.ClampMinTensor)
+
+    def clamp_max(self, max):
+        return self._clamp_one(max, E.ClampMax, E.ClampMaxTensor)
+
+    def _clamp_one_(self, method, bound):
+        self._check_inplace(bound)
+        if self._data.dtype.kind != "f" and not isinstance(bound, _tensor.Tensor):  # named as clamp_ names them
+            _check_inplace_result(self, _result_type(self, bound), cpp_names=True)
+        return self._inplace(getattr(self._snapshot(bound), method)(bound))
+
+    def clamp_min_(self, min):
+        return self._clamp_one_("clamp_min", min)
+
+    def clamp_max_(self, max):
+        return self._clamp_one_("clamp_max", max)
+
+    clip_ = clamp_
+
+    def lerp(self, end, weight):
+        for name, t in (("end", end), ("weight", weight)):
+            if isinstance(t, _tensor.Tensor) and t._data.dtype != self._data.dtype:
+                raise RuntimeError(f"expected dtype {self.dtype.cpp_name} for `{name}` but got dtype {t.dtype.cpp_name}")
+        if isinstance(weight, _tensor.Tensor):
+            _broadcast_shapes(_broadcast_shapes(self._data.shape, end._data.shape), weight._data.shape)
+            return E.LerpTensor.apply(self, end, weight)
+        if self._data.dtype.kind != "f":
+            raise NotImplementedError(f'"lerp_kernel_scalar" not implemented for \'{scalar_type_name(self.dtype)}\'')
+        _broadcast_shapes(self._data.shape, end._data.shape)
+        return E.Lerp.apply(self, end, weight)
+
+    def _pointwise3(self, tensor1, tensor2):
+        """addcmul/addcdiv's operands in their result dtype (linked to the originals: no ToCopyBackward0)."""
+        _broadcast_shapes(_broadcast_shapes(self._data.shape, tensor1._data.shape), tensor2._data.shape)
+        target = _result_type(self, tensor1, tensor2)
+        return [_tensor._cast(t, target) for t in (self, tensor1, tensor2)]
+
+    def addcmul(self, tensor1, tensor2, *, value=1):
+        return E.Addcmul.apply(*self._pointwise3(tensor1, tensor2), value)
+
+    def addcdiv(self, tensor1, tensor2, *, value=1):
+        if tensor1._data.dtype.kind in "biu" and tensor2._data.dtype.kind in "biu":
+            raise RuntimeError(
+                "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform "
+                "a true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + "
+                "value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * "
+                "tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: "
+                "(input + value * tensor1 / tensor2), for all dtypes.")
+        return E.Addcdiv.apply(*self._pointwise3(tensor1, tensor2), value)
+
+    def atan2(self, other):
+        from ._argcheck import _require_tensor
+
+        _require_tensor(other, "atan2")
+        a, b = self._operands(other, true_divide=True)  # integers give the default dtype, as in PyTorch
+        return E.Atan2.apply(a, b)
+
+    def hypot(self, other):
+        from ._argcheck import _require_tensor
+
+        _require_tensor(other, "hypot")
+        a, b = self._operands(other)
+        if a._data.dtype.kind != "f":
+            raise NotImplementedError(f'"hypot_cpu" not implemented for \'{scalar_type_name(a.dtype)}\'')
+        return E.Hypot.apply(a, b)
+
+    def fmax(self, other):
+        from ._argcheck import _require_tensor
+
+        _require_tensor(other, "fmax")
+        return E.Fmax.apply(*self._operands(other))
+
+    def fmin(self, other):
+        from ._argcheck import _require_tensor
+
+        _require_tensor(other, "fmin")
+        return E.Fmin.apply(*self._operands(other))
+
+    def logit(self, eps=None):
+        return E.Logit.apply(self._floating(), eps)
+
+    arctan2 = atan2
+    lerp_, addcmul_, addcdiv_, atan2_, arctan2_, hypot_ = map(
+        _inplace_version, ("lerp", "addcmul", "addcdiv", "atan2", "arctan2", "hypot"))
+    logit_ = _inplace_version("logit")
+    del _inplace_version
 
 
     # >>> issue-12 linalg

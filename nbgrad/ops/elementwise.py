@@ -1612,3 +1612,342 @@ class NanToNum(Primitive):
     def backward(ctx, grad):
         (a,) = saved(ctx, grad)
         return grad * constant(np.isfinite(raw(a)), grad), None, None, None
+
+
+# ============================================================== in place with no derivative (issue 12)
+# PyTorch records asinh_, acosh_ and atanh_ with a node of their own (AsinhBackward1, ...) that refuses
+# backward. Not registered as ops (leading underscore): there is no gradient to check, only the refusal.
+class _InplaceNoDerivative(Primitive):
+    _aten = None
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        raise NotImplementedError(f"the derivative for 'inplace version of {cls._aten}' is not implemented.")
+
+
+class _AsinhInplace(_InplaceNoDerivative):
+    rule = Rule("arsinh a, in place (asinh_);  no derivative: PyTorch defines none, so backward raises",
+                latex=(r"\operatorname{arsinh} $a", r"\text{none}"))
+
+    node_name = "AsinhBackward1"
+    _aten = "asinh"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.arcsinh(a._data)
+
+
+class _AcoshInplace(_InplaceNoDerivative):
+    rule = Rule("arcosh a, in place (acosh_);  no derivative: PyTorch defines none, so backward raises",
+                latex=(r"\operatorname{arcosh} $a", r"\text{none}"))
+
+    node_name = "AcoshBackward1"
+    _aten = "acosh"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.arccosh(a._data)
+
+
+class _AtanhInplace(_InplaceNoDerivative):
+    rule = Rule("artanh a, in place (atanh_);  no derivative: PyTorch defines none, so backward raises",
+                latex=(r"\operatorname{artanh} $a", r"\text{none}"))
+
+    node_name = "AtanhBackward1"
+    _aten = "atanh"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.arctanh(a._data)
+
+
+# ============================================================== one-sided clamps, interpolation, products (issue 12)
+class ClampMin(Primitive):
+    rule = Rule("max(a, lo) for a number lo;  ∂/∂a = 1 where a ≥ lo, else 0",
+                latex=(r"\max($a, $lo)", _ONE_WHERE + r"$a \ge $lo \text{, else } 0"),
+                params=lambda node, number: {"lo": number(node.min)})
+    functions = ("clamp_min",)
+
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, a, lo):
+        ctx.save_for_backward(a)
+        ctx.min = lo
+        return _clip(a._data, lo, None)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = saved(ctx, grad)
+        return where(raw(a) >= ctx.min, grad, zero_of(grad)), None  # NOTE: the bound passes it, as in PyTorch
+
+
+class ClampMax(Primitive):
+    rule = Rule("min(a, hi) for a number hi;  ∂/∂a = 1 where a ≤ hi, else 0",
+                latex=(r"\min($a, $hi)", _ONE_WHERE + r"$a \le $hi \text{, else } 0"),
+                params=lambda node, number: {"hi": number(node.max)})
+    functions = ("clamp_max",)
+
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, a, hi):
+        ctx.save_for_backward(a)
+        ctx.max = hi
+        return _clip(a._data, None, hi)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = saved(ctx, grad)
+        return where(raw(a) <= ctx.max, grad, zero_of(grad)), None  # NOTE: the bound passes it, as in PyTorch
+
+
+class ClampMinTensor(Primitive):
+    rule = Rule("max(a, lo) for a tensor lo;  ∂/∂a = 1 where a ≥ lo,  ∂/∂lo = 1 where a < lo",
+                latex=(r"\max($a, $lo)", _ONE_WHERE + r"$a \ge $lo \text{, else } 0",
+                       _ONE_WHERE + r"$a < $lo \text{, else } 0"))
+    functions = ("clamp_min",)
+
+    node_name = "ClampMinBackward1"
+    saved_names = ("self", "min")
+
+    @staticmethod
+    def forward(ctx, a, lo):
+        ctx.save_for_backward(a, lo)
+        return _clip(a._data, lo._data, None)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, lo = saved(ctx, grad)
+        x, lo, zero = raw(a), raw(lo), zero_of(grad)
+        return where(x >= lo, grad, zero), where(x < lo, grad, zero)
+
+
+class ClampMaxTensor(Primitive):
+    rule = Rule("min(a, hi) for a tensor hi;  ∂/∂a = 1 where a ≤ hi,  ∂/∂hi = 1 where a > hi",
+                latex=(r"\min($a, $hi)", _ONE_WHERE + r"$a \le $hi \text{, else } 0",
+                       _ONE_WHERE + r"$a > $hi \text{, else } 0"))
+    functions = ("clamp_max",)
+
+    node_name = "ClampMaxBackward1"
+    saved_names = ("self", "max")
+
+    @staticmethod
+    def forward(ctx, a, hi):
+        ctx.save_for_backward(a, hi)
+        return _clip(a._data, None, hi._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, hi = saved(ctx, grad)
+        x, hi, zero = raw(a), raw(hi), zero_of(grad)
+        return where(x <= hi, grad, zero), where(x > hi, grad, zero)
+
+
+def number_over(c, x):
+    """c / x with the number c a tensor, as PyTorch's C++ rules write it (DivBackward0, no gradient to c)."""
+    if isinstance(x, function.Tensor):
+        return Div.apply(function.Tensor._make(scalar_array(c, x._data.dtype)), x)
+    return c / x
+
+
+def _lerp(a, b, w):
+    """a + w·(b - a) as PyTorch computes it: from b's side for w ≥ 0.5, so that w = 1 gives b exactly."""
+    return np.where(np.abs(w) < 0.5, a + w * (b - a), b - (b - a) * (1 - w)).astype(a.dtype, copy=False)
+
+
+class Lerp(Primitive):
+    rule = Rule("a + w·(b - a) for a number w;  ∂/∂a = 1 - w,  ∂/∂b = w",
+                latex=(r"$a + w ($b - $a)", "1 - w", "w"), params=lambda node, number: {"w": number(node.weight)})
+    functions = ("lerp",)
+
+    node_name = "LerpBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b, weight):
+        ctx.weight = weight
+        return _lerp(a._data, b._data, scalar_array(weight, a._data.dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        w = ctx.weight
+        return mul_scalar(grad, 1 - w), mul_scalar(grad, w), None
+
+
+class LerpTensor(Primitive):
+    rule = Rule("a + w·(b - a);  ∂/∂a = 1 - w,  ∂/∂b = w,  ∂/∂w = b - a",
+                latex=(r"$a + $w ($b - $a)", r"1 - $w", "$w", "$b - $a"))
+    functions = ("lerp",)
+
+    node_name = "LerpBackward1"
+    saved_names = ("self", "end", "weight")
+    saved_for = ((2,), (2,), (0, 1))
+
+    @staticmethod
+    def forward(ctx, a, b, w):
+        ctx.save_for_backward(a, b, w)
+        return _lerp(a._data, b._data, w._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, w = saved(ctx, grad)
+        return (None if w is None else grad * one_minus(w), None if w is None else grad * w,
+                None if a is None else grad * (b - a))
+
+
+class Addcmul(Primitive):
+    rule = Rule("a + v·t₁·t₂ for a number v (value);  ∂/∂a = 1,  ∂/∂t₁ = v·t₂,  ∂/∂t₂ = v·t₁",
+                latex=(r"$a + v \cdot $tensor1 \cdot $tensor2", "1", r"v \cdot $tensor2", r"v \cdot $tensor1"),
+                params=lambda node, number: {"v": number(node.value)})
+    functions = ("addcmul",)
+
+    saved_names = ("tensor1", "tensor2")
+    saved_for = ((2,), (1,))
+
+    @staticmethod
+    def forward(ctx, a, tensor1, tensor2, value):
+        ctx.save_for_backward(tensor1, tensor2)
+        ctx.value = value
+        x = a._data
+        return x + scalar_array(value, x.dtype) * tensor1._data * tensor2._data
+
+    @staticmethod
+    def backward(ctx, grad):
+        t1, t2 = saved(ctx, grad)
+        v = ctx.value
+        return grad, None if t2 is None else grad * mul_scalar(t2, v), None if t1 is None else grad * mul_scalar(t1, v), None
+
+
+class Addcdiv(Primitive):
+    rule = Rule("a + v·t₁/t₂ for a number v (value);  ∂/∂a = 1,  ∂/∂t₁ = v/t₂,  ∂/∂t₂ = -v·t₁/t₂²",
+                latex=(r"$a + v \frac{$tensor1}{$tensor2}", "1", r"\frac{v}{$tensor2}",
+                       r"-\frac{v \cdot $tensor1}{$tensor2^{2}}"),
+                params=lambda node, number: {"v": number(node.value)})
+    functions = ("addcdiv",)
+
+    saved_names = ("tensor1", "tensor2")
+    saved_for = ((2,), (1, 2))
+
+    @staticmethod
+    def forward(ctx, a, tensor1, tensor2, value):
+        ctx.save_for_backward(tensor1, tensor2)
+        ctx.value = value
+        x = a._data
+        return x + scalar_array(value, x.dtype) * tensor1._data / tensor2._data
+
+    @staticmethod
+    def backward(ctx, grad):
+        t1, t2 = saved(ctx, grad)
+        v = ctx.value
+        return (grad, None if t2 is None else grad * number_over(v, t2),
+                None if t1 is None else -grad * (mul_scalar(t1, v) / (t2 * t2)), None)
+
+
+class Atan2(Primitive):
+    rule = Rule("the angle of the point (b, a): arctan(a/b) in the right quadrant;  ∂/∂a = b/(a² + b²),  "
+                "∂/∂b = -a/(a² + b²)",
+                latex=(r"\operatorname{atan2}($a, $b)", r"\frac{$b}{$a^{2} + $b^{2}}", r"-\frac{$a}{$a^{2} + $b^{2}}"))
+    functions = ("atan2", "arctan2")
+
+    saved_names = ("self", "other")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.arctan2(a._data, b._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = saved(ctx, grad)
+        with np.errstate(divide="ignore"):
+            recip = either(np.reciprocal, lambda t: t.reciprocal())(a * a + b * b)
+        # NOTE: at a = b = 0 both derivatives are taken as 0 (1/0 masked to 0), as in PyTorch's atan2_backward
+        recip = where(raw(recip) == np.inf, zero_of(grad), recip)
+        return grad * b * recip, grad * -a * recip
+
+
+class Hypot(Primitive):
+    rule = Rule("√(a² + b²);  ∂/∂a = a/result,  ∂/∂b = b/result",
+                latex=(r"\sqrt{$a^{2} + $b^{2}}", r"\frac{$a}{\sqrt{$a^{2} + $b^{2}}}",
+                       r"\frac{$b}{\sqrt{$a^{2} + $b^{2}}}"))
+    functions = ("hypot",)
+
+    saved_names = ("self", "other", "result")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = result(np.hypot(a._data, b._data))
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = saved(ctx, grad)
+        return grad * a / out, grad * b / out
+
+
+class Logit(Primitive):
+    rule = Rule("ln(a/(1 - a)), a first clamped to [ε, 1 - ε] if eps is given;  ∂/∂a = 1/(a(1 - a)) inside, "
+                "0 outside [ε, 1 - ε] (nan outside [0, 1] without eps)",
+                latex=(r"\ln \frac{$a}{1 - $a}", r"\frac{1}{$a (1 - $a)}"),
+                params=lambda node, number: {"eps": "None" if node.eps is None else number(node.eps)})
+    functions = ("logit",)
+
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, a, eps):
+        ctx.save_for_backward(a)
+        ctx.eps = eps
+        x = a._data
+        if eps is not None and eps >= 0:  # a negative eps clamps nothing, as in PyTorch
+            x = np.clip(x, eps, 1 - eps)
+        return np.log(x / (1 - x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = saved(ctx, grad)
+        x, eps = raw(a), ctx.eps
+        clamped = eps is not None and eps >= 0
+        lo, hi = (eps, 1 - eps) if clamped else (0.0, 1.0)
+        # NOTE: where the input was clamped the derivative is 0; outside [0, 1] without eps it is nan, as in
+        # PyTorch's logit_backward
+        outside = constant(np.full((), 0.0 if clamped else np.nan, x.dtype), grad)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return where((x >= lo) & (x <= hi), grad / (a * one_minus(a)), outside), None
+
+
+class _NanIgnoring(Primitive):
+    """Shared rule of fmax and fmin: the pair's winner (or the one that is not nan) gets the gradient."""
+
+    saved_names = ("self", "other")
+    _pick = _wins = None
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return cls._pick(a._data, b._data)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        a, b = saved(ctx, grad)
+        x, y = raw(a), raw(b)
+        # NOTE: a tie sends all of it to a (no split, unlike maximum), and so does nan in b; as in PyTorch
+        first, zero = cls._wins(x, y) | np.isnan(y), zero_of(grad)
+        return where(first, grad, zero), where(first, zero, grad)
+
+
+class Fmax(_NanIgnoring):
+    rule = Rule("max(a, b), ignoring a nan;  ∂/∂a = 1 where a ≥ b or b is nan,  ∂/∂b = 1 elsewhere",
+                latex=(r"\operatorname{fmax}($a, $b)", _ONE_WHERE + r"$a \ge $b \text{ or } $b = \text{nan}",
+                       _ONE_WHERE + r"$a < $b \text{ or } $a = \text{nan}"))
+    functions = ("fmax",)
+    _pick, _wins = staticmethod(np.fmax), staticmethod(np.greater_equal)
+
+
+class Fmin(_NanIgnoring):
+    rule = Rule("min(a, b), ignoring a nan;  ∂/∂a = 1 where a ≤ b or b is nan,  ∂/∂b = 1 elsewhere",
+                latex=(r"\operatorname{fmin}($a, $b)", _ONE_WHERE + r"$a \le $b \text{ or } $b = \text{nan}",
+                       _ONE_WHERE + r"$a > $b \text{ or } $a = \text{nan}"))
+    functions = ("fmin",)
+    _pick, _wins = staticmethod(np.fmin), staticmethod(np.less_equal)

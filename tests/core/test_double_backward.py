@@ -101,6 +101,7 @@ STILL_DIFFERENT = {
     "linalg.solve vector": "∂/∂A is an outer product of broadcast vectors (UnsqueezeBackward0, MulBackward0); PyTorch "
                            "makes the vectors matrices (UnsqueezeBackward0, SqueezeBackward1) and multiplies them "
                            "(MmBackward0)",
+    "atan2": "1/(a² + b²) at a = b = 0 is masked to 0 with where() (WhereBackward0); PyTorch's masked_fill",
 }
 
 
@@ -118,6 +119,8 @@ ALSO_WITH_A_GRAD_THAT_REQUIRES_GRAD = {
     "min": EXTREME + " (MaskedFillBackward1, DivBackward0)",
     "amax": EXTREME + " (MaskedFillBackward1, DivBackward0)",
     "amin": EXTREME + " (MaskedFillBackward1, DivBackward0)",
+    "fmax": "the winner's mask is where() (WhereBackward0); PyTorch's masked_fill (MaskedFillBackward0)",
+    "fmin": "as fmax",
     "max dim": "the gradient is placed by a product with a one-hot mask; PyTorch scatters it (ScatterBackward0)",
     "min dim keepdim": "as max dim",
     "max dim of 0-d": "as max dim",

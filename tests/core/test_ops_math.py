@@ -197,3 +197,156 @@ def test_nan_to_num_values_and_gradient_at_non_finite_values():
     assert out.tolist() == [0.0, 9.0, -big, 2.0]
     out.sum().backward()
     assert x.grad.tolist() == [0.0, 0.0, 0.0, 1.0]
+
+
+# ============================================================== in place
+
+def test_inplace_versions_record_the_ops_own_node_and_gradient():
+    """x.exp_() on a non-leaf is ExpBackward0, the same values and gradients as x.exp()."""
+    for name in ("exp", "tanh", "sigmoid", "relu", "tan", "erf", "floor", "round", "frac", "rsqrt", "square"):
+        x = f64([0.3, -0.45, 0.8])
+        want = getattr(x, name)()
+        (g_want,) = nbgrad.autograd.grad((want * x).sum(), x)
+        y = x * 1
+        out = getattr(y, name + "_")()
+        assert out is y and y._version == 1
+        assert out.grad_fn.name() == want.grad_fn.name()
+        np.testing.assert_array_equal(out.detach().numpy(), want.detach().numpy())  # nan where rsqrt has one
+        (g,) = nbgrad.autograd.grad((out * x).sum(), x)
+        np.testing.assert_array_equal(g.numpy(), g_want.numpy())
+
+
+def test_inplace_of_a_saved_result_is_detected():
+    """exp_ saves its result (the tensor itself): writing into it again fails at backward, as in PyTorch."""
+    y = f64([0.3, -0.45]) * 1
+    y.exp_()
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_inplace_asinh_refuses_backward():
+    y = (f64([0.3]) * 1).asinh_()
+    assert y.grad_fn.name() == "AsinhBackward1"
+    with pytest.raises(NotImplementedError, match="the derivative for 'inplace version of asinh' is not implemented."):
+        y.backward()
+
+
+# ============================================================== one-sided clamps, lerp, addcmul, addcdiv, atan2, hypot
+
+@covers(E.ClampMin, E.ClampMax)
+@given(x=arrays(shapes(min_side=0), on_grid(0.1, offset=0.05)), bound=on_grid(0.1, -2, 2))
+@SETTINGS
+def test_clamp_min_and_max_with_a_number(x, bound):
+    """x on a grid, the bound between its points: never within eps of the kink."""
+    check_grad(lambda t: t.clamp_min(bound) * nbgrad.clamp_max(t, bound), x,
+               reference=lambda a: np.maximum(a, bound) * np.minimum(a, bound))
+
+
+@covers(E.ClampMinTensor, E.ClampMaxTensor)
+@given(data=st.data(), shape=shapes())
+@SETTINGS
+def test_clamp_min_and_max_with_a_tensor(data, shape):
+    x = data.draw(arrays(shape, on_grid(0.1, offset=0.05)), label="x")
+    b = data.draw(arrays(shape, on_grid(0.1, -2, 2)), label="bound")
+    check_grad(lambda t, u: t.clamp_min(u) * nbgrad.clamp_max(t, u), x, b,
+               reference=lambda a, c: np.maximum(a, c) * np.minimum(a, c))
+
+
+def test_clamp_min_and_max_gradients_at_the_bound():
+    """The bound itself passes the gradient to the input, none to a tensor bound, as in PyTorch."""
+    x, lo = f64([1.0, 0.5, 2.0]), f64([1.0, 1.0, 1.0])
+    gx, glo = nbgrad.autograd.grad(x.clamp_min(lo).sum(), (x, lo))
+    assert gx.tolist() == [1.0, 0.0, 1.0] and glo.tolist() == [0.0, 1.0, 0.0]
+    (gx,) = nbgrad.autograd.grad(x.clamp_max(1.0).sum(), x)
+    assert gx.tolist() == [1.0, 1.0, 0.0]
+
+
+@covers(E.Lerp)
+@given(data=st.data(), shape=shapes(min_side=0), weight=st.sampled_from([0.0, 0.3, 0.5, 0.8, 1.0, -0.5, 1.5]))
+@SETTINGS
+def test_lerp_with_a_number_weight(data, shape, weight):
+    a = data.draw(arrays(shape), label="a")
+    b = data.draw(arrays(shape), label="b")
+    check_grad(lambda x, y: nbgrad.lerp(x, y, weight) * x, a, b, reference=lambda x, y: (x + weight * (y - x)) * x)
+
+
+@covers(E.LerpTensor)
+@given(data=st.data(), shape=shapes())
+@SETTINGS
+def test_lerp_with_a_tensor_weight(data, shape):
+    a = data.draw(arrays(shape), label="a")
+    b = data.draw(arrays(shape), label="b")
+    w = data.draw(arrays(shape, floats(-0.5, 1.5)), label="weight")
+    check_grad(lambda x, y, u: x.lerp(y, u), a, b, w, reference=lambda x, y, u: x + u * (y - x))
+
+
+@covers(E.Addcmul, E.Addcdiv)
+@given(data=st.data(), shape=shapes(), value=st.sampled_from([1, 0.5, -2.0]))
+@SETTINGS
+def test_addcmul_and_addcdiv(data, shape, value):
+    a = data.draw(arrays(shape), label="a")
+    t1 = data.draw(arrays(shape), label="tensor1")
+    t2 = data.draw(arrays(shape, away_from_zero(0.5)), label="tensor2")
+    check_grad(lambda x, y, z: x.addcmul(y, z, value=value), a, t1, t2, reference=lambda x, y, z: x + value * y * z)
+    check_grad(lambda x, y, z: nbgrad.addcdiv(x, y, z, value=value), a, t1, t2,
+               reference=lambda x, y, z: x + value * y / z)
+
+
+@covers(E.Atan2, E.Hypot)
+@given(data=st.data(), shape=shapes())
+@SETTINGS
+def test_atan2_and_hypot(data, shape):
+    """Away from the origin (both kinks) and from the negative b axis (atan2's jump from π to -π)."""
+    a = data.draw(arrays(shape, away_from_zero(0.2)), label="a")
+    b = data.draw(arrays(shape, floats()), label="b")
+    check_grad(lambda x, y: nbgrad.atan2(x, y), a, b, reference=np.arctan2)
+    check_grad(lambda x, y: x.hypot(y), a, b, reference=np.hypot)
+
+
+def test_atan2_gradient_at_the_origin_is_zero():
+    a, b = f64([0.0, 1.0]), f64([0.0, 1.0])
+    ga, gb = nbgrad.autograd.grad(a.atan2(b).sum(), (a, b))
+    assert ga.tolist() == [0.0, 0.5] and gb.tolist() == [0.0, -0.5]
+
+
+@covers(E.Logit)
+@given(data=st.data(), eps=st.sampled_from([None, 0.1, 0.25]))
+@SETTINGS
+def test_logit(data, eps):
+    """Inside (0, 1), away from the clamp's kinks at eps and 1 - eps (a grid between them)."""
+    x = data.draw(arrays(shapes(min_side=0), on_grid(0.1, 0.1, 0.9, offset=-0.03)), label="x")
+    lo = 0.0 if eps is None else eps
+    check_grad(lambda t: t.logit(eps=eps), x,
+               reference=lambda a: np.log(np.clip(a, lo, 1 - lo) / (1 - np.clip(a, lo, 1 - lo))))
+
+
+def test_logit_gradient_outside_its_range():
+    """Clamped by eps: 0 there (the bounds still pass it); without eps: nan outside [0, 1], inf at 0 and 1."""
+    x = f64([0.05, 0.1, 0.5, 0.95])
+    (g,) = nbgrad.autograd.grad(x.logit(eps=0.1).sum(), x)
+    np.testing.assert_allclose(g.numpy(), [0.0, 1 / 0.09, 4.0, 0.0])
+    x = f64([0.0, 0.5, 1.0, -1.0])
+    (g,) = nbgrad.autograd.grad(nbgrad.logit(x).sum(), x)
+    assert g.tolist()[:3] == [math.inf, 4.0, math.inf] and math.isnan(g.tolist()[3])
+
+
+@covers(E.Fmax, E.Fmin)
+@given(data=st.data(), shape=shapes())
+@SETTINGS
+def test_fmax_and_fmin(data, shape):
+    """Operands on interleaved grids: never tied, never within eps."""
+    a = data.draw(arrays(shape, on_grid(0.1)), label="a")
+    b = data.draw(arrays(shape, on_grid(0.1, offset=0.05)), label="b")
+    check_grad(lambda x, y: nbgrad.fmax(x, y) * x.fmin(y), a, b, reference=lambda x, y: np.fmax(x, y) * np.fmin(x, y))
+
+
+def test_fmax_and_fmin_ignore_nan_and_give_ties_to_the_first():
+    n = math.nan
+    a, b = f64([1.0, n, 2.0, n]), f64([n, 1.0, 2.0, n])
+    out = nbgrad.fmax(a, b)
+    assert out.tolist()[:3] == [1.0, 1.0, 2.0] and math.isnan(out.tolist()[3])
+    ga, gb = nbgrad.autograd.grad(out.sum(), (a, b))
+    assert ga.tolist() == [1.0, 0.0, 1.0, 1.0] and gb.tolist() == [0.0, 1.0, 0.0, 0.0]
+    ga, gb = nbgrad.autograd.grad(nbgrad.fmin(a, b).sum(), (a, b))
+    assert ga.tolist() == [1.0, 0.0, 1.0, 1.0] and gb.tolist() == [0.0, 1.0, 0.0, 0.0]
