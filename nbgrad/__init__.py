@@ -65,6 +65,11 @@ def __getattr__(name):
 
         return importlib.import_module(f"{__name__}.{name}")
     fn = _functions.derived_function(name)
+    if fn is None:  # perhaps an op of a family not loaded yet (see _lazy)
+        from . import _lazy
+
+        _lazy.load_all()
+        fn = _functions.derived_function(name)
     if fn is None:
         raise AttributeError(f"module 'nbgrad' has no attribute '{name}'")
     return fn

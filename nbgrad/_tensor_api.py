@@ -18,7 +18,9 @@ from . import _dtype as _dtype_mod
 from ._dtype import from_legacy_name, scalar_array, scalar_type_name
 from .autograd import grad_mode
 from .ops import elementwise as E, index as I, linalg as L, reduce as R, shape as S, views
-from .ops import order as O, scatter as SC
+from ._lazy import lazy_module
+
+O, SC = lazy_module("nbgrad.ops.order"), lazy_module("nbgrad.ops.scatter")  # sorting, gathering, scattering
 
 
 # No dim given: the reduction over every element (SumBackward0, MaxBackward1, ...). A dim of None given is
