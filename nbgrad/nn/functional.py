@@ -438,7 +438,7 @@ def _conv_nd(d, input, weight, bias, stride, padding, dilation, groups):
                            f"but got {len(shape)}-dimensional input of size {_shape_text(shape)} instead")
     if w_shape[0] % groups:
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
-                           f"got weight of size {_shape_text(w_shape)} instead")
+                           f"got weight of size [{_shape_text(w_shape)}] instead")
     batched = shape if len(shape) == d + 2 else (1,) + shape
     if batched[1] != w_shape[1] * groups:
         raise RuntimeError(f"Given groups={groups}, weight of size {_shape_text(w_shape)}, expected input"
@@ -563,6 +563,16 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     """(x - mean)/√(var + eps)·weight + bias per channel (dim 1): NativeBatchNormBackward0. In training the
     batch's statistics normalize, and the running ones (if given) move towards them by ``momentum``, with
     the unbiased variance, as in PyTorch."""
+    _check_batch_norm(input, running_mean, running_var, weight, bias, training)
+    stats = [None if t is None else t._data for t in (running_mean, running_var)]
+    if training and running_mean is not None:
+        for t in (running_mean, running_var):  # updated in place, as PyTorch's kernel does
+            t._version_counter[0] += 1
+    return _ops().NativeBatchNorm.apply(input, _or_absent(weight, input), _or_absent(bias, input), *stats, training,
+                                        momentum, eps)
+
+
+def _check_batch_norm(input, running_mean, running_var, weight, bias, training):
     shape = input._data.shape
     if training:
         count = int(np.prod(shape)) // shape[1] if len(shape) > 1 else 0
@@ -575,12 +585,6 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise RuntimeError(f"{name} should contain {channels} elements not {t._data.size}")
     if not training and (running_mean is None or running_var is None):
         raise RuntimeError("running_mean must be defined in evaluation mode")
-    stats = [None if t is None else t._data for t in (running_mean, running_var)]
-    if training and running_mean is not None:
-        for t in (running_mean, running_var):  # updated in place, as PyTorch's kernel does
-            t._version_counter[0] += 1
-    return _ops().NativeBatchNorm.apply(input, _or_absent(weight, input), _or_absent(bias, input), *stats, training,
-                                       momentum, eps)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
