@@ -421,6 +421,10 @@ def _conv_nd(d, input, weight, bias, stride, padding, dilation, groups):
             padding = tuple(t // 2 for t in total)
             if any(t % 2 for t in total):  # the odd one out goes on the right, by an explicit pad, as in PyTorch
                 extra = tuple(v for t in reversed(total) for v in (0, t % 2))
+                import warnings
+
+                warnings.warn("Using padding='same' with even kernel lengths and odd dilation may require a "
+                              "zero-padded copy of the input be created", UserWarning, stacklevel=3)
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")
     padding = _ntuple(padding, d, "padding")
@@ -612,13 +616,22 @@ def pad(input, pad, mode="constant", value=None):
         raise RuntimeError(f"Padding length should be less than or equal to two times the input dimension but got "
                            f"padding length {len(pad)} and input of dimension {input._data.ndim}")
     if mode != "constant":
-        raise NotImplementedError(f"nbgrad's pad supports mode='constant' only, not mode='{mode}'")
+        raise NotImplementedError(f"mode='{mode}'")  # reflect, replicate, circular: not yet (docs/differences.md)
     shape = input._data.shape
     for i in range(len(pad) // 2):
         n = shape[-1 - i]
         if n + pad[2 * i] + pad[2 * i + 1] < 0:
             raise RuntimeError("narrow(): length must be non-negative.")
     return _ops().ConstantPadNd.apply(input, pad, 0.0 if value is None else value)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """input / max(‖input‖_p along dim, eps), composed as PyTorch composes it: norm, clamp_min, expand_as, div."""
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    if out is None:
+        return input / denom
+    return out.copy_(input / denom)
+
 
 # >>> issue-12 act
 

@@ -238,13 +238,16 @@ def max_pool(x, kernel, stride, padding, dilation, ceil_mode):
     for number in range(len(values) - 1, -1, -1):  # last to first: the first match is written last
         hit = values[number] == best if found is None else (values[number] == best) | np.isnan(values[number])
         np.copyto(which, number, where=hit)
-    # from (window position, offset in window) to the position in the image
-    index = np.zeros(which.shape, np.int64)
-    offsets = np.unravel_index(which, tuple(kernel))
+    # the position in the image: the window's first element's, plus the chosen element's offset in the window
+    start = np.zeros((), np.int64)
     for axis in range(d):
         pos = np.arange(out[axis]) * stride[axis] - padding[axis]
-        pos = pos.reshape((-1,) + (1,) * (d - 1 - axis))
-        index = index * size[axis] + pos + offsets[axis] * dilation[axis]
+        start = start[..., None] * size[axis] + pos
+    offset = np.zeros((), np.int64)
+    for axis in range(d):
+        offset = offset[..., None] * size[axis] + np.arange(kernel[axis]) * dilation[axis]
+    index = offset.reshape(-1)[which]
+    index += start
     return best, index
 
 

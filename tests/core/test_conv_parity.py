@@ -240,3 +240,21 @@ def test_bad_input_changes_nothing():
     with pytest.raises(RuntimeError):
         bn(nbgrad.zeros(2, 3))
     assert bn.num_batches_tracked.item() == 0 and bn.running_mean.tolist() == [0.0] * 4
+
+
+@pytest.mark.skipif(not hasattr(nbgrad.Tensor, "norm") or not hasattr(nbgrad.Tensor, "clamp_min"),
+                    reason="F.normalize needs Tensor.norm and Tensor.clamp_min (issue 12's math ops)")
+@pytest.mark.parametrize("p, dim", [(2.0, 1), (1.0, -1), (3.0, 0)])
+def test_normalize_matches_pytorch(p, dim):
+    x = np.random.default_rng(3).standard_normal((3, 4))
+    x[1] = 0  # a zero row: the norm is clamped to eps
+    results = []
+    for L in LIBS:
+        t = L.tensor(x, requires_grad=True)
+        out = L.nn.functional.normalize(t, p, dim)
+        out.backward(L.tensor(np.arange(12.0).reshape(3, 4)))
+        results.append((out, t.grad, [n.name() for n in (out.grad_fn, out.grad_fn.next_functions[1][0])]))
+    (out, grad, names), (t_out, t_grad, t_names) = results
+    assert names == t_names
+    np.testing.assert_allclose(out.detach().numpy(), t_out.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(grad.numpy(), t_grad.numpy(), rtol=1e-10, atol=1e-12)

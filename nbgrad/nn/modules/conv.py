@@ -30,7 +30,7 @@ class _ConvNd(Module):
         if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
             raise ValueError("padding_mode must be one of {'replicate', 'reflect', 'circular', 'zeros'}, but got "
                              f"padding_mode='{padding_mode}'")
-        if padding_mode not in _PADDING_MODES:
+        if padding_mode not in _PADDING_MODES:  # not yet (docs/differences.md)
             raise NotImplementedError(f"padding_mode='{padding_mode}'")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride = _tuple(kernel_size, d), _tuple(stride, d)
