@@ -616,13 +616,39 @@ def pad(input, pad, mode="constant", value=None):
         raise RuntimeError(f"Padding length should be less than or equal to two times the input dimension but got "
                            f"padding length {len(pad)} and input of dimension {input._data.ndim}")
     if mode != "constant":
-        raise NotImplementedError(f"mode='{mode}'")  # reflect, replicate, circular: not yet (docs/differences.md)
+        return _edge_pad(input, pad, mode, value)
     shape = input._data.shape
     for i in range(len(pad) // 2):
         n = shape[-1 - i]
         if n + pad[2 * i] + pad[2 * i + 1] < 0:
             raise RuntimeError("narrow(): length must be non-negative.")
     return _ops().ConstantPadNd.apply(input, pad, 0.0 if value is None else value)
+
+
+def _edge_pad(input, pad, mode, value):
+    """Reflect or replicate padding of the last dim (2 pads) or two (4 pads): ReflectionPad1DBackward0, ..."""
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    ndim = input._data.ndim
+    if len(pad) // 2 + 1 not in (ndim, ndim - 1) or len(pad) not in (2, 4, 6):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {ndim}D input tensor.\nSupported combinations for "
+            "non-constant padding:\n  - 2D or 3D input: padding size = 2 (pads last dimension)\n  - 3D or 4D input: "
+            "padding size = 4 (pads last 2 dimensions)\n  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    op = _ops().EDGE_PADS.get((mode, len(pad)))
+    if op is None:  # circular, and 3 padded dims: not yet (docs/differences.md)
+        raise NotImplementedError(f"mode='{mode}' with padding size {len(pad)}")
+    shape = input._data.shape
+    if mode == "reflect":
+        for i in range(len(pad) // 2):
+            dim = ndim - 1 - i
+            if pad[2 * i] >= shape[dim] or pad[2 * i + 1] >= shape[dim]:
+                raise RuntimeError(f"Argument #{4 + 2 * i}: Padding size should be less than the corresponding input "
+                                   f"dimension, but got: padding ({pad[2 * i]}, {pad[2 * i + 1]}) at dimension {dim} "
+                                   f"of input {_shape_text(shape)}")
+    return op.apply(input, pad)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):

@@ -664,3 +664,121 @@ class ConstantPadNd(Primitive):
     @staticmethod
     def backward(ctx, grad):
         return constant_pad(grad, tuple(-p for p in ctx.pad), 0.0), None, None
+
+
+def _pad_matrix(n, before, after, mode, dtype):
+    """One dim of reflect or replicate padding as an (n + before + after, n) matrix: row i picks the element
+    position i reads (a reflection at the edges, or the edge element itself)."""
+    reads = np.arange(-before, n + after)
+    if mode == "reflect":
+        reads = np.abs(reads)
+        reads = np.where(reads > n - 1, 2 * (n - 1) - reads, reads)
+    else:
+        reads = np.clip(reads, 0, n - 1)
+    return (reads[:, None] == np.arange(n)).astype(dtype)
+
+
+def _pad_matrices(shape, pad, mode, dtype):
+    """(rows, cols): x padded is rows @ x @ colsᵀ (rows None for one padded dim)."""
+    cols = _pad_matrix(shape[-1], pad[0], pad[1], mode, dtype)
+    rows = _pad_matrix(shape[-2], pad[2], pad[3], mode, dtype) if len(pad) == 4 else None
+    return rows, cols
+
+
+def _sandwich(rows, x, cols):
+    y = x @ cols
+    return y if rows is None else rows @ y
+
+
+class _EdgePad(Primitive):
+    """Reflect or replicate padding of the last one (1D) or two (2D) dims, as two small products."""
+
+    mode = None
+    _backward_op = None
+
+    @classmethod
+    def forward(cls, ctx, input, pad):
+        x = input._data
+        ctx.save_for_backward(input)
+        ctx.padding = pad
+        rows, cols = _pad_matrices(x.shape, pad, cls.mode, x.dtype)
+        return _sandwich(rows, x, cols.T)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        (x,) = saved(ctx, grad)
+        if _is_tensor(grad):
+            return cls._backward_op.apply(grad, x, ctx.padding), None
+        rows, cols = _pad_matrices(x.shape, ctx.padding, cls.mode, x.dtype)
+        return _sandwich(None if rows is None else rows.T, grad, cols), None
+
+
+class _EdgePadBackward(Primitive):
+    """The backward of reflect or replicate padding: each element gets the gradients of the places that read it."""
+
+    _forward_op = None
+
+    @classmethod
+    def forward(cls, ctx, grad_output, input, pad):
+        x = input._data
+        ctx.save_for_backward(input)
+        ctx.padding = pad
+        rows, cols = _pad_matrices(x.shape, pad, cls._forward_op.mode, x.dtype)
+        return _sandwich(None if rows is None else rows.T, grad_output._data, cols)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        if _is_tensor(grad):
+            return cls._forward_op.apply(grad, ctx.padding), None, None
+        rows, cols = _pad_matrices(raw(grad).shape, ctx.padding, cls._forward_op.mode, grad.dtype)
+        return _sandwich(rows, grad, cols.T), None, None
+
+
+_REFLECT = Rule("x extended by its mirror image at each edge (the edge not repeated);  ∂/∂xᵢ = Σ of the gradients of "
+                "the places that read xᵢ", latex=(r"\operatorname{reflect}($self)", r"\textstyle\sum_{j \to i} g_j"),
+                local=False, params=lambda node, number: {"padding": node.padding})
+_REPLICATE = Rule("x extended by repeating its edge elements;  ∂/∂xᵢ = Σ of the gradients of the places that read xᵢ",
+                  latex=(r"\operatorname{replicate}($self)", r"\textstyle\sum_{j \to i} g_j"),
+                  local=False, params=lambda node, number: {"padding": node.padding})
+_PAD_BACKWARD = Rule("Σ of g over the places that read each element (padding's backward);  ∂/∂g = the padding "
+                     "of γ,  ∂/∂self = 0", latex=(r"\textstyle\sum_{j \to i} $grad_output_j", r"\operatorname{pad}(\gamma)",
+                                                   "0"), local=False)
+
+
+class ReflectionPad1D(_EdgePad):
+    rule, mode = _REFLECT, "reflect"
+
+
+class ReflectionPad2D(_EdgePad):
+    rule, mode = _REFLECT, "reflect"
+
+
+class ReplicationPad1D(_EdgePad):
+    rule, mode = _REPLICATE, "replicate"
+
+
+class ReplicationPad2D(_EdgePad):
+    rule, mode = _REPLICATE, "replicate"
+
+
+class ReflectionPad1DBackward(_EdgePadBackward):
+    rule, _forward_op = _PAD_BACKWARD, ReflectionPad1D
+
+
+class ReflectionPad2DBackward(_EdgePadBackward):
+    rule, _forward_op = _PAD_BACKWARD, ReflectionPad2D
+
+
+class ReplicationPad1DBackward(_EdgePadBackward):
+    rule, _forward_op = _PAD_BACKWARD, ReplicationPad1D
+
+
+class ReplicationPad2DBackward(_EdgePadBackward):
+    rule, _forward_op = _PAD_BACKWARD, ReplicationPad2D
+
+
+for _op, _back in ((ReflectionPad1D, ReflectionPad1DBackward), (ReflectionPad2D, ReflectionPad2DBackward),
+                   (ReplicationPad1D, ReplicationPad1DBackward), (ReplicationPad2D, ReplicationPad2DBackward)):
+    _op._backward_op = _back
+EDGE_PADS = {("reflect", 2): ReflectionPad1D, ("reflect", 4): ReflectionPad2D,
+             ("replicate", 2): ReplicationPad1D, ("replicate", 4): ReplicationPad2D}

@@ -57,13 +57,14 @@ def conv_layers(draw, d):
     kernel = tuple(draw(st.integers(1, 3)) for _ in range(d))
     dilation = draw(st.integers(1, 2))
     padding = draw(st.sampled_from(["valid", "same", 0, 1, 2]))
+    padding_mode = draw(st.sampled_from(["zeros", "zeros", "reflect", "replicate"]))
     stride = 1 if padding == "same" else draw(st.integers(1, 3))
     bias = draw(st.booleans())
     reach = max(dilation * (k - 1) + 1 for k in kernel)
-    size = tuple(draw(st.integers(reach, reach + 4)) for _ in range(d))
+    size = tuple(draw(st.integers(max(reach, 3), reach + 4)) for _ in range(d))  # reflect needs pad < size
     batch = draw(st.sampled_from([(), (1,), (3,)]))
     return dict(in_channels=c, out_channels=o, kernel_size=kernel, stride=stride, padding=padding,
-                dilation=dilation, groups=groups, bias=bias), batch + (c,) + size
+                dilation=dilation, groups=groups, bias=bias, padding_mode=padding_mode), batch + (c,) + size
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
@@ -222,6 +223,11 @@ ERRORS = {
     "pad odd length": lambda L: L.nn.functional.pad(L.zeros(2, 3), (1,)),
     "pad too long": lambda L: L.nn.functional.pad(L.zeros(2, 3, 6, 6), (1,) * 10),
     "pad cuts everything": lambda L: L.nn.functional.pad(L.zeros(2, 3, 6, 6), (-4, -4)),
+    "pad reflect too far": lambda L: L.nn.functional.pad(L.zeros(2, 3, 4, 5), (0, 0, 4, 0), mode="reflect"),
+    "pad reflect of 4-d by 2": lambda L: L.nn.functional.pad(L.zeros(2, 3, 4, 5), (1, 1), mode="reflect"),
+    "pad replicate of 1-d": lambda L: L.nn.functional.pad(L.zeros(5), (1, 2), mode="replicate"),
+    "pad unknown mode": lambda L: L.nn.functional.pad(L.zeros(2, 3, 4), (1, 1), mode="foo"),
+    "pad reflect with a value": lambda L: L.nn.functional.pad(L.zeros(2, 3, 4), (1, 1), mode="reflect", value=1.0),
 }
 
 
