@@ -451,7 +451,8 @@ def _conv_nd(d, input, weight, bias, stride, padding, dilation, groups):
     if bias is not None and bias._data.shape != (w_shape[0],):
         raise RuntimeError(f"Given weight of size {_shape_text(w_shape)}, expected bias to be 1-dimensional with "
                            f"{w_shape[0]} elements, but got bias of size {_shape_text(bias._data.shape)} instead")
-    padded = [n + 2 * p + (extra[2 * (d - 1 - i) + 1] if extra else 0) for i, (n, p) in enumerate(zip(batched[2:], padding))]
+    padded = [n + 2 * p + (extra[2 * (d - 1 - i) + 1] if extra else 0)
+              for i, (n, p) in enumerate(zip(batched[2:], padding))]
     reach = [dl * (k - 1) + 1 for k, dl in zip(kernel, dilation)]
     if any(r > n for r, n in zip(reach, padded)):
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel size: "

@@ -32,7 +32,8 @@ def _windows(xp, kernel, stride, dilation):
     d = len(kernel)
     extent = tuple(dl * (k - 1) + 1 for k, dl in zip(kernel, dilation))
     view = sliding_window_view(xp, extent, axis=tuple(range(xp.ndim - d, xp.ndim)))
-    return view[(Ellipsis,) + tuple(slice(None, None, s) for s in stride) + tuple(slice(None, None, dl) for dl in dilation)]
+    steps = tuple(slice(None, None, s) for s in stride) + tuple(slice(None, None, dl) for dl in dilation)
+    return view[(Ellipsis,) + steps]
 
 
 def _kernel_slices(offsets, stride, dilation, out):
@@ -66,7 +67,8 @@ def _conv(x, w, stride, padding, dilation, groups, cols=None):
 
 
 def _out_size(size, kernel, stride, padding, dilation):
-    return tuple((n + 2 * p - dl * (k - 1) - 1) // s + 1 for n, k, s, p, dl in zip(size, kernel, stride, padding, dilation))
+    return tuple((n + 2 * p - dl * (k - 1) - 1) // s + 1
+                 for n, k, s, p, dl in zip(size, kernel, stride, padding, dilation))
 
 
 def _grad_matrix(g, groups):
@@ -77,7 +79,6 @@ def _grad_matrix(g, groups):
 
 def _conv_input_grad(g, w, x_shape, stride, padding, dilation, groups, g2=None):
     """Gradient of the convolution for its input (a transposed convolution): one product, then col2im."""
-    d = len(stride)
     c, kernel, out = x_shape[1], w.shape[2:], g.shape[2:]
     if g2 is None:
         g2 = _grad_matrix(g, groups)
@@ -86,7 +87,8 @@ def _conv_input_grad(g, w, x_shape, stride, padding, dilation, groups, g2=None):
     cols = cols.reshape((c,) + tuple(kernel) + (x_shape[0],) + tuple(out))
     padded = np.zeros((c, x_shape[0]) + tuple(n + 2 * p for n, p in zip(x_shape[2:], padding)), g.dtype)
     for offsets in np.ndindex(*kernel):  # one slice per kernel position, none per pixel
-        padded[(slice(None), slice(None)) + _kernel_slices(offsets, stride, dilation, out)] += cols[(slice(None),) + offsets]
+        at = _kernel_slices(offsets, stride, dilation, out)
+        padded[(slice(None), slice(None)) + at] += cols[(slice(None),) + offsets]
     inner = padded[(slice(None), slice(None)) + tuple(slice(p, p + n) for p, n in zip(padding, x_shape[2:]))]
     return np.moveaxis(inner, 0, 1)
 
@@ -126,7 +128,7 @@ class Convolution(Primitive):
         "y[n,o,p] = b[o] + Σ_{c,k} w[o,c,k]·x[n,c,s·p + d·k - pad];  ∂/∂x = the gradient convolved back with w "
         "(transposed convolution),  ∂/∂w = Σ_{n,p} g[n,o,p]·x[n,c,s·p + d·k - pad],  ∂/∂b = Σ_{n,p} g[n,o,p]",
         latex=(
-            r"b_o + \textstyle\sum_{c,k} $weight_{o,c,k}\, $input_{n,c,sp + dk}",
+            r"b_o + \textstyle\sum_{c,k} ${weight}_{o,c,k}\, ${input}_{n,c,sp + dk}",
             r"\textstyle\sum_{o,k} g_{n,o,p}\, w_{o,c,k} \text{ at } p: sp + dk = i",
             r"\textstyle\sum_{n,p} g_{n,o,p}\, x_{n,c,sp + dk}",
             r"\textstyle\sum_{n,p} g_{n,o,p}",
@@ -275,7 +277,7 @@ def _scatter_flat(g, index, image_shape):
 class MaxPool2DWithIndices(Primitive):
     rule = Rule(
         "y = max over each window;  ∂/∂xᵢ = Σ of the gradients of the windows whose maximum xᵢ is",
-        latex=(r"\max_{k} $input_{sp + dk}", r"\textstyle\sum_{p:\ \operatorname{argmax}_p = i} g_p"),
+        latex=(r"\max_{k} ${input}_{sp + dk}", r"\textstyle\sum_{p:\ \operatorname{argmax}_p = i} g_p"),
         params=lambda node, number: {"kernel_size": node.kernel_size, "stride": node.stride,
                                      "padding": node.padding, "dilation": node.dilation, "ceil_mode": node.ceil_mode},
     )
@@ -305,7 +307,8 @@ class MaxPool2DWithIndicesBackward(Primitive):
     rule = Rule(
         "the gradients of the windows added at their maxima (max pooling's backward);  ∂/∂g = γ read at the maxima,  "
         "∂/∂self = 0",
-        latex=(r"\textstyle\sum_{p:\ \operatorname{argmax}_p = i} $grad_output_p", r"\gamma_{\operatorname{argmax}_p}", "0"),
+        latex=(r"\textstyle\sum_{p:\ \operatorname{argmax}_p = i} ${grad_output}_p",
+               r"\gamma_{\operatorname{argmax}_p}", "0"),
         local=False,
     )
 
@@ -361,7 +364,7 @@ def _pool_matrices(x, kernel_size, stride, padding, ceil_mode, count_include_pad
 class AvgPool2D(Primitive):
     rule = Rule(
         "y = the mean of each window (A_h·x·A_wᵀ, A = one dim's averaging matrix);  ∂/∂x = A_hᵀ·g·A_w",
-        latex=(r"A_h\, $self\, A_w^\top", r"A_h^\top\, g\, A_w"),
+        latex=(r"A_h\, $input\, A_w^\top", r"A_h^\top\, g\, A_w"),
         local=False,
         params=lambda node, number: {"kernel_size": node.kernel_size, "stride": node.stride,
                                      "padding": node.padding, "ceil_mode": node.ceil_mode,
@@ -416,7 +419,7 @@ class AvgPool2DBackward(Primitive):
 class AdaptiveAvgPool2D(Primitive):
     rule = Rule(
         "y = the mean of each of out windows that tile the input (A_h·x·A_wᵀ);  ∂/∂x = A_hᵀ·g·A_w",
-        latex=(r"A_h\, $self\, A_w^\top", r"A_h^\top\, g\, A_w"),
+        latex=(r"A_h\, $input\, A_w^\top", r"A_h^\top\, g\, A_w"),
         local=False,
         params=lambda node, number: {"output_size": node.output_size},
     )
@@ -652,7 +655,7 @@ class ConstantPadNd(Primitive):
     rule = Rule(
         "x with value added around it (or cut, where a pad is negative);  ∂/∂x = g without the padding "
         "(g padded by -pad)",
-        latex=(r"\operatorname{pad}($self)", r"\operatorname{pad}(g, -p)"),
+        latex=(r"\operatorname{pad}($input)", r"\operatorname{pad}(g, -p)"),
         params=lambda node, number: {"pad": node.pad, "value": number(node.value)},
     )
 
@@ -735,14 +738,15 @@ class _EdgePadBackward(Primitive):
 
 
 _REFLECT = Rule("x extended by its mirror image at each edge (the edge not repeated);  ∂/∂xᵢ = Σ of the gradients of "
-                "the places that read xᵢ", latex=(r"\operatorname{reflect}($self)", r"\textstyle\sum_{j \to i} g_j"),
+                "the places that read xᵢ", latex=(r"\operatorname{reflect}($input)", r"\textstyle\sum_{j \to i} g_j"),
                 local=False, params=lambda node, number: {"padding": node.padding})
 _REPLICATE = Rule("x extended by repeating its edge elements;  ∂/∂xᵢ = Σ of the gradients of the places that read xᵢ",
-                  latex=(r"\operatorname{replicate}($self)", r"\textstyle\sum_{j \to i} g_j"),
+                  latex=(r"\operatorname{replicate}($input)", r"\textstyle\sum_{j \to i} g_j"),
                   local=False, params=lambda node, number: {"padding": node.padding})
 _PAD_BACKWARD = Rule("Σ of g over the places that read each element (padding's backward);  ∂/∂g = the padding "
-                     "of γ,  ∂/∂self = 0", latex=(r"\textstyle\sum_{j \to i} $grad_output_j", r"\operatorname{pad}(\gamma)",
-                                                   "0"), local=False)
+                     "of γ,  ∂/∂self = 0",
+                     latex=(r"\textstyle\sum_{j \to i} ${grad_output}_j", r"\operatorname{pad}(\gamma)", "0"),
+                     local=False)
 
 
 class ReflectionPad1D(_EdgePad):

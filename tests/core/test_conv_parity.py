@@ -155,6 +155,20 @@ def test_layer_norm_matches_pytorch(normalized_shape, shape, options):
     assert_same_step(ours, theirs, np.random.default_rng(2).standard_normal(shape))
 
 
+PADDINGS = {
+    "ZeroPad1d": (2,), "ZeroPad2d": ((1, 2, 0, 1),), "ConstantPad1d": ((1, 0), 3.5), "ConstantPad2d": (1, -1.0),
+    "ReflectionPad1d": ((2, 1),), "ReflectionPad2d": (1,), "ReplicationPad1d": (3,),
+    "ReplicationPad2d": ((1, 1, 2, 0),),
+}
+
+
+@pytest.mark.parametrize("name", PADDINGS)
+def test_padding_layers_match_pytorch(name):
+    ours, theirs = (getattr(L.nn, name)(*PADDINGS[name]) for L in LIBS)
+    assert repr(ours) == repr(theirs)
+    assert_same_step(ours, theirs, np.random.default_rng(4).standard_normal((2, 3, 4)))
+
+
 def test_lenet_step_matches_pytorch():
     """The 'Neural Networks' tutorial's LeNet on 1x28x28: one SGD step, losses and updated weights equal."""
     import sys
@@ -190,7 +204,8 @@ ERRORS = {
     "Conv2d channels": lambda L: L.nn.Conv2d(3, 4, 3)(L.zeros(2, 5, 6, 6)),
     "Conv2d channels unbatched": lambda L: L.nn.Conv2d(3, 4, 3)(L.zeros(5, 6, 6)),
     "Conv2d kernel bigger than input": lambda L: L.nn.Conv2d(3, 4, 3)(L.zeros(2, 3, 2, 8)),
-    "Conv2d dilated kernel bigger than input": lambda L: L.nn.Conv2d(3, 4, 3, dilation=3, padding=1)(L.zeros(1, 3, 4, 9)),
+    "Conv2d dilated kernel bigger than input":
+        lambda L: L.nn.Conv2d(3, 4, 3, dilation=3, padding=1)(L.zeros(1, 3, 4, 9)),
     "Conv2d in_channels groups": lambda L: L.nn.Conv2d(3, 4, 3, groups=2),
     "Conv2d out_channels groups": lambda L: L.nn.Conv2d(4, 3, 3, groups=2),
     "Conv2d groups 0": lambda L: L.nn.Conv2d(4, 4, 3, groups=0),
