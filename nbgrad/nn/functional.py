@@ -607,6 +607,23 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
                                        eps)
 
 
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """(x - mean)/√(var + eps)·weight + bias, the statistics over each group of channels of each sample:
+    NativeGroupNormBackward0."""
+    shape = input._data.shape
+    if len(shape) < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {len(shape)}")
+    if shape[1] % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input of "
+                           f"shape {_shape_text(shape)} and num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t._data.shape != (shape[1],):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, but "
+                               f"got {name} of shape {_shape_text(t._data.shape)} and input of shape "
+                               f"{_shape_text(shape)}")
+    return _ops().NativeGroupNorm.apply(input, _or_absent(weight, input), _or_absent(bias, input), num_groups, eps)
+
+
 def pad(input, pad, mode="constant", value=None):
     """Pad the last ``len(pad) // 2`` dims: ``pad`` = (left, right) of the last dim, then of the one before, ...;
     a negative pad cuts. Mode 'constant' (ConstantPadNdBackward0)."""

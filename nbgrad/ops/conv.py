@@ -633,6 +633,69 @@ class NativeLayerNorm(Primitive):
         return grad_x, None, grad_w, grad_b, None
 
 
+class NativeGroupNorm(Primitive):
+    rule = Rule(
+        "y = (x - μ)/√(σ² + ε)·w + b, μ and σ² over each group of channels (and their positions) of each sample;  "
+        "∂/∂x = 1/√(σ² + ε)·(g·w - mean(g·w) - x̂·mean(g·w·x̂)) per group,  ∂/∂w = Σ g·x̂,  ∂/∂b = Σ g",
+        latex=(
+            r"\frac{$input - \mu}{\sqrt{\sigma^2 + \epsilon}}\, $weight + $bias",
+            r"\frac{1}{\sqrt{\sigma^2 + \epsilon}} \bigl(gw - \overline{gw} - \hat{x}\, \overline{gw \hat{x}}\bigr)",
+            r"\textstyle\sum g\, \hat{x}",
+            r"\textstyle\sum g",
+        ),
+        local=False,
+        params=lambda node, number: {"group": node.group, "eps": node.eps},
+    )
+
+    saved_names = ("input", "weight")
+
+    @staticmethod
+    def forward(ctx, input, weight, bias, group, eps):
+        """``weight``/``bias``: empty constants when absent."""
+        x = input._data
+        grouped = x.reshape(x.shape[0], group, -1)
+        mean = grouped.mean(axis=-1, keepdims=True)
+        centred = grouped - mean
+        invstd = 1 / np.sqrt(np.mean(centred * centred, axis=-1, keepdims=True) + eps)
+        y = (centred * invstd).reshape(x.shape)
+        weight, bias = _given(weight), _given(bias)
+        if weight is not None:
+            y = y * _channel_view(weight._data, x.ndim)
+        if bias is not None:
+            y = y + _channel_view(bias._data, x.ndim)
+        ctx.save_for_backward(input, weight)
+        ctx.group, ctx.eps = group, eps
+        ctx._stats = mean, invstd
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = saved(ctx, grad)
+        need = ctx.needs_input_grad
+        shape = raw(x).shape
+        grouped = (shape[0], ctx.group, -1)
+        xg = x.reshape(grouped)
+        if _is_tensor(grad):  # recorded: μ and σ depend on x
+            centred = xg - xg.mean(-1, keepdim=True)
+            invstd = ((centred * centred).mean(-1, keepdim=True) + ctx.eps) ** -0.5
+        else:
+            mean, invstd = ctx._stats
+            centred = xg - mean
+        xhat = centred * invstd
+        grad_x = grad_w = grad_b = None
+        if need[0]:
+            gw = (grad if w is None else grad * _channel_view(w, len(shape))).reshape(grouped)
+            count = raw(gw).shape[-1]
+            grad_x = ((gw - sum_dims(gw, -1, True) / count - xhat * (sum_dims(gw * xhat, -1, True) / count))
+                      * invstd).reshape(shape)
+        axes = (0,) + tuple(range(2, len(shape)))
+        if need[1]:
+            grad_w = sum_dims(grad * xhat.reshape(shape), axes, False)
+        if need[2]:
+            grad_b = sum_dims(grad, axes, False)
+        return grad_x, grad_w, grad_b, None, None
+
+
 # ============================================================== padding
 
 def _constant_pad(x, pad, value):

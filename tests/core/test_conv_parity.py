@@ -155,6 +155,19 @@ def test_layer_norm_matches_pytorch(normalized_shape, shape, options):
     assert_same_step(ours, theirs, np.random.default_rng(2).standard_normal(shape))
 
 
+@pytest.mark.parametrize("groups, shape", [(1, (2, 4)), (2, (2, 4, 3)), (4, (3, 4, 2, 2))])
+@pytest.mark.parametrize("options", [{}, {"affine": False}, {"bias": False}])
+def test_group_norm_matches_pytorch(groups, shape, options):
+    ours, theirs = pair(lambda L: L.nn.GroupNorm(groups, 4, **options))
+    if options.get("affine", True):
+        with torch.no_grad():
+            for p in theirs.parameters():
+                p.uniform_(-2, 2)
+        ours.load_state_dict({k: nbgrad.tensor(v.detach().numpy().copy()) for k, v in theirs.state_dict().items()})
+    assert repr(ours) == repr(theirs)
+    assert_same_step(ours, theirs, np.random.default_rng(5).standard_normal(shape))
+
+
 PADDINGS = {
     "ZeroPad1d": (2,), "ZeroPad2d": ((1, 2, 0, 1),), "ConstantPad1d": ((1, 0), 3.5), "ConstantPad2d": (1, -1.0),
     "ReflectionPad1d": ((2, 1),), "ReflectionPad2d": (1,), "ReplicationPad1d": (3,),
@@ -235,6 +248,8 @@ ERRORS = {
     "BatchNorm1d channels": lambda L: L.nn.BatchNorm1d(4)(L.zeros(2, 3)),
     "BatchNorm1d channels in eval": lambda L: L.nn.BatchNorm1d(4).eval()(L.zeros(2, 3)),
     "LayerNorm shape": lambda L: L.nn.LayerNorm(5)(L.zeros(2, 3, 6, 6)),
+    "GroupNorm channels": lambda L: L.nn.GroupNorm(2, 3),
+    "group_norm channels": lambda L: L.nn.functional.group_norm(L.zeros(2, 3, 4), 2),
     "pad odd length": lambda L: L.nn.functional.pad(L.zeros(2, 3), (1,)),
     "pad too long": lambda L: L.nn.functional.pad(L.zeros(2, 3, 6, 6), (1,) * 10),
     "pad cuts everything": lambda L: L.nn.functional.pad(L.zeros(2, 3, 6, 6), (-4, -4)),

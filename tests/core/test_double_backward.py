@@ -89,6 +89,9 @@ STILL_DIFFERENT = {
     "layer_norm": "layer_norm's backward is recorded as its formula's ops; PyTorch's as one "
                   "NativeLayerNormBackwardBackward0",
     "layer_norm two dims": "as layer_norm",
+    "group_norm": "group_norm's backward is recorded as its formula's ops; PyTorch's as one "
+                  "NativeGroupNormBackwardBackward0",
+    "group_norm no affine": "as group_norm",
 }
 
 

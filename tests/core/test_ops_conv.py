@@ -271,6 +271,22 @@ def test_layer_norm(data, shape, dims, affine):
     check_grad(fn, x, *params, reference=reference)
 
 
+@covers(C.NativeGroupNorm)
+@given(data=st.data(), shape=st.sampled_from([(2, 4), (1, 4, 3), (2, 6, 2, 2)]), groups=st.sampled_from([1, 2]),
+       affine=st.booleans())
+@SETTINGS
+def test_group_norm(data, shape, groups, affine):
+    x = data.draw(arrays(shape))
+    params = [data.draw(arrays((shape[1],))) for _ in range(2 if affine else 0)]
+    view = (1, shape[1]) + (1,) * (len(shape) - 2)
+
+    def reference(a, *wb):
+        y = _normalized(a.reshape(shape[0], groups, -1), -1, 1e-3).reshape(shape)
+        return y * wb[0].reshape(view) + wb[1].reshape(view) if wb else y
+
+    check_grad(lambda a, *wb: F.group_norm(a, groups, *wb, eps=1e-3), x, *params, reference=reference)
+
+
 @covers(C.ConstantPadNd)
 @given(data=st.data(), shape=st.sampled_from([(3,), (2, 3), (2, 2, 3)]), value=st.sampled_from([0.0, 1.5]))
 @SETTINGS
