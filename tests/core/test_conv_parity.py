@@ -294,3 +294,17 @@ def test_normalize_matches_pytorch(p, dim):
     assert names == t_names
     np.testing.assert_allclose(out.detach().numpy(), t_out.detach().numpy(), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(grad.numpy(), t_grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("args", [(3, 1, 1), (2, 2, 1), ((3, 2), 1, (1, 1))])
+def test_max_pool2d_of_minus_infinity_chooses_the_image_not_the_padding(args):
+    """With every value -inf, a window's maximum ties with the padding: PyTorch's index is in the image."""
+    x = np.full((1, 2, 3, 4), -np.inf)
+    x[0, 1, 1, 2] = 1.0
+    results = []
+    for L in LIBS:
+        t = L.tensor(x, requires_grad=True)
+        out, indices = L.nn.functional.max_pool2d(t, *args, return_indices=True)
+        out.backward(L.ones_like(out))
+        results.append((indices.tolist(), t.grad.tolist()))
+    assert results[0] == results[1]
