@@ -3,7 +3,7 @@
 The network is the "Neural Networks" tutorial's LeNet, adapted to 1x28x28 images (conv 5x5 -> 6, max pool,
 conv 5x5 -> 16, max pool, 256 -> 120 -> 84 -> 10), trained by SGD on a batch of 64 with cross-entropy.
 Both libraries start from the same weights and see the same batch; each step is timed as the best of
-several repeats.
+several repeats, nbgrad's and PyTorch's taking turns.
 
     python3 benchmarks/bench_conv.py [--steps 20] [--repeats 5]
 """
@@ -60,14 +60,18 @@ def step_fn(L, net, x, y):
     return step
 
 
-def best_time(step, steps, repeats):
-    step()  # warm up
-    best = float("inf")
+def best_times(steps_by_name, steps, repeats):
+    """Best time per step of each, the repeats interleaved so that a busy moment of a shared machine falls
+    on both."""
+    best = {name: float("inf") for name in steps_by_name}
+    for step in steps_by_name.values():
+        step()  # warm up
     for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(steps):
-            step()
-        best = min(best, (time.perf_counter() - start) / steps)
+        for name, step in steps_by_name.items():
+            start = time.perf_counter()
+            for _ in range(steps):
+                step()
+            best[name] = min(best[name], (time.perf_counter() - start) / steps)
     return best
 
 
@@ -85,12 +89,11 @@ def main():
     theirs = lenet(torch)
     ours = lenet(nbgrad)
     ours.load_state_dict({k: nbgrad.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
-    times = {}
-    losses = {}
+    steps, losses = {}, {}
     for name, L, net in (("nbgrad", nbgrad, ours), ("torch", torch, theirs)):
-        step = step_fn(L, net, L.tensor(images), L.tensor(labels))
-        losses[name] = float(step().item())
-        times[name] = best_time(step, args.steps, args.repeats)
+        steps[name] = step_fn(L, net, L.tensor(images), L.tensor(labels))
+        losses[name] = float(steps[name]().item())
+    times = best_times(steps, args.steps, args.repeats)
     print(f"first-step loss: nbgrad {losses['nbgrad']:.6f}, torch {losses['torch']:.6f}")
     print(f"LeNet step, batch 64, 1x28x28: nbgrad {times['nbgrad'] * 1e3:.2f} ms, torch (1 thread) "
           f"{times['torch'] * 1e3:.2f} ms, ratio {times['nbgrad'] / times['torch']:.2f}x")

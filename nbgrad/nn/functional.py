@@ -421,6 +421,10 @@ def _conv_nd(d, input, weight, bias, stride, padding, dilation, groups):
             padding = tuple(t // 2 for t in total)
             if any(t % 2 for t in total):  # the odd one out goes on the right, by an explicit pad, as in PyTorch
                 extra = tuple(v for t in reversed(total) for v in (0, t % 2))
+                import warnings
+
+                warnings.warn("Using padding='same' with even kernel lengths and odd dilation may require a "
+                              "zero-padded copy of the input be created", UserWarning, stacklevel=3)
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")
     padding = _ntuple(padding, d, "padding")
@@ -438,7 +442,7 @@ def _conv_nd(d, input, weight, bias, stride, padding, dilation, groups):
                            f"but got {len(shape)}-dimensional input of size {_shape_text(shape)} instead")
     if w_shape[0] % groups:
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
-                           f"got weight of size {_shape_text(w_shape)} instead")
+                           f"got weight of size [{_shape_text(w_shape)}] instead")
     batched = shape if len(shape) == d + 2 else (1,) + shape
     if batched[1] != w_shape[1] * groups:
         raise RuntimeError(f"Given groups={groups}, weight of size {_shape_text(w_shape)}, expected input"
@@ -447,7 +451,8 @@ def _conv_nd(d, input, weight, bias, stride, padding, dilation, groups):
     if bias is not None and bias._data.shape != (w_shape[0],):
         raise RuntimeError(f"Given weight of size {_shape_text(w_shape)}, expected bias to be 1-dimensional with "
                            f"{w_shape[0]} elements, but got bias of size {_shape_text(bias._data.shape)} instead")
-    padded = [n + 2 * p + (extra[2 * (d - 1 - i) + 1] if extra else 0) for i, (n, p) in enumerate(zip(batched[2:], padding))]
+    padded = [n + 2 * p + (extra[2 * (d - 1 - i) + 1] if extra else 0)
+              for i, (n, p) in enumerate(zip(batched[2:], padding))]
     reach = [dl * (k - 1) + 1 for k, dl in zip(kernel, dilation)]
     if any(r > n for r, n in zip(reach, padded)):
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel size: "
@@ -563,6 +568,16 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     """(x - mean)/√(var + eps)·weight + bias per channel (dim 1): NativeBatchNormBackward0. In training the
     batch's statistics normalize, and the running ones (if given) move towards them by ``momentum``, with
     the unbiased variance, as in PyTorch."""
+    _check_batch_norm(input, running_mean, running_var, weight, bias, training)
+    stats = [None if t is None else t._data for t in (running_mean, running_var)]
+    if training and running_mean is not None:
+        for t in (running_mean, running_var):  # updated in place, as PyTorch's kernel does
+            t._version_counter[0] += 1
+    return _ops().NativeBatchNorm.apply(input, _or_absent(weight, input), _or_absent(bias, input), *stats, training,
+                                        momentum, eps)
+
+
+def _check_batch_norm(input, running_mean, running_var, weight, bias, training):
     shape = input._data.shape
     if training:
         count = int(np.prod(shape)) // shape[1] if len(shape) > 1 else 0
@@ -575,12 +590,6 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise RuntimeError(f"{name} should contain {channels} elements not {t._data.size}")
     if not training and (running_mean is None or running_var is None):
         raise RuntimeError("running_mean must be defined in evaluation mode")
-    stats = [None if t is None else t._data for t in (running_mean, running_var)]
-    if training and running_mean is not None:
-        for t in (running_mean, running_var):  # updated in place, as PyTorch's kernel does
-            t._version_counter[0] += 1
-    return _ops().NativeBatchNorm.apply(input, _or_absent(weight, input), _or_absent(bias, input), *stats, training,
-                                       momentum, eps)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
@@ -598,6 +607,23 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
                                        eps)
 
 
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """(x - mean)/√(var + eps)·weight + bias, the statistics over each group of channels of each sample:
+    NativeGroupNormBackward0."""
+    shape = input._data.shape
+    if len(shape) < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {len(shape)}")
+    if shape[1] % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input of "
+                           f"shape {_shape_text(shape)} and num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t._data.shape != (shape[1],):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, but "
+                               f"got {name} of shape {_shape_text(t._data.shape)} and input of shape "
+                               f"{_shape_text(shape)}")
+    return _ops().NativeGroupNorm.apply(input, _or_absent(weight, input), _or_absent(bias, input), num_groups, eps)
+
+
 def pad(input, pad, mode="constant", value=None):
     """Pad the last ``len(pad) // 2`` dims: ``pad`` = (left, right) of the last dim, then of the one before, ...;
     a negative pad cuts. Mode 'constant' (ConstantPadNdBackward0)."""
@@ -608,13 +634,48 @@ def pad(input, pad, mode="constant", value=None):
         raise RuntimeError(f"Padding length should be less than or equal to two times the input dimension but got "
                            f"padding length {len(pad)} and input of dimension {input._data.ndim}")
     if mode != "constant":
-        raise NotImplementedError(f"nbgrad's pad supports mode='constant' only, not mode='{mode}'")
+        return _edge_pad(input, pad, mode, value)
     shape = input._data.shape
     for i in range(len(pad) // 2):
         n = shape[-1 - i]
         if n + pad[2 * i] + pad[2 * i + 1] < 0:
             raise RuntimeError("narrow(): length must be non-negative.")
     return _ops().ConstantPadNd.apply(input, pad, 0.0 if value is None else value)
+
+
+def _edge_pad(input, pad, mode, value):
+    """Reflect or replicate padding of the last dim (2 pads) or two (4 pads): ReflectionPad1DBackward0, ..."""
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    ndim = input._data.ndim
+    if len(pad) // 2 + 1 not in (ndim, ndim - 1) or len(pad) not in (2, 4, 6):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {ndim}D input tensor.\nSupported combinations for "
+            "non-constant padding:\n  - 2D or 3D input: padding size = 2 (pads last dimension)\n  - 3D or 4D input: "
+            "padding size = 4 (pads last 2 dimensions)\n  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    op = _ops().EDGE_PADS.get((mode, len(pad)))
+    if op is None:  # circular, and 3 padded dims: not yet (docs/differences.md)
+        raise NotImplementedError(f"mode='{mode}' with padding size {len(pad)}")
+    shape = input._data.shape
+    if mode == "reflect":
+        for i in range(len(pad) // 2):
+            dim = ndim - 1 - i
+            if pad[2 * i] >= shape[dim] or pad[2 * i + 1] >= shape[dim]:
+                raise RuntimeError(f"Argument #{4 + 2 * i}: Padding size should be less than the corresponding input "
+                                   f"dimension, but got: padding ({pad[2 * i]}, {pad[2 * i + 1]}) at dimension {dim} "
+                                   f"of input {_shape_text(shape)}")
+    return op.apply(input, pad)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """input / max(‖input‖_p along dim, eps), composed as PyTorch composes it: norm, clamp_min, expand_as, div."""
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    if out is None:
+        return input / denom
+    return out.copy_(input / denom)
+
 
 # >>> issue-12 act
 def _activation(input, op, inplace_op, inplace, *args):

@@ -102,6 +102,9 @@ STILL_DIFFERENT = {
                            "makes the vectors matrices (UnsqueezeBackward0, SqueezeBackward1) and multiplies them "
                            "(MmBackward0)",
     "atan2": "1/(a² + b²) at a = b = 0 is masked to 0 with where() (WhereBackward0); PyTorch's masked_fill",
+    "group_norm": "group_norm's backward is recorded as its formula's ops; PyTorch's as one "
+                  "NativeGroupNormBackwardBackward0",
+    "group_norm no affine": "as group_norm",
 }
 
 

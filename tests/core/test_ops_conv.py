@@ -4,6 +4,7 @@ against plain NumPy loops written from the definitions."""
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, strategies as st
 
 import nbgrad
@@ -270,6 +271,22 @@ def test_layer_norm(data, shape, dims, affine):
     check_grad(fn, x, *params, reference=reference)
 
 
+@covers(C.NativeGroupNorm)
+@given(data=st.data(), shape=st.sampled_from([(2, 4), (1, 4, 3), (2, 6, 2, 2)]), groups=st.sampled_from([1, 2]),
+       affine=st.booleans())
+@SETTINGS
+def test_group_norm(data, shape, groups, affine):
+    x = data.draw(arrays(shape))
+    params = [data.draw(arrays((shape[1],))) for _ in range(2 if affine else 0)]
+    view = (1, shape[1]) + (1,) * (len(shape) - 2)
+
+    def reference(a, *wb):
+        y = _normalized(a.reshape(shape[0], groups, -1), -1, 1e-3).reshape(shape)
+        return y * wb[0].reshape(view) + wb[1].reshape(view) if wb else y
+
+    check_grad(lambda a, *wb: F.group_norm(a, groups, *wb, eps=1e-3), x, *params, reference=reference)
+
+
 @covers(C.ConstantPadNd)
 @given(data=st.data(), shape=st.sampled_from([(3,), (2, 3), (2, 2, 3)]), value=st.sampled_from([0.0, 1.5]))
 @SETTINGS
@@ -287,3 +304,26 @@ def test_pad_constant(data, shape, value):
         return np.pad(cut, [(max(b, 0), max(e, 0)) for b, e in pairs], constant_values=value)
 
     check_grad(lambda a: F.pad(a, pad, value=value), data.draw(arrays(shape)), reference=reference)
+
+
+def _edge_reference(x, pad, mode):
+    widths = [(0, 0)] * (x.ndim - len(pad) // 2) + [(pad[2 * i], pad[2 * i + 1]) for i in range(len(pad) // 2)][::-1]
+    return np.pad(x, [(max(b, 0), max(a, 0)) for b, a in widths], mode="reflect" if mode == "reflect" else "edge")
+
+
+EDGE = {(mode, n): C.EDGE_PADS[mode, n] for mode in ("reflect", "replicate") for n in (2, 4)}
+
+
+@covers({key: (op, op._backward_op) for key, op in EDGE.items()}, per="key")
+@pytest.mark.parametrize("key", list(EDGE), ids=[f"{m}-{n}" for m, n in EDGE])
+@given(data=st.data())
+@SETTINGS
+def test_pad_reflect_and_replicate(key, data):
+    mode, n = key
+    shape = data.draw(st.sampled_from([(2, 4), (1, 2, 3)] if n == 2 else [(2, 3, 4), (1, 2, 3, 3)]))
+    limit = (lambda size: size - 1) if mode == "reflect" else (lambda size: 3)
+    pad = []
+    for size in reversed(shape[-(n // 2):]):
+        pad += [data.draw(st.integers(0, limit(size))), data.draw(st.integers(0, limit(size)))]
+    check_grad(lambda a: F.pad(a, pad, mode=mode), data.draw(arrays(shape)),
+               reference=lambda a: _edge_reference(a, pad, mode))

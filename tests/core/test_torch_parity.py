@@ -430,8 +430,15 @@ OPS = {
                    lambda L, x, w, b: L.nn.functional.layer_norm(x, (3,), w, b)),
     "layer_norm two dims": ((spec((2, 2, 3)), spec((2, 3))),
                             lambda L, x, w: L.nn.functional.layer_norm(x, (2, 3), w, eps=1e-3)),
+    "group_norm": ((spec((2, 4, 3)), spec((4,)), spec((4,))),
+                   lambda L, x, w, b: L.nn.functional.group_norm(x, 2, w, b)),
+    "group_norm no affine": ((spec((2, 6)),), lambda L, x: L.nn.functional.group_norm(x, 3, eps=1e-3)),
     "pad": ((spec((2, 3, 2)),), lambda L, x: L.nn.functional.pad(x, (1, 2, 0, 1), value=0.5)),
     "pad negative": ((spec((2, 3)),), lambda L, x: L.nn.functional.pad(x, (-1, 1))),
+    "pad reflect": ((spec((2, 2, 3, 4)),), lambda L, x: L.nn.functional.pad(x, (1, 2, 2, 0), mode="reflect")),
+    "pad reflect 1d": ((spec((2, 4)),), lambda L, x: L.nn.functional.pad(x, (3, 1), mode="reflect")),
+    "pad replicate": ((spec((2, 2, 3, 4)),), lambda L, x: L.nn.functional.pad(x, (1, 2, 0, 3), mode="replicate")),
+    "pad replicate 1d": ((spec((2, 3, 4)),), lambda L, x: L.nn.functional.pad(x, (2, 1), mode="replicate")),
 
     # >>> issue-12 act
     "gelu": ((spec((2, 3), -4.0, 4.0),), lambda L, x: L.nn.functional.gelu(x)),

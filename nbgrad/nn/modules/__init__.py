@@ -9,7 +9,11 @@ from .module import Module  # noqa: F401
 # >>> issue-12 conv
 from .batchnorm import BatchNorm1d, BatchNorm2d  # noqa: F401
 from .conv import Conv1d, Conv2d  # noqa: F401
-from .normalization import LayerNorm  # noqa: F401
+from .normalization import GroupNorm, LayerNorm  # noqa: F401
+from .padding import (  # noqa: F401
+    ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, ZeroPad1d,
+    ZeroPad2d,
+)
 from .pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d  # noqa: F401
 
 # >>> issue-12 act

@@ -6,7 +6,7 @@ from .. import functional as F, init
 from ..parameter import Parameter
 from .module import Module
 
-_PADDING_MODES = ("zeros",)  # the others pad with F.pad first in PyTorch: reflect, replicate, circular
+_PADDING_MODES = ("zeros", "reflect", "replicate")  # the others pad with F.pad first, as PyTorch does
 
 
 class _ConvNd(Module):
@@ -30,7 +30,7 @@ class _ConvNd(Module):
         if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
             raise ValueError("padding_mode must be one of {'replicate', 'reflect', 'circular', 'zeros'}, but got "
                              f"padding_mode='{padding_mode}'")
-        if padding_mode not in _PADDING_MODES:
+        if padding_mode not in _PADDING_MODES:  # not yet (docs/differences.md)
             raise NotImplementedError(f"padding_mode='{padding_mode}'")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride = _tuple(kernel_size, d), _tuple(stride, d)
@@ -45,6 +45,17 @@ class _ConvNd(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+
+    def _conv_forward(self, conv, input):
+        if self.padding_mode == "zeros":
+            return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        if isinstance(self.padding, str):  # 'same' or 'valid' in pad's order: last dim first, (before, after)
+            total = [0 if self.padding == "valid" else dl * (k - 1) for k, dl in zip(self.kernel_size, self.dilation)]
+            pads = [v for t in reversed(total) for v in (t // 2, t - t // 2)]
+        else:
+            pads = [p for p in reversed(self.padding) for _ in range(2)]
+        padded = F.pad(input, pads, mode=self.padding_mode)
+        return conv(padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
 
     def reset_parameters(self):
         """PyTorch's default: kaiming_uniform_ with a = √5 (U(-1/√fan_in, 1/√fan_in)), the bias likewise."""
@@ -80,7 +91,7 @@ class Conv1d(_ConvNd):
     _dims = 1
 
     def forward(self, input):
-        return F.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        return self._conv_forward(F.conv1d, input)
 
 
 class Conv2d(_ConvNd):
@@ -90,4 +101,4 @@ class Conv2d(_ConvNd):
     _dims = 2
 
     def forward(self, input):
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        return self._conv_forward(F.conv2d, input)
