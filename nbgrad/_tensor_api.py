@@ -20,7 +20,8 @@ from .autograd import grad_mode
 from .ops import elementwise as E, index as I, linalg as L, reduce as R, shape as S, views
 from ._lazy import lazy_module
 
-O, SC = lazy_module("nbgrad.ops.order"), lazy_module("nbgrad.ops.scatter")  # sorting, gathering, scattering
+# sorting, gathering, scattering, and element-wise functions beyond the basic ones
+O, SC, M = lazy_module("nbgrad.ops.order"), lazy_module("nbgrad.ops.scatter"), lazy_module("nbgrad.ops.maths")
 
 
 # No dim given: the reduction over every element (SumBackward0, MaxBackward1, ...). A dim of None given is
@@ -1189,52 +1190,52 @@ class TensorAPI:
     # >>> issue-12 math
     # functions of one input with non-integer values: integer and bool tensors become the default dtype
     def tan(self):
-        return E.Tan.apply(self._floating())
+        return M.Tan.apply(self._floating())
 
     def atan(self):
-        return E.Atan.apply(self._floating())
+        return M.Atan.apply(self._floating())
 
     def asin(self):
-        return E.Asin.apply(self._floating())
+        return M.Asin.apply(self._floating())
 
     def acos(self):
-        return E.Acos.apply(self._floating())
+        return M.Acos.apply(self._floating())
 
     def sinh(self):
-        return E.Sinh.apply(self._floating())
+        return M.Sinh.apply(self._floating())
 
     def cosh(self):
-        return E.Cosh.apply(self._floating())
+        return M.Cosh.apply(self._floating())
 
     def asinh(self):
-        return E.Asinh.apply(self._floating())
+        return M.Asinh.apply(self._floating())
 
     def acosh(self):
-        return E.Acosh.apply(self._floating())
+        return M.Acosh.apply(self._floating())
 
     def atanh(self):
-        return E.Atanh.apply(self._floating())
+        return M.Atanh.apply(self._floating())
 
     def erf(self):
-        return E.Erf.apply(self._floating())
+        return M.Erf.apply(self._floating())
 
     def erfc(self):
-        return E.Erfc.apply(self._floating())
+        return M.Erfc.apply(self._floating())
 
     def erfinv(self):
-        return E.Erfinv.apply(self._floating())
+        return M.Erfinv.apply(self._floating())
 
     def log2(self):
-        return E.Log2.apply(self._floating())
+        return M.Log2.apply(self._floating())
 
     def log10(self):
-        return E.Log10.apply(self._floating())
+        return M.Log10.apply(self._floating())
 
     def exp2(self):
-        return E.Exp2.apply(self._floating())
+        return M.Exp2.apply(self._floating())
 
     def rsqrt(self):
-        return E.Rsqrt.apply(self._floating())
+        return M.Rsqrt.apply(self._floating())
 
     arctan, arcsin, arccos, arcsinh, arccosh, arctanh = atan, asin, acos, asinh, acosh, atanh
 
@@ -1245,28 +1246,28 @@ class TensorAPI:
         return op.apply(self)
 
     def floor(self):
-        return self._rounded(E.Floor, "floor")
+        return self._rounded(M.Floor, "floor")
 
     def ceil(self):
-        return self._rounded(E.Ceil, "ceil")
+        return self._rounded(M.Ceil, "ceil")
 
     def trunc(self):
-        return self._rounded(E.Trunc, "trunc")
+        return self._rounded(M.Trunc, "trunc")
 
     fix = trunc
 
     def round(self, *, decimals=_ALL):
         if decimals is _ALL:
-            return self._rounded(E.Round, "round")
+            return self._rounded(M.Round, "round")
         if self._data.dtype.kind != "f":  # round(decimals=) has no integer kernel in PyTorch
             kernel = "round_vml" if decimals == 0 else "round"
             raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'{scalar_type_name(self.dtype)}\'')
-        return E.RoundDecimals.apply(self, int(decimals))
+        return M.RoundDecimals.apply(self, int(decimals))
 
     def frac(self):
         if self._data.dtype.kind != "f":
             raise NotImplementedError(f'"frac_cpu" not implemented for \'{scalar_type_name(self.dtype)}\'')
-        return E.Frac.apply(self)
+        return M.Frac.apply(self)
 
     # division with a rounding mode (DivBackward2 even for rounding_mode=None, as in PyTorch), fmod
     def _div_rounding(self, other, rounding_mode):
@@ -1274,10 +1275,10 @@ class TensorAPI:
             raise RuntimeError(
                 f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
         if rounding_mode is None:
-            return E.DivMode.apply(*self._operands(other, true_divide=True), None)
+            return M.DivMode.apply(*self._operands(other, true_divide=True), None)
         a, b = self._operands(other)
         _check_division_kernel(a.dtype, f"div_{rounding_mode}")
-        return E.DivMode.apply(a, b, rounding_mode)
+        return M.DivMode.apply(a, b, rounding_mode)
 
     def divide(self, other, *, rounding_mode=_ALL):
         return self.div(other, rounding_mode=rounding_mode)
@@ -1295,10 +1296,10 @@ class TensorAPI:
         if isinstance(other, numbers.Number):
             target = _result_type(self, other)
             _check_division_kernel(target, "fmod")
-            return E.Fmod.apply(self.to(target), other)
+            return M.Fmod.apply(self.to(target), other)
         a, b = self._operands(other)
         _check_division_kernel(a.dtype, "fmod")
-        return E.FmodTensor.apply(a, b)
+        return M.FmodTensor.apply(a, b)
 
     def fmod_(self, other):
         return self._checked_update("fmod", other)
@@ -1348,7 +1349,7 @@ class TensorAPI:
         return _tensor.Tensor._make(np.asarray(close))
 
     def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
-        return E.NanToNum.apply(self, nan, posinf, neginf)
+        return M.NanToNum.apply(self, nan, posinf, neginf)
 
     # logical ops: truth values of any dtype, bool results
     def _logical(self, other, ufunc, name):
@@ -1400,13 +1401,13 @@ class TensorAPI:
         return self._inplace(op.apply(self._snapshot()._floating()))
 
     def asinh_(self):
-        return self._inplace_no_derivative(E._AsinhInplace)
+        return self._inplace_no_derivative(M._AsinhInplace)
 
     def acosh_(self):
-        return self._inplace_no_derivative(E._AcoshInplace)
+        return self._inplace_no_derivative(M._AcoshInplace)
 
     def atanh_(self):
-        return self._inplace_no_derivative(E._AtanhInplace)
+        return self._inplace_no_derivative(M._AtanhInplace)
 
     arcsinh_, arccosh_, arctanh_ = asinh_, acosh_, atanh_
 
@@ -1421,10 +1422,10 @@ class TensorAPI:
         return op.apply(_tensor._cast(self, target), bound)
 
     def clamp_min(self, min):
-        return self._clamp_one(min, E.ClampMin, E.ClampMinTensor)
+        return self._clamp_one(min, M.ClampMin, M.ClampMinTensor)
 
     def clamp_max(self, max):
-        return self._clamp_one(max, E.ClampMax, E.ClampMaxTensor)
+        return self._clamp_one(max, M.ClampMax, M.ClampMaxTensor)
 
     def _clamp_one_(self, method, bound):
         self._check_inplace(bound)
@@ -1446,11 +1447,11 @@ class TensorAPI:
                 raise RuntimeError(f"expected dtype {self.dtype.cpp_name} for `{name}` but got dtype {t.dtype.cpp_name}")
         if isinstance(weight, _tensor.Tensor):
             _broadcast_shapes(_broadcast_shapes(self._data.shape, end._data.shape), weight._data.shape)
-            return E.LerpTensor.apply(self, end, weight)
+            return M.LerpTensor.apply(self, end, weight)
         if self._data.dtype.kind != "f":
             raise NotImplementedError(f'"lerp_kernel_scalar" not implemented for \'{scalar_type_name(self.dtype)}\'')
         _broadcast_shapes(self._data.shape, end._data.shape)
-        return E.Lerp.apply(self, end, weight)
+        return M.Lerp.apply(self, end, weight)
 
     def _pointwise3(self, tensor1, tensor2):
         """addcmul/addcdiv's operands in their result dtype (linked to the originals: no ToCopyBackward0)."""
@@ -1459,7 +1460,7 @@ class TensorAPI:
         return [_tensor._cast(t, target) for t in (self, tensor1, tensor2)]
 
     def addcmul(self, tensor1, tensor2, *, value=1):
-        return E.Addcmul.apply(*self._pointwise3(tensor1, tensor2), value)
+        return M.Addcmul.apply(*self._pointwise3(tensor1, tensor2), value)
 
     def addcdiv(self, tensor1, tensor2, *, value=1):
         if tensor1._data.dtype.kind in "biu" and tensor2._data.dtype.kind in "biu":
@@ -1469,14 +1470,14 @@ class TensorAPI:
                 "value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * "
                 "tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: "
                 "(input + value * tensor1 / tensor2), for all dtypes.")
-        return E.Addcdiv.apply(*self._pointwise3(tensor1, tensor2), value)
+        return M.Addcdiv.apply(*self._pointwise3(tensor1, tensor2), value)
 
     def atan2(self, other):
         from ._argcheck import _require_tensor
 
         _require_tensor(other, "atan2")
         a, b = self._operands(other, true_divide=True)  # integers give the default dtype, as in PyTorch
-        return E.Atan2.apply(a, b)
+        return M.Atan2.apply(a, b)
 
     def hypot(self, other):
         from ._argcheck import _require_tensor
@@ -1485,22 +1486,22 @@ class TensorAPI:
         a, b = self._operands(other)
         if a._data.dtype.kind != "f":
             raise NotImplementedError(f'"hypot_cpu" not implemented for \'{scalar_type_name(a.dtype)}\'')
-        return E.Hypot.apply(a, b)
+        return M.Hypot.apply(a, b)
 
     def fmax(self, other):
         from ._argcheck import _require_tensor
 
         _require_tensor(other, "fmax")
-        return E.Fmax.apply(*self._operands(other))
+        return M.Fmax.apply(*self._operands(other))
 
     def fmin(self, other):
         from ._argcheck import _require_tensor
 
         _require_tensor(other, "fmin")
-        return E.Fmin.apply(*self._operands(other))
+        return M.Fmin.apply(*self._operands(other))
 
     def logit(self, eps=None):
-        return E.Logit.apply(self._floating(), eps)
+        return M.Logit.apply(self._floating(), eps)
 
     arctan2 = atan2
     lerp_, addcmul_, addcdiv_, atan2_, arctan2_, hypot_ = map(
