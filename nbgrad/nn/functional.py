@@ -457,4 +457,113 @@ def relu6(input, inplace=False):
     """min(max(x, 0), 6): ``hardtanh(x, 0, 6)``, a HardtanhBackward0 node as in PyTorch."""
     return hardtanh(input, 0.0, 6.0, inplace)
 
+def _size_warning(input, target):
+    """PyTorch's warning when a loss's target broadcasts to the input; then both are expanded, as there."""
+    if input._data.shape == target._data.shape:
+        return input, target
+    import warnings
+
+    warnings.warn(
+        f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
+        "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
+        "same size.", UserWarning, stacklevel=3)
+    shape = _broadcast_shapes(input._data.shape, target._data.shape)
+    return input.expand(shape), target.expand(shape)
+
+
+def _reduce(loss, reduction):
+    return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
+
+
+def _weighted(loss, weight, input, reduction, mean):
+    """The Python tail of PyTorch's l1_loss and huber_loss with a ``weight``: weigh, then reduce."""
+    if weight._data.shape != input._data.shape:
+        raise ValueError("Weights and input must have the same size.")
+    weighted = loss * weight
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+    return weighted if reduction == "none" else weighted.sum() if reduction == "sum" else mean(weighted)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean (or sum) of absolute differences: |x - y| (AbsBackward0 of SubBackward0, as in PyTorch)."""
+    input, target = _size_warning(input, target)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if weight is not None:
+        return _weighted((input - target).abs(), weight, input, reduction, lambda w_l: w_l.sum() / weight.sum())
+    _check_reduction(reduction)
+    return _reduce((input - target).abs(), reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """½(x - y)²/β where |x - y| < β, else |x - y| - ½β; ``beta=0`` is ``l1_loss``."""
+    input, target = _size_warning(input, target)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if beta == 0.0:
+        return _reduce((input - target).abs(), reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    input, target = input._operands(target)
+    return _loss.SmoothL1Loss.apply(input, target, reduction, beta)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """½(x - y)² where |x - y| < δ, else δ(|x - y| - ½δ)."""
+    input, target = _size_warning(input, target)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    input, target = input._operands(target)
+    if weight is not None:
+        loss = _weighted(_loss.HuberLoss.apply(input, target, "none", delta), weight, input, reduction,
+                         lambda w_l: w_l.mean())
+        return loss
+    _check_reduction(reduction)
+    return _loss.HuberLoss.apply(input, target, reduction, delta)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """-w·[y·ln x + (1 - y)·ln(1 - x)] for probabilities x in [0, 1] (each ln clamped at -100, as in PyTorch)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if target._data.shape != input._data.shape:
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}) "
+                         "is deprecated. Please ensure they have the same size.")
+    w = None
+    if weight is not None:
+        w = np.broadcast_to(weight._data, _broadcast_shapes(target._data.shape, weight._data.shape))
+    for t in (target,) if w is None else (target, weight):
+        if t._data.dtype != input._data.dtype:
+            raise RuntimeError(f"Found dtype {_dtype_name(t)} but expected {_dtype_name(input)}")
+    x = input._data
+    if not ((x >= 0) & (x <= 1)).all():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    return _loss.BinaryCrossEntropy.apply(input, target, w, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Σ y·(ln y - x) for log-probabilities x and probabilities y (``log_target``: y given as ln y too);
+    ``reduction='batchmean'`` divides the sum by the batch size, KL divergence's definition."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, reduction)
+    else:
+        if reduction == "mean":
+            import warnings
+
+            warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                          "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                          "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                          UserWarning, stacklevel=2)
+        _check_reduction("sum" if reduction == "batchmean" else reduction)
+    if log_target:
+        difference = target - input  # made first: the engine then adds target's two gradients in PyTorch's order
+        loss = target.exp() * difference
+    else:
+        loss = _loss.Xlogy.apply(*target._operands(target)) - target * input
+    if reduction == "batchmean":
+        reduced = loss.sum()
+        return reduced / input._data.shape[0] if input._data.ndim else reduced
+    return _reduce(loss, reduction)
+
+
 # >>> issue-12 modules

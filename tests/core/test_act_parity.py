@@ -1,5 +1,7 @@
 """Activation layers, losses, Embedding and dropout against PyTorch: the same calls on the same float64 data
 give the same values, gradients, grad_fn names, reprs, warnings and errors (type and message)."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -9,7 +11,7 @@ from hypothesis import given, settings, strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
 import nbgrad  # noqa: E402
-from test_ops_act import KINKS  # noqa: E402
+from test_ops_act import KINKS, LOSS_KINKS  # noqa: E402
 from test_torch_parity import LIBS, as_nbgrad, assert_close  # noqa: E402
 
 pytestmark = pytest.mark.torch
@@ -135,3 +137,135 @@ def test_hardtanh_of_integers_stays_integer_as_in_pytorch():
     results = [L.nn.functional.hardtanh(L.tensor([-3, 0, 5]), -2, 2) for L in LIBS]
     assert results[0].tolist() == results[1].tolist() and repr(results[0].dtype) == as_nbgrad(repr(results[1].dtype))
 
+
+
+# ============================================================== losses
+
+LOSSES = {  # name -> (loss(L) -> callable, input range, target range, target requires grad)
+    "BCELoss": (lambda L: L.nn.BCELoss(), (0.02, 0.98), (0.0, 1.0), True),
+    "BCELoss weight none": (lambda L: L.nn.BCELoss(weight=L.tensor(0.7, dtype=L.float64), reduction="none"),
+                            (0.02, 0.98), (0.0, 1.0), True),
+    "BCELoss legacy size_average": (lambda L: L.nn.BCELoss(size_average=False), (0.02, 0.98), (0.0, 1.0), False),
+    "L1Loss": (lambda L: L.nn.L1Loss(), (-3, 3), (-3, 3), True),
+    "L1Loss sum": (lambda L: L.nn.L1Loss(reduction="sum"), (-3, 3), (-3, 3), True),
+    "l1_loss weight": (lambda L: lambda x, y: L.nn.functional.l1_loss(x, y, weight=y.detach().abs() + 1),
+                       (-3, 3), (-3, 3), True),
+    "SmoothL1Loss": (lambda L: L.nn.SmoothL1Loss(), (-3, 3), (-3, 3), True),
+    "SmoothL1Loss beta none": (lambda L: L.nn.SmoothL1Loss(reduction="none", beta=0.25), (-3, 3), (-3, 3), True),
+    "SmoothL1Loss beta 0": (lambda L: L.nn.SmoothL1Loss(beta=0.0), (-3, 3), (-3, 3), True),
+    "HuberLoss": (lambda L: L.nn.HuberLoss(), (-3, 3), (-3, 3), True),
+    "HuberLoss delta sum": (lambda L: L.nn.HuberLoss(reduction="sum", delta=0.4), (-3, 3), (-3, 3), True),
+    "huber_loss weight": (lambda L: lambda x, y: L.nn.functional.huber_loss(x, y, weight=y.detach().abs()),
+                          (-3, 3), (-3, 3), True),
+    "KLDivLoss batchmean": (lambda L: L.nn.KLDivLoss(reduction="batchmean"), (-4, 0), (0.0, 1.0), True),
+    "KLDivLoss none": (lambda L: L.nn.KLDivLoss(reduction="none"), (-4, 0), (0.0, 1.0), True),
+    "KLDivLoss sum log_target": (lambda L: L.nn.KLDivLoss(reduction="sum", log_target=True), (-4, 0), (-4, 0), True),
+}
+
+
+@pytest.mark.parametrize("name", LOSSES)
+@given(shape=hnp.array_shapes(min_dims=0, max_dims=3, max_side=4), seed=st.integers(0, 2**16))
+@SETTINGS
+def test_losses_match_pytorch(name, shape, seed):
+    """Generated shapes (0-d included) and values: the loss, its grad_fn and the gradients to both arguments."""
+    make, (lo, hi), (t_lo, t_hi), target_grad = LOSSES[name]
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(lo, hi, shape), rng.uniform(t_lo, t_hi, shape)
+    if "beta 0" not in name and "L1" not in name and "l1" not in name:  # exact kinks, as in PyTorch
+        y.flat[:1] = x.flat[:1]
+    results = []
+    for L in LIBS:
+        a, b = L.tensor(x.copy(), requires_grad=True), L.tensor(y.copy(), requires_grad=target_grad)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the legacy and 'mean' warnings: compared below
+            out = make(L)(a, b)
+        out.backward(L.ones_like(out))
+        results.append((out, as_nbgrad(out.grad_fn.name()), a.grad, b.grad))
+    assert results[0][1] == results[1][1]
+    assert_close([r[:1] + r[2:] for r in results][0], [r[:1] + r[2:] for r in results][1])
+
+
+@pytest.mark.parametrize("name", ["L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "KLDivLoss"])
+def test_loss_reprs_match_pytorch(name):
+    assert repr(getattr(nbgrad.nn, name)()) == repr(getattr(torch.nn, name)())
+
+
+def _warnings_of(fn):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fn()
+    return [(w.category, as_nbgrad(str(w.message))) for w in caught]
+
+
+WARNINGS = {
+    "l1_loss broadcast": lambda L: L.nn.functional.l1_loss(L.zeros(2, 3), L.zeros(3)),
+    "smooth_l1_loss broadcast": lambda L: L.nn.functional.smooth_l1_loss(L.zeros(2, 1), L.zeros(3)),
+    "huber_loss broadcast": lambda L: L.nn.functional.huber_loss(L.zeros(3), L.zeros(2, 3)),
+    "kl_div mean": lambda L: L.nn.functional.kl_div(L.zeros(2, 3), L.ones(2, 3)),
+    "L1Loss legacy reduce": lambda L: L.nn.L1Loss(reduce=False),
+    "kl_div legacy size_average": lambda L: L.nn.functional.kl_div(L.zeros(2), L.ones(2), size_average=False),
+}
+
+
+@pytest.mark.parametrize("case", WARNINGS)
+def test_loss_warnings_match_pytorch(case):
+    ours, theirs = (_warnings_of(lambda: WARNINGS[case](L)) for L in LIBS)
+    assert ours == theirs and ours
+
+
+def test_broadcast_losses_match_pytorch():
+    """A target that broadcasts (with PyTorch's warning) gives PyTorch's values, graph and gradients."""
+    x, y = np.random.default_rng(3).standard_normal((2, 3)), np.random.default_rng(4).standard_normal((3,))
+    for fn in (lambda L, a, b: L.nn.functional.l1_loss(a, b), lambda L, a, b: L.nn.functional.smooth_l1_loss(b, a),
+               lambda L, a, b: L.nn.functional.huber_loss(a, b, reduction="none")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert_same_run(fn, x, y)
+
+
+LOSS_ERRORS = {
+    "bce input above 1": lambda L: L.nn.functional.binary_cross_entropy(L.tensor([0.5, 1.5]), L.tensor([0.0, 1.0])),
+    "bce input below 0": lambda L: L.nn.BCELoss()(L.tensor([-0.5]), L.tensor([0.0])),
+    "bce nan input": lambda L: L.nn.functional.binary_cross_entropy(L.tensor([float("nan")]), L.tensor([0.0])),
+    "bce target size": lambda L: L.nn.functional.binary_cross_entropy(L.full((2, 3), 0.5), L.zeros(3)),
+    "bce target dtype": lambda L: L.nn.functional.binary_cross_entropy(L.full((2,), 0.5), L.zeros(2, dtype=L.float64)),
+    "bce integer target": lambda L: L.nn.functional.binary_cross_entropy(L.full((2,), 0.5), L.zeros(2, dtype=L.int64)),
+    "bce reduction": lambda L: L.nn.functional.binary_cross_entropy(L.full((2,), 0.5), L.zeros(2), reduction="all"),
+    "l1 reduction": lambda L: L.nn.functional.l1_loss(L.zeros(2), L.zeros(2), reduction="batchmean"),
+    "l1 weight size": lambda L: L.nn.functional.l1_loss(L.zeros(2), L.zeros(2), weight=L.ones(3)),
+    "l1 weight reduction": lambda L: L.nn.functional.l1_loss(L.zeros(2), L.zeros(2), reduction="x", weight=L.ones(2)),
+    "smooth_l1 negative beta": lambda L: L.nn.functional.smooth_l1_loss(L.zeros(2), L.zeros(2), beta=-0.5),
+    "smooth_l1 reduction": lambda L: L.nn.SmoothL1Loss(reduction="avg")(L.zeros(2), L.zeros(2)),
+    "huber zero delta": lambda L: L.nn.HuberLoss(delta=0.0)(L.zeros(2), L.zeros(2)),
+    "huber reduction": lambda L: L.nn.functional.huber_loss(L.zeros(2), L.zeros(2), reduction="avg"),
+    "kl_div reduction": lambda L: L.nn.functional.kl_div(L.zeros(2), L.zeros(2), reduction="avg"),
+}
+
+
+@pytest.mark.parametrize("case", LOSS_ERRORS)
+def test_loss_errors_match_pytorch(case):
+    assert_same_error(LOSS_ERRORS[case])
+
+
+def test_bad_loss_input_changes_nothing():
+    x = nbgrad.tensor([0.5, 1.5], requires_grad=True)
+    with pytest.raises(RuntimeError):
+        nbgrad.nn.functional.binary_cross_entropy(x, nbgrad.zeros(2))
+    assert x.grad is None and x.tolist() == [0.5, 1.5] and x._version == 0
+
+
+@pytest.mark.parametrize("convention", LOSS_KINKS)
+def test_loss_kink_conventions_are_pytorch_s(convention):
+    values, targets, fn, _, _ = LOSS_KINKS[convention]
+    loss_fn = {"smooth": lambda L, x, y: L.nn.functional.smooth_l1_loss(x, y, reduction="sum", beta=0.5),
+               "huber": lambda L, x, y: L.nn.functional.huber_loss(x, y, reduction="sum", delta=2.0),
+               "binary": lambda L, x, y: L.nn.functional.binary_cross_entropy(x, y, reduction="sum")}
+    make = next(f for key, f in loss_fn.items() if convention.startswith(key))
+    results = []
+    for L in LIBS:
+        x = L.tensor(values, dtype=L.float64, requires_grad=True)
+        loss = make(L, x, L.tensor(targets, dtype=L.float64))
+        (g,) = L.autograd.grad(loss, x, create_graph=True)
+        (h,) = L.autograd.grad(g.sum(), x)
+        results.append((loss, g, h))
+    assert_close(*results)

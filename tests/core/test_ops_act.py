@@ -11,10 +11,11 @@ import nbgrad
 import nbgrad.nn.functional as F
 from helpers import SETTINGS, arrays, away_from_zero, check_grad, floats, on_grid, shapes
 from nbgrad.autograd import grad
-from nbgrad.ops import activation as A
+from nbgrad.ops import activation as A, loss as LO
 from test_ops_grad import covers, f64
 
 ERF = np.vectorize(math.erf, otypes=[float])
+EPS32 = float(np.float32(1e-12))  # PyTorch's clamp in binary_cross_entropy's backward, a C float
 SELU_ALPHA, SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
 
 
@@ -169,3 +170,131 @@ def test_in_place_activations_write_over_their_input():
         x = nbgrad.tensor([-2.0, 3.0], dtype=nbgrad.float64)
         assert fn(x) is x
         np.testing.assert_allclose(x.numpy(), expected, rtol=1e-15)
+
+
+# ============================================================== losses
+
+REDUCE = {"mean": np.mean, "sum": np.sum, "none": lambda d: d}
+
+
+def _bce(x, y, w=1.0):
+    return -w * (y * np.log(x) + (1 - y) * np.log1p(-x))
+
+
+@covers(LO.BinaryCrossEntropy, LO.Logit)
+@given(data=st.data(), shape=shapes(), reduction=st.sampled_from(["mean", "sum", "none"]), weighted=st.booleans())
+@SETTINGS
+def test_binary_cross_entropy(data, shape, reduction, weighted):
+    """Gradients to the probabilities and to the (soft) targets (through logit); the weight is a constant."""
+    x = data.draw(arrays(shape, floats(0.05, 0.95)), label="input")
+    y = data.draw(arrays(shape, floats(0.0, 1.0)), label="target")
+    w = data.draw(arrays(shape[-1:], floats(0.5, 2.0)), label="weight") if weighted else None
+
+    def fn(a, b):
+        return F.binary_cross_entropy(a, b, None if w is None else nbgrad.tensor(w, dtype=a.dtype), reduction=reduction)
+
+    check_grad(fn, x, y, reference=lambda a, b: REDUCE[reduction](_bce(a, b, 1.0 if w is None else w)))
+
+
+PIECEWISE = {  # name -> (op, function, reference of the element-wise loss), the parameter 0.5
+    "smooth_l1_loss": (LO.SmoothL1Loss, lambda a, b, r: F.smooth_l1_loss(a, b, reduction=r, beta=0.5),
+                       lambda z: np.where(z < 0.5, z * z, z - 0.25)),
+    "huber_loss": (LO.HuberLoss, lambda a, b, r: F.huber_loss(a, b, reduction=r, delta=0.5),
+                   lambda z: np.where(z < 0.5, 0.5 * z * z, 0.5 * (z - 0.25))),
+}
+
+
+@covers({name: (case[0],) for name, case in PIECEWISE.items()}, per="name")
+@pytest.mark.parametrize("name", PIECEWISE)
+@given(data=st.data(), shape=shapes(), reduction=st.sampled_from(["mean", "sum", "none"]))
+@SETTINGS
+def test_smooth_l1_and_huber_losses(name, data, shape, reduction):
+    """On these grids x - y is never within 0.05 of ±0.5, the joins (tested at the kinks)."""
+    _, fn, reference = PIECEWISE[name]
+    x = data.draw(arrays(shape, on_grid(0.2)), label="input")
+    y = data.draw(arrays(shape, on_grid(0.2, offset=0.05)), label="target")
+    check_grad(lambda a, b: fn(a, b, reduction), x, y, reference=lambda a, b: REDUCE[reduction](reference(np.abs(a - b))))
+
+
+@covers(LO.Xlogy)
+@given(data=st.data(), shape=shapes(), reduction=st.sampled_from(["batchmean", "sum", "none"]))
+@SETTINGS
+def test_kl_div(data, shape, reduction):
+    """kl_div(log p, q) = Σ q·(ln q - log p): xlogy(q, q) - q·log p (gradients to both)."""
+    x = data.draw(arrays(shape, floats(-3.0, 0.0)), label="log-probabilities")
+    y = data.draw(arrays(shape, floats(0.05, 1.0)), label="target")
+
+    def reference(a, b):
+        loss = b * (np.log(b) - a)
+        if reduction == "none":
+            return loss
+        return loss.sum() / (a.shape[0] if reduction == "batchmean" and a.ndim else 1)
+
+    check_grad(lambda a, b: F.kl_div(a, b, reduction=reduction), x, y, reference=reference)
+
+
+def test_xlogy_is_zero_where_x_is_zero_and_so_is_its_x_derivative_where_y_is_not_positive():
+    """NOTE-ed in the op: PyTorch's choice at x = 0 (0·ln 0 = 0; ∂/∂x = 0 there when y ≤ 0)."""
+    a, b = f64([0.0, 0.0, 0.0, 2.0]), f64([0.0, -1.0, 3.0, 1.0])
+    out = LO.Xlogy.apply(a, b)
+    assert out.tolist()[:3] == [0.0, 0.0, 0.0]
+    (ga, gb) = grad(out.sum(), (a, b))
+    assert ga.tolist() == [0.0, 0.0, math.log(3.0), 0.0]
+
+
+LOSS_BACKWARD = {  # name -> (op, fn(g, x, y), reference, shapes of g, x, y, elements of x, y)
+    "binary_cross_entropy_backward": (
+        LO.BinaryCrossEntropyBackward, lambda g, x, y: LO.BinaryCrossEntropyBackward.apply(g, x, y, None, "mean"),
+        lambda g, x, y: g * (x - y) / (x * (1 - x)) / x.size, ((), (2, 3), (2, 3)), floats(0.1, 0.9), floats(0.0, 1.0)),
+    "binary_cross_entropy_backward weighted none": (
+        LO.BinaryCrossEntropyBackward,
+        lambda g, x, y: LO.BinaryCrossEntropyBackward.apply(g, x, y, np.array([0.5, 2.0, 1.5]), "none"),
+        lambda g, x, y: g * (x - y) / (x * (1 - x)) * np.array([0.5, 2.0, 1.5]), ((2, 3),) * 3, floats(0.1, 0.9),
+        floats(0.0, 1.0)),
+    "smooth_l1_loss_backward": (
+        LO.SmoothL1LossBackward, lambda g, x, y: LO.SmoothL1LossBackward.apply(g, x, y, "none", 0.5),
+        lambda g, x, y: g * np.clip((x - y) / 0.5, -1, 1), ((2, 3),) * 3, on_grid(0.2), on_grid(0.2, offset=0.05)),
+    "huber_loss_backward": (
+        LO.HuberLossBackward, lambda g, x, y: LO.HuberLossBackward.apply(g, x, y, "mean", 0.5),
+        lambda g, x, y: g * np.clip(x - y, -0.5, 0.5) / x.size, ((), (2, 3), (2, 3)), on_grid(0.2),
+        on_grid(0.2, offset=0.05)),
+}
+
+
+@covers({name: (case[0],) for name, case in LOSS_BACKWARD.items()}, per="name")
+@pytest.mark.parametrize("name", LOSS_BACKWARD)
+@given(data=st.data())
+@SETTINGS
+def test_loss_backward_ops(name, data):
+    """The losses' backward ops (recorded under create_graph), in each input: third derivatives of the losses."""
+    op, fn, reference, sizes, x_elements, y_elements = LOSS_BACKWARD[name]
+    g = data.draw(arrays(sizes[0]), label="grad_output")
+    x = data.draw(arrays(sizes[1], x_elements), label="self")
+    y = data.draw(arrays(sizes[2], y_elements), label="target")
+    check_grad(fn, g, x, y, reference=reference)
+
+
+LOSS_KINKS = {  # convention -> (input, target, loss, exact gradient to the input, exact second derivative)
+    "smooth_l1 at |x - y| = β: slope ±1, curvature 0": (
+        [0.5, -0.5, 0.0], [0.0, 0.0, 0.0], lambda x, y: F.smooth_l1_loss(x, y, reduction="sum", beta=0.5),
+        [1.0, -1.0, 0.0], [0.0, 0.0, 2.0]),
+    "huber at |x - y| = δ: slope ±δ, curvature 0": (
+        [2.0, -2.0, 0.0], [0.0, 0.0, 0.0], lambda x, y: F.huber_loss(x, y, reduction="sum", delta=2.0),
+        [2.0, -2.0, 0.0], [0.0, 0.0, 1.0]),
+    "binary_cross_entropy at 0 and 1: logs clamped at -100, x(1 - x) at 1e-12": (
+        [0.0, 1.0], [1.0, 0.0], lambda x, y: F.binary_cross_entropy(x, y, reduction="sum"), [-1 / EPS32, 1 / EPS32], None),
+}
+
+
+@pytest.mark.parametrize("convention", LOSS_KINKS)
+def test_loss_gradient_at_a_kink(convention):
+    values, targets, fn, expected, second = LOSS_KINKS[convention]
+    x = f64(values)
+    loss = fn(x, nbgrad.tensor(targets, dtype=nbgrad.float64))
+    (g,) = grad(loss, x, create_graph=True)
+    assert g.tolist() == expected
+    if second is not None:
+        (h,) = grad(g.sum(), x)
+        assert h.tolist() == second
+    if "binary" in convention:
+        assert loss.item() == 200.0

@@ -256,6 +256,21 @@ OPS = {
     "hardtanh": ((X,), lambda L, x: L.nn.functional.hardtanh(x, -0.5, 1.2)),
     "relu6": ((spec((2, 3), -3.0, 9.0),), lambda L, x: L.nn.functional.relu6(x)),
     "softplus module": ((X,), lambda L, x: L.nn.Softplus(2.0, 1.0)(x)),
+    "binary_cross_entropy": ((spec((2, 3), 0.05, 0.95), spec((2, 3), 0.0, 1.0)),
+                             lambda L, x, y: L.nn.functional.binary_cross_entropy(x, y)),
+    "BCELoss weight sum": ((spec((2, 3), 0.05, 0.95), const((2, 3), 0.0, 1.0)),
+                           lambda L, x, y: L.nn.BCELoss(L.tensor([0.5, 1.0, 2.0], dtype=L.float64), reduction="sum")(x, y)),
+    "l1_loss sum": ((X, Y), lambda L, x, y: L.nn.functional.l1_loss(x, y, reduction="sum")),
+    "L1Loss none": ((X, const((2, 3))), lambda L, x, y: L.nn.L1Loss(reduction="none")(x, y)),
+    "smooth_l1_loss": ((X, Y), lambda L, x, y: L.nn.functional.smooth_l1_loss(x, y, beta=0.8)),
+    "SmoothL1Loss sum beta 0": ((X, Y), lambda L, x, y: L.nn.SmoothL1Loss(reduction="sum", beta=0.0)(x, y)),
+    "huber_loss none": ((X, Y), lambda L, x, y: L.nn.functional.huber_loss(x, y, reduction="none", delta=0.7)),
+    "HuberLoss": ((X, Y), lambda L, x, y: L.nn.HuberLoss(delta=1.5)(x, y)),
+    "kl_div batchmean": ((spec((2, 3), -3.0, 0.0), const((2, 3), 0.05, 1.0)),
+                         lambda L, x, y: L.nn.functional.kl_div(x, y, reduction="batchmean")),
+    "KLDivLoss log_target": ((spec((2, 3), -3.0, 0.0), spec((2, 3), -3.0, 0.0)),
+                             lambda L, x, y: L.nn.KLDivLoss(reduction="sum", log_target=True)(x, y)),
+    "xlogy": ((const((2, 3), 0.0, 2.0), P), lambda L, c, y: L.xlogy(c, y)),
 
     # >>> issue-12 rnn
 
