@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import _random
 from .._dtype import from_numpy_dtype, scalar_type_name
-from ..ops import activation as _activation_ops, elementwise as _elementwise, linalg as _linalg, loss as _loss
+from ..ops import elementwise as _elementwise, linalg as _linalg, loss as _loss
 from .._argcheck import _broadcast_shapes, _check_dim, _require_floating
 from ..tensor import Tensor
 
@@ -369,6 +369,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 # >>> issue-12 conv
 
 # >>> issue-12 act
+from ..ops import activation as _activation_ops, embedding as _embedding  # noqa: E402  (this family's ops)
+
+
 def _activation(input, op, inplace_op, inplace, *args):
     """``op`` on ``input``, or with ``inplace=True`` written over it (recorded by ``inplace_op``: PyTorch's
     node for the in-place form, which saves the result where the input is gone)."""
@@ -456,6 +459,48 @@ def hardtanh_(input, min_val=-1.0, max_val=1.0):
 def relu6(input, inplace=False):
     """min(max(x, 0), 6): ``hardtanh(x, 0, 6)``, a HardtanhBackward0 node as in PyTorch."""
     return hardtanh(input, 0.0, 6.0, inplace)
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+    """The rows of ``weight`` at the indices ``input`` (any shape): shape ``input.shape + (embedding_dim,)``.
+
+    ``padding_idx``: that row gets no gradient. ``max_norm``: the rows looked up are first rescaled in place (no
+    gradient) to norm at most ``max_norm``. ``sparse=True`` still gives a dense gradient (nbgrad has no sparse
+    tensors).
+    """
+    num_weights = weight._data.shape[0] if weight._data.ndim else 0
+    if padding_idx is not None:
+        if padding_idx > 0:
+            assert padding_idx < num_weights, "Padding_idx must be within num_embeddings"
+        elif padding_idx < 0:
+            assert padding_idx >= -num_weights, "Padding_idx must be within num_embeddings"
+            padding_idx = num_weights + padding_idx
+    else:
+        padding_idx = -1
+    indices = input._data
+    if indices.dtype not in (np.int64, np.int32):
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got nbgrad.{input.dtype.legacy_name} instead (while checking arguments "
+                           "for embedding)")
+    if weight._data.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
+    if indices.size and (indices.min() < 0 or indices.max() >= num_weights):
+        raise IndexError("index out of range in self")
+    if max_norm is not None:
+        _embedding_renorm_(weight, indices, max_norm, norm_type)
+    return _embedding.Embedding.apply(weight, indices.astype(np.int64, copy=False), padding_idx, scale_grad_by_freq)
+
+
+def _embedding_renorm_(weight, indices, max_norm, norm_type):
+    """PyTorch's embedding_renorm_ under no_grad: each looked-up row whose norm exceeds max_norm is scaled by
+    max_norm/(norm + 1e-7), in place (the weight's version counts the write)."""
+    rows = np.unique(indices)
+    data = weight._data
+    norms = np.linalg.norm(data[rows], ord=norm_type, axis=1)
+    over = norms > max_norm
+    if over.any():
+        data[rows[over]] *= (max_norm / (norms[over] + 1e-7))[:, None].astype(data.dtype)
+    weight._version_counter[0] += 1
+
 
 def _size_warning(input, target):
     """PyTorch's warning when a loss's target broadcasts to the input; then both are expanded, as there."""

@@ -269,3 +269,86 @@ def test_loss_kink_conventions_are_pytorch_s(convention):
         (h,) = L.autograd.grad(g.sum(), x)
         results.append((loss, g, h))
     assert_close(*results)
+
+
+# ============================================================== Embedding
+
+@given(n=st.integers(1, 5), d=st.integers(1, 3), shape=hnp.array_shapes(min_dims=0, max_dims=3, max_side=3),
+       padding=st.booleans(), scale=st.booleans(), seed=st.integers(0, 2**16))
+@SETTINGS
+def test_embedding_matches_pytorch(n, d, shape, padding, scale, seed):
+    """Indices of any shape with repeats, padding_idx (negative too), scale_grad_by_freq: values, node, gradient."""
+    rng = np.random.default_rng(seed)
+    weight, indices, cotangent = rng.standard_normal((n, d)), rng.integers(0, n, shape), rng.standard_normal(shape + (d,))
+    padding_idx = int(rng.integers(-n, n)) if padding else None
+    results = []
+    for L in LIBS:
+        w = L.tensor(weight, requires_grad=True)
+        out = L.nn.functional.embedding(L.tensor(indices), w, padding_idx=padding_idx, scale_grad_by_freq=scale)
+        out.backward(L.tensor(cotangent))
+        results.append((out, w.grad, as_nbgrad(out.grad_fn.name())))
+    assert_close(results[0][:2], results[1][:2])
+    assert results[0][2] == results[1][2] == "EmbeddingBackward0"
+
+
+EMBEDDINGS = {
+    "plain": lambda L: L.nn.Embedding(5, 3),
+    "padding_idx": lambda L: L.nn.Embedding(5, 3, padding_idx=-2),
+    "every option": lambda L: L.nn.Embedding(4, 2, padding_idx=0, max_norm=1.5, norm_type=1.0, scale_grad_by_freq=True),
+    "sparse": lambda L: L.nn.Embedding(3, 2, sparse=True),
+}
+
+
+@pytest.mark.parametrize("name", EMBEDDINGS)
+def test_embedding_modules_match_pytorch(name):
+    """Repr, the zeroed padding row and, with the same weights, the lookup, gradients and max_norm's renorm."""
+    ours, theirs = EMBEDDINGS[name](nbgrad), EMBEDDINGS[name](torch)
+    assert repr(ours) == repr(theirs)
+    assert ours.weight.shape == tuple(theirs.weight.shape) and ours.weight.requires_grad
+    if ours.padding_idx is not None:
+        assert ours.padding_idx == theirs.padding_idx and not ours.weight[ours.padding_idx].detach().numpy().any()
+    weight = np.random.default_rng(0).standard_normal(tuple(theirs.weight.shape))
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(weight))
+    ours.weight.data = nbgrad.tensor(weight, dtype=nbgrad.float32)
+    indices = np.array([[0, 1, 1], [2, 0, 2]]) % ours.num_embeddings
+    results = []
+    for L, module in ((nbgrad, ours), (torch, theirs)):
+        out = module(L.tensor(indices))
+        (out * L.arange(out.numel()).reshape(tuple(out.shape))).sum().backward()
+        results.append((out, module.weight.grad, module.weight.detach()))
+    if name == "sparse":
+        results[1] = (results[1][0], results[1][1].to_dense(), results[1][2])
+    assert_close(*results)
+
+
+def test_from_pretrained_matches_pytorch():
+    for kwargs in ({}, {"freeze": False, "padding_idx": 1}):
+        ours, theirs = (L.nn.Embedding.from_pretrained(L.tensor([[1.0, 2.0], [3.0, 4.0]]), **kwargs) for L in LIBS)
+        assert repr(ours) == repr(theirs)
+        assert ours.weight.requires_grad == theirs.weight.requires_grad
+        assert ours.weight.tolist() == theirs.weight.tolist()  # the padding row is not zeroed
+
+
+EMBEDDING_ERRORS = {
+    "index too large": lambda L: L.nn.functional.embedding(L.tensor([3]), L.zeros(3, 2)),
+    "negative index": lambda L: L.nn.Embedding(3, 2)(L.tensor([[0, -1]])),
+    "float indices": lambda L: L.nn.Embedding(3, 2)(L.tensor([0.0])),
+    "1-d weight": lambda L: L.nn.functional.embedding(L.tensor([0]), L.zeros(3)),
+    "padding_idx too large": lambda L: L.nn.Embedding(3, 2, padding_idx=3),
+    "padding_idx too small": lambda L: L.nn.functional.embedding(L.tensor([0]), L.zeros(3, 2), padding_idx=-4),
+    "from_pretrained 1-d": lambda L: L.nn.Embedding.from_pretrained(L.zeros(3)),
+    "_weight shape": lambda L: L.nn.Embedding(3, 2, _weight=L.zeros(2, 3)),
+}
+
+
+@pytest.mark.parametrize("case", EMBEDDING_ERRORS)
+def test_embedding_errors_match_pytorch(case):
+    assert_same_error(EMBEDDING_ERRORS[case])
+
+
+def test_bad_indices_change_nothing():
+    w = nbgrad.zeros(3, 2, requires_grad=True)
+    with pytest.raises(IndexError):
+        nbgrad.nn.functional.embedding(nbgrad.tensor([0, 5]), w, max_norm=1.0)
+    assert w._version == 0 and w.grad is None

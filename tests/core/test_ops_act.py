@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import nbgrad
 import nbgrad.nn.functional as F
 from helpers import SETTINGS, arrays, away_from_zero, check_grad, floats, on_grid, shapes
 from nbgrad.autograd import grad
-from nbgrad.ops import activation as A, loss as LO
+from nbgrad.ops import activation as A, embedding as EM, loss as LO
 from test_ops_grad import covers, f64
 
 ERF = np.vectorize(math.erf, otypes=[float])
@@ -298,3 +299,57 @@ def test_loss_gradient_at_a_kink(convention):
         assert h.tolist() == second
     if "binary" in convention:
         assert loss.item() == 200.0
+
+
+# ============================================================== embedding
+
+@st.composite
+def lookups(draw):
+    """A weight (n, d), indices of any shape (repeats likely), a padding_idx or none, scale_grad_by_freq."""
+    n, d = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    weight = draw(arrays((n, d)), label="weight")
+    indices = draw(hnp.arrays(np.int64, shapes(max_dims=2), elements=st.integers(0, n - 1)), label="indices")
+    padding_idx = draw(st.none() | st.integers(-n, n - 1))
+    return weight, indices, padding_idx, draw(st.booleans())
+
+
+@covers(EM.Embedding)
+@given(case=lookups())
+@SETTINGS
+def test_embedding(case):
+    """The plain lookup: padding_idx and scale_grad_by_freq change the gradient away from the derivative on
+    purpose (PyTorch's conventions), so they are checked by their backward's formula below and exactly."""
+    weight, indices, _, _ = case
+    idx = nbgrad.tensor(indices)
+    check_grad(lambda w: F.embedding(idx, w), weight, reference=lambda w: w[indices])
+
+
+def _dense_backward_reference(g, indices, n, padding_idx, scale):
+    out = np.zeros((n, g.shape[-1]))
+    counts = np.bincount(indices.reshape(-1), minlength=n)
+    for k, row in zip(indices.reshape(-1), g.reshape(-1, g.shape[-1])):
+        if k != padding_idx:
+            out[k] += row / (counts[k] if scale else 1)
+    return out
+
+
+@covers(EM.EmbeddingDenseBackward)
+@given(case=lookups(), data=st.data())
+@SETTINGS
+def test_embedding_dense_backward(case, data):
+    """Embedding's backward op (recorded under create_graph) in its input: the third derivatives of a lookup."""
+    weight, indices, padding_idx, scale = case
+    n, d = weight.shape
+    pad = -1 if padding_idx is None else padding_idx % n
+    g = data.draw(arrays(indices.shape + (d,)), label="grad_output")
+    check_grad(lambda t: EM.EmbeddingDenseBackward.apply(t, indices, n, pad, scale) * 1, g,
+               reference=lambda a: _dense_backward_reference(a, indices, n, pad, scale))
+
+
+def test_the_padding_row_gets_no_gradient_and_repeats_add_up():
+    w = f64([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    out = F.embedding(nbgrad.tensor([[0, 2, 0], [1, 2, 2]]), w, padding_idx=2)
+    (g,) = grad(out.sum(), w)
+    assert g.tolist() == [[2.0, 2.0], [1.0, 1.0], [0.0, 0.0]]
+    (g,) = grad(F.embedding(nbgrad.tensor([0, 0, 1]), w, scale_grad_by_freq=True).sum(), w)
+    assert g.tolist() == [[1.0, 1.0], [1.0, 1.0], [0.0, 0.0]]

@@ -271,6 +271,13 @@ OPS = {
     "KLDivLoss log_target": ((spec((2, 3), -3.0, 0.0), spec((2, 3), -3.0, 0.0)),
                              lambda L, x, y: L.nn.KLDivLoss(reduction="sum", log_target=True)(x, y)),
     "xlogy": ((const((2, 3), 0.0, 2.0), P), lambda L, c, y: L.xlogy(c, y)),
+    "embedding": ((spec((5, 3)), ("int", (2, 3), 0, 5, False)), lambda L, w, i: L.nn.functional.embedding(i, w)),
+    # squared: the gradient reaching the lookup's backward requires grad, so that backward is recorded
+    "embedding squared": ((spec((5, 3)), ("int", (4,), 0, 5, False)),
+                          lambda L, w, i: L.nn.functional.embedding(i, w, padding_idx=2) ** 2),
+    "embedding padding_idx scale_grad_by_freq": (
+        (spec((4, 2)), ("int", (6,), 0, 4, False)),
+        lambda L, w, i: L.nn.functional.embedding(i, w, padding_idx=-1, scale_grad_by_freq=True)),
 
     # >>> issue-12 rnn
 
