@@ -9,6 +9,7 @@ from .parameter import Parameter  # noqa: F401
 # >>> issue-12 conv
 
 # >>> issue-12 act
+from .modules import AlphaDropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout  # noqa: F401
 from .modules import Embedding  # noqa: F401
 from .modules import BCELoss, HuberLoss, KLDivLoss, L1Loss, SmoothL1Loss  # noqa: F401
 from .modules import CELU, ELU, GELU, SELU, Hardtanh, LeakyReLU, Mish, ReLU6, SiLU, Softplus  # noqa: F401

@@ -502,6 +502,114 @@ def _embedding_renorm_(weight, indices, max_norm, norm_type):
     weight._version_counter[0] += 1
 
 
+_SELU_ALPHA_TIMES_SCALE = 1.7580993408473766  # PyTorch's alpha for alpha dropout: SELU's λα
+
+
+def _dropout_impl(input, p, training, inplace, feature, alpha):
+    """PyTorch's ``_dropout_impl``: a noise of ones kept with probability 1 - p, per element or, for feature
+    dropout, per (sample, channel); scaled by 1/(1 - p), or for alpha dropout mapped so that SELU's mean and
+    variance are kept (the dropped values go to -λα, then an affine map). The noise comes from nbgrad's seeded
+    generator, so it cannot equal PyTorch's."""
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if p == 0 or not training or input._data.size == 0:
+        return input
+    if p == 1:
+        zero = Tensor._make(np.zeros((), input._data.dtype))
+        return input.mul_(zero) if inplace else input * zero
+    shape = input._data.shape
+    if feature:
+        if len(shape) < 2:
+            raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+        shape = shape[:2] + (1,) * (len(shape) - 2)
+    keep = (_random.uniform_array(shape) >= p).astype(input._data.dtype)
+    if not alpha:
+        noise = Tensor._make((keep / (1 - p)).astype(input._data.dtype))
+        return input.mul_(noise) if inplace else input * noise
+    a = 1 / math.sqrt((_SELU_ALPHA_TIMES_SCALE ** 2 * p + 1) * (1 - p))
+    b = Tensor._make(((keep - 1) * (_SELU_ALPHA_TIMES_SCALE * a) + _SELU_ALPHA_TIMES_SCALE * a * p).astype(keep.dtype))
+    noise = Tensor._make((keep * a).astype(keep.dtype))
+    return (input.mul_(noise) if inplace else input * noise).add_(b)
+
+
+def _unbatched(input, p, training, inplace):
+    """dropout1d and dropout3d of an input without its batch dim: as one batch of one (unsqueeze(0), then
+    squeeze(0)); in place, the input itself is written over with that one sample's channel noise."""
+    if not inplace:
+        return _dropout_impl(input.unsqueeze(0), p, training, False, True, False).squeeze(0)
+    if p == 0 or not training or input._data.size == 0:
+        return input
+    shape = input._data.shape
+    keep = (_random.uniform_array(shape[:1] + (1,) * (len(shape) - 1)) >= p).astype(input._data.dtype)
+    return input.mul_(Tensor._make(keep * (0.0 if p == 1 else 1 / (1 - p))))
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels: each (sample, channel) row of a (N, C, L) or (C, L) input with probability p."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    ndim = input._data.ndim
+    if ndim not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {ndim}D input. Note that dropout1d exists to provide "
+            "channel-wise dropout on inputs with 1 spatial dimension, a channel dimension, and an optional batch "
+            "dimension (i.e. 2D or 3D inputs).")
+    if ndim == 2:
+        return _unbatched(input, p, training, inplace)
+    return _dropout_impl(input, p, training, inplace, True, False)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels (feature maps) of an (N, C, H, W) input, each with probability p."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    ndim = input._data.ndim
+    import warnings
+
+    if ndim not in (3, 4):
+        warnings.warn(
+            f"dropout2d: Received a {ndim}-D input to dropout2d, which is deprecated and will result in an error in "
+            "a future release. To retain the behavior and silence this warning, please use dropout instead. Note "
+            "that dropout2d exists to provide channel-wise dropout on inputs with 2 spatial dimensions, a channel "
+            "dimension, and an optional batch dimension (i.e. 3D or 4D inputs).", stacklevel=2)
+    if ndim == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior is "
+            "desired - input is interpreted as shape (N, C, L), where C is the channel dim. This behavior will "
+            "change in a future release to interpret the input as one without a batch dimension, i.e. shape "
+            "(C, H, W). To maintain the 1D channel-wise dropout behavior, please switch to using dropout1d "
+            "instead.", stacklevel=2)
+    return _dropout_impl(input, p, training, inplace, True, False)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of an (N, C, D, H, W) or (C, D, H, W) input, each with probability p."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    ndim = input._data.ndim
+    if ndim not in (4, 5):
+        import warnings
+
+        warnings.warn(
+            f"dropout3d: Received a {ndim}-D input to dropout3d, which is deprecated and will result in an error in "
+            "a future release. To retain the behavior and silence this warning, please use dropout instead. Note "
+            "that dropout3d exists to provide channel-wise dropout on inputs with 3 spatial dimensions, a channel "
+            "dimension, and an optional batch dimension (i.e. 4D or 5D inputs).", stacklevel=2)
+    if ndim != 5:
+        return _unbatched(input, p, training, inplace)
+    return _dropout_impl(input, p, training, inplace, True, False)
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Dropout for SELU networks: dropped values become -λα, then an affine map keeps mean 0 and variance 1."""
+    return _dropout_impl(input, p, training, inplace, False, True)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Alpha dropout of whole channels (each (sample, channel) at once)."""
+    return _dropout_impl(input, p, training, inplace, True, True)
+
+
 def _size_warning(input, target):
     """PyTorch's warning when a loss's target broadcasts to the input; then both are expanded, as there."""
     if input._data.shape == target._data.shape:

@@ -352,3 +352,90 @@ def test_bad_indices_change_nothing():
     with pytest.raises(IndexError):
         nbgrad.nn.functional.embedding(nbgrad.tensor([0, 5]), w, max_norm=1.0)
     assert w._version == 0 and w.grad is None
+
+
+# ============================================================== dropout variants
+
+def _names(node):
+    """grad_fn names down the graph, depth first (the noise differs between the libraries; the graph does not)."""
+    if node is None:
+        return []
+    return [as_nbgrad(node.name())] + [n for child, _ in node.next_functions for n in _names(child)]
+
+
+DROPOUTS = {
+    "dropout1d": lambda L, x: L.nn.functional.dropout1d(x.reshape(2, 3, 2)),
+    "dropout1d unbatched": lambda L, x: L.nn.functional.dropout1d(x.reshape(6, 2), 0.3),
+    "dropout1d eval unbatched": lambda L, x: L.nn.functional.dropout1d(x.reshape(6, 2), training=False),
+    "dropout2d": lambda L, x: L.nn.functional.dropout2d(x.reshape(2, 3, 2, 1)),
+    "dropout2d inplace": lambda L, x: L.nn.functional.dropout2d(x.reshape(2, 3, 2, 1) * 1, inplace=True),
+    "dropout2d p 1": lambda L, x: L.nn.functional.dropout2d(x.reshape(2, 3, 2, 1), 1.0),
+    "dropout3d": lambda L, x: L.nn.functional.dropout3d(x.reshape(2, 3, 1, 2, 1), 0.2),
+    "dropout3d unbatched": lambda L, x: L.nn.functional.dropout3d(x.reshape(3, 1, 2, 2)),
+    "alpha_dropout": lambda L, x: L.nn.functional.alpha_dropout(x, 0.3, True),
+    "alpha_dropout inplace": lambda L, x: L.nn.functional.alpha_dropout(x * 1, 0.3, True, True),
+    "alpha_dropout p 1": lambda L, x: L.nn.functional.alpha_dropout(x, 1.0, True),
+    "feature_alpha_dropout": lambda L, x: L.nn.functional.feature_alpha_dropout(x.reshape(3, 4), 0.5, True),
+    "Dropout2d module": lambda L, x: L.nn.Dropout2d(0.4)(x.reshape(1, 3, 4, 1)),
+    "AlphaDropout module inplace": lambda L, x: L.nn.AlphaDropout(0.4, inplace=True)(x),
+    "FeatureAlphaDropout eval": lambda L, x: L.nn.FeatureAlphaDropout(0.4).eval()(x.reshape(2, 6)),
+}
+
+
+@pytest.mark.parametrize("name", DROPOUTS)
+def test_dropout_graphs_match_pytorch(name):
+    """Same graph (grad_fn names), same shape and dtype, and the gradient is the output's mask: out = x·grad
+    (+ the shift of alpha dropout, constant where x is)."""
+    x = np.random.default_rng(0).standard_normal((3, 4))
+    graphs = []
+    for L in LIBS:
+        t = L.tensor(x, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = DROPOUTS[name](L, t)
+        graphs.append((tuple(out.shape), _names(out.grad_fn), out is t))
+        out.backward(L.ones_like(out))
+        if "alpha" not in name.lower():
+            np.testing.assert_allclose(array_of(out), (x * array_of(t.grad)).reshape(array_of(out).shape))
+    assert graphs[0] == graphs[1]
+
+
+def array_of(t):
+    return t.detach().numpy()
+
+
+def test_dropout_reprs_match_pytorch():
+    for name in ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"):
+        for args in ((), (0.25, True)):
+            assert repr(getattr(nbgrad.nn, name)(*args)) == repr(getattr(torch.nn, name)(*args))
+
+
+DROPOUT_ERRORS = {
+    "dropout1d of 4-d": lambda L: L.nn.functional.dropout1d(L.zeros(2, 3, 4, 5)),
+    "dropout1d p": lambda L: L.nn.functional.dropout1d(L.zeros(2, 3), 1.5),
+    "dropout2d p": lambda L: L.nn.functional.dropout2d(L.zeros(2, 3, 2, 2), -0.1),
+    "alpha_dropout p": lambda L: L.nn.functional.alpha_dropout(L.zeros(2), 2.0, True),
+    "module p": lambda L: L.nn.Dropout3d(1.5),
+    "feature dropout of 1-d": lambda L: L.nn.functional.feature_alpha_dropout(L.zeros(3), 0.5, True),
+    "dropout2d of 1-d": lambda L: L.nn.functional.dropout2d(L.zeros(3), 0.5, True),
+}
+
+
+@pytest.mark.parametrize("case", DROPOUT_ERRORS)
+def test_dropout_errors_match_pytorch(case):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert_same_error(DROPOUT_ERRORS[case])
+
+
+DROPOUT_WARNINGS = {
+    "dropout2d of 3-d": lambda L: L.nn.functional.dropout2d(L.zeros(2, 3, 4)),
+    "dropout2d of 2-d": lambda L: L.nn.functional.dropout2d(L.zeros(2, 3)),
+    "dropout3d of 3-d": lambda L: L.nn.functional.dropout3d(L.zeros(2, 3, 4)),
+}
+
+
+@pytest.mark.parametrize("case", DROPOUT_WARNINGS)
+def test_dropout_warnings_match_pytorch(case):
+    ours, theirs = (_warnings_of(lambda: DROPOUT_WARNINGS[case](L)) for L in LIBS)
+    assert ours == theirs and ours

@@ -353,3 +353,94 @@ def test_the_padding_row_gets_no_gradient_and_repeats_add_up():
     assert g.tolist() == [[2.0, 2.0], [1.0, 1.0], [0.0, 0.0]]
     (g,) = grad(F.embedding(nbgrad.tensor([0, 0, 1]), w, scale_grad_by_freq=True).sum(), w)
     assert g.tolist() == [[1.0, 1.0], [1.0, 1.0], [0.0, 0.0]]
+
+
+# ============================================================== dropout variants: statistics, scaling, backward
+
+ALPHA = 1.7580993408473766  # SELU's λα
+
+
+def _channel_dropout_case(fn, shape, p):
+    x = nbgrad.randn(*shape, dtype=nbgrad.float64, requires_grad=True)
+    out = fn(x, p)
+    (g,) = grad(out, x, nbgrad.ones_like(out))
+    return x.detach().numpy(), out.detach().numpy(), g.numpy()
+
+
+@pytest.mark.parametrize("fn, shape, channel_dims", [
+    (lambda x, p: F.dropout1d(x, p), (40, 50, 3), 2),
+    (lambda x, p: F.dropout1d(x, p), (400, 3), 1),
+    (lambda x, p: F.dropout2d(x, p), (40, 50, 2, 2), 2),
+    (lambda x, p: F.dropout3d(x, p), (40, 50, 2, 1, 2), 2),
+    (lambda x, p: F.dropout3d(x, p), (400, 2, 1, 2), 1),
+], ids=["dropout1d", "dropout1d unbatched", "dropout2d", "dropout3d", "dropout3d unbatched"])
+@pytest.mark.parametrize("p", [0.2, 0.7])
+def test_channel_dropout_zeroes_whole_channels_and_scales_the_rest(fn, shape, channel_dims, p):
+    """About p of the channels are zero (within 5 standard deviations), each channel all or nothing, the rest
+    scaled by 1/(1 - p); the gradient is the same mask times the same scale."""
+    nbgrad.manual_seed(0)
+    x, out, g = _channel_dropout_case(fn, shape, p)
+    per_channel = g.reshape(int(np.prod(shape[:channel_dims])), -1)
+    assert np.all(per_channel == per_channel[:, :1]), "a channel is dropped as a whole"
+    np.testing.assert_allclose(np.unique(per_channel), [0.0, 1 / (1 - p)])
+    n = per_channel.shape[0]
+    dropped = np.mean(per_channel[:, 0] == 0)
+    assert abs(dropped - p) < 5 * math.sqrt(p * (1 - p) / n)
+    np.testing.assert_allclose(out, x * g, rtol=1e-15)
+
+
+@pytest.mark.parametrize("feature", [False, True], ids=["alpha_dropout", "feature_alpha_dropout"])
+@pytest.mark.parametrize("p", [0.1, 0.5])
+def test_alpha_dropout_keeps_mean_and_variance(feature, p):
+    """On standard normal input the output's mean stays 0 and variance 1 (SELU's fixed point); a dropped value is
+    a·λα·(p - 1), a kept one a·x + a·λα·p, and the gradient is a where kept, 0 where dropped."""
+    nbgrad.manual_seed(1)
+    x = nbgrad.randn(20000, 4, dtype=nbgrad.float64, requires_grad=True) if not feature else \
+        nbgrad.randn(5000, 4, 1, dtype=nbgrad.float64, requires_grad=True)
+    fn = F.feature_alpha_dropout if feature else F.alpha_dropout
+    out = fn(x, p, training=True)
+    (g,) = grad(out.sum(), x)
+    a = 1 / math.sqrt((ALPHA ** 2 * p + 1) * (1 - p))
+    kept = g.numpy() != 0
+    np.testing.assert_allclose(np.unique(g.numpy()), [0.0, a])
+    np.testing.assert_allclose(out.detach().numpy()[~kept], a * ALPHA * (p - 1))
+    np.testing.assert_allclose(out.detach().numpy()[kept], a * x.detach().numpy()[kept] + a * ALPHA * p)
+    values = out.detach().numpy()
+    assert abs(values.mean()) < 0.05 and abs(values.var() - 1) < 0.05
+    assert abs(np.mean(~kept) - p) < 0.02
+
+
+@pytest.mark.parametrize("fn, shape", [(F.dropout1d, (2, 3, 2)), (F.dropout2d, (2, 3, 2, 2)), (F.dropout3d, (2, 3, 1, 2, 2)),
+                                       (F.alpha_dropout, (2, 3)), (F.feature_alpha_dropout, (2, 3, 2))])
+def test_dropout_variants_are_the_identity_in_eval_and_at_p_0(fn, shape):
+    """The input itself is returned (an unbatched input to dropout1d/3d comes back as a squeezed view, as in
+    PyTorch: tests/core/test_act_parity.py)."""
+    x = nbgrad.randn(*shape, requires_grad=True)
+    assert fn(x, 0.5, training=False) is x
+    assert fn(x, 0.0, training=True) is x
+
+
+@pytest.mark.parametrize("fn", [F.dropout1d, F.dropout2d, F.alpha_dropout])
+def test_dropout_variants_at_p_1_zero_everything_and_the_gradient(fn):
+    x = nbgrad.randn(2, 3, 4, requires_grad=True)
+    out = fn(x, 1.0, training=True)
+    (g,) = grad(out.sum(), x)
+    assert not out.detach().numpy().any() and not g.numpy().any()
+
+
+def test_dropout_masks_follow_nbgrads_seed():
+    outs = []
+    for _ in range(2):
+        nbgrad.manual_seed(5)
+        outs.append(F.dropout2d(nbgrad.ones(4, 6, 2, 2)).numpy())
+    np.testing.assert_array_equal(*outs)
+
+
+def test_in_place_dropout_variants_write_over_their_input():
+    nbgrad.manual_seed(2)
+    for fn in (lambda t: F.dropout1d(t, inplace=True), lambda t: F.dropout2d(t.view(2, 3, 2, 1), inplace=True),
+               lambda t: F.alpha_dropout(t, 0.5, True, inplace=True)):
+        x = nbgrad.ones(2, 3, 2)
+        out = fn(x)
+        np.testing.assert_array_equal(x.numpy().reshape(out.shape), out.numpy())
+        assert not np.all(x.numpy() == 1)
