@@ -502,6 +502,44 @@ def _embedding_renorm_(weight, indices, max_norm, norm_type):
     weight._version_counter[0] += 1
 
 
+def logsigmoid(input):
+    """ln σ(x), computed without overflow."""
+    _require_floating(input, "log_sigmoid")
+    return _activation_ops.LogSigmoid.apply(input)
+
+
+def hardswish(input, inplace=False):
+    """x·relu6(x + 3)/6."""
+    _require_floating(input, "hardswish")
+    return _activation(input, _activation_ops.Hardswish, _activation_ops.Hardswish, inplace)
+
+
+def hardshrink(input, lambd=0.5):
+    """x where |x| > lambd, else 0."""
+    _require_floating(input, "hardshrink")
+    return _activation_ops.Hardshrink.apply(input, lambd)
+
+
+def softshrink(input, lambd=0.5):
+    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0."""
+    if input._data.dtype.kind != "f":  # PyTorch's message names its check, not a kernel
+        raise NotImplementedError(f'"softshrink_check" not implemented for \'{_dtype_name(input)}\'')
+    if not 0 <= lambd <= np.finfo(input._data.dtype).max:
+        raise RuntimeError(f"lambda must be in range [0, {np.finfo(input._data.dtype).max:g}] for input dtype "
+                           f"{_dtype_name(input)}, but found {lambd:g}")
+    return _activation_ops.Softshrink.apply(input, lambd)
+
+
+def softsign(input):
+    """x/(1 + |x|): PyTorch's ops (DivBackward0 of AddBackward0 of AbsBackward0)."""
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input):
+    """x - tanh(x)."""
+    return input - input.tanh()
+
+
 _SELU_ALPHA_TIMES_SCALE = 1.7580993408473766  # PyTorch's alpha for alpha dropout: SELU's λα
 
 

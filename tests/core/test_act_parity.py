@@ -46,6 +46,10 @@ MODULES = {
     "Softplus": lambda L: L.nn.Softplus(), "Softplus beta threshold": lambda L: L.nn.Softplus(0.5, 2.0),
     "Hardtanh": lambda L: L.nn.Hardtanh(), "Hardtanh inplace": lambda L: L.nn.Hardtanh(-2.0, 0.5, True),
     "ReLU6": lambda L: L.nn.ReLU6(), "ReLU6 inplace": lambda L: L.nn.ReLU6(inplace=True),
+    "LogSigmoid": lambda L: L.nn.LogSigmoid(), "Hardswish": lambda L: L.nn.Hardswish(),
+    "Hardswish inplace": lambda L: L.nn.Hardswish(True), "Hardshrink": lambda L: L.nn.Hardshrink(),
+    "Softshrink": lambda L: L.nn.Softshrink(0.25), "Softsign": lambda L: L.nn.Softsign(),
+    "Tanhshrink": lambda L: L.nn.Tanhshrink(),
 }
 
 
@@ -108,6 +112,12 @@ ACTIVATION_ERRORS = {
     "leaky_relu of integers": lambda L: L.nn.functional.leaky_relu(L.tensor([1, 2])),
     "silu of integers": lambda L: L.nn.functional.silu(L.tensor([1, 2])),
     "mish of integers": lambda L: L.nn.functional.mish(L.tensor([1, 2])),
+    "logsigmoid of integers": lambda L: L.nn.functional.logsigmoid(L.tensor([1, 2])),
+    "hardswish of integers": lambda L: L.nn.functional.hardswish(L.tensor([1, 2])),
+    "hardshrink of integers": lambda L: L.nn.functional.hardshrink(L.tensor([1, 2])),
+    "softshrink of integers": lambda L: L.nn.functional.softshrink(L.tensor([1, 2])),
+    "softshrink negative lambd": lambda L: L.nn.functional.softshrink(L.zeros(2, dtype=L.float64), -0.5),
+    "softshrink negative lambd float32": lambda L: L.nn.Softshrink(-1.5)(L.zeros(2)),
     "hardtanh crossed bounds": lambda L: L.nn.functional.hardtanh(L.zeros(2), 1.0, -1.0),
     "in place on a leaf": lambda L: L.nn.functional.elu(L.zeros(2, requires_grad=True), inplace=True),
     "leaky_relu_ negative slope backward": lambda L: L.nn.functional.leaky_relu_(

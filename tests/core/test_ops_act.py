@@ -69,6 +69,15 @@ ACTIVATIONS = {
                   on_grid(0.1, offset=0.05)),
     "relu6": ((A.Hardtanh,), lambda x: F.relu6(x * 3), lambda a: _hardtanh(3 * a, 0.0, 6.0),
               on_grid(0.1, offset=0.05)),
+    "logsigmoid": ((A.LogSigmoid,), F.logsigmoid, lambda a: -np.logaddexp(0, -a), floats(-8.0, 8.0)),
+    # grids at least 0.05 from the kinks (±3; ±λ)
+    "hardswish": ((A.Hardswish,), F.hardswish, lambda a: a * np.clip(a + 3, 0, 6) / 6, on_grid(0.1, -5, 5, offset=0.05)),
+    "hardswish inplace": ((A.Hardswish,), lambda x: F.hardswish(x * 1, inplace=True),
+                          lambda a: a * np.clip(a + 3, 0, 6) / 6, on_grid(0.1, -5, 5, offset=0.05)),
+    "hardshrink": ((A.Hardshrink,), lambda x: F.hardshrink(x, 0.4), lambda a: np.where(np.abs(a) > 0.4, a, 0.0),
+                   on_grid(0.1, offset=0.05)),
+    "softshrink": ((A.Softshrink,), F.softshrink, lambda a: np.sign(a) * np.maximum(np.abs(a) - 0.5, 0.0),
+                   on_grid(0.1, offset=0.05)),
 }
 
 
@@ -115,6 +124,15 @@ BACKWARD = {
                                      _elu_derivative(1.5, 2.0, 0.5, True), away_from_zero()),
     "hardtanh_backward": (A.HardtanhBackward, lambda g, a: A.HardtanhBackward.apply(g, a, -0.5, 1.0),
                           lambda a: ((a > -0.5) & (a < 1.0)).astype(float), on_grid(0.1, offset=0.05)),
+    "log_sigmoid_backward": (A.LogSigmoidBackward, A.LogSigmoidBackward.apply, lambda a: 1 / (1 + np.exp(a)),
+                             floats(-8.0, 8.0)),
+    "hardswish_backward": (A.HardswishBackward, A.HardswishBackward.apply,
+                           lambda a: np.where(a <= -3, 0.0, np.where(a < 3, a / 3 + 0.5, 1.0)),
+                           on_grid(0.1, -5, 5, offset=0.05)),
+    "hardshrink_backward": (A.HardshrinkBackward, lambda g, a: A.HardshrinkBackward.apply(g, a, 0.4),
+                            lambda a: (np.abs(a) > 0.4).astype(float), on_grid(0.1, offset=0.05)),
+    "softshrink_backward": (A.SoftshrinkBackward, lambda g, a: A.SoftshrinkBackward.apply(g, a, 0.4),
+                            lambda a: (np.abs(a) > 0.4).astype(float), on_grid(0.1, offset=0.05)),
 }
 
 
@@ -142,6 +160,10 @@ KINKS = {
     "selu'(0) = λα": ([0.0], F.selu, [SELU_SCALE * SELU_ALPHA], [0.0]),
     "hardtanh' = 0 at its bounds": ([-1.0, 0.0, 1.0], F.hardtanh, [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]),
     "relu6' = 0 at 0 and 6": ([0.0, 3.0, 6.0], F.relu6, [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]),
+    "hardswish' = 0 at -3 and 1 at 3, hardswish'' = 0 there": ([-3.0, 0.0, 3.0], F.hardswish, [0.0, 0.5, 1.0],
+                                                               [0.0, 1 / 3, 0.0]),
+    "hardshrink' = 0 at ±λ": ([-0.5, 0.5, 1.0], F.hardshrink, [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]),
+    "softshrink' = 0 at ±λ": ([-0.5, 0.5, -1.0], F.softshrink, [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]),
 }
 
 
