@@ -502,6 +502,15 @@ def _embedding_renorm_(weight, indices, max_norm, norm_type):
     weight._version_counter[0] += 1
 
 
+def threshold(input, threshold, value, inplace=False):
+    """x where x > threshold, else value."""
+    return _activation(input, _activation_ops.Threshold, _activation_ops.Threshold, inplace, threshold, value)
+
+
+def threshold_(input, threshold, value):
+    return _activation(input, _activation_ops.Threshold, _activation_ops.Threshold, True, threshold, value)
+
+
 def logsigmoid(input):
     """ln σ(x), computed without overflow."""
     _require_floating(input, "log_sigmoid")

@@ -11,7 +11,9 @@ import numpy as np
 
 from ..autograd import function
 from ._base import Primitive, Rule, constant, either, exp, raw, result, saved
-from .elementwise import add_scalar, div_scalar, mul_scalar, sigmoid, sub_scalar, where, zero_of, zeros_like
+from .elementwise import (
+    add_scalar, div_scalar, mul_scalar, sigmoid, sub_scalar, threshold_backward, where, zero_of, zeros_like,
+)
 
 _ONE_WHERE = r"1 \text{ where } "
 _SQRT1_2 = math.sqrt(0.5)
@@ -594,3 +596,28 @@ class Softshrink(_Shrink):
     @staticmethod
     def _shrink(x, lambd):
         return np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0)).astype(x.dtype, copy=False)
+
+
+# ============================================================== Threshold
+
+class Threshold(Primitive):
+    rule = Rule("a where a > t (t = threshold), else v (v = value);  ∂/∂a = 1 where a > t, else 0",
+                latex=(r"$a \text{ where } $a > $threshold \text{, else } $value",
+                       _ONE_WHERE + r"$a > $threshold \text{, else } 0"),
+                params=lambda node, number: {"threshold": number(node.threshold), "value": number(node.value)})
+
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, a, threshold, value):
+        ctx.save_for_backward(a)
+        ctx.threshold, ctx.value = threshold, value
+        x = a._data
+        return np.where(x > threshold, x, value).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = saved(ctx, grad)
+        # NOTE: at a = t the result is v and the gradient 0, as in PyTorch (relu's rule, threshold_backward)
+        return threshold_backward(grad, a, ctx.threshold), None, None
+

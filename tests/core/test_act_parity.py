@@ -50,6 +50,7 @@ MODULES = {
     "Hardswish inplace": lambda L: L.nn.Hardswish(True), "Hardshrink": lambda L: L.nn.Hardshrink(),
     "Softshrink": lambda L: L.nn.Softshrink(0.25), "Softsign": lambda L: L.nn.Softsign(),
     "Tanhshrink": lambda L: L.nn.Tanhshrink(),
+    "Threshold": lambda L: L.nn.Threshold(0.1, -3.0),
 }
 
 
@@ -88,7 +89,20 @@ def _kink_fn(L, convention, t):
         "leaky_relu'(0) = negative_slope": lambda: F.leaky_relu(t, 0.25),
         "elu'(0) = α (the left slope), elu''(0) = 0": lambda: F.elu(t, 0.5),
         "celu'(0) = 1": lambda: F.celu(t, 2.0),
+        "threshold' = 0 at the threshold": lambda: F.threshold(t, 0.5, 3.0),
     }[convention]()
+
+
+def test_in_place_threshold_is_recorded_under_its_out_of_place_node():
+    """A known difference (docs/differences.md): PyTorch names the in-place node ThresholdBackward1."""
+    results = []
+    for L in LIBS:
+        x = L.tensor([-1.0, 0.5, 2.0], dtype=L.float64, requires_grad=True)
+        out = L.nn.Threshold(0.1, -3.0, inplace=True)(x * 1)
+        (g,) = L.autograd.grad(out.sum(), x)
+        results.append((out, g, as_nbgrad(out.grad_fn.name())))
+    assert_close(results[0][:2], results[1][:2])
+    assert (results[0][2], results[1][2]) == ("ThresholdBackward0", "ThresholdBackward1")
 
 
 def test_hardtanh_module_keeps_pytorch_s_deprecated_names_and_checks():
@@ -143,8 +157,10 @@ def test_activation_errors_match_pytorch(case):
     assert_same_error(ACTIVATION_ERRORS[case])
 
 
-def test_hardtanh_of_integers_stays_integer_as_in_pytorch():
-    results = [L.nn.functional.hardtanh(L.tensor([-3, 0, 5]), -2, 2) for L in LIBS]
+@pytest.mark.parametrize("fn", [lambda L, t: L.nn.functional.hardtanh(t, -2, 2),
+                                lambda L, t: L.nn.functional.threshold(t, 1.5, 7)], ids=["hardtanh", "threshold"])
+def test_integers_stay_integers_as_in_pytorch(fn):
+    results = [fn(L, L.tensor([-3, 0, 1, 5])) for L in LIBS]
     assert results[0].tolist() == results[1].tolist() and repr(results[0].dtype) == as_nbgrad(repr(results[1].dtype))
 
 

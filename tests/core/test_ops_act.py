@@ -70,6 +70,10 @@ ACTIVATIONS = {
     "relu6": ((A.Hardtanh,), lambda x: F.relu6(x * 3), lambda a: _hardtanh(3 * a, 0.0, 6.0),
               on_grid(0.1, offset=0.05)),
     "logsigmoid": ((A.LogSigmoid,), F.logsigmoid, lambda a: -np.logaddexp(0, -a), floats(-8.0, 8.0)),
+    "threshold": ((A.Threshold,), lambda x: F.threshold(x, 0.5, -2.0), lambda a: np.where(a > 0.5, a, -2.0),
+                  on_grid(0.1, offset=0.05)),
+    "threshold_": ((A.Threshold,), lambda x: F.threshold_(x * 1, 0.5, -2.0), lambda a: np.where(a > 0.5, a, -2.0),
+                   on_grid(0.1, offset=0.05)),
     # grids at least 0.05 from the kinks (±3; ±λ)
     "hardswish": ((A.Hardswish,), F.hardswish, lambda a: a * np.clip(a + 3, 0, 6) / 6, on_grid(0.1, -5, 5, offset=0.05)),
     "hardswish inplace": ((A.Hardswish,), lambda x: F.hardswish(x * 1, inplace=True),
@@ -163,6 +167,7 @@ KINKS = {
     "hardswish' = 0 at -3 and 1 at 3, hardswish'' = 0 there": ([-3.0, 0.0, 3.0], F.hardswish, [0.0, 0.5, 1.0],
                                                                [0.0, 1 / 3, 0.0]),
     "hardshrink' = 0 at ±λ": ([-0.5, 0.5, 1.0], F.hardshrink, [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]),
+    "threshold' = 0 at the threshold": ([0.5, 1.0], lambda x: F.threshold(x, 0.5, 3.0), [0.0, 1.0], [0.0, 0.0]),
     "softshrink' = 0 at ±λ": ([-0.5, 0.5, -1.0], F.softshrink, [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]),
 }
 

@@ -261,6 +261,7 @@ OPS = {
     "hardshrink": ((X,), lambda L, x: L.nn.functional.hardshrink(x, 0.4)),
     "softshrink": ((X,), lambda L, x: L.nn.Softshrink(0.3)(x)),
     "tanhshrink": ((X,), lambda L, x: L.nn.Tanhshrink()(x)),
+    "threshold": ((X,), lambda L, x: L.nn.functional.threshold(x, 0.2, -1.5)),
     "binary_cross_entropy": ((spec((2, 3), 0.05, 0.95), spec((2, 3), 0.0, 1.0)),
                              lambda L, x, y: L.nn.functional.binary_cross_entropy(x, y)),
     "BCELoss weight sum": ((spec((2, 3), 0.05, 0.95), const((2, 3), 0.0, 1.0)),
