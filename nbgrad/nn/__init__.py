@@ -9,6 +9,7 @@ from .parameter import Parameter  # noqa: F401
 # >>> issue-12 conv
 
 # >>> issue-12 act
+from .modules import SoftMarginLoss  # noqa: F401
 from .modules import Threshold  # noqa: F401
 from .modules import Hardshrink, Hardswish, LogSigmoid, Softshrink, Softsign, Tanhshrink  # noqa: F401
 from .modules import AlphaDropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout  # noqa: F401

@@ -722,6 +722,17 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     return _loss.HuberLoss.apply(input, target, reduction, delta)
 
 
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """ln(1 + e^(-y·x)) for labels y = ±1, averaged: a logistic loss on the margin y·x."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if target.requires_grad:
+        raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect to argument 'target'. "
+                           "This input cannot have requires_grad True.")
+    input, target = input._operands(target)
+    return _loss.SoftMarginLoss.apply(input, target._data, reduction)
+
+
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """-w·[y·ln x + (1 - y)·ln(1 - x)] for probabilities x in [0, 1] (each ln clamped at -100, as in PyTorch)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)

@@ -442,3 +442,59 @@ def _xlogy(a, b):
 
 
 xlogy = either(_xlogy, Xlogy.apply)
+
+
+class SoftMarginLoss(Primitive):
+    rule = Rule("reduce(ln(1 + e^(-y·x)));  ∂/∂x = -y·σ(-y·x)/n  (n = the input's element count for 'mean', else 1)",
+                latex=(r"\operatorname{reduce}\bigl(\ln(1 + e^{-y $x})\bigr)", r"-\frac{y \, \sigma(-y $x)}{n}"))
+
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, x, target, reduction):
+        """``target``: the labels, an array (PyTorch defines no derivative for them)."""
+        ctx.save_for_backward(x)
+        ctx.target, ctx.reduction = target, reduction
+        return _REDUCE[reduction](np.logaddexp(0, -x._data * target)).astype(x._data.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = saved(ctx, grad)
+        return soft_margin_loss_backward(grad, x, ctx.target, ctx.reduction), None, None
+
+
+class SoftMarginLossBackward(Primitive):
+    rule = Rule(
+        "-g·y·σ(-y·x)/n, soft_margin_loss's backward (g = grad_output, x = self, y = the labels);  "
+        "∂/∂g = -y·σ(-y·x)/n,  ∂/∂x = γ·g·y²·σ(y·x)σ(-y·x)/n (γ = the gradient coming in)",
+        latex=(r"-$grad_output \frac{y \, \sigma(-y $self)}{n}", r"-\frac{y \, \sigma(-y $self)}{n}",
+               r"\gamma \, $grad_output \frac{y^{2} \sigma(y $self) \sigma(-y $self)}{n}"),
+        local=False,
+    )
+
+    saved_names = ("grad_output", "self")
+
+    @staticmethod
+    def forward(ctx, grad_output, self, target, reduction):
+        ctx.save_for_backward(grad_output, self)
+        ctx.target, ctx.reduction = target, reduction
+        return soft_margin_loss_backward(grad_output._data, self._data, target, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # PyTorch's soft_margin_loss_double_backward(_grad_output)
+        g, x = saved(ctx, grad)
+        y = constant(ctx.target.astype(raw(x).dtype), grad)
+        z = exp(x * -y)
+        grad_x = mul_scalar(y * y * z / ((z + 1) * (z + 1)), _norm(x, ctx.reduction)) * (grad * g)
+        # grad_output's gradient: the same backward applied to the incoming gradient (summed by the engine to
+        # grad_output's one number for 'mean' and 'sum')
+        return soft_margin_loss_backward(grad, x, ctx.target, ctx.reduction), grad_x, None, None
+
+
+def soft_margin_loss_backward(grad, self, target, reduction):
+    """PyTorch's soft_margin_loss_backward (``target`` an array): the formula on arrays; on Tensors, one recorded op."""
+    if isinstance(grad, function.Tensor):
+        return SoftMarginLossBackward.apply(grad, self, target, reduction)
+    z = np.exp(-target * self)
+    return (-_norm(self, reduction) * target * z / (1 + z) * grad).astype(self.dtype, copy=False)

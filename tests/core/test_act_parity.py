@@ -185,6 +185,7 @@ LOSSES = {  # name -> (loss(L) -> callable, input range, target range, target re
                           (-3, 3), (-3, 3), True),
     "KLDivLoss batchmean": (lambda L: L.nn.KLDivLoss(reduction="batchmean"), (-4, 0), (0.0, 1.0), True),
     "KLDivLoss none": (lambda L: L.nn.KLDivLoss(reduction="none"), (-4, 0), (0.0, 1.0), True),
+    "SoftMarginLoss": (lambda L: lambda x, y: L.nn.SoftMarginLoss()(x, y.detach().sign()), (-3, 3), (-1, 1), False),
     "KLDivLoss sum log_target": (lambda L: L.nn.KLDivLoss(reduction="sum", log_target=True), (-4, 0), (-4, 0), True),
 }
 
@@ -211,7 +212,7 @@ def test_losses_match_pytorch(name, shape, seed):
     assert_close([r[:1] + r[2:] for r in results][0], [r[:1] + r[2:] for r in results][1])
 
 
-@pytest.mark.parametrize("name", ["L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "KLDivLoss"])
+@pytest.mark.parametrize("name", ["L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "KLDivLoss", "SoftMarginLoss"])
 def test_loss_reprs_match_pytorch(name):
     assert repr(getattr(nbgrad.nn, name)()) == repr(getattr(torch.nn, name)())
 
@@ -265,6 +266,8 @@ LOSS_ERRORS = {
     "huber zero delta": lambda L: L.nn.HuberLoss(delta=0.0)(L.zeros(2), L.zeros(2)),
     "huber reduction": lambda L: L.nn.functional.huber_loss(L.zeros(2), L.zeros(2), reduction="avg"),
     "kl_div reduction": lambda L: L.nn.functional.kl_div(L.zeros(2), L.zeros(2), reduction="avg"),
+    "soft_margin_loss target requires grad": lambda L: L.nn.functional.soft_margin_loss(
+        L.zeros(2), L.ones(2, requires_grad=True)),
 }
 
 

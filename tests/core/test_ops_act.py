@@ -244,6 +244,16 @@ def test_smooth_l1_and_huber_losses(name, data, shape, reduction):
     check_grad(lambda a, b: fn(a, b, reduction), x, y, reference=lambda a, b: REDUCE[reduction](reference(np.abs(a - b))))
 
 
+@covers(LO.SoftMarginLoss)
+@given(data=st.data(), shape=shapes(), reduction=st.sampled_from(["mean", "sum", "none"]))
+@SETTINGS
+def test_soft_margin_loss(data, shape, reduction):
+    x = data.draw(arrays(shape), label="input")
+    y = data.draw(hnp.arrays(np.float64, shape, elements=st.sampled_from([-1.0, 1.0])), label="labels")
+    check_grad(lambda a: F.soft_margin_loss(a, nbgrad.tensor(y, dtype=a.dtype), reduction=reduction), x,
+               reference=lambda a: REDUCE[reduction](np.log1p(np.exp(-y * a))))
+
+
 @covers(LO.Xlogy)
 @given(data=st.data(), shape=shapes(), reduction=st.sampled_from(["batchmean", "sum", "none"]))
 @SETTINGS
@@ -270,7 +280,8 @@ def test_xlogy_is_zero_where_x_is_zero_and_so_is_its_x_derivative_where_y_is_not
     assert ga.tolist() == [0.0, 0.0, math.log(3.0), 0.0]
 
 
-LOSS_BACKWARD = {  # name -> (op, fn(g, x, y), reference, shapes of g, x, y, elements of x, y)
+LABELS = np.array([[1.0, -1.0, 1.0], [-1.0, -1.0, 1.0]])
+LOSS_BACKWARD = {  # name -> (op, fn(g, x[, y]), reference, shapes of g, x[, y], elements of x, y (None: a constant))
     "binary_cross_entropy_backward": (
         LO.BinaryCrossEntropyBackward, lambda g, x, y: LO.BinaryCrossEntropyBackward.apply(g, x, y, None, "mean"),
         lambda g, x, y: g * (x - y) / (x * (1 - x)) / x.size, ((), (2, 3), (2, 3)), floats(0.1, 0.9), floats(0.0, 1.0)),
@@ -279,6 +290,9 @@ LOSS_BACKWARD = {  # name -> (op, fn(g, x, y), reference, shapes of g, x, y, ele
         lambda g, x, y: LO.BinaryCrossEntropyBackward.apply(g, x, y, np.array([0.5, 2.0, 1.5]), "none"),
         lambda g, x, y: g * (x - y) / (x * (1 - x)) * np.array([0.5, 2.0, 1.5]), ((2, 3),) * 3, floats(0.1, 0.9),
         floats(0.0, 1.0)),
+    "soft_margin_loss_backward": (
+        LO.SoftMarginLossBackward, lambda g, x: LO.SoftMarginLossBackward.apply(g, x, LABELS, "mean"),
+        lambda g, x: -g * LABELS / (1 + np.exp(LABELS * x)) / 6, ((), (2, 3)), floats(), None),
     "smooth_l1_loss_backward": (
         LO.SmoothL1LossBackward, lambda g, x, y: LO.SmoothL1LossBackward.apply(g, x, y, "none", 0.5),
         lambda g, x, y: g * np.clip((x - y) / 0.5, -1, 1), ((2, 3),) * 3, on_grid(0.2), on_grid(0.2, offset=0.05)),
@@ -298,8 +312,8 @@ def test_loss_backward_ops(name, data):
     op, fn, reference, sizes, x_elements, y_elements = LOSS_BACKWARD[name]
     g = data.draw(arrays(sizes[0]), label="grad_output")
     x = data.draw(arrays(sizes[1], x_elements), label="self")
-    y = data.draw(arrays(sizes[2], y_elements), label="target")
-    check_grad(fn, g, x, y, reference=reference)
+    y = [] if y_elements is None else [data.draw(arrays(sizes[2], y_elements), label="target")]  # None: labels
+    check_grad(fn, g, x, *y, reference=reference)
 
 
 LOSS_KINKS = {  # convention -> (input, target, loss, exact gradient to the input, exact second derivative)

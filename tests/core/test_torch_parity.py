@@ -277,6 +277,8 @@ OPS = {
     "KLDivLoss log_target": ((spec((2, 3), -3.0, 0.0), spec((2, 3), -3.0, 0.0)),
                              lambda L, x, y: L.nn.KLDivLoss(reduction="sum", log_target=True)(x, y)),
     "xlogy": ((const((2, 3), 0.0, 2.0), P), lambda L, c, y: L.xlogy(c, y)),
+    "soft_margin_loss": ((X, const((2, 3))), lambda L, x, y: L.nn.functional.soft_margin_loss(x, y.sign())),
+    "SoftMarginLoss none": ((X, const((2, 3))), lambda L, x, y: L.nn.SoftMarginLoss(reduction="none")(x, y.sign())),
     "embedding": ((spec((5, 3)), ("int", (2, 3), 0, 5, False)), lambda L, w, i: L.nn.functional.embedding(i, w)),
     # squared: the gradient reaching the lookup's backward requires grad, so that backward is recorded
     "embedding squared": ((spec((5, 3)), ("int", (4,), 0, 5, False)),

@@ -9,6 +9,7 @@ from .module import Module  # noqa: F401
 # >>> issue-12 conv
 
 # >>> issue-12 act
+from .loss import SoftMarginLoss  # noqa: F401
 from .activation import Threshold  # noqa: F401
 from .activation import Hardshrink, Hardswish, LogSigmoid, Softshrink, Softsign, Tanhshrink  # noqa: F401
 from .dropout import AlphaDropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout  # noqa: F401
