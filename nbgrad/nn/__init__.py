@@ -9,13 +9,11 @@ from .parameter import Parameter  # noqa: F401
 # >>> issue-12 conv
 
 # >>> issue-12 act
-from .modules import SoftMarginLoss  # noqa: F401
-from .modules import Threshold  # noqa: F401
-from .modules import Hardshrink, Hardswish, LogSigmoid, Softshrink, Softsign, Tanhshrink  # noqa: F401
-from .modules import AlphaDropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout  # noqa: F401
-from .modules import Embedding  # noqa: F401
-from .modules import BCELoss, HuberLoss, KLDivLoss, L1Loss, SmoothL1Loss  # noqa: F401
-from .modules import CELU, ELU, GELU, SELU, Hardtanh, LeakyReLU, Mish, ReLU6, SiLU, Softplus  # noqa: F401
+from .modules import (  # noqa: F401
+    AlphaDropout, BCELoss, CELU, Dropout1d, Dropout2d, Dropout3d, ELU, Embedding, FeatureAlphaDropout, GELU,
+    Hardshrink, Hardswish, Hardtanh, HuberLoss, KLDivLoss, L1Loss, LeakyReLU, LogSigmoid, Mish, ReLU6, SELU,
+    SiLU, SmoothL1Loss, SoftMarginLoss, Softplus, Softshrink, Softsign, Tanhshrink, Threshold,
+)
 
 # >>> issue-12 rnn
 

@@ -9,14 +9,13 @@ from .module import Module  # noqa: F401
 # >>> issue-12 conv
 
 # >>> issue-12 act
-from .loss import SoftMarginLoss  # noqa: F401
-from .activation import Threshold  # noqa: F401
-from .activation import Hardshrink, Hardswish, LogSigmoid, Softshrink, Softsign, Tanhshrink  # noqa: F401
+from .loss import BCELoss, HuberLoss, KLDivLoss, L1Loss, SmoothL1Loss, SoftMarginLoss  # noqa: F401
+from .activation import (  # noqa: F401
+    CELU, ELU, GELU, Hardshrink, Hardswish, Hardtanh, LeakyReLU, LogSigmoid, Mish, ReLU6, SELU, SiLU,
+    Softplus, Softshrink, Softsign, Tanhshrink, Threshold,
+)
 from .dropout import AlphaDropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout  # noqa: F401
 from .sparse import Embedding  # noqa: F401
-from .loss import BCELoss, HuberLoss, KLDivLoss, L1Loss, SmoothL1Loss  # noqa: F401
-from .activation import CELU, ELU, GELU, SELU, Hardtanh, LeakyReLU, Mish, ReLU6, SiLU, Softplus  # noqa: F401
-
 # >>> issue-12 rnn
 
 # >>> issue-12 modules

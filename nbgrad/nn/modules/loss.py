@@ -1,4 +1,5 @@
-"""Loss layers: ``MSELoss``, ``NLLLoss``, ``CrossEntropyLoss``, ``BCEWithLogitsLoss``, ``BCELoss``, ``L1Loss``, ... (called as ``loss_fn(input, target)``)."""
+"""Loss layers: ``MSELoss``, ``NLLLoss``, ``CrossEntropyLoss``, ``BCEWithLogitsLoss``, ``BCELoss``, ``L1Loss``, ...
+(called as ``loss_fn(input, target)``)."""
 from .. import functional as F
 from .module import Module
 
