@@ -31,6 +31,10 @@ def _one_minus(x):
     return constant(np.ones((), raw(x).dtype), x) - x
 
 
+def _approximate(node, number):
+    return {"approximate": node.approximate}  # a word ('none' or 'tanh'), not a number
+
+
 def _number(name):
     return lambda node, number: {name: number(getattr(node, name))}
 
@@ -47,7 +51,7 @@ class Gelu(Primitive):
         "a·Φ(a) (Φ the standard normal CDF), or with approximate='tanh' ½a(1 + tanh(√(2/π)(a + 0.044715a³)));  "
         "∂/∂a = Φ(a) + a·φ(a) (φ the normal density), or the tanh form's derivative",
         latex=(r"$a \, \Phi($a)", r"\Phi($a) + $a \, \varphi($a)"),
-        params=_number("approximate"),
+        params=_approximate,
     )
 
     saved_names = ("self",)
@@ -72,7 +76,7 @@ class GeluBackward(Primitive):
         "g·gelu'(self), GELU's backward (g = grad_output);  ∂/∂g = gelu'(self),  ∂/∂self = g·gelu''(self)",
         latex=(r"$grad_output \cdot \operatorname{gelu}'($self)", r"\operatorname{gelu}'($self)",
                r"$grad_output \cdot \operatorname{gelu}''($self)"),
-        params=_number("approximate"),
+        params=_approximate,
     )
 
     saved_names = ("grad_output", "self")

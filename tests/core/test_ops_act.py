@@ -12,6 +12,7 @@ import nbgrad
 import nbgrad.nn.functional as F
 from helpers import SETTINGS, arrays, away_from_zero, check_grad, floats, on_grid, shapes
 from nbgrad.autograd import grad
+from nbgrad.autograd.graph import op_of, traverse
 from nbgrad.ops import activation as A, embedding as EM, loss as LO
 from test_ops_grad import covers, f64
 
@@ -485,3 +486,21 @@ def test_in_place_dropout_variants_write_over_their_input():
         out = fn(x)
         np.testing.assert_array_equal(x.numpy().reshape(out.shape), out.numpy())
         assert not np.all(x.numpy() == 1)
+
+
+
+def test_the_parameters_of_this_family_s_rules_are_given_to_the_number_formatter_as_numbers():
+    """A drawing or a trace formats each parameter with a number formatter (nbgrad.display.formatting.number):
+    every parameter that is not a number (GELU's approximate) must be given as text already."""
+    x = f64([0.3, -0.7])
+    t = nbgrad.tensor([0.2, 0.9], dtype=nbgrad.float64)
+    y = (F.gelu(x, approximate="tanh") + F.leaky_relu(x) + F.elu(x) + F.celu(x) + F.hardtanh(x) + F.hardshrink(x)
+         + F.softshrink(x) + F.threshold(x, 0.1, 2.0))
+    loss = (F.smooth_l1_loss(y, t) + F.huber_loss(y, t) + F.embedding(nbgrad.tensor([0, 1]), x.reshape(2, 1)).sum())
+    (g,) = grad(loss, x, create_graph=True)
+    nodes = list(traverse(loss.grad_fn, g.grad_fn))
+    with_params = [node for node in nodes if op_of(node) is not None and getattr(op_of(node).rule, "params", None)]
+    assert len(with_params) >= 10
+    for node in with_params:
+        for value in op_of(node).rule.params(node, lambda v: f"{float(v):g}").values():
+            assert isinstance(value, str)
