@@ -205,7 +205,14 @@ def leaky_relu_backward(grad, self, negative_slope):
 # ============================================================== ELU, SELU, CELU
 
 def _elu_params(node, number):
-    return {"alpha": number(node.alpha), "scale": number(node.scale), "input_scale": number(node.input_scale)}
+    alpha, scale, input_scale = node.alpha, node.scale, node.input_scale
+
+    def factor(v):  # a factor of 1 is not written
+        return "" if v == 1 else rf"{number(v)} \, "
+
+    return {"alpha": number(alpha), "scale": number(scale), "input_scale": number(input_scale),
+            "_s": factor(scale), "_sa": factor(scale * alpha), "_k": factor(input_scale),
+            "_sak": factor(scale * alpha * input_scale)}
 
 
 def _elu(x, alpha, scale, input_scale):
@@ -216,8 +223,8 @@ class Elu(Primitive):
     rule = Rule(
         "λ·a where a > 0, else λα(e^(κa) - 1) (α = alpha, λ = scale, κ = input_scale: 1, 1 for ELU);  "
         "∂/∂a = λ where a > 0, else λακ·e^(κa)",
-        latex=(r"$scale \, $a \text{ where } $a > 0 \text{, else } $scale $alpha (e^{$input_scale $a} - 1)",
-               r"$scale \text{ where } $a > 0 \text{, else } $scale $alpha $input_scale e^{$input_scale $a}"),
+        latex=(r"$_s$a \text{ where } $a > 0 \text{, else } $_sa(e^{$_k$a} - 1)",
+               r"$scale \text{ where } $a > 0 \text{, else } $_sak e^{$_k$a}"),
         params=_elu_params,
     )
 
