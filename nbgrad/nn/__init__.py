@@ -14,7 +14,11 @@ from .modules import (  # noqa: F401
 )
 
 # >>> issue-12 act
-from .modules import CELU, ELU, GELU, SELU, Hardtanh, LeakyReLU, Mish, ReLU6, SiLU, Softplus  # noqa: F401
+from .modules import (  # noqa: F401
+    AlphaDropout, BCELoss, CELU, Dropout1d, Dropout2d, Dropout3d, ELU, Embedding, FeatureAlphaDropout, GELU,
+    Hardshrink, Hardswish, Hardtanh, HuberLoss, KLDivLoss, L1Loss, LeakyReLU, LogSigmoid, Mish, ReLU6, SELU,
+    SiLU, SmoothL1Loss, SoftMarginLoss, Softplus, Softshrink, Softsign, Tanhshrink, Threshold,
+)
 
 # >>> issue-12 rnn
 from .modules import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell, RNNCellBase  # noqa: F401

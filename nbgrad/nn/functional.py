@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import _random
 from .._dtype import from_numpy_dtype, scalar_type_name
-from ..ops import activation as _activation_ops, elementwise as _elementwise, linalg as _linalg, loss as _loss
+from ..ops import elementwise as _elementwise, linalg as _linalg, loss as _loss
 from .._argcheck import _broadcast_shapes, _check_dim, _require_floating
 from ..tensor import Tensor
 
@@ -678,6 +678,9 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 
 # >>> issue-12 act
+from ..ops import activation as _activation_ops, embedding as _embedding  # noqa: E402  (this family's ops)
+
+
 def _activation(input, op, inplace_op, inplace, *args):
     """``op`` on ``input``, or with ``inplace=True`` written over it (recorded by ``inplace_op``: PyTorch's
     node for the in-place form, which saves the result where the input is gone)."""
@@ -765,6 +768,323 @@ def hardtanh_(input, min_val=-1.0, max_val=1.0):
 def relu6(input, inplace=False):
     """min(max(x, 0), 6): ``hardtanh(x, 0, 6)``, a HardtanhBackward0 node as in PyTorch."""
     return hardtanh(input, 0.0, 6.0, inplace)
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+    """The rows of ``weight`` at the indices ``input`` (any shape): shape ``input.shape + (embedding_dim,)``.
+
+    ``padding_idx``: that row gets no gradient. ``max_norm``: the rows looked up are first rescaled in place (no
+    gradient) to norm at most ``max_norm``. ``sparse=True`` still gives a dense gradient (nbgrad has no sparse
+    tensors).
+    """
+    num_weights = weight._data.shape[0] if weight._data.ndim else 0
+    if padding_idx is not None:
+        if padding_idx > 0:
+            assert padding_idx < num_weights, "Padding_idx must be within num_embeddings"
+        elif padding_idx < 0:
+            assert padding_idx >= -num_weights, "Padding_idx must be within num_embeddings"
+            padding_idx = num_weights + padding_idx
+    else:
+        padding_idx = -1
+    indices = input._data
+    if indices.dtype not in (np.int64, np.int32):
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got nbgrad.{input.dtype.legacy_name} instead (while checking arguments "
+                           "for embedding)")
+    if weight._data.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
+    if indices.size and (indices.min() < 0 or indices.max() >= num_weights):
+        raise IndexError("index out of range in self")
+    if max_norm is not None:
+        _embedding_renorm_(weight, indices, max_norm, norm_type)
+    return _embedding.Embedding.apply(weight, indices.astype(np.int64, copy=False), padding_idx, scale_grad_by_freq)
+
+
+def _embedding_renorm_(weight, indices, max_norm, norm_type):
+    """PyTorch's embedding_renorm_ under no_grad: each looked-up row whose norm exceeds max_norm is scaled by
+    max_norm/(norm + 1e-7), in place (the weight's version counts the write)."""
+    rows = np.unique(indices)
+    data = weight._data
+    norms = np.linalg.norm(data[rows], ord=norm_type, axis=1)
+    over = norms > max_norm
+    if over.any():
+        data[rows[over]] *= (max_norm / (norms[over] + 1e-7))[:, None].astype(data.dtype)
+    weight._version_counter[0] += 1
+
+
+def threshold(input, threshold, value, inplace=False):
+    """x where x > threshold, else value."""
+    return _activation(input, _activation_ops.Threshold, _activation_ops.Threshold, inplace, threshold, value)
+
+
+def threshold_(input, threshold, value):
+    return _activation(input, _activation_ops.Threshold, _activation_ops.Threshold, True, threshold, value)
+
+
+def logsigmoid(input):
+    """ln σ(x), computed without overflow."""
+    _require_floating(input, "log_sigmoid")
+    return _activation_ops.LogSigmoid.apply(input)
+
+
+def hardswish(input, inplace=False):
+    """x·relu6(x + 3)/6."""
+    _require_floating(input, "hardswish")
+    return _activation(input, _activation_ops.Hardswish, _activation_ops.Hardswish, inplace)
+
+
+def hardshrink(input, lambd=0.5):
+    """x where |x| > lambd, else 0."""
+    _require_floating(input, "hardshrink")
+    return _activation_ops.Hardshrink.apply(input, lambd)
+
+
+def softshrink(input, lambd=0.5):
+    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0."""
+    if input._data.dtype.kind != "f":  # PyTorch's message names its check, not a kernel
+        raise NotImplementedError(f'"softshrink_check" not implemented for \'{_dtype_name(input)}\'')
+    if not 0 <= lambd <= np.finfo(input._data.dtype).max:
+        raise RuntimeError(f"lambda must be in range [0, {np.finfo(input._data.dtype).max:g}] for input dtype "
+                           f"{_dtype_name(input)}, but found {lambd:g}")
+    return _activation_ops.Softshrink.apply(input, lambd)
+
+
+def softsign(input):
+    """x/(1 + |x|): PyTorch's ops (DivBackward0 of AddBackward0 of AbsBackward0)."""
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input):
+    """x - tanh(x)."""
+    return input - input.tanh()
+
+
+_SELU_ALPHA_TIMES_SCALE = 1.7580993408473766  # PyTorch's alpha for alpha dropout: SELU's λα
+
+
+def _dropout_impl(input, p, training, inplace, feature, alpha):
+    """PyTorch's ``_dropout_impl``: a noise of ones kept with probability 1 - p, per element or, for feature
+    dropout, per (sample, channel); scaled by 1/(1 - p), or for alpha dropout mapped so that SELU's mean and
+    variance are kept (the dropped values go to -λα, then an affine map). The noise comes from nbgrad's seeded
+    generator, so it cannot equal PyTorch's."""
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if p == 0 or not training or input._data.size == 0:
+        return input
+    if p == 1:
+        zero = Tensor._make(np.zeros((), input._data.dtype))
+        return input.mul_(zero) if inplace else input * zero
+    shape = input._data.shape
+    if feature:
+        if len(shape) < 2:
+            raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+        shape = shape[:2] + (1,) * (len(shape) - 2)
+    keep = (_random.uniform_array(shape) >= p).astype(input._data.dtype)
+    if not alpha:
+        noise = Tensor._make((keep / (1 - p)).astype(input._data.dtype))
+        return input.mul_(noise) if inplace else input * noise
+    a = 1 / math.sqrt((_SELU_ALPHA_TIMES_SCALE ** 2 * p + 1) * (1 - p))
+    b = Tensor._make(((keep - 1) * (_SELU_ALPHA_TIMES_SCALE * a) + _SELU_ALPHA_TIMES_SCALE * a * p).astype(keep.dtype))
+    noise = Tensor._make((keep * a).astype(keep.dtype))
+    return (input.mul_(noise) if inplace else input * noise).add_(b)
+
+
+def _unbatched(input, p, training, inplace):
+    """dropout1d and dropout3d of an input without its batch dim: as one batch of one (unsqueeze(0), then
+    squeeze(0)); in place, the input itself is written over with that one sample's channel noise."""
+    if not inplace:
+        return _dropout_impl(input.unsqueeze(0), p, training, False, True, False).squeeze(0)
+    if p == 0 or not training or input._data.size == 0:
+        return input
+    shape = input._data.shape
+    keep = (_random.uniform_array(shape[:1] + (1,) * (len(shape) - 1)) >= p).astype(input._data.dtype)
+    return input.mul_(Tensor._make(keep * (0.0 if p == 1 else 1 / (1 - p))))
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels: each (sample, channel) row of a (N, C, L) or (C, L) input with probability p."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    ndim = input._data.ndim
+    if ndim not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {ndim}D input. Note that dropout1d exists to provide "
+            "channel-wise dropout on inputs with 1 spatial dimension, a channel dimension, and an optional batch "
+            "dimension (i.e. 2D or 3D inputs).")
+    if ndim == 2:
+        return _unbatched(input, p, training, inplace)
+    return _dropout_impl(input, p, training, inplace, True, False)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels (feature maps) of an (N, C, H, W) input, each with probability p."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    ndim = input._data.ndim
+    import warnings
+
+    if ndim not in (3, 4):
+        warnings.warn(
+            f"dropout2d: Received a {ndim}-D input to dropout2d, which is deprecated and will result in an error in "
+            "a future release. To retain the behavior and silence this warning, please use dropout instead. Note "
+            "that dropout2d exists to provide channel-wise dropout on inputs with 2 spatial dimensions, a channel "
+            "dimension, and an optional batch dimension (i.e. 3D or 4D inputs).", stacklevel=2)
+    if ndim == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior is "
+            "desired - input is interpreted as shape (N, C, L), where C is the channel dim. This behavior will "
+            "change in a future release to interpret the input as one without a batch dimension, i.e. shape "
+            "(C, H, W). To maintain the 1D channel-wise dropout behavior, please switch to using dropout1d "
+            "instead.", stacklevel=2)
+    return _dropout_impl(input, p, training, inplace, True, False)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of an (N, C, D, H, W) or (C, D, H, W) input, each with probability p."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    ndim = input._data.ndim
+    if ndim not in (4, 5):
+        import warnings
+
+        warnings.warn(
+            f"dropout3d: Received a {ndim}-D input to dropout3d, which is deprecated and will result in an error in "
+            "a future release. To retain the behavior and silence this warning, please use dropout instead. Note "
+            "that dropout3d exists to provide channel-wise dropout on inputs with 3 spatial dimensions, a channel "
+            "dimension, and an optional batch dimension (i.e. 4D or 5D inputs).", stacklevel=2)
+    if ndim != 5:
+        return _unbatched(input, p, training, inplace)
+    return _dropout_impl(input, p, training, inplace, True, False)
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Dropout for SELU networks: dropped values become -λα, then an affine map keeps mean 0 and variance 1."""
+    return _dropout_impl(input, p, training, inplace, False, True)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Alpha dropout of whole channels (each (sample, channel) at once)."""
+    return _dropout_impl(input, p, training, inplace, True, True)
+
+
+def _size_warning(input, target):
+    """PyTorch's warning when a loss's target broadcasts to the input; then both are expanded, as there."""
+    if input._data.shape == target._data.shape:
+        return input, target
+    import warnings
+
+    warnings.warn(
+        f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
+        "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
+        "same size.", UserWarning, stacklevel=3)
+    shape = _broadcast_shapes(input._data.shape, target._data.shape)
+    return input.expand(shape), target.expand(shape)
+
+
+def _reduce(loss, reduction):
+    return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
+
+
+def _weighted(loss, weight, input, reduction, mean):
+    """The Python tail of PyTorch's l1_loss and huber_loss with a ``weight``: weigh, then reduce."""
+    if weight._data.shape != input._data.shape:
+        raise ValueError("Weights and input must have the same size.")
+    weighted = loss * weight
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+    return weighted if reduction == "none" else weighted.sum() if reduction == "sum" else mean(weighted)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean (or sum) of absolute differences: |x - y| (AbsBackward0 of SubBackward0, as in PyTorch)."""
+    input, target = _size_warning(input, target)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if weight is not None:
+        return _weighted((input - target).abs(), weight, input, reduction, lambda w_l: w_l.sum() / weight.sum())
+    _check_reduction(reduction)
+    return _reduce((input - target).abs(), reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """½(x - y)²/β where |x - y| < β, else |x - y| - ½β; ``beta=0`` is ``l1_loss``."""
+    input, target = _size_warning(input, target)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if beta == 0.0:
+        return _reduce((input - target).abs(), reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    input, target = input._operands(target)
+    return _loss.SmoothL1Loss.apply(input, target, reduction, beta)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """½(x - y)² where |x - y| < δ, else δ(|x - y| - ½δ)."""
+    input, target = _size_warning(input, target)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    input, target = input._operands(target)
+    if weight is not None:
+        loss = _weighted(_loss.HuberLoss.apply(input, target, "none", delta), weight, input, reduction,
+                         lambda w_l: w_l.mean())
+        return loss
+    _check_reduction(reduction)
+    return _loss.HuberLoss.apply(input, target, reduction, delta)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """ln(1 + e^(-y·x)) for labels y = ±1, averaged: a logistic loss on the margin y·x."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if target.requires_grad:
+        raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect to argument 'target'. "
+                           "This input cannot have requires_grad True.")
+    input, target = input._operands(target)
+    return _loss.SoftMarginLoss.apply(input, target._data, reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """-w·[y·ln x + (1 - y)·ln(1 - x)] for probabilities x in [0, 1] (each ln clamped at -100, as in PyTorch)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if target._data.shape != input._data.shape:
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}) "
+                         "is deprecated. Please ensure they have the same size.")
+    w = None
+    if weight is not None:
+        w = np.broadcast_to(weight._data, _broadcast_shapes(target._data.shape, weight._data.shape))
+    for t in (target,) if w is None else (target, weight):
+        if t._data.dtype != input._data.dtype:
+            raise RuntimeError(f"Found dtype {_dtype_name(t)} but expected {_dtype_name(input)}")
+    x = input._data
+    if not ((x >= 0) & (x <= 1)).all():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    return _loss.BinaryCrossEntropy.apply(input, target, w, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Σ y·(ln y - x) for log-probabilities x and probabilities y (``log_target``: y given as ln y too);
+    ``reduction='batchmean'`` divides the sum by the batch size, KL divergence's definition."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, reduction)
+    else:
+        if reduction == "mean":
+            import warnings
+
+            warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                          "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                          "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                          UserWarning, stacklevel=2)
+        _check_reduction("sum" if reduction == "batchmean" else reduction)
+    if log_target:
+        difference = target - input  # made first: the engine then adds target's two gradients in PyTorch's order
+        loss = target.exp() * difference
+    else:
+        loss = _loss.Xlogy.apply(*target._operands(target)) - target * input
+    if reduction == "batchmean":
+        reduced = loss.sum()
+        return reduced / input._data.shape[0] if input._data.ndim else reduced
+    return _reduce(loss, reduction)
+
 
 # >>> issue-12 modules
 

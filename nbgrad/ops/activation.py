@@ -11,7 +11,9 @@ import numpy as np
 
 from ..autograd import function
 from ._base import Primitive, Rule, constant, either, exp, raw, result, saved
-from .elementwise import add_scalar, mul_scalar, sigmoid, where, zero_of, zeros_like
+from .elementwise import (
+    add_scalar, div_scalar, mul_scalar, sigmoid, sub_scalar, threshold_backward, where, zero_of, zeros_like,
+)
 
 _ONE_WHERE = r"1 \text{ where } "
 _SQRT1_2 = math.sqrt(0.5)
@@ -27,6 +29,10 @@ _erf = np.frompyfunc(math.erf, 1, 1)  # NumPy has no erf; math.erf is exact to t
 def _one_minus(x):
     """1 - x; recorded as PyTorch's rules record it, a tensor 1 minus x (SubBackward0), not RsubBackward1."""
     return constant(np.ones((), raw(x).dtype), x) - x
+
+
+def _approximate(node, number):
+    return {"approximate": node.approximate}  # a word ('none' or 'tanh'), not a number
 
 
 def _number(name):
@@ -45,7 +51,7 @@ class Gelu(Primitive):
         "a·Φ(a) (Φ the standard normal CDF), or with approximate='tanh' ½a(1 + tanh(√(2/π)(a + 0.044715a³)));  "
         "∂/∂a = Φ(a) + a·φ(a) (φ the normal density), or the tanh form's derivative",
         latex=(r"$a \, \Phi($a)", r"\Phi($a) + $a \, \varphi($a)"),
-        params=_number("approximate"),
+        params=_approximate,
     )
 
     saved_names = ("self",)
@@ -70,7 +76,7 @@ class GeluBackward(Primitive):
         "g·gelu'(self), GELU's backward (g = grad_output);  ∂/∂g = gelu'(self),  ∂/∂self = g·gelu''(self)",
         latex=(r"$grad_output \cdot \operatorname{gelu}'($self)", r"\operatorname{gelu}'($self)",
                r"$grad_output \cdot \operatorname{gelu}''($self)"),
-        params=_number("approximate"),
+        params=_approximate,
     )
 
     saved_names = ("grad_output", "self")
@@ -199,7 +205,14 @@ def leaky_relu_backward(grad, self, negative_slope):
 # ============================================================== ELU, SELU, CELU
 
 def _elu_params(node, number):
-    return {"alpha": number(node.alpha), "scale": number(node.scale), "input_scale": number(node.input_scale)}
+    alpha, scale, input_scale = node.alpha, node.scale, node.input_scale
+
+    def factor(v):  # a factor of 1 is not written
+        return "" if v == 1 else rf"{number(v)} \, "
+
+    return {"alpha": number(alpha), "scale": number(scale), "input_scale": number(input_scale),
+            "_s": factor(scale), "_sa": factor(scale * alpha), "_k": factor(input_scale),
+            "_sak": factor(scale * alpha * input_scale)}
 
 
 def _elu(x, alpha, scale, input_scale):
@@ -210,8 +223,8 @@ class Elu(Primitive):
     rule = Rule(
         "λ·a where a > 0, else λα(e^(κa) - 1) (α = alpha, λ = scale, κ = input_scale: 1, 1 for ELU);  "
         "∂/∂a = λ where a > 0, else λακ·e^(κa)",
-        latex=(r"$scale \, $a \text{ where } $a > 0 \text{, else } $scale $alpha (e^{$input_scale $a} - 1)",
-               r"$scale \text{ where } $a > 0 \text{, else } $scale $alpha $input_scale e^{$input_scale $a}"),
+        latex=(r"$_s$a \text{ where } $a > 0 \text{, else } $_sa(e^{$_k$a} - 1)",
+               r"$scale \text{ where } $a > 0 \text{, else } $_sak e^{$_k$a}"),
         params=_elu_params,
     )
 
@@ -413,3 +426,209 @@ def hardtanh_backward(grad, self, min_val, max_val):
         return HardtanhBackward.apply(grad, self, min_val, max_val)
     x = self
     return np.where((x > min_val) & (x < max_val), grad, 0).astype(grad.dtype, copy=False)
+
+
+# ============================================================== LogSigmoid, Hardswish, Hardshrink, Softshrink
+
+class LogSigmoid(Primitive):
+    rule = Rule("ln σ(a) = -softplus(-a);  ∂/∂a = σ(-a) = 1 - σ(a)",
+                latex=(r"\ln \sigma($a)", r"\sigma(-$a)"))
+
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        x = a._data
+        return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = saved(ctx, grad)
+        return log_sigmoid_backward(grad, a)
+
+
+class LogSigmoidBackward(Primitive):
+    rule = Rule("g·σ(-self), log_sigmoid's backward (g = grad_output);  ∂/∂g = σ(-self),  "
+                "∂/∂self = -γ·g·σ(self)(1 - σ(self)) (γ = the gradient coming in)",
+                latex=(r"$grad_output \cdot \sigma(-$self)", r"\sigma(-$self)",
+                       r"-\gamma \, $grad_output \, \sigma($self)(1 - \sigma($self))"))
+
+    saved_names = ("grad_output", "self")
+
+    @staticmethod
+    def forward(ctx, grad_output, self):
+        ctx.save_for_backward(grad_output, self)
+        return log_sigmoid_backward(grad_output._data, self._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, x = saved(ctx, grad)
+        z = sigmoid(x)  # PyTorch's log_sigmoid_double_backward: γ·g·(z - 1)·z
+        return log_sigmoid_backward(grad, x), grad * g * sub_scalar(z, 1) * z
+
+
+def log_sigmoid_backward(grad, self):
+    """PyTorch's log_sigmoid_backward: the formula on arrays; on Tensors, one recorded op (LogSigmoidBackward)."""
+    if isinstance(grad, function.Tensor):
+        return LogSigmoidBackward.apply(grad, self)
+    return grad * sigmoid(-self)
+
+
+class Hardswish(Primitive):
+    rule = Rule("a·min(max(a + 3, 0), 6)/6;  ∂/∂a = 0 where a ≤ -3, a/3 + ½ where a < 3, else 1",
+                latex=(r"$a \, \frac{\min(\max($a + 3, 0), 6)}{6}",
+                       r"0 \text{ where } $a \le -3 \text{, } \tfrac{$a}{3} + \tfrac12 \text{ where } $a < 3 "
+                       r"\text{, else } 1"))
+
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        x = a._data
+        return x * np.minimum(np.maximum(x + 3, 0), 6) / 6
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = saved(ctx, grad)
+        # NOTE: at a = -3 the slope is 0 and at a = 3 it is 1 (the outer pieces), as in PyTorch
+        return hardswish_backward(grad, a)
+
+
+class HardswishBackward(Primitive):
+    rule = Rule("g·hardswish'(self), hardswish's backward (g = grad_output);  ∂/∂g = hardswish'(self),  "
+                "∂/∂self = γ·g/3 where -3 < self < 3, else 0 (γ = the gradient coming in)",
+                latex=(r"$grad_output \cdot \operatorname{hardswish}'($self)", r"\operatorname{hardswish}'($self)",
+                       r"\frac{\gamma \, $grad_output}{3} \text{ where } -3 < $self < 3"))
+
+    saved_names = ("grad_output", "self")
+
+    @staticmethod
+    def forward(ctx, grad_output, self):
+        ctx.save_for_backward(grad_output, self)
+        return hardswish_backward(grad_output._data, self._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, x = saved(ctx, grad)
+        inside = (raw(x) > -3) & (raw(x) < 3)
+        return hardswish_backward(grad, x), where(inside, div_scalar(grad * g, 3.0), zero_of(grad))
+
+
+def hardswish_backward(grad, self):
+    """PyTorch's hardswish_backward: the formula on arrays; on Tensors, one recorded op (HardswishBackward)."""
+    if isinstance(grad, function.Tensor):
+        return HardswishBackward.apply(grad, self)
+    x = self
+    return np.where(x <= -3, 0, np.where(x < 3, grad * (x / 3 + 0.5), grad)).astype(grad.dtype, copy=False)
+
+
+class _Shrink(Primitive):
+    """Shared by hardshrink and softshrink: the gradient passes where |a| > λ, else 0."""
+
+    saved_names = ("self",)
+    _backward_op = None
+
+    @classmethod
+    def forward(cls, ctx, a, lambd):
+        ctx.save_for_backward(a)
+        ctx.lambd = lambd
+        return cls._shrink(a._data, lambd)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        (a,) = saved(ctx, grad)
+        # NOTE: at |a| = λ the gradient is 0 (strict inequalities), as in PyTorch
+        return cls._backward_op.backward_of(grad, a, ctx.lambd), None
+
+
+class _ShrinkBackward(Primitive):
+    saved_names = ("self",)
+
+    @classmethod
+    def forward(cls, ctx, grad_output, self, lambd):
+        ctx.save_for_backward(self)
+        ctx.lambd = lambd
+        return _shrink_backward(grad_output._data, self._data, lambd)
+
+    @classmethod
+    def backward_of(cls, grad, self, lambd):
+        """The shrink's backward: the formula on arrays; on Tensors, this op recorded."""
+        return cls.apply(grad, self, lambd) if isinstance(grad, function.Tensor) else _shrink_backward(grad, self, lambd)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        (x,) = saved(ctx, grad)
+        # the mask is piecewise constant: self gets zeros, as in PyTorch
+        return cls.backward_of(grad, x, ctx.lambd), zeros_like(grad), None
+
+
+def _shrink_backward(grad, self, lambd):
+    return np.where((self < -lambd) | (self > lambd), grad, 0).astype(grad.dtype, copy=False)
+
+
+_SHRINK_BACKWARD = Rule(
+    "g where |self| > λ, else 0: the shrink's backward (g = grad_output);  ∂/∂g = 1 where |self| > λ, else 0,  "
+    "∂/∂self = 0",
+    latex=(r"$grad_output \text{ where } \lvert $self \rvert > $lambd \text{, else } 0",
+           _ONE_WHERE + r"\lvert $self \rvert > $lambd \text{, else } 0", "0"),
+    params=_number("lambd"),
+)
+
+
+class HardshrinkBackward(_ShrinkBackward):
+    rule = _SHRINK_BACKWARD
+
+
+class SoftshrinkBackward(_ShrinkBackward):
+    rule = _SHRINK_BACKWARD
+
+
+class Hardshrink(_Shrink):
+    rule = Rule("a where |a| > λ (λ = lambd), else 0;  ∂/∂a = 1 where |a| > λ, else 0",
+                latex=(r"$a \text{ where } \lvert $a \rvert > $lambd \text{, else } 0",
+                       _ONE_WHERE + r"\lvert $a \rvert > $lambd \text{, else } 0"),
+                params=_number("lambd"))
+    _backward_op = HardshrinkBackward
+
+    @staticmethod
+    def _shrink(x, lambd):
+        return np.where((x < -lambd) | (x > lambd), x, 0).astype(x.dtype, copy=False)
+
+
+class Softshrink(_Shrink):
+    rule = Rule("a - λ where a > λ, a + λ where a < -λ, else 0 (λ = lambd);  ∂/∂a = 1 where |a| > λ, else 0",
+                latex=(r"$a \mp $lambd \text{ where } \lvert $a \rvert > $lambd \text{, else } 0",
+                       _ONE_WHERE + r"\lvert $a \rvert > $lambd \text{, else } 0"),
+                params=_number("lambd"))
+    _backward_op = SoftshrinkBackward
+
+    @staticmethod
+    def _shrink(x, lambd):
+        return np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0)).astype(x.dtype, copy=False)
+
+
+# ============================================================== Threshold
+
+class Threshold(Primitive):
+    rule = Rule("a where a > t (t = threshold), else v (v = value);  ∂/∂a = 1 where a > t, else 0",
+                latex=(r"$a \text{ where } $a > $threshold \text{, else } $value",
+                       _ONE_WHERE + r"$a > $threshold \text{, else } 0"),
+                params=lambda node, number: {"threshold": number(node.threshold), "value": number(node.value)})
+
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, a, threshold, value):
+        ctx.save_for_backward(a)
+        ctx.threshold, ctx.value = threshold, value
+        x = a._data
+        return np.where(x > threshold, x, value).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = saved(ctx, grad)
+        # NOTE: at a = t the result is v and the gradient 0, as in PyTorch (relu's rule, threshold_backward)
+        return threshold_backward(grad, a, ctx.threshold), None, None
+

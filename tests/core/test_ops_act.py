@@ -6,15 +6,18 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import nbgrad
 import nbgrad.nn.functional as F
 from helpers import SETTINGS, arrays, away_from_zero, check_grad, floats, on_grid, shapes
 from nbgrad.autograd import grad
-from nbgrad.ops import activation as A
+from nbgrad.autograd.graph import op_of, traverse
+from nbgrad.ops import activation as A, embedding as EM, loss as LO
 from test_ops_grad import covers, f64
 
 ERF = np.vectorize(math.erf, otypes=[float])
+EPS32 = float(np.float32(1e-12))  # PyTorch's clamp in binary_cross_entropy's backward, a C float
 SELU_ALPHA, SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
 
 
@@ -67,6 +70,19 @@ ACTIVATIONS = {
                   on_grid(0.1, offset=0.05)),
     "relu6": ((A.Hardtanh,), lambda x: F.relu6(x * 3), lambda a: _hardtanh(3 * a, 0.0, 6.0),
               on_grid(0.1, offset=0.05)),
+    "logsigmoid": ((A.LogSigmoid,), F.logsigmoid, lambda a: -np.logaddexp(0, -a), floats(-8.0, 8.0)),
+    "threshold": ((A.Threshold,), lambda x: F.threshold(x, 0.5, -2.0), lambda a: np.where(a > 0.5, a, -2.0),
+                  on_grid(0.1, offset=0.05)),
+    "threshold_": ((A.Threshold,), lambda x: F.threshold_(x * 1, 0.5, -2.0), lambda a: np.where(a > 0.5, a, -2.0),
+                   on_grid(0.1, offset=0.05)),
+    # grids at least 0.05 from the kinks (±3; ±λ)
+    "hardswish": ((A.Hardswish,), F.hardswish, lambda a: a * np.clip(a + 3, 0, 6) / 6, on_grid(0.1, -5, 5, offset=0.05)),
+    "hardswish inplace": ((A.Hardswish,), lambda x: F.hardswish(x * 1, inplace=True),
+                          lambda a: a * np.clip(a + 3, 0, 6) / 6, on_grid(0.1, -5, 5, offset=0.05)),
+    "hardshrink": ((A.Hardshrink,), lambda x: F.hardshrink(x, 0.4), lambda a: np.where(np.abs(a) > 0.4, a, 0.0),
+                   on_grid(0.1, offset=0.05)),
+    "softshrink": ((A.Softshrink,), F.softshrink, lambda a: np.sign(a) * np.maximum(np.abs(a) - 0.5, 0.0),
+                   on_grid(0.1, offset=0.05)),
 }
 
 
@@ -113,6 +129,15 @@ BACKWARD = {
                                      _elu_derivative(1.5, 2.0, 0.5, True), away_from_zero()),
     "hardtanh_backward": (A.HardtanhBackward, lambda g, a: A.HardtanhBackward.apply(g, a, -0.5, 1.0),
                           lambda a: ((a > -0.5) & (a < 1.0)).astype(float), on_grid(0.1, offset=0.05)),
+    "log_sigmoid_backward": (A.LogSigmoidBackward, A.LogSigmoidBackward.apply, lambda a: 1 / (1 + np.exp(a)),
+                             floats(-8.0, 8.0)),
+    "hardswish_backward": (A.HardswishBackward, A.HardswishBackward.apply,
+                           lambda a: np.where(a <= -3, 0.0, np.where(a < 3, a / 3 + 0.5, 1.0)),
+                           on_grid(0.1, -5, 5, offset=0.05)),
+    "hardshrink_backward": (A.HardshrinkBackward, lambda g, a: A.HardshrinkBackward.apply(g, a, 0.4),
+                            lambda a: (np.abs(a) > 0.4).astype(float), on_grid(0.1, offset=0.05)),
+    "softshrink_backward": (A.SoftshrinkBackward, lambda g, a: A.SoftshrinkBackward.apply(g, a, 0.4),
+                            lambda a: (np.abs(a) > 0.4).astype(float), on_grid(0.1, offset=0.05)),
 }
 
 
@@ -140,6 +165,11 @@ KINKS = {
     "selu'(0) = λα": ([0.0], F.selu, [SELU_SCALE * SELU_ALPHA], [0.0]),
     "hardtanh' = 0 at its bounds": ([-1.0, 0.0, 1.0], F.hardtanh, [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]),
     "relu6' = 0 at 0 and 6": ([0.0, 3.0, 6.0], F.relu6, [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]),
+    "hardswish' = 0 at -3 and 1 at 3, hardswish'' = 0 there": ([-3.0, 0.0, 3.0], F.hardswish, [0.0, 0.5, 1.0],
+                                                               [0.0, 1 / 3, 0.0]),
+    "hardshrink' = 0 at ±λ": ([-0.5, 0.5, 1.0], F.hardshrink, [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]),
+    "threshold' = 0 at the threshold": ([0.5, 1.0], lambda x: F.threshold(x, 0.5, 3.0), [0.0, 1.0], [0.0, 0.0]),
+    "softshrink' = 0 at ±λ": ([-0.5, 0.5, -1.0], F.softshrink, [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]),
 }
 
 
@@ -169,3 +199,308 @@ def test_in_place_activations_write_over_their_input():
         x = nbgrad.tensor([-2.0, 3.0], dtype=nbgrad.float64)
         assert fn(x) is x
         np.testing.assert_allclose(x.numpy(), expected, rtol=1e-15)
+
+
+# ============================================================== losses
+
+REDUCE = {"mean": np.mean, "sum": np.sum, "none": lambda d: d}
+
+
+def _bce(x, y, w=1.0):
+    return -w * (y * np.log(x) + (1 - y) * np.log1p(-x))
+
+
+@covers(LO.BinaryCrossEntropy, LO.Logit)
+@given(data=st.data(), shape=shapes(), reduction=st.sampled_from(["mean", "sum", "none"]), weighted=st.booleans())
+@SETTINGS
+def test_binary_cross_entropy(data, shape, reduction, weighted):
+    """Gradients to the probabilities and to the (soft) targets (through logit); the weight is a constant."""
+    x = data.draw(arrays(shape, floats(0.05, 0.95)), label="input")
+    y = data.draw(arrays(shape, floats(0.0, 1.0)), label="target")
+    w = data.draw(arrays(shape[-1:], floats(0.5, 2.0)), label="weight") if weighted else None
+
+    def fn(a, b):
+        return F.binary_cross_entropy(a, b, None if w is None else nbgrad.tensor(w, dtype=a.dtype), reduction=reduction)
+
+    check_grad(fn, x, y, reference=lambda a, b: REDUCE[reduction](_bce(a, b, 1.0 if w is None else w)))
+
+
+PIECEWISE = {  # name -> (op, function, reference of the element-wise loss), the parameter 0.5
+    "smooth_l1_loss": (LO.SmoothL1Loss, lambda a, b, r: F.smooth_l1_loss(a, b, reduction=r, beta=0.5),
+                       lambda z: np.where(z < 0.5, z * z, z - 0.25)),
+    "huber_loss": (LO.HuberLoss, lambda a, b, r: F.huber_loss(a, b, reduction=r, delta=0.5),
+                   lambda z: np.where(z < 0.5, 0.5 * z * z, 0.5 * (z - 0.25))),
+}
+
+
+@covers({name: (case[0],) for name, case in PIECEWISE.items()}, per="name")
+@pytest.mark.parametrize("name", PIECEWISE)
+@given(data=st.data(), shape=shapes(), reduction=st.sampled_from(["mean", "sum", "none"]))
+@SETTINGS
+def test_smooth_l1_and_huber_losses(name, data, shape, reduction):
+    """On these grids x - y is never within 0.05 of ±0.5, the joins (tested at the kinks)."""
+    _, fn, reference = PIECEWISE[name]
+    x = data.draw(arrays(shape, on_grid(0.2)), label="input")
+    y = data.draw(arrays(shape, on_grid(0.2, offset=0.05)), label="target")
+    check_grad(lambda a, b: fn(a, b, reduction), x, y, reference=lambda a, b: REDUCE[reduction](reference(np.abs(a - b))))
+
+
+@covers(LO.SoftMarginLoss)
+@given(data=st.data(), shape=shapes(), reduction=st.sampled_from(["mean", "sum", "none"]))
+@SETTINGS
+def test_soft_margin_loss(data, shape, reduction):
+    x = data.draw(arrays(shape), label="input")
+    y = data.draw(hnp.arrays(np.float64, shape, elements=st.sampled_from([-1.0, 1.0])), label="labels")
+    check_grad(lambda a: F.soft_margin_loss(a, nbgrad.tensor(y, dtype=a.dtype), reduction=reduction), x,
+               reference=lambda a: REDUCE[reduction](np.log1p(np.exp(-y * a))))
+
+
+@covers(LO.Xlogy)
+@given(data=st.data(), shape=shapes(), reduction=st.sampled_from(["batchmean", "sum", "none"]))
+@SETTINGS
+def test_kl_div(data, shape, reduction):
+    """kl_div(log p, q) = Σ q·(ln q - log p): xlogy(q, q) - q·log p (gradients to both)."""
+    x = data.draw(arrays(shape, floats(-3.0, 0.0)), label="log-probabilities")
+    y = data.draw(arrays(shape, floats(0.05, 1.0)), label="target")
+
+    def reference(a, b):
+        loss = b * (np.log(b) - a)
+        if reduction == "none":
+            return loss
+        return loss.sum() / (a.shape[0] if reduction == "batchmean" and a.ndim else 1)
+
+    check_grad(lambda a, b: F.kl_div(a, b, reduction=reduction), x, y, reference=reference)
+
+
+def test_xlogy_is_zero_where_x_is_zero_and_so_is_its_x_derivative_where_y_is_not_positive():
+    """NOTE-ed in the op: PyTorch's choice at x = 0 (0·ln 0 = 0; ∂/∂x = 0 there when y ≤ 0)."""
+    a, b = f64([0.0, 0.0, 0.0, 2.0]), f64([0.0, -1.0, 3.0, 1.0])
+    out = LO.Xlogy.apply(a, b)
+    assert out.tolist()[:3] == [0.0, 0.0, 0.0]
+    (ga, gb) = grad(out.sum(), (a, b))
+    assert ga.tolist() == [0.0, 0.0, math.log(3.0), 0.0]
+
+
+LABELS = np.array([[1.0, -1.0, 1.0], [-1.0, -1.0, 1.0]])
+LOSS_BACKWARD = {  # name -> (op, fn(g, x[, y]), reference, shapes of g, x[, y], elements of x, y (None: a constant))
+    "binary_cross_entropy_backward": (
+        LO.BinaryCrossEntropyBackward, lambda g, x, y: LO.BinaryCrossEntropyBackward.apply(g, x, y, None, "mean"),
+        lambda g, x, y: g * (x - y) / (x * (1 - x)) / x.size, ((), (2, 3), (2, 3)), floats(0.1, 0.9), floats(0.0, 1.0)),
+    "binary_cross_entropy_backward weighted none": (
+        LO.BinaryCrossEntropyBackward,
+        lambda g, x, y: LO.BinaryCrossEntropyBackward.apply(g, x, y, np.array([0.5, 2.0, 1.5]), "none"),
+        lambda g, x, y: g * (x - y) / (x * (1 - x)) * np.array([0.5, 2.0, 1.5]), ((2, 3),) * 3, floats(0.1, 0.9),
+        floats(0.0, 1.0)),
+    "soft_margin_loss_backward": (
+        LO.SoftMarginLossBackward, lambda g, x: LO.SoftMarginLossBackward.apply(g, x, LABELS, "mean"),
+        lambda g, x: -g * LABELS / (1 + np.exp(LABELS * x)) / 6, ((), (2, 3)), floats(), None),
+    "smooth_l1_loss_backward": (
+        LO.SmoothL1LossBackward, lambda g, x, y: LO.SmoothL1LossBackward.apply(g, x, y, "none", 0.5),
+        lambda g, x, y: g * np.clip((x - y) / 0.5, -1, 1), ((2, 3),) * 3, on_grid(0.2), on_grid(0.2, offset=0.05)),
+    "huber_loss_backward": (
+        LO.HuberLossBackward, lambda g, x, y: LO.HuberLossBackward.apply(g, x, y, "mean", 0.5),
+        lambda g, x, y: g * np.clip(x - y, -0.5, 0.5) / x.size, ((), (2, 3), (2, 3)), on_grid(0.2),
+        on_grid(0.2, offset=0.05)),
+}
+
+
+@covers({name: (case[0],) for name, case in LOSS_BACKWARD.items()}, per="name")
+@pytest.mark.parametrize("name", LOSS_BACKWARD)
+@given(data=st.data())
+@SETTINGS
+def test_loss_backward_ops(name, data):
+    """The losses' backward ops (recorded under create_graph), in each input: third derivatives of the losses."""
+    op, fn, reference, sizes, x_elements, y_elements = LOSS_BACKWARD[name]
+    g = data.draw(arrays(sizes[0]), label="grad_output")
+    x = data.draw(arrays(sizes[1], x_elements), label="self")
+    y = [] if y_elements is None else [data.draw(arrays(sizes[2], y_elements), label="target")]  # None: labels
+    check_grad(fn, g, x, *y, reference=reference)
+
+
+LOSS_KINKS = {  # convention -> (input, target, loss, exact gradient to the input, exact second derivative)
+    "smooth_l1 at |x - y| = β: slope ±1, curvature 0": (
+        [0.5, -0.5, 0.0], [0.0, 0.0, 0.0], lambda x, y: F.smooth_l1_loss(x, y, reduction="sum", beta=0.5),
+        [1.0, -1.0, 0.0], [0.0, 0.0, 2.0]),
+    "huber at |x - y| = δ: slope ±δ, curvature 0": (
+        [2.0, -2.0, 0.0], [0.0, 0.0, 0.0], lambda x, y: F.huber_loss(x, y, reduction="sum", delta=2.0),
+        [2.0, -2.0, 0.0], [0.0, 0.0, 1.0]),
+    "binary_cross_entropy at 0 and 1: logs clamped at -100, x(1 - x) at 1e-12": (
+        [0.0, 1.0], [1.0, 0.0], lambda x, y: F.binary_cross_entropy(x, y, reduction="sum"), [-1 / EPS32, 1 / EPS32], None),
+}
+
+
+@pytest.mark.parametrize("convention", LOSS_KINKS)
+def test_loss_gradient_at_a_kink(convention):
+    values, targets, fn, expected, second = LOSS_KINKS[convention]
+    x = f64(values)
+    loss = fn(x, nbgrad.tensor(targets, dtype=nbgrad.float64))
+    (g,) = grad(loss, x, create_graph=True)
+    assert g.tolist() == expected
+    if second is not None:
+        (h,) = grad(g.sum(), x)
+        assert h.tolist() == second
+    if "binary" in convention:
+        assert loss.item() == 200.0
+
+
+# ============================================================== embedding
+
+@st.composite
+def lookups(draw):
+    """A weight (n, d), indices of any shape (repeats likely), a padding_idx or none, scale_grad_by_freq."""
+    n, d = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    weight = draw(arrays((n, d)), label="weight")
+    indices = draw(hnp.arrays(np.int64, shapes(max_dims=2), elements=st.integers(0, n - 1)), label="indices")
+    padding_idx = draw(st.none() | st.integers(-n, n - 1))
+    return weight, indices, padding_idx, draw(st.booleans())
+
+
+@covers(EM.Embedding)
+@given(case=lookups())
+@SETTINGS
+def test_embedding(case):
+    """The plain lookup: padding_idx and scale_grad_by_freq change the gradient away from the derivative on
+    purpose (PyTorch's conventions), so they are checked by their backward's formula below and exactly."""
+    weight, indices, _, _ = case
+    idx = nbgrad.tensor(indices)
+    check_grad(lambda w: F.embedding(idx, w), weight, reference=lambda w: w[indices])
+
+
+def _dense_backward_reference(g, indices, n, padding_idx, scale):
+    out = np.zeros((n, g.shape[-1]))
+    counts = np.bincount(indices.reshape(-1), minlength=n)
+    for k, row in zip(indices.reshape(-1), g.reshape(-1, g.shape[-1])):
+        if k != padding_idx:
+            out[k] += row / (counts[k] if scale else 1)
+    return out
+
+
+@covers(EM.EmbeddingDenseBackward)
+@given(case=lookups(), data=st.data())
+@SETTINGS
+def test_embedding_dense_backward(case, data):
+    """Embedding's backward op (recorded under create_graph) in its input: the third derivatives of a lookup."""
+    weight, indices, padding_idx, scale = case
+    n, d = weight.shape
+    pad = -1 if padding_idx is None else padding_idx % n
+    g = data.draw(arrays(indices.shape + (d,)), label="grad_output")
+    check_grad(lambda t: EM.EmbeddingDenseBackward.apply(t, indices, n, pad, scale) * 1, g,
+               reference=lambda a: _dense_backward_reference(a, indices, n, pad, scale))
+
+
+def test_the_padding_row_gets_no_gradient_and_repeats_add_up():
+    w = f64([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    out = F.embedding(nbgrad.tensor([[0, 2, 0], [1, 2, 2]]), w, padding_idx=2)
+    (g,) = grad(out.sum(), w)
+    assert g.tolist() == [[2.0, 2.0], [1.0, 1.0], [0.0, 0.0]]
+    (g,) = grad(F.embedding(nbgrad.tensor([0, 0, 1]), w, scale_grad_by_freq=True).sum(), w)
+    assert g.tolist() == [[1.0, 1.0], [1.0, 1.0], [0.0, 0.0]]
+
+
+# ============================================================== dropout variants: statistics, scaling, backward
+
+ALPHA = 1.7580993408473766  # SELU's λα
+
+
+def _channel_dropout_case(fn, shape, p):
+    x = nbgrad.randn(*shape, dtype=nbgrad.float64, requires_grad=True)
+    out = fn(x, p)
+    (g,) = grad(out, x, nbgrad.ones_like(out))
+    return x.detach().numpy(), out.detach().numpy(), g.numpy()
+
+
+@pytest.mark.parametrize("fn, shape, channel_dims", [
+    (lambda x, p: F.dropout1d(x, p), (40, 50, 3), 2),
+    (lambda x, p: F.dropout1d(x, p), (400, 3), 1),
+    (lambda x, p: F.dropout2d(x, p), (40, 50, 2, 2), 2),
+    (lambda x, p: F.dropout3d(x, p), (40, 50, 2, 1, 2), 2),
+    (lambda x, p: F.dropout3d(x, p), (400, 2, 1, 2), 1),
+], ids=["dropout1d", "dropout1d unbatched", "dropout2d", "dropout3d", "dropout3d unbatched"])
+@pytest.mark.parametrize("p", [0.2, 0.7])
+def test_channel_dropout_zeroes_whole_channels_and_scales_the_rest(fn, shape, channel_dims, p):
+    """About p of the channels are zero (within 5 standard deviations), each channel all or nothing, the rest
+    scaled by 1/(1 - p); the gradient is the same mask times the same scale."""
+    nbgrad.manual_seed(0)
+    x, out, g = _channel_dropout_case(fn, shape, p)
+    per_channel = g.reshape(int(np.prod(shape[:channel_dims])), -1)
+    assert np.all(per_channel == per_channel[:, :1]), "a channel is dropped as a whole"
+    np.testing.assert_allclose(np.unique(per_channel), [0.0, 1 / (1 - p)])
+    n = per_channel.shape[0]
+    dropped = np.mean(per_channel[:, 0] == 0)
+    assert abs(dropped - p) < 5 * math.sqrt(p * (1 - p) / n)
+    np.testing.assert_allclose(out, x * g, rtol=1e-15)
+
+
+@pytest.mark.parametrize("feature", [False, True], ids=["alpha_dropout", "feature_alpha_dropout"])
+@pytest.mark.parametrize("p", [0.1, 0.5])
+def test_alpha_dropout_keeps_mean_and_variance(feature, p):
+    """On standard normal input the output's mean stays 0 and variance 1 (SELU's fixed point); a dropped value is
+    a·λα·(p - 1), a kept one a·x + a·λα·p, and the gradient is a where kept, 0 where dropped."""
+    nbgrad.manual_seed(1)
+    x = nbgrad.randn(20000, 4, dtype=nbgrad.float64, requires_grad=True) if not feature else \
+        nbgrad.randn(5000, 4, 1, dtype=nbgrad.float64, requires_grad=True)
+    fn = F.feature_alpha_dropout if feature else F.alpha_dropout
+    out = fn(x, p, training=True)
+    (g,) = grad(out.sum(), x)
+    a = 1 / math.sqrt((ALPHA ** 2 * p + 1) * (1 - p))
+    kept = g.numpy() != 0
+    np.testing.assert_allclose(np.unique(g.numpy()), [0.0, a])
+    np.testing.assert_allclose(out.detach().numpy()[~kept], a * ALPHA * (p - 1))
+    np.testing.assert_allclose(out.detach().numpy()[kept], a * x.detach().numpy()[kept] + a * ALPHA * p)
+    values = out.detach().numpy()
+    assert abs(values.mean()) < 0.05 and abs(values.var() - 1) < 0.05
+    assert abs(np.mean(~kept) - p) < 0.02
+
+
+@pytest.mark.parametrize("fn, shape", [(F.dropout1d, (2, 3, 2)), (F.dropout2d, (2, 3, 2, 2)), (F.dropout3d, (2, 3, 1, 2, 2)),
+                                       (F.alpha_dropout, (2, 3)), (F.feature_alpha_dropout, (2, 3, 2))])
+def test_dropout_variants_are_the_identity_in_eval_and_at_p_0(fn, shape):
+    """The input itself is returned (an unbatched input to dropout1d/3d comes back as a squeezed view, as in
+    PyTorch: tests/core/test_act_parity.py)."""
+    x = nbgrad.randn(*shape, requires_grad=True)
+    assert fn(x, 0.5, training=False) is x
+    assert fn(x, 0.0, training=True) is x
+
+
+@pytest.mark.parametrize("fn", [F.dropout1d, F.dropout2d, F.alpha_dropout])
+def test_dropout_variants_at_p_1_zero_everything_and_the_gradient(fn):
+    x = nbgrad.randn(2, 3, 4, requires_grad=True)
+    out = fn(x, 1.0, training=True)
+    (g,) = grad(out.sum(), x)
+    assert not out.detach().numpy().any() and not g.numpy().any()
+
+
+def test_dropout_masks_follow_nbgrads_seed():
+    outs = []
+    for _ in range(2):
+        nbgrad.manual_seed(5)
+        outs.append(F.dropout2d(nbgrad.ones(4, 6, 2, 2)).numpy())
+    np.testing.assert_array_equal(*outs)
+
+
+def test_in_place_dropout_variants_write_over_their_input():
+    nbgrad.manual_seed(2)
+    for fn in (lambda t: F.dropout1d(t, inplace=True), lambda t: F.dropout2d(t.view(2, 3, 2, 1), inplace=True),
+               lambda t: F.alpha_dropout(t, 0.5, True, inplace=True)):
+        x = nbgrad.ones(2, 3, 2)
+        out = fn(x)
+        np.testing.assert_array_equal(x.numpy().reshape(out.shape), out.numpy())
+        assert not np.all(x.numpy() == 1)
+
+
+
+def test_the_parameters_of_this_family_s_rules_are_given_to_the_number_formatter_as_numbers():
+    """A drawing or a trace formats each parameter with a number formatter (nbgrad.display.formatting.number):
+    every parameter that is not a number (GELU's approximate) must be given as text already."""
+    x = f64([0.3, -0.7])
+    t = nbgrad.tensor([0.2, 0.9], dtype=nbgrad.float64)
+    y = (F.gelu(x, approximate="tanh") + F.leaky_relu(x) + F.elu(x) + F.celu(x) + F.hardtanh(x) + F.hardshrink(x)
+         + F.softshrink(x) + F.threshold(x, 0.1, 2.0))
+    loss = (F.smooth_l1_loss(y, t) + F.huber_loss(y, t) + F.embedding(nbgrad.tensor([0, 1]), x.reshape(2, 1)).sum())
+    (g,) = grad(loss, x, create_graph=True)
+    nodes = list(traverse(loss.grad_fn, g.grad_fn))
+    with_params = [node for node in nodes if op_of(node) is not None and getattr(op_of(node).rule, "params", None)]
+    assert len(with_params) >= 10
+    for node in with_params:
+        for value in op_of(node).rule.params(node, lambda v: f"{float(v):g}").values():
+            assert isinstance(value, str)

@@ -17,8 +17,13 @@ from .padding import (  # noqa: F401
 from .pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d  # noqa: F401
 
 # >>> issue-12 act
-from .activation import CELU, ELU, GELU, SELU, Hardtanh, LeakyReLU, Mish, ReLU6, SiLU, Softplus  # noqa: F401
-
+from .loss import BCELoss, HuberLoss, KLDivLoss, L1Loss, SmoothL1Loss, SoftMarginLoss  # noqa: F401
+from .activation import (  # noqa: F401
+    CELU, ELU, GELU, Hardshrink, Hardswish, Hardtanh, LeakyReLU, LogSigmoid, Mish, ReLU6, SELU, SiLU,
+    Softplus, Softshrink, Softsign, Tanhshrink, Threshold,
+)
+from .dropout import AlphaDropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout  # noqa: F401
+from .sparse import Embedding  # noqa: F401
 # >>> issue-12 rnn
 from .rnn import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell, RNNCellBase  # noqa: F401
 
