@@ -678,7 +678,10 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 
 # >>> issue-12 act
-from ..ops import activation as _activation_ops, embedding as _embedding  # noqa: E402  (this family's ops)
+from .._lazy import lazy_module  # noqa: E402
+
+# this family's ops, loaded at first use
+_activation_ops, _embedding = lazy_module("nbgrad.ops.activation"), lazy_module("nbgrad.ops.embedding")
 
 
 def _activation(input, op, inplace_op, inplace, *args):

@@ -165,25 +165,7 @@ def _norm(x, reduction):
     return 1 / raw(x).size if reduction == "mean" else 1.0
 
 
-class Logit(Primitive):
-    rule = Rule("ln(a/(1 - a));  ∂/∂a = 1/(a(1 - a))",
-                latex=(r"\ln \frac{$a}{1 - $a}", r"\frac{1}{$a (1 - $a)}"))
-
-    saved_names = ("self",)
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        x = a._data
-        return np.log(x / (1 - x))
-
-    @staticmethod
-    def backward(ctx, grad):
-        (a,) = saved(ctx, grad)
-        return grad / (a * (1 - a))
-
-
-logit = either(lambda x: np.log(x / (1 - x)), Logit.apply)
+logit = either(lambda x: np.log(x / (1 - x)), lambda t: t.logit())  # recorded: LogitBackward0
 
 
 class BinaryCrossEntropy(Primitive):
