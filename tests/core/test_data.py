@@ -145,3 +145,24 @@ def test_bad_batches_are_refused():
     for bad in (0, -1, 2.5, True):
         with pytest.raises(ValueError, match="batch_size should be a positive integer value"):
             DataLoader(numbered(), batch_size=bad)
+
+
+@pytest.mark.parametrize("size, channels", [(28, 1), (32, 3)])
+def test_make_images_has_the_shapes_of_fashionmnist_and_cifar10(size, channels):
+    X, y = nbgrad.data.make_images(300, size=size, channels=channels, seed=3)
+    assert X.shape == (300, channels, size, size) and X.dtype == nbgrad.float32 and y.dtype == nbgrad.int64
+    assert 0.0 <= X.min().item() and X.max().item() <= 1.0
+    assert sorted(set(y.tolist())) == list(range(10))
+    again, _ = nbgrad.data.make_images(300, size=size, channels=channels, seed=3)
+    assert nbgrad.equal(X, again)  # deterministic
+    assert not nbgrad.equal(X, nbgrad.data.make_images(300, size=size, channels=channels, seed=4)[0])
+    # the classes are told apart by their pictures: nearest class mean, far above chance (10%)
+    flat, labels = X.numpy().reshape(300, -1), y.numpy()
+    means = np.stack([flat[labels == k].mean(0) for k in range(10)])
+    nearest = ((flat[:, None, :] - means[None]) ** 2).sum(-1).argmin(1)
+    assert (nearest == labels).mean() > 0.5
+
+
+def test_make_images_refuses_more_than_ten_classes():
+    with pytest.raises(ValueError, match="n_classes must be between 1 and 10"):
+        nbgrad.data.make_images(10, n_classes=11)
