@@ -97,7 +97,7 @@ INVENTORY = {
     """),
     "torch.nn.init": words("""
         uniform_ normal_ constant_ ones_ zeros_ eye_ dirac_ xavier_uniform_ xavier_normal_ kaiming_uniform_
-        kaiming_normal_ orthogonal_ trunc_normal_ calculate_gain
+        kaiming_normal_ orthogonal_ trunc_normal_ sparse_ calculate_gain
     """),
     "torch.nn.utils": words("clip_grad_norm_ clip_grad_value_ parameters_to_vector vector_to_parameters"),
     "torch.optim": words("Optimizer SGD Adam AdamW RMSprop Adagrad Adadelta Adamax NAdam RAdam LBFGS lr_scheduler"),
@@ -138,7 +138,6 @@ LEFT_OUT = {
                      "share_memory_": "memory", "q_scale": "quantization"},
     "torch.autograd": {"forward_ad": "forward"},
     "torch.func": {"vmap": "compile", "functional_call": "compile"},
-    "torch.nn.init": {"sparse_": "sparse"},
 }
 LEFT_OUT_NAMESPACES = {
     "torch.sparse": "sparse", "torch.ao.quantization": "quantization", "torch.distributed": "distributed",
