@@ -390,8 +390,8 @@ def _subscript_letters(sublist):
 
 def einsum(*args):
     """``einsum("ij,jk->ik", a, b)``, or the sublist form ``einsum(a, [0, 1], b, [1, 2], [0, 2])``: sums of
-    products over named dims (see nbgrad.ops.linalg.einsum)."""
-    from .ops import linalg
+    products over named dims (see nbgrad.ops.algebra.einsum)."""
+    from .ops import algebra as linalg
 
     if len(args) < 2:
         raise ValueError("einsum(): must specify the equation string and at least one operand, or at least one "

@@ -22,6 +22,7 @@ from ._lazy import lazy_module
 
 # sorting, gathering, scattering, and element-wise functions beyond the basic ones
 O, SC, M = lazy_module("nbgrad.ops.order"), lazy_module("nbgrad.ops.scatter"), lazy_module("nbgrad.ops.maths")
+A = lazy_module("nbgrad.ops.algebra")
 
 
 # No dim given: the reduction over every element (SumBackward0, MaxBackward1, ...). A dim of None given is
@@ -1548,15 +1549,15 @@ class TensorAPI:
         return L.Mv.apply(self, vec)
 
     def bmm(self, mat2):
-        return L.bmm_checked(self, mat2)
+        return A.bmm_checked(self, mat2)
 
     def outer(self, vec2):
-        return L.outer(self, vec2)
+        return A.outer(self, vec2)
 
     ger = outer
 
     def kron(self, other):
-        return L.kron(self, other)
+        return A.kron(self, other)
 
     def _scaled_product(self, op, a, b, beta, alpha, shape):
         """``beta * self + alpha * (a ⊗ b)`` for addmm and its kin: ``self`` must broadcast to ``shape``."""
@@ -1590,7 +1591,7 @@ class TensorAPI:
         return self._scaled_product(L.Addmv, mat, vec, beta, alpha, (r,))
 
     def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
-        L.check_bmm(batch1, batch2)
+        A.check_bmm(batch1, batch2)
         if not self._data.dtype == batch1._data.dtype == batch2._data.dtype:
             raise RuntimeError(f"Input dtypes must be the same, got: input {self.dtype.cpp_name}, batch1: "
                                f"{batch1.dtype.cpp_name}, batch2: {batch2.dtype.cpp_name}")
@@ -1606,7 +1607,7 @@ class TensorAPI:
             raise RuntimeError(f"batch1 and batch2 must have same number of batches, got {b} and {b2}")
         if k != k2:
             raise RuntimeError(f"Incompatible matrix sizes for bmm ({r}x{k} and {k2}x{c})")
-        L.check_bmm(batch1, batch2)
+        A.check_bmm(batch1, batch2)
         if self._data.dtype != batch1._data.dtype:
             raise RuntimeError(f"expected scalar type {scalar_type_name(batch1.dtype)} but found "
                                f"{scalar_type_name(self.dtype)}")
@@ -1640,7 +1641,7 @@ class TensorAPI:
             raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
                                f"{scalar_type_name(a.dtype)} instead.")
         _broadcast_shapes(a._data.shape, b._data.shape)
-        return L.Dist.apply(a, b, float(p))
+        return A.Dist.apply(a, b, float(p))
 
     def cross(self, other, dim=None):
         from . import linalg

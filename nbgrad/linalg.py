@@ -4,7 +4,7 @@ import numbers
 
 from ._argcheck import _broadcast_shapes, _check_dim, _check_dims
 from ._dtype import scalar_type_name
-from .ops import linalg as L
+from .ops import algebra as L
 from .tensor import _cast
 
 LinAlgError = L.LinAlgError

@@ -6,7 +6,7 @@ import numpy as np
 from .. import _random
 from .._dtype import from_numpy_dtype, scalar_type_name
 from ..ops import elementwise as _elementwise, linalg as _linalg, loss as _loss
-from .._argcheck import _broadcast_shapes, _check_dim, _require_floating
+from .._argcheck import _broadcast_shapes, _require_floating
 from ..tensor import Tensor
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -682,6 +682,7 @@ from .._lazy import lazy_module  # noqa: E402
 
 # this family's ops, loaded at first use
 _activation_ops, _embedding = lazy_module("nbgrad.ops.activation"), lazy_module("nbgrad.ops.embedding")
+_losses = lazy_module("nbgrad.ops.losses")
 
 
 def _activation(input, op, inplace_op, inplace, *args):
@@ -1017,7 +1018,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     input, target = input._operands(target)
-    return _loss.SmoothL1Loss.apply(input, target, reduction, beta)
+    return _losses.SmoothL1Loss.apply(input, target, reduction, beta)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -1027,11 +1028,11 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     input, target = input._operands(target)
     if weight is not None:
-        loss = _weighted(_loss.HuberLoss.apply(input, target, "none", delta), weight, input, reduction,
+        loss = _weighted(_losses.HuberLoss.apply(input, target, "none", delta), weight, input, reduction,
                          lambda w_l: w_l.mean())
         return loss
     _check_reduction(reduction)
-    return _loss.HuberLoss.apply(input, target, reduction, delta)
+    return _losses.HuberLoss.apply(input, target, reduction, delta)
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -1042,7 +1043,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
         raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect to argument 'target'. "
                            "This input cannot have requires_grad True.")
     input, target = input._operands(target)
-    return _loss.SoftMarginLoss.apply(input, target._data, reduction)
+    return _losses.SoftMarginLoss.apply(input, target._data, reduction)
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -1061,7 +1062,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     x = input._data
     if not ((x >= 0) & (x <= 1)).all():
         raise RuntimeError("all elements of input should be between 0 and 1")
-    return _loss.BinaryCrossEntropy.apply(input, target, w, reduction)
+    return _losses.BinaryCrossEntropy.apply(input, target, w, reduction)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
@@ -1082,7 +1083,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         difference = target - input  # made first: the engine then adds target's two gradients in PyTorch's order
         loss = target.exp() * difference
     else:
-        loss = _loss.Xlogy.apply(*target._operands(target)) - target * input
+        loss = _losses.Xlogy.apply(*target._operands(target)) - target * input
     if reduction == "batchmean":
         reduced = loss.sum()
         return reduced / input._data.shape[0] if input._data.ndim else reduced

@@ -6,7 +6,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..autograd import function, grad_mode
-from ._base import Primitive, Rule, constant, exp, expand, mean_dims, raw, result, saved, sum_dims, transpose
+from ._base import Primitive, Rule, constant, exp, expand, mean_dims, raw, result, saved, transpose
 from .backward import log_softmax_backward_data, softmax_backward_data
 from .elementwise import where
 

@@ -9,12 +9,11 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import nbgrad
-from nbgrad.ops import maths as M
 import nbgrad.nn.functional as F
 from helpers import SETTINGS, arrays, away_from_zero, check_grad, floats, on_grid, shapes
 from nbgrad.autograd import grad
 from nbgrad.autograd.graph import op_of, traverse
-from nbgrad.ops import activation as A, embedding as EM, loss as LO
+from nbgrad.ops import activation as A, embedding as EM, losses as LS, maths as M
 from test_ops_grad import covers, f64
 
 ERF = np.vectorize(math.erf, otypes=[float])
@@ -211,7 +210,7 @@ def _bce(x, y, w=1.0):
     return -w * (y * np.log(x) + (1 - y) * np.log1p(-x))
 
 
-@covers(LO.BinaryCrossEntropy, M.Logit)
+@covers(LS.BinaryCrossEntropy, M.Logit)
 @given(data=st.data(), shape=shapes(), reduction=st.sampled_from(["mean", "sum", "none"]), weighted=st.booleans())
 @SETTINGS
 def test_binary_cross_entropy(data, shape, reduction, weighted):
@@ -227,9 +226,9 @@ def test_binary_cross_entropy(data, shape, reduction, weighted):
 
 
 PIECEWISE = {  # name -> (op, function, reference of the element-wise loss), the parameter 0.5
-    "smooth_l1_loss": (LO.SmoothL1Loss, lambda a, b, r: F.smooth_l1_loss(a, b, reduction=r, beta=0.5),
+    "smooth_l1_loss": (LS.SmoothL1Loss, lambda a, b, r: F.smooth_l1_loss(a, b, reduction=r, beta=0.5),
                        lambda z: np.where(z < 0.5, z * z, z - 0.25)),
-    "huber_loss": (LO.HuberLoss, lambda a, b, r: F.huber_loss(a, b, reduction=r, delta=0.5),
+    "huber_loss": (LS.HuberLoss, lambda a, b, r: F.huber_loss(a, b, reduction=r, delta=0.5),
                    lambda z: np.where(z < 0.5, 0.5 * z * z, 0.5 * (z - 0.25))),
 }
 
@@ -246,7 +245,7 @@ def test_smooth_l1_and_huber_losses(name, data, shape, reduction):
     check_grad(lambda a, b: fn(a, b, reduction), x, y, reference=lambda a, b: REDUCE[reduction](reference(np.abs(a - b))))
 
 
-@covers(LO.SoftMarginLoss)
+@covers(LS.SoftMarginLoss)
 @given(data=st.data(), shape=shapes(), reduction=st.sampled_from(["mean", "sum", "none"]))
 @SETTINGS
 def test_soft_margin_loss(data, shape, reduction):
@@ -256,7 +255,7 @@ def test_soft_margin_loss(data, shape, reduction):
                reference=lambda a: REDUCE[reduction](np.log1p(np.exp(-y * a))))
 
 
-@covers(LO.Xlogy)
+@covers(LS.Xlogy)
 @given(data=st.data(), shape=shapes(), reduction=st.sampled_from(["batchmean", "sum", "none"]))
 @SETTINGS
 def test_kl_div(data, shape, reduction):
@@ -276,7 +275,7 @@ def test_kl_div(data, shape, reduction):
 def test_xlogy_is_zero_where_x_is_zero_and_so_is_its_x_derivative_where_y_is_not_positive():
     """NOTE-ed in the op: PyTorch's choice at x = 0 (0·ln 0 = 0; ∂/∂x = 0 there when y ≤ 0)."""
     a, b = f64([0.0, 0.0, 0.0, 2.0]), f64([0.0, -1.0, 3.0, 1.0])
-    out = LO.Xlogy.apply(a, b)
+    out = LS.Xlogy.apply(a, b)
     assert out.tolist()[:3] == [0.0, 0.0, 0.0]
     (ga, gb) = grad(out.sum(), (a, b))
     assert ga.tolist() == [0.0, 0.0, math.log(3.0), 0.0]
@@ -285,21 +284,21 @@ def test_xlogy_is_zero_where_x_is_zero_and_so_is_its_x_derivative_where_y_is_not
 LABELS = np.array([[1.0, -1.0, 1.0], [-1.0, -1.0, 1.0]])
 LOSS_BACKWARD = {  # name -> (op, fn(g, x[, y]), reference, shapes of g, x[, y], elements of x, y (None: a constant))
     "binary_cross_entropy_backward": (
-        LO.BinaryCrossEntropyBackward, lambda g, x, y: LO.BinaryCrossEntropyBackward.apply(g, x, y, None, "mean"),
+        LS.BinaryCrossEntropyBackward, lambda g, x, y: LS.BinaryCrossEntropyBackward.apply(g, x, y, None, "mean"),
         lambda g, x, y: g * (x - y) / (x * (1 - x)) / x.size, ((), (2, 3), (2, 3)), floats(0.1, 0.9), floats(0.0, 1.0)),
     "binary_cross_entropy_backward weighted none": (
-        LO.BinaryCrossEntropyBackward,
-        lambda g, x, y: LO.BinaryCrossEntropyBackward.apply(g, x, y, np.array([0.5, 2.0, 1.5]), "none"),
+        LS.BinaryCrossEntropyBackward,
+        lambda g, x, y: LS.BinaryCrossEntropyBackward.apply(g, x, y, np.array([0.5, 2.0, 1.5]), "none"),
         lambda g, x, y: g * (x - y) / (x * (1 - x)) * np.array([0.5, 2.0, 1.5]), ((2, 3),) * 3, floats(0.1, 0.9),
         floats(0.0, 1.0)),
     "soft_margin_loss_backward": (
-        LO.SoftMarginLossBackward, lambda g, x: LO.SoftMarginLossBackward.apply(g, x, LABELS, "mean"),
+        LS.SoftMarginLossBackward, lambda g, x: LS.SoftMarginLossBackward.apply(g, x, LABELS, "mean"),
         lambda g, x: -g * LABELS / (1 + np.exp(LABELS * x)) / 6, ((), (2, 3)), floats(), None),
     "smooth_l1_loss_backward": (
-        LO.SmoothL1LossBackward, lambda g, x, y: LO.SmoothL1LossBackward.apply(g, x, y, "none", 0.5),
+        LS.SmoothL1LossBackward, lambda g, x, y: LS.SmoothL1LossBackward.apply(g, x, y, "none", 0.5),
         lambda g, x, y: g * np.clip((x - y) / 0.5, -1, 1), ((2, 3),) * 3, on_grid(0.2), on_grid(0.2, offset=0.05)),
     "huber_loss_backward": (
-        LO.HuberLossBackward, lambda g, x, y: LO.HuberLossBackward.apply(g, x, y, "mean", 0.5),
+        LS.HuberLossBackward, lambda g, x, y: LS.HuberLossBackward.apply(g, x, y, "mean", 0.5),
         lambda g, x, y: g * np.clip(x - y, -0.5, 0.5) / x.size, ((), (2, 3), (2, 3)), on_grid(0.2),
         on_grid(0.2, offset=0.05)),
 }

@@ -10,7 +10,7 @@ from hypothesis import given, strategies as st
 import nbgrad
 import nbgrad.nn.functional as F
 from helpers import SETTINGS, arrays, check_grad, floats, on_grid
-from nbgrad.ops import conv as C, reduce as R
+from nbgrad.ops import conv as C
 from test_ops_grad import covers
 
 

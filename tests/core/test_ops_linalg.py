@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import nbgrad
 from helpers import SETTINGS, arrays, away_from_zero, check_grad, floats
-from nbgrad.ops import linalg as L, reduce as R
+from nbgrad.ops import algebra as A, linalg as L, reduce as R
 from test_ops_grad import covers
 
 SIZES = st.tuples(*[st.integers(1, 3)] * 4)
@@ -43,7 +43,7 @@ def test_mv_and_bmm(sizes, data):
     check_grad(nbgrad.bmm, data.draw(arrays((b, n, k))), data.draw(arrays((b, k, m))), reference=np.matmul)
 
 
-@covers(L.LinalgVectorNorm)
+@covers(A.LinalgVectorNorm)
 @given(data=st.data(), ord=st.sampled_from([2, 1, 3, 1.5, 0.5, math.inf, -math.inf, 0]),
        shape=st.sampled_from([(4,), (2, 3), (2, 2, 2)]), keepdim=st.booleans())
 @SETTINGS
@@ -62,7 +62,7 @@ def test_vector_norm(data, ord, shape, keepdim):
                second_order=ord != 0)  # the 0-"norm" has no gradient (None), so nothing to differentiate again
 
 
-@covers(L.LinalgVectorNorm)
+@covers(A.LinalgVectorNorm)
 def test_the_norm_of_zero_has_gradient_zero_as_in_pytorch():
     for ord in (2, 3, 1.5):
         x = nbgrad.zeros(3, dtype=nbgrad.float64, requires_grad=True)
@@ -72,7 +72,7 @@ def test_the_norm_of_zero_has_gradient_zero_as_in_pytorch():
     check_grad(lambda t: t.norm(), np.array([1.0, -2.0, 0.5]))
 
 
-@covers(L.LinalgVectorNorm, R.Amax, R.Amin)
+@covers(A.LinalgVectorNorm, R.Amax, R.Amin)
 @given(data=st.data(), ord=st.sampled_from(["fro", 1, -1, math.inf, -math.inf]))
 @SETTINGS
 def test_matrix_norm(data, ord):
@@ -85,7 +85,7 @@ def test_matrix_norm(data, ord):
     check_grad(lambda t: nbgrad.linalg.matrix_norm(t, ord), x, reference=reference)
 
 
-@covers(L.Dist)
+@covers(A.Dist)
 @given(data=st.data(), p=st.sampled_from([2, 1, 3, math.inf]))
 @SETTINGS
 def test_dist(data, p):
@@ -97,7 +97,7 @@ def test_dist(data, p):
                reference=lambda x, y: np.linalg.norm((x - y).ravel(), np.inf if p == math.inf else p))
 
 
-@covers(L.LinalgCross)
+@covers(A.LinalgCross)
 @given(data=st.data(), dim=st.sampled_from([0, -1]))
 @SETTINGS
 def test_cross(data, dim):
@@ -151,7 +151,7 @@ def _well_conditioned(data, n, batch=()):
     return data.draw(arrays(batch + (n, n), floats(-1, 1))) + 4 * np.eye(n)
 
 
-@covers(L.LinalgInvEx, L.LinalgDet)
+@covers(A.LinalgInvEx, A.LinalgDet)
 @given(data=st.data(), n=st.integers(1, 3), batch=st.sampled_from([(), (2,)]))
 @SETTINGS
 def test_inverse_and_determinant(data, n, batch):
@@ -163,7 +163,7 @@ def test_inverse_and_determinant(data, n, batch):
         check_grad(nbgrad.linalg.det, np.outer(u, v))
 
 
-@covers(L.LinalgSolveEx)
+@covers(A.LinalgSolveEx)
 @given(data=st.data(), n=st.integers(1, 3), form=st.sampled_from(["vector", "matrix", "batched", "right"]))
 @SETTINGS
 def test_solve(data, n, form):

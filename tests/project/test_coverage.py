@@ -2,8 +2,6 @@
 import importlib.util
 from pathlib import Path
 
-import pytest
-
 import nbgrad
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"

@@ -7,8 +7,6 @@ imported (``use``), so the same images reach nbgrad and PyTorch as their own ten
 """
 import types
 
-import numpy as np
-
 import nbgrad
 
 LIBRARY = nbgrad

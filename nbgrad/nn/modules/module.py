@@ -566,7 +566,7 @@ class Module:
             elif isinstance(arg, Tensor):
                 dtype = arg.dtype
             elif isinstance(arg, bool):
-                non_blocking = arg
+                continue  # non_blocking: nothing is asynchronous on the CPU
             else:
                 device = arg
         _device.check(device, creating=False)
