@@ -45,6 +45,8 @@ from ._functions import (  # noqa: F401,E402
 )
 globals().update(_functions.INPLACE_FUNCTIONS)  # nbgrad.relu_, nbgrad.exp_, ...
 
+# >>> issue-12 gaps
+
 # >>> issue-12 linalg
 from ._creation import (  # noqa: F401
     BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,

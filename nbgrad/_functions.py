@@ -348,6 +348,8 @@ INPLACE_FUNCTIONS = {name: _tensor_function(name) for name in (
     "clamp_min_", "clamp_max_", "logit_",
 )}
 
+# >>> issue-12 gaps
+
 # >>> issue-12 linalg
 def _require_input(input, fn):
     if not isinstance(input, Tensor):

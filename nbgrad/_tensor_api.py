@@ -1507,6 +1507,8 @@ class TensorAPI:
     del _inplace_version
 
 
+    # >>> issue-12 gaps
+
     # >>> issue-12 linalg
     # new tensors with self's dtype (and device) unless told otherwise
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
