@@ -46,6 +46,12 @@ from ._functions import (  # noqa: F401,E402
 globals().update(_functions.INPLACE_FUNCTIONS)  # nbgrad.relu_, nbgrad.exp_, ...
 
 # >>> issue-12 gaps
+from .ops import misc as _misc  # noqa: F401,E402  (its ops register with the others)
+from ._functions import (  # noqa: F401,E402
+    absolute, broadcast_shapes, broadcast_tensors, broadcast_to, can_cast, column_stack, concatenate, diff, dstack,
+    float_power, hsplit, hstack, inner, logspace, movedim, moveaxis, multiply, nanmean, nansum, negative, ravel,
+    result_type, row_stack, subtract, swapaxes, swapdims, tensor_split, tensordot, unflatten, vdot, vsplit, vstack,
+)
 
 # >>> issue-12 linalg
 from ._creation import (  # noqa: F401

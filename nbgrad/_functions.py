@@ -349,6 +349,170 @@ INPLACE_FUNCTIONS = {name: _tensor_function(name) for name in (
 )}
 
 # >>> issue-12 gaps
+absolute, negative, ravel, vdot, nansum, nanmean, diff, tensor_split, hsplit, vsplit = (
+    _tensor_function(n) for n in ("absolute", "negative", "ravel", "vdot", "nansum", "nanmean", "diff",
+                                  "tensor_split", "hsplit", "vsplit"))
+movedim, moveaxis, swapaxes, swapdims, unflatten, inner = (
+    _tensor_function(n) for n in ("movedim", "moveaxis", "swapaxes", "swapdims", "unflatten", "inner"))
+
+
+def float_power(input, exponent):
+    if isinstance(input, Number) and isinstance(exponent, Tensor):
+        return exponent.double().__rpow__(input)  # PyTorch's (Number self, Tensor exponent) overload
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"float_power() received an invalid combination of arguments - got ({type(input).__name__}, "
+            f"{type(exponent).__name__}), but expected one of:\n * (Tensor input, Tensor exponent, *, Tensor out = None)"
+            "\n * (Number self, Tensor exponent, *, Tensor out = None)\n"
+            " * (Tensor input, Number exponent, *, Tensor out = None)\n")
+    return input.float_power(exponent)
+
+
+def multiply(input, other):
+    return _tensor(input).mul(other)
+
+
+def subtract(input, other, *, alpha=1):
+    return _tensor(input).sub(other, alpha=alpha)
+
+
+concatenate = cat
+
+
+def broadcast_shapes(*shapes):
+    """The shape tensors of these shapes broadcast to (a Size), with PyTorch's error when there is none."""
+    from .tensor import Size
+
+    shapes = [(s,) if isinstance(s, Number) else tuple(s) for s in shapes]
+    out = [1] * max((len(s) for s in shapes), default=0)
+    for i, shape in enumerate(shapes):
+        for k in range(1, len(shape) + 1):
+            size = shape[-k]
+            if size < 0:
+                raise ValueError("Attempting to broadcast a dimension with negative length!")
+            if size != 1 and out[-k] not in (1, size):
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {size} at {-k}! Mismatching "
+                                   f"argument at index {i} had {tuple(shape)}; but expected shape should be "
+                                   f"broadcastable to {out}")
+            if out[-k] == 1:
+                out[-k] = size
+    return Size(out)
+
+
+def broadcast_to(input, size):
+    return _tensor(input).expand(size)
+
+
+def broadcast_tensors(*tensors):
+    """The tensors expanded to their common shape; one already of that shape is returned as it is."""
+    if len(tensors) == 1 and not isinstance(tensors[0], Tensor):
+        tensors = tuple(tensors[0])
+    shape = tuple(broadcast_shapes(*[t._data.shape for t in tensors]))
+    return tuple(t if t._data.shape == shape else t.expand(shape) for t in tensors)
+
+
+def _stackable(tensors, fn):
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError(f"{fn} expects a non-empty TensorList")
+    return tensors
+
+
+def _atleast(t, ndim):
+    shape = t._data.shape
+    if t._data.ndim >= ndim:
+        return t
+    if t._data.ndim == 0:
+        return t.reshape((1,) * ndim)
+    if ndim == 2:
+        return t.unsqueeze(0)
+    return t.unsqueeze(0).unsqueeze(-1) if len(shape) == 1 else t.unsqueeze(-1)
+
+
+def hstack(tensors):
+    tensors = [_atleast(t, 1) for t in _stackable(tensors, "hstack")]
+    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
+
+
+def vstack(tensors):
+    return cat([_atleast(t, 2) for t in _stackable(tensors, "vstack")], 0)
+
+
+row_stack = vstack
+
+
+def dstack(tensors):
+    return cat([_atleast(t, 3) for t in _stackable(tensors, "dstack")], 2)
+
+
+def column_stack(tensors):
+    tensors = _stackable(tensors, "column_stack")
+    return cat([t.reshape(t._data.size, 1) if t._data.ndim <= 1 else t for t in tensors], 1)
+
+
+def tensordot(a, b, dims=2, out=None):
+    """Σ over the paired dims of ``a`` and ``b``: PyTorch's decomposition (permute, reshape, mm, view)."""
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, Number):
+        dims = int(dims)
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > a._data.ndim or dims > b._data.ndim:
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        dims_a, dims_b = list(range(a._data.ndim - dims, a._data.ndim)), list(range(dims))
+    else:
+        dims_a, dims_b = ([d] if isinstance(d, Number) else list(d) for d in dims)
+    if len(dims_a) != len(dims_b):
+        raise RuntimeError("both dimension lists should have same length")
+    dims_a = [_check_dim(d, a._data.ndim) for d in dims_a]
+    dims_b = [_check_dim(d, b._data.ndim) for d in dims_b]
+    for da, db in zip(dims_a, dims_b):
+        sa, sb = a._data.shape[da], b._data.shape[db]
+        if sa != sb:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size {sa} in dim {da} and second "
+                               f"has size {sb} in dim {db}")
+    free_a = [d for d in range(a._data.ndim) if d not in dims_a]
+    free_b = [d for d in range(b._data.ndim) if d not in dims_b]
+    shape = [a._data.shape[d] for d in free_a] + [b._data.shape[d] for d in free_b]
+    pa, pb = a.permute(free_a + dims_a), b.permute(dims_b + free_b)
+    if not free_a and not free_b:
+        flat = [p if p._data.ndim == 1 else p.reshape(-1) for p in (pa, pb)]
+        result = flat[0].dot(flat[1]).view(shape)
+    else:
+        size_a, size_b = int(np.prod(shape[:len(free_a)])), int(np.prod(shape[len(free_a):]))
+        contracted = int(np.prod([a._data.shape[d] for d in dims_a]))
+        result = pa.reshape(size_a, contracted).mm(pb.reshape(contracted, size_b)).view(shape)
+    if out is not None:
+        _write_out(out, result.detach())
+        return out
+    return result
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    from ._creation import _check_device, _finish, _np_dtype
+
+    _check_device(device)
+    values = np.power(float(base), np.linspace(float(start), float(end), int(steps)))
+    return _finish(values.astype(_np_dtype(dtype)), requires_grad)
+
+
+def result_type(tensor1, tensor2):
+    from ._argcheck import _result_type
+
+    return _result_type(tensor1, tensor2)
+
+
+_KINDS = "biuf"  # bool < integers < floating: a cast may not go down this order
+
+
+def can_cast(from_, to):
+    """Whether PyTorch's casting rules allow ``from_`` to become ``to`` (no cast to a lower kind)."""
+    kind_from, kind_to = (_KINDS.index("i" if d.numpy.kind == "u" else d.numpy.kind) for d in (from_, to))
+    return kind_from <= kind_to
+
 
 # >>> issue-12 linalg
 def _require_input(input, fn):

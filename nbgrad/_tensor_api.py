@@ -1508,6 +1508,194 @@ class TensorAPI:
 
 
     # >>> issue-12 gaps
+    # PyTorch's other names for methods nbgrad has
+    def multiply(self, other):
+        return self.mul(other)
+
+    def subtract(self, other, *, alpha=1):
+        return self.sub(other, alpha=alpha)
+
+    def greater(self, other):
+        return self.gt(other)
+
+    def greater_equal(self, other):
+        return self.ge(other)
+
+    def less(self, other):
+        return self.lt(other)
+
+    def less_equal(self, other):
+        return self.le(other)
+
+    def not_equal(self, other):
+        return self.ne(other)
+
+    def ndimension(self):
+        return self._data.ndim
+
+    swapdims = transpose
+
+    # memory layout, read from the NumPy array: strides in elements, offset from the start of its storage
+    def stride(self, dim=None):
+        itemsize = self._data.itemsize
+        strides = tuple(s // itemsize for s in self._data.strides)
+        if dim is None:
+            return strides
+        if not self._data.ndim:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        return strides[_check_dim(dim, self._data.ndim)]
+
+    def storage_offset(self):
+        root = self._data
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        start = self._data.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+        return start // self._data.itemsize
+
+    def is_contiguous(self, memory_format=None):
+        return bool(self._data.flags.c_contiguous)
+
+    def ravel(self):
+        return self.contiguous().view(-1)
+
+    def movedim(self, source, destination):
+        n = self._data.ndim
+        src = [source] if isinstance(source, numbers.Integral) else list(source)
+        dst = [destination] if isinstance(destination, numbers.Integral) else list(destination)
+        if len(src) != len(dst):
+            raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should contain "
+                               f"the same number of dims as destination ({dst} dims)")
+        src_d = [_check_dim(d, max(n, 1)) for d in src]
+        dst_d = [_check_dim(d, max(n, 1)) for d in dst]
+        if len(set(src_d)) != len(src_d):
+            raise RuntimeError(f"movedim: repeated dim in `source` ({src})")
+        if len(set(dst_d)) != len(dst_d):
+            raise RuntimeError(f"movedim: repeated dim in `destination` ({dst})")
+        if n == 0:
+            return S.Permute.apply(self, ())
+        rest = iter(d for d in range(n) if d not in src_d)
+        moved = dict(zip(dst_d, src_d))
+        return S.Permute.apply(self, tuple(moved[i] if i in moved else next(rest) for i in range(n)))
+
+    moveaxis = movedim
+
+    def unflatten(self, dim, sizes):
+        n = self._data.ndim
+        d = _check_dim(dim, max(n, 1))
+        sizes = [int(s) for s in sizes]
+        if not sizes:
+            raise RuntimeError("unflatten: sizes must be non-empty")
+        size = self._data.shape[d] if n else 1
+        if sizes.count(-1) > 1:
+            raise RuntimeError("only one dimension can be inferred")
+        known = int(np.prod([s for s in sizes if s != -1]))
+        if -1 in sizes and known and size % known == 0:
+            sizes[sizes.index(-1)] = size // known
+        elif int(np.prod(sizes)) != size:
+            raise RuntimeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim {dim} "
+                               f"({size}) in the input tensor")
+        shape = self._data.shape
+        return self.view(shape[:d] + tuple(sizes) + shape[d + 1:])
+
+    def tensor_split(self, indices_or_sections, dim=0):
+        if self._data.ndim == 0:
+            raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+        d = _check_dim(dim, self._data.ndim)
+        size = self._data.shape[d]
+        if isinstance(indices_or_sections, _tensor.Tensor):
+            spec = indices_or_sections._data
+            indices_or_sections = int(spec) if spec.ndim == 0 else [int(i) for i in spec]
+        if isinstance(indices_or_sections, numbers.Integral):
+            sections = int(indices_or_sections)
+            if sections <= 0:
+                raise RuntimeError(f"number of sections must be larger than 0, got {sections}")
+            small, extra = divmod(size, sections)
+            bounds = np.cumsum([0] + [small + 1] * extra + [small] * (sections - extra))
+        else:
+            bounds = [0, *[int(i) for i in indices_or_sections], size]
+        pieces = []
+        for start, stop in zip(bounds[:-1], bounds[1:]):
+            start, stop = min(max(int(start), 0), size), min(max(int(stop), 0), size)
+            pieces.append(I.Slice.apply(self, ((I._numpy_step("slice", d, slice(start, max(start, stop))),), ())))
+        return tuple(pieces)
+
+    def _split_directional(self, sections, dim, fn, need):
+        n = self._data.ndim
+        if n < need:
+            raise RuntimeError(f"nbgrad.{fn} requires a tensor with at least {need} dimension"
+                               f", but got a tensor with {n} dimensions!")
+        if isinstance(sections, numbers.Integral):
+            size = self._data.shape[dim]
+            if sections == 0 or size % sections:
+                raise RuntimeError(f"nbgrad.{fn} attempted to split along dimension {dim}, but the size of the "
+                                   f"dimension {size} is not divisible by the split_size {sections}!")
+        return self.tensor_split(sections, dim)
+
+    def hsplit(self, sections):
+        return self._split_directional(sections, 1 if self._data.ndim > 1 else 0, "hsplit", 1)
+
+    def vsplit(self, sections):
+        return self._split_directional(sections, 0, "vsplit", 2)
+
+    def float_power(self, exponent):
+        if isinstance(exponent, _tensor.Tensor):
+            return self.double().pow(exponent.double())
+        return self.double().pow(exponent)
+
+    def vdot(self, other):
+        from .ops import misc
+
+        if self._data.ndim != 1 or other._data.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {self._data.ndim}D and {other._data.ndim}D tensors")
+        L.check_matmul(self, other)
+        return misc.Vdot.apply(self, other)
+
+    def inner(self, other):
+        from . import _functions
+
+        if not isinstance(other, _tensor.Tensor):
+            raise TypeError(f"inner(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+        if self._data.ndim == 0 or other._data.ndim == 0:
+            return self * other
+        if self._data.shape[-1] != other._data.shape[-1]:
+            raise RuntimeError("inner() the last dimension must match on both input tensors but got shapes "
+                               f"{list(self._data.shape)} and {list(other._data.shape)}")
+        return _functions.tensordot(self, other, ([-1], [-1]))
+
+    def nansum(self, dim=None, keepdim=False, *, dtype=None):
+        from .ops import misc
+
+        t = self if dtype is None else self.to(dtype)
+        if dtype is None and t._data.dtype.kind in "biu" and t._data.dtype != np.int64:
+            t = t.long()  # as sum: bools and every integer type in int64
+        dims = () if dim is None else _check_dims(dim, t._data.ndim)
+        dims = dims if t._data.ndim else ()  # a 0-d tensor's dim 0 reduces nothing
+        return misc.Nansum.apply(t, dims, keepdim)
+
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None):
+        if self._data.dtype.kind != "f":
+            raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
+                               f"{scalar_type_name(self.dtype)}")
+        t = self if dtype is None else self.to(dtype)
+        count = t.isnan().logical_not().sum(dim, keepdim)
+        return t.nansum(dim, keepdim) / count
+
+    def diff(self, n=1, dim=-1, prepend=None, append=None):
+        from ._functions import cat
+
+        if self._data.ndim == 0:
+            raise RuntimeError("diff expects input to be at least one-dimensional")
+        d = _check_dim(dim, self._data.ndim)
+        t = self
+        if prepend is not None or append is not None:
+            t = cat([x for x in (prepend, self, append) if x is not None], d)
+        for _ in range(n):
+            size = t._data.shape[d]
+            if size == 0:
+                break
+            t = t.narrow(d, 1, size - 1) - t.narrow(d, 0, size - 1) if t._data.dtype.kind != "b" else \
+                t.narrow(d, 1, size - 1).logical_xor(t.narrow(d, 0, size - 1))
+        return t
 
     # >>> issue-12 linalg
     # new tensors with self's dtype (and device) unless told otherwise

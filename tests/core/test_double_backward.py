@@ -102,6 +102,9 @@ STILL_DIFFERENT = {
                            "makes the vectors matrices (UnsqueezeBackward0, SqueezeBackward1) and multiplies them "
                            "(MmBackward0)",
     "atan2": "1/(a² + b²) at a = b = 0 is masked to 0 with where() (WhereBackward0); PyTorch's masked_fill",
+    # issue-12 gaps
+    "inner": "view's backward views a gradient that mm's rule made non-contiguous (ViewBackward0); PyTorch "
+             "reshapes it (ReshapeAliasBackward0)",
 }
 
 
@@ -164,6 +167,10 @@ ALSO_WITH_A_GRAD_THAT_REQUIRES_GRAD = {
     "linalg.norm inf": EXTREME + " (amax's)",
     "einsum trace": KEPT_DIM + " (sum's)",
     "einsum transpose sum": KEPT_DIM + " (sum's)",
+    # issue-12 gaps
+    "ravel transposed": TRANSPOSE,
+    **dict.fromkeys(["tensor_split", "tensor_split indices", "hsplit vsplit", "diff", "diff prepend"], INDEXING),
+    "broadcast_to": "as expand new dim",
 }
 
 

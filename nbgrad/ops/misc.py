@@ -1,0 +1,30 @@
+"""PyTorch's own nodes for a few functions beginners meet: nansum, vdot."""
+import numpy as np
+
+from ._base import Primitive, Rule, constant, expand, raw, unsqueeze
+from .linalg import Dot
+
+
+class Nansum(Primitive):
+    rule = Rule("Σ of the elements that are not nan;  ∂/∂aᵢ = 0 at a nan, else 1",
+                latex=(r"\textstyle\sum_{a_i \ne \mathrm{nan}} ${a}_i", r"[${a}_i \ne \mathrm{nan}]"))
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim):
+        """``dim``: the dims reduced, () for all of them (PyTorch's dim=None, whose gradient is expanded as it is)."""
+        ctx.self_sym_sizes, ctx.dim, ctx.keepdim = a._data.shape, dim, keepdim
+        ctx.counted = ~np.isnan(a._data)
+        return np.nansum(a._data, axis=dim or None, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.keepdim:
+            for d in sorted(ctx.dim):  # PyTorch's unsqueeze_multiple
+                grad = unsqueeze(grad, d)
+        return expand(grad, ctx.self_sym_sizes) * constant(ctx.counted.astype(raw(grad).dtype), grad), None, None
+
+
+class Vdot(Dot):
+    """Dot's rule under vdot's name (for real vectors the conjugate changes nothing)."""
+    functions = ()
+    saved_names = ("self", "other")
