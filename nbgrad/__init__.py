@@ -51,6 +51,11 @@ from ._functions import (  # noqa: F401,E402
     absolute, broadcast_shapes, broadcast_tensors, broadcast_to, can_cast, column_stack, concatenate, diff, dstack,
     float_power, hsplit, hstack, inner, logspace, movedim, moveaxis, multiply, nanmean, nansum, negative, ravel,
     result_type, row_stack, subtract, swapaxes, swapdims, tensor_split, tensordot, unflatten, vdot, vsplit, vstack,
+    bernoulli, multinomial, normal,
+)
+from ._random import (  # noqa: F401,E402
+    are_deterministic_algorithms_enabled, get_num_threads, get_rng_state, initial_seed,
+    is_deterministic_algorithms_warn_only_enabled, seed, set_num_threads, set_rng_state, use_deterministic_algorithms,
 )
 
 # >>> issue-12 linalg

@@ -514,6 +514,74 @@ def can_cast(from_, to):
     return kind_from <= kind_to
 
 
+def _normal_overloads(mean, std):
+    kinds = ", ".join(type(a).__name__ for a in (mean, std))
+    return TypeError(
+        f"normal() received an invalid combination of arguments - got ({kinds}), but expected one of:\n"
+        " * (Tensor mean, Tensor std, *, nbgrad.Generator generator = None, Tensor out = None)\n"
+        " * (Tensor mean, float std = 1, *, nbgrad.Generator generator = None, Tensor out = None)\n"
+        " * (float mean, Tensor std, *, nbgrad.Generator generator = None, Tensor out = None)\n"
+        " * (float mean, float std, tuple of ints size, *, nbgrad.Generator generator = None, Tensor out = None, "
+        "nbgrad.dtype dtype = None, nbgrad.layout layout = None, nbgrad.device device = None, bool pin_memory = False, "
+        "bool requires_grad = False)\n")
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
+           pin_memory=False, requires_grad=False):
+    """Draws from N(mean, std²): PyTorch's four forms (tensors of means and/or stds, or two numbers and a size)."""
+    from . import _random
+    from ._creation import _check_device, _finish, _np_dtype
+    from .ops import misc
+
+    rng = _random.generator() if generator is None else generator._rng
+    mean_t, std_t = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not mean_t and not std_t:
+        if size is None:
+            raise _normal_overloads(mean, std)
+        if std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+        _check_device(device)
+        from ._creation import _shape
+
+        values = rng.normal(float(mean), float(std), size=_shape((size,)))
+        result = _finish(values.astype(_np_dtype(dtype)), requires_grad)
+    else:
+        for t in (mean, std):
+            if isinstance(t, Tensor) and t._data.dtype.kind != "f":
+                raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{scalar_type_name(t.dtype)}'")
+        if std_t and (std._data < 0).any() or not std_t and std < 0:
+            raise RuntimeError("normal expects all elements of std >= 0.0" if std_t else
+                               f"normal expects std >= 0.0, but found std {std:g}")
+        like = mean if mean_t else std
+        shape = _broadcast_shapes(mean._data.shape, std._data.shape) if mean_t and std_t else like._data.shape
+        draws = rng.standard_normal(size=tuple(shape))
+        values = (np.asarray(mean._data if mean_t else mean) + np.asarray(std._data if std_t else std) * draws)
+        values = values.astype(like._data.dtype)
+        op = misc.NormalTensorTensor if mean_t and std_t else misc.NormalTensorFloat if mean_t else misc.NormalFloatTensor
+        result = op.apply(mean, std, values)
+    if out is not None:
+        _write_out(out, result.detach())
+        return out
+    return result
+
+
+def bernoulli(input, p=None, *, generator=None, out=None):
+    """1 with probability ``input`` (or ``p``), else 0, in input's dtype."""
+    result = _input_tensor(input, "bernoulli").bernoulli(p, generator=generator)
+    if out is not None:
+        _write_out(out, result.detach())
+        return out
+    return result
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    result = _input_tensor(input, "multinomial").multinomial(num_samples, replacement, generator=generator)
+    if out is not None:
+        _write_out(out, result)
+        return out
+    return result
+
+
 # >>> issue-12 linalg
 def _require_input(input, fn):
     if not isinstance(input, Tensor):

@@ -1697,6 +1697,110 @@ class TensorAPI:
                 t.narrow(d, 1, size - 1).logical_xor(t.narrow(d, 0, size - 1))
         return t
 
+    # random draws into a tensor of self's dtype
+    def bernoulli(self, p=None, *, generator=None):
+        from . import _random
+        from .ops import misc
+
+        if self._data.dtype.kind != "f":
+            raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for '{scalar_type_name(self.dtype)}'")
+        rng = _random.generator() if generator is None else generator._rng
+        if p is not None:
+            if not 0 <= p <= 1:
+                raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
+            return _tensor.Tensor._make((rng.random(self._data.shape) < p).astype(self._data.dtype))
+        probabilities = self._data
+        if not ((probabilities >= 0) & (probabilities <= 1)).all():
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message "
+                               "be improved?  If so, please report an enhancement request to PyTorch.)")
+        return misc.Bernoulli.apply(self, (rng.random(self._data.shape) < probabilities).astype(self._data.dtype))
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        from . import _random
+
+        rng = _random.generator() if generator is None else generator._rng
+        if isinstance(p, _tensor.Tensor):
+            probabilities = np.broadcast_to(p._data, self._data.shape)
+            if not ((probabilities >= 0) & (probabilities <= 1)).all():
+                raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error "
+                                   "message be improved?  If so, please report an enhancement request to PyTorch.)")
+        elif not 0 <= p <= 1:
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
+        else:
+            probabilities = p
+        return self._fill_random(rng.random(self._data.shape) < probabilities)
+
+    def exponential_(self, lambd=1.0, *, generator=None):
+        from . import _random
+
+        if self._data.dtype.kind != "f":
+            raise RuntimeError("Exponential distribution is a continuous probability distribution. dtype must be a "
+                               f"floating point but you specified {scalar_type_name(self.dtype)}")
+        if not lambd > 0:
+            raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
+        rng = _random.generator() if generator is None else generator._rng
+        return self._fill_random(rng.exponential(1.0 / lambd, self._data.shape))
+
+    def random_(self, *bounds, generator=None, **named):
+        """Integers drawn uniformly from [from, to): ``random_(to)``, ``random_(from, to)``; with no bounds, from
+        0 to the largest integer self's dtype holds exactly (2²⁴ for float32, the maximum for integers)."""
+        from . import _random
+
+        bounds = bounds + tuple(named[k] for k in ("from", "to") if k in named)
+        dt = self._data.dtype
+        if len(bounds) == 2 and bounds[1] is not None:
+            low, high = int(bounds[0]), int(bounds[1])
+        elif len(bounds) == 1:
+            low, high = 0, int(bounds[0])
+        else:
+            low = int(bounds[0]) if bounds else 0
+            high = (2 if dt.kind == "b" else 2 ** (np.finfo(dt).nmant + 1) + 1 if dt.kind == "f"
+                    else int(np.iinfo(dt).max) + 1)
+        if low >= high:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+        if dt.kind in "iu":
+            info, c_type = np.iinfo(dt), self._C_TYPES[dt.name]
+            if not info.min <= low <= info.max:
+                raise RuntimeError(f"from is out of bounds for {c_type}")
+            if not info.min <= high - 1 <= info.max:
+                raise RuntimeError(f"to - 1 is out of bounds for {c_type}")
+        rng = _random.generator() if generator is None else generator._rng
+        return self._fill_random(rng.integers(low, high, size=self._data.shape))
+
+    # the C types PyTorch's messages name
+    _C_TYPES = {"uint8": "unsigned char", "int8": "signed char", "int16": "short", "int32": "int", "int64": "long"}
+
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        """Indices drawn with the weights in self's last dim (with or without replacement)."""
+        from . import _random
+
+        p = self._data
+        if p.dtype.kind != "f":
+            raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                               f"{scalar_type_name(self.dtype)}")
+        if p.ndim not in (1, 2):
+            raise RuntimeError("prob_dist must be 1 or 2 dim")
+        if num_samples <= 0:
+            raise RuntimeError("cannot sample n_sample <= 0 samples")
+        if not replacement and num_samples > p.shape[-1]:
+            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+        if not np.isfinite(p).all() or (p < 0).any():
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        rows = p.reshape(-1, p.shape[-1]).astype(np.float64)
+        if (rows.sum(-1) <= 0).any():
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        rng = _random.generator() if generator is None else generator._rng
+        if replacement:
+            cdf = np.cumsum(rows, -1) / rows.sum(-1, keepdims=True)
+            draws = rng.random((len(rows), num_samples))
+            picked = np.stack([np.searchsorted(c, d, side="right") for c, d in zip(cdf, draws)])
+            picked = np.minimum(picked, rows.shape[-1] - 1)
+        else:
+            # successive sampling without replacement: the largest p / Exp(1) keys (zero weights come last)
+            keys = rows / rng.exponential(size=rows.shape)
+            picked = np.argsort(-keys, axis=-1, kind="stable")[:, :num_samples]
+        return _tensor.Tensor._make(picked.reshape(p.shape[:-1] + (num_samples,)).astype(np.int64))
+
     # >>> issue-12 linalg
     # new tensors with self's dtype (and device) unless told otherwise
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):

@@ -1,6 +1,7 @@
-"""PyTorch's own nodes for a few functions beginners meet: nansum, vdot."""
+"""PyTorch's own nodes for a few functions beginners meet: nansum, vdot, the random draws normal and bernoulli."""
 import numpy as np
 
+from ..autograd import function
 from ._base import Primitive, Rule, constant, expand, raw, unsqueeze
 from .linalg import Dot
 
@@ -28,3 +29,38 @@ class Vdot(Dot):
     """Dot's rule under vdot's name (for real vectors the conjugate changes nothing)."""
     functions = ()
     saved_names = ("self", "other")
+
+
+class _Sample(Primitive):
+    """A random draw that PyTorch differentiates as a constant: each tensor parameter's gradient is zero."""
+
+    @staticmethod
+    def forward(ctx, *args):
+        *params, values = args
+        ctx.shapes = [None if not isinstance(p, function.Tensor) else p._data.shape for p in params]
+        return values
+
+    @staticmethod
+    def backward(ctx, grad):
+        dtype = raw(grad).dtype
+        return (*(None if s is None else constant(np.zeros(s, dtype), grad) for s in ctx.shapes), None)
+
+
+class NormalTensorFloat(_Sample):
+    rule = Rule("a draw from N(mean, std²) for a tensor of means;  ∂/∂mean = 0 (as PyTorch)", local=False)
+    node_name = "NormalBackward1"
+
+
+class NormalFloatTensor(_Sample):
+    rule = Rule("a draw from N(mean, std²) for a tensor of stds;  ∂/∂std = 0 (as PyTorch)", local=False)
+    node_name = "NormalBackward2"
+
+
+class NormalTensorTensor(_Sample):
+    rule = Rule("a draw from N(mean, std²) for tensors of means and stds;  ∂/∂mean = ∂/∂std = 0 (as PyTorch)",
+                local=False)
+    node_name = "NormalBackward3"
+
+
+class Bernoulli(_Sample):
+    rule = Rule("1 with probability p, else 0;  ∂/∂p = 0 (as PyTorch)", local=False)

@@ -107,3 +107,202 @@ def test_errors_match_pytorch(expr):
     ours, theirs = caught
     assert type(ours) is type(theirs), f"{type(ours).__name__}: {ours}"
     assert str(ours) == str(theirs).replace("torch.", "nbgrad."), expr
+
+
+# ======================================================================= random draws and the generator
+
+def run_random(expr, L):
+    p = L.tensor([[0.2, 0.0, 0.8], [1.0, 1.0, 1.0]])
+    m = L.zeros(2, 1, dtype=L.float64)
+    s = L.ones(3, dtype=L.float64)
+    return eval(expr, {"L": L, "p": p, "m": m, "s": s})
+
+
+# (shape, dtype) only: the streams differ (docs/differences.md)
+DRAWS = [
+    "L.normal(m, s)", "L.normal(m, 2.0)", "L.normal(0.0, s)", "L.normal(0, 1, (2, 3))",
+    "L.normal(1.0, 2.0, size=(4,), dtype=L.float64)", "L.normal(0.0, 1.0, [])", "L.bernoulli(p.clamp(0, 1))",
+    "L.bernoulli(p, 0.3)", "p.bernoulli()", "L.multinomial(p, 2)", "L.multinomial(p[0], 5, True)",
+    "L.zeros(3, dtype=L.int8).random_()", "L.zeros(3).random_(5)", "L.zeros(3).random_(-2, 2)",
+    "L.zeros(3, dtype=L.bool).random_()", "L.zeros(2).exponential_()", "L.zeros(2, 2).bernoulli_(0.3)",
+    "L.zeros(2, 3).bernoulli_(p)", "L.zeros(2, dtype=L.int32).bernoulli_()", "L.normal(m, s, out=L.zeros(2, 3))",
+]
+
+
+@pytest.mark.parametrize("expr", DRAWS)
+def test_draws_have_pytorchs_shape_and_dtype(expr):
+    ours, theirs = run_random(expr, nbgrad), run_random(expr, torch)
+    assert ours.shape == tuple(theirs.shape)
+    assert repr(ours.dtype) == repr(theirs.dtype).replace("torch.", "nbgrad.")
+
+
+RANDOM_ERRORS = [
+    "L.normal(m, -1.0)", "L.normal(0.0, -s)", "L.normal(0.0, -1.0, (2,))", "L.normal(m, L.ones(3, 2))",
+    "L.normal(0, 1)", "L.normal(m.long(), 1.0)", "L.bernoulli(p * 2)", "L.bernoulli(p.long())",
+    "L.bernoulli(p, 2.0)", "L.multinomial(p, 4)", "L.multinomial(-p, 1)", "L.multinomial(p * 0, 1)",
+    "L.multinomial(p[None], 1)", "L.multinomial(p, 0)", "L.multinomial(p.long(), 1)",
+    "L.multinomial(p.log(), 1, True)", "L.zeros(2).random_(5, 2)", "L.zeros(2, dtype=L.int8).random_(0, 300)",
+    "L.zeros(2, dtype=L.int8).random_(-300, 3)", "L.zeros(2, dtype=L.uint8).random_(257)",
+    "L.zeros(2).exponential_(-1)", "L.ones(3, dtype=L.int64).exponential_()", "L.zeros(3).bernoulli_(1.5)",
+    "L.zeros(3).bernoulli_(L.tensor([2.0, 0.0, 0.0]))", "L.set_rng_state([1])", "L.set_rng_state(L.zeros(3))",
+    "L.set_num_threads(0)", "L.set_num_threads(1.5)", "L.use_deterministic_algorithms('x')",
+    "L.use_deterministic_algorithms(True, warn_only=1)",
+]
+
+
+@pytest.mark.parametrize("expr", RANDOM_ERRORS)
+def test_random_errors_match_pytorch(expr):
+    caught = []
+    for L in LIBS:
+        with pytest.raises(Exception) as info:
+            run_random(expr, L)
+        caught.append(info.value)
+    ours, theirs = caught
+    assert type(ours) is type(theirs), f"{type(ours).__name__}: {ours}"
+    assert str(ours) == str(theirs).replace("torch.", "nbgrad."), expr
+
+
+def test_rng_state_of_the_wrong_size_is_refused_as_pytorch_says():
+    with pytest.raises(RuntimeError, match="Expected a CPUGeneratorImplState of size 37 but found the input RNG "
+                                           "state size to be 3"):
+        nbgrad.set_rng_state(nbgrad.zeros(3, dtype=nbgrad.uint8))
+
+
+def _draw_everything():
+    p = nbgrad.tensor([[0.2, 0.0, 0.8], [1.0, 2.0, 3.0]])
+    return [nbgrad.normal(nbgrad.zeros(3), nbgrad.ones(3)), nbgrad.normal(0.0, 1.0, (4,)), nbgrad.bernoulli(p / 4),
+            nbgrad.multinomial(p, 3), nbgrad.multinomial(p, 6, True), nbgrad.zeros(5).random_(100),
+            nbgrad.zeros(5).exponential_(3.0), nbgrad.zeros(5).bernoulli_(0.5), nbgrad.rand(2)]
+
+
+def test_a_seed_repeats_every_draw_and_the_state_round_trips():
+    nbgrad.manual_seed(123)
+    first = _draw_everything()
+    nbgrad.manual_seed(123)
+    assert all(a.equal(b) for a, b in zip(first, _draw_everything()))
+    state = nbgrad.get_rng_state()
+    assert state.dtype == nbgrad.uint8 and state.dim() == 1
+    after = _draw_everything()
+    nbgrad.set_rng_state(state)
+    assert all(a.equal(b) for a, b in zip(after, _draw_everything()))
+    assert not all(a.equal(b) for a, b in zip(first, after))
+    nbgrad.normal(0.0, 1.0, (1,))  # a state saved in the middle of a stream (NumPy's cached half-draw included)
+    state = nbgrad.get_rng_state()
+    again = nbgrad.get_rng_state()
+    assert state.equal(again)
+    values = nbgrad.randint(0, 2 ** 62, (3,))
+    nbgrad.set_rng_state(state)
+    assert values.equal(nbgrad.randint(0, 2 ** 62, (3,)))
+
+
+def test_seeds_as_pytorch_reports_them():
+    for s in (0, 42, -1, -2 ** 63, 2 ** 64 - 1):
+        for L in LIBS:
+            L.manual_seed(s)
+        assert nbgrad.initial_seed() == torch.initial_seed()
+    chosen = nbgrad.seed()
+    assert 0 <= chosen < 2 ** 64 and nbgrad.initial_seed() == chosen
+    assert nbgrad.seed() != chosen
+    nbgrad.manual_seed(0)
+
+
+def test_threads_and_determinism():
+    assert nbgrad.get_num_threads() == 1
+    nbgrad.set_num_threads(4)
+    assert nbgrad.get_num_threads() == 1  # nbgrad's own code runs on one thread whatever is asked
+    assert nbgrad.are_deterministic_algorithms_enabled() is False
+    nbgrad.use_deterministic_algorithms(True, warn_only=True)
+    assert nbgrad.are_deterministic_algorithms_enabled() and nbgrad.is_deterministic_algorithms_warn_only_enabled()
+    nbgrad.use_deterministic_algorithms(False)
+    assert not nbgrad.are_deterministic_algorithms_enabled()
+    assert not nbgrad.is_deterministic_algorithms_warn_only_enabled()
+
+
+N = 200_000
+
+
+def test_draws_follow_their_distributions():
+    nbgrad.manual_seed(7)
+    z = nbgrad.normal(nbgrad.full((N,), 2.0), 3.0).numpy()
+    assert abs(z.mean() - 2.0) < 0.03 and abs(z.std() - 3.0) < 0.03
+    z = nbgrad.normal(-1.0, nbgrad.full((N,), 0.5, dtype=nbgrad.float64)).numpy()
+    assert abs(z.mean() + 1.0) < 0.01 and abs(z.std() - 0.5) < 0.01
+    z = nbgrad.normal(1.0, 2.0, (N,)).numpy()
+    assert abs(z.mean() - 1.0) < 0.02 and abs(z.std() - 2.0) < 0.02
+    b = nbgrad.bernoulli(nbgrad.full((N,), 0.3)).numpy()
+    assert set(np.unique(b)) == {0.0, 1.0} and abs(b.mean() - 0.3) < 0.005
+    assert abs(nbgrad.zeros(N).bernoulli_(0.7).numpy().mean() - 0.7) < 0.005
+    assert abs(nbgrad.bernoulli(nbgrad.zeros(N), 0.1).numpy().mean() - 0.1) < 0.005
+    e = nbgrad.zeros(N, dtype=nbgrad.float64).exponential_(4.0).numpy()
+    assert e.min() >= 0 and abs(e.mean() - 0.25) < 0.003 and abs(e.std() - 0.25) < 0.003
+    r = nbgrad.zeros(N).random_(-3, 4).numpy()
+    assert set(np.unique(r)) == set(range(-3, 4))
+    r = nbgrad.zeros(N, dtype=nbgrad.uint8).random_().numpy()
+    assert r.min() == 0 and r.max() == 255
+    counts = np.bincount(nbgrad.multinomial(nbgrad.tensor([1.0, 0.0, 3.0]), N, True).numpy(), minlength=3)
+    np.testing.assert_allclose(counts / N, [0.25, 0.0, 0.75], atol=0.005)
+
+
+def test_multinomial_without_replacement_draws_each_index_once():
+    nbgrad.manual_seed(3)
+    weights = nbgrad.tensor([[1.0, 0.0, 2.0, 1.0], [0.0, 0.0, 5.0, 0.0]])
+    firsts = []
+    for _ in range(4000):
+        rows = nbgrad.multinomial(weights, 4).tolist()
+        assert all(sorted(r) == [0, 1, 2, 3] for r in rows)
+        assert rows[0][3] == 1 and rows[1][0] == 2  # a zero weight comes after every positive one
+        firsts.append(rows[0][0])
+    np.testing.assert_allclose(np.bincount(firsts, minlength=4) / 4000, [0.25, 0, 0.5, 0.25], atol=0.03)
+
+
+# ======================================================================= utils.data
+
+def test_weighted_random_sampler():
+    from nbgrad.utils.data import WeightedRandomSampler
+
+    sampler = WeightedRandomSampler([1, 0, 3], 40_000, generator=nbgrad.Generator().manual_seed(1))
+    assert len(sampler) == 40_000 and sampler.weights.dtype == nbgrad.float64
+    counts = np.bincount(list(sampler), minlength=3)
+    np.testing.assert_allclose(counts / 40_000, [0.25, 0.0, 0.75], atol=0.01)
+    assert sorted(WeightedRandomSampler(nbgrad.tensor([1.0, 1.0, 0.0]), 3, replacement=False)) == [0, 1, 2]
+    again = WeightedRandomSampler([1, 0, 3], 50, generator=nbgrad.Generator().manual_seed(1))
+    assert list(again) == list(WeightedRandomSampler([1, 0, 3], 50, generator=nbgrad.Generator().manual_seed(1)))
+
+
+SAMPLER_ERRORS = ["W([1, 2], 0)", "W([1, 2], 2.5)", "W([1, 2], 2, replacement=1)", "W([[1, 2]], 2)",
+                  "list(W([0.0, 0.0], 1))", "list(W([1, 0, 0], 4, replacement=False))"]
+
+
+@pytest.mark.parametrize("expr", SAMPLER_ERRORS)
+def test_weighted_random_sampler_errors_match_pytorch(expr):
+    import nbgrad.utils.data
+    import torch.utils.data
+
+    caught = []
+    for data in (nbgrad.utils.data, torch.utils.data):
+        with pytest.raises(Exception) as info:
+            eval(expr, {"W": data.WeightedRandomSampler})
+        caught.append(info.value)
+    assert type(caught[0]) is type(caught[1]) and str(caught[0]) == str(caught[1])
+
+
+def test_chain_dataset_and_worker_info():
+    from nbgrad.utils import data
+
+    class Count(data.IterableDataset):
+        def __init__(self, n):
+            self.n = n
+
+        def __iter__(self):
+            return iter(range(self.n))
+
+        def __len__(self):
+            return self.n
+
+    chain = data.ChainDataset([Count(2), Count(3)])
+    assert list(chain) == [0, 1, 0, 1, 2] and len(chain) == 5
+    assert list(Count(1) + Count(2)) == [0, 0, 1]
+    assert [b.tolist() for b in data.DataLoader(chain, batch_size=2)] == [[0, 1], [0, 1], [2]]
+    with pytest.raises(AssertionError, match="ChainDataset only supports IterableDataset"):
+        list(data.ChainDataset([data.TensorDataset(nbgrad.zeros(2))]))
+    assert data.get_worker_info() is None is torch.utils.data.get_worker_info()

@@ -33,3 +33,48 @@ def test_vdot(data):
     n = data.draw(st.integers(0, 4), label="n")
     x, y = (data.draw(arrays((n,)), label=name) for name in "xy")
     check_grad(lambda a, b: nbgrad.vdot(a, b) * a.sum(), x, y, reference=lambda a, b: np.dot(a, b) * a.sum())
+
+
+@covers(M.Bernoulli)
+@given(data=st.data())
+@SETTINGS
+def test_bernoulli(data):
+    """With the generator reseeded, the draws (u < p) stay put under a small change of p: the true derivative of a
+    draw is zero, as BernoulliBackward0's; p * draws then has derivative draws."""
+    p = data.draw(arrays(shapes(), st.floats(0.05, 0.95)), label="p")
+
+    def fn(t):
+        nbgrad.manual_seed(5)
+        return nbgrad.bernoulli(t) * t
+
+    check_grad(fn, p)
+
+
+@covers(M.NormalTensorFloat, M.NormalFloatTensor, M.NormalTensorTensor)
+@given(data=st.data())
+@SETTINGS
+def test_normal(data):
+    """PyTorch's derivative of a draw with respect to mean and std is zero by definition (the draw's true slope is
+    1 and z), which finite differences cannot confirm: here the draw is multiplied by zero, so the check covers
+    the shapes and dtypes of its (broadcast) gradients; their zero values are checked below."""
+    shape = data.draw(shapes(min_dims=1), label="shape")
+    m, s = data.draw(arrays(shape), label="mean"), data.draw(arrays(shape[-1:], st.floats(0.5, 2.0)), label="std")
+    check_grad(lambda a, b: (nbgrad.normal(a, b) + nbgrad.normal(a, 1.5) + nbgrad.normal(0.5, b)) * 0 + a * b, m, s)
+
+
+def test_random_draws_have_pytorchs_zero_gradient():
+    """PyTorch defines the derivative of a draw with respect to its parameters as zero (NormalBackward1/2/3,
+    BernoulliBackward0), not the reparameterised one, so there is nothing for finite differences to check: the
+    gradients are zeros of the parameters' shapes, and constants (a second derivative is zero too)."""
+    mean = nbgrad.zeros(2, 1, dtype=nbgrad.float64, requires_grad=True)
+    std = nbgrad.ones(3, dtype=nbgrad.float64, requires_grad=True)
+    p = nbgrad.full((2, 3), 0.5, dtype=nbgrad.float64, requires_grad=True)
+    outputs = [nbgrad.normal(mean, 2.0), nbgrad.normal(1.0, std), nbgrad.normal(mean, std), nbgrad.bernoulli(p)]
+    assert [o.grad_fn.name() for o in outputs] == ["NormalBackward1", "NormalBackward2", "NormalBackward3",
+                                                  "BernoulliBackward0"]
+    assert [o.shape for o in outputs] == [(2, 1), (3,), (2, 3), (2, 3)]
+    total = sum((o * o).sum() for o in outputs)
+    grads = nbgrad.autograd.grad(total, [mean, std, p], create_graph=True)
+    for g, t in zip(grads, (mean, std, p)):
+        assert g.shape == t.shape and g.dtype == nbgrad.float64 and not g.requires_grad
+        assert (g == 0).all()

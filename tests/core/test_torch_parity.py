@@ -488,6 +488,11 @@ OPS = {
     "nanmean": ((spec((2, 3, 2)),), lambda L, x: L.nanmean(x.sqrt(), (0, 2), keepdim=True)),
     "diff": ((spec((2, 5)),), lambda L, x: L.diff(x, n=2)),
     "diff prepend": ((X, COL), lambda L, x, y: x.diff(dim=1, prepend=y, append=y)),
+    # random draws made certain (std 0, p 0 or 1), so that both libraries draw the same values
+    "normal std zero": ((X, spec((3,), 0.0, 0.0)), lambda L, x, s: L.normal(x, s)),
+    "normal tensor mean": ((X,), lambda L, x: L.normal(x, 0.0) * x),
+    "normal tensor std": ((spec((3,), 0.0, 0.0),), lambda L, s: L.normal(1.5, s)),
+    "bernoulli certain": ((spec((2, 3), 1.0, 1.0),), lambda L, p: L.bernoulli(p) * p),
 
     "shared node": ((X,), lambda L, x: (lambda b: b * b)(x + x)),
     "composite": ((X, Y), lambda L, x, y: ((x * y).exp() / (1 + y.abs())).sum(1).log_softmax(0)),
