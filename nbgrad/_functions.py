@@ -359,13 +359,21 @@ movedim, moveaxis, swapaxes, swapdims, unflatten, inner = (
 def float_power(input, exponent):
     if isinstance(input, Number) and isinstance(exponent, Tensor):
         return exponent.double().__rpow__(input)  # PyTorch's (Number self, Tensor exponent) overload
-    if not isinstance(input, Tensor):
-        raise TypeError(
-            f"float_power() received an invalid combination of arguments - got ({type(input).__name__}, "
-            f"{type(exponent).__name__}), but expected one of:\n * (Tensor input, Tensor exponent, *, Tensor out = None)"
-            "\n * (Number self, Tensor exponent, *, Tensor out = None)\n"
-            " * (Tensor input, Number exponent, *, Tensor out = None)\n")
+    _check_binary_overloads("float_power", input, exponent, "exponent")
     return input.float_power(exponent)
+
+
+def _check_binary_overloads(name, input, other, other_name):
+    """PyTorch's TypeError for a binary function given anything but (Tensor, Tensor), (Number, Tensor), (Tensor,
+    Number)."""
+    if isinstance(input, Tensor) and isinstance(other, (Tensor, Number)) or isinstance(other, Tensor) and isinstance(
+            input, Number):
+        return
+    raise TypeError(
+        f"{name}() received an invalid combination of arguments - got ({type(input).__name__}, "
+        f"{type(other).__name__}), but expected one of:\n * (Tensor input, Tensor {other_name}, *, Tensor out = None)"
+        f"\n * (Number self, Tensor {other_name}, *, Tensor out = None)\n"
+        f" * (Tensor input, Number {other_name}, *, Tensor out = None)\n")
 
 
 def multiply(input, other):
@@ -578,6 +586,72 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     result = _input_tensor(input, "multinomial").multinomial(num_samples, replacement, generator=generator)
     if out is not None:
         _write_out(out, result)
+        return out
+    return result
+
+
+def bincount(input, weights=None, minlength=0):
+    return _input_tensor(input, "bincount").bincount(weights, minlength)
+
+
+def histc(input, bins=100, min=0, max=0, *, out=None):  # noqa: A002  (PyTorch's argument names)
+    result = _input_tensor(input, "histc").histc(bins, min, max)
+    if out is not None:
+        _write_out(out, result)
+        return out
+    return result
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None, out=None):
+    """For each value, the index where it would be inserted to keep ``sorted_sequence`` (its last dim) sorted."""
+    if side is not None and side not in ("left", "right"):
+        raise RuntimeError(f"nbgrad.searchsorted(): side can only be 'left' or 'right' but got {side}")
+    if side == "left" and right:
+        raise RuntimeError("nbgrad.searchsorted(): side and right can't be set to opposites, got side of left while "
+                           "right was True")
+    side = side or ("right" if right else "left")
+    seq = sorted_sequence._data
+    values = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if sorter is not None:
+        seq = np.take_along_axis(seq, sorter._data, -1)
+    if seq.ndim > 1 and seq.shape[:-1] != values.shape[:-1]:
+        raise RuntimeError(
+            "nbgrad.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 dimensions of boundaries "
+            "tensor and input value tensor must match, but we got boundaries tensor "
+            f"{list(seq.shape)} and input value tensor {list(values.shape)}")
+    if seq.ndim <= 1:
+        found = np.searchsorted(seq, values, side=side)
+    else:
+        rows = [np.searchsorted(s, v, side=side) for s, v in zip(seq.reshape(-1, seq.shape[-1]),
+                                                                 values.reshape(-1, values.shape[-1]))]
+        found = np.stack(rows).reshape(values.shape)
+    result = Tensor._make(np.asarray(found).astype(np.int32 if out_int32 else np.int64))
+    if out is not None:
+        _write_out(out, result)
+        return out
+    return result
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
+    """The bucket of each value among sorted ``boundaries`` (right=False: boundaries[i-1] < x <= boundaries[i])."""
+    if boundaries._data.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries._data.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right, out=out)
+
+
+def xlogy(input, other, *, out=None):
+    """input · log(other), 0 where input is 0 (unless other is nan); either may be a number."""
+    from ._dtype import get_default_dtype
+    from .ops import misc
+
+    _check_binary_overloads("xlogy", input, other, "other")
+    if isinstance(input, Number):
+        b = other if other._data.dtype.kind == "f" else other.to(get_default_dtype())
+        result = misc.XlogyNumberSelf.apply(float(input), b)
+    else:
+        result = input.xlogy(other)
+    if out is not None:
+        _write_out(out, result.detach())
         return out
     return result
 

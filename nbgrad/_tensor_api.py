@@ -1801,6 +1801,69 @@ class TensorAPI:
             picked = np.argsort(-keys, axis=-1, kind="stable")[:, :num_samples]
         return _tensor.Tensor._make(picked.reshape(p.shape[:-1] + (num_samples,)).astype(np.int64))
 
+    # counting and searching: integer results, no gradient
+    def bincount(self, weights=None, minlength=0):
+        x = self._data
+        if x.dtype.kind not in "iu":
+            raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{scalar_type_name(self.dtype)}'")
+        if x.ndim != 1 or (x < 0).any():
+            raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+        if weights is None:
+            return _tensor.Tensor._make(np.bincount(x, minlength=minlength).astype(np.int64))
+        w = weights._data
+        if w.ndim != 1 or len(w) != len(x):
+            raise RuntimeError("weights should be 1-d and have the same length as input")
+        dtype = w.dtype if w.dtype in (np.float32, np.float16) else np.float64
+        return _tensor.Tensor._make(np.bincount(x, w.astype(np.float64), minlength=minlength).astype(dtype))
+
+    def histc(self, bins=100, min=0, max=0):  # noqa: A002  (PyTorch's argument names)
+        x = self._data
+        if x.dtype.kind != "f":
+            raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{scalar_type_name(self.dtype)}'")
+        if bins <= 0:
+            raise RuntimeError(f"nbgrad.histogram(): bins must be > 0, but got {bins} for dimension 0")
+        if min > max:
+            raise RuntimeError("nbgrad.histc: max must be larger than min")
+        low, high = float(min), float(max)
+        if low == high and x.size:
+            low, high = float(x.min()), float(x.max())
+        if low == high:
+            low, high = low - 1, high + 1
+        kept = x[(x >= low) & (x <= high)].astype(np.float64)
+        which = np.minimum(((kept - low) * bins / (high - low)).astype(np.int64), bins - 1)
+        return _tensor.Tensor._make(np.bincount(which, minlength=bins).astype(x.dtype))
+
+    def _refuse_python_map(self, name):
+        if self.requires_grad:
+            raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use var.detach().{name}() instead.")
+
+    def apply_(self, callable):  # noqa: A002
+        """Each element replaced by ``callable(element)`` (a Python number), as PyTorch's CPU-only apply_."""
+        self._refuse_python_map("apply_")
+        values = np.array([callable(v) for v in self._data.reshape(-1).tolist()]).reshape(self._data.shape)
+        return self._fill_random(values)
+
+    def map_(self, tensor, callable):  # noqa: A002
+        """Each element replaced by ``callable(element, other)``, ``tensor`` broadcast to self's shape."""
+        self._refuse_python_map("map_")
+        other = np.broadcast_to(tensor._data, self._data.shape).reshape(-1).tolist()
+        values = np.array([callable(a, b) for a, b in zip(self._data.reshape(-1).tolist(), other)])
+        return self._fill_random(values.reshape(self._data.shape))
+
+    def xlogy(self, other):
+        from .ops import misc
+
+        if isinstance(other, _tensor.Tensor):
+            return misc.Xlogy.apply(*self._operands(other, true_divide=True))
+        if not isinstance(other, numbers.Number):
+            kind = type(other).__name__
+            raise TypeError(f"xlogy() received an invalid combination of arguments - got ({kind}), but expected one of:"
+                            f"\n * (Tensor other)\n      didn't match because some of the arguments have invalid types: "
+                            f"(!{kind}!)\n * (Number other)\n      didn't match because some of the arguments have "
+                            f"invalid types: (!{kind}!)\n")
+        a = self if self._data.dtype.kind == "f" else self.to(_dtype_mod.get_default_dtype())
+        return misc.XlogyNumberOther.apply(a, float(other))
+
     # >>> issue-12 linalg
     # new tensors with self's dtype (and device) unless told otherwise
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):

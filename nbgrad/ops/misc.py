@@ -1,8 +1,9 @@
-"""PyTorch's own nodes for a few functions beginners meet: nansum, vdot, the random draws normal and bernoulli."""
+"""PyTorch's own nodes for a few functions beginners meet: nansum, vdot, the random draws normal and bernoulli, xlogy."""
 import numpy as np
 
 from ..autograd import function
-from ._base import Primitive, Rule, constant, expand, raw, unsqueeze
+from ._base import Primitive, Rule, constant, either, expand, raw, saved, unsqueeze
+from .elementwise import where, zero_of
 from .linalg import Dot
 
 
@@ -64,3 +65,67 @@ class NormalTensorTensor(_Sample):
 
 class Bernoulli(_Sample):
     rule = Rule("1 with probability p, else 0;  ∂/∂p = 0 (as PyTorch)", local=False)
+
+
+def _xlogy_array(a, b):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where((a == 0) & ~np.isnan(b), 0, a * np.log(b)).astype(np.result_type(a, b), copy=False)
+
+
+xlogy = either(_xlogy_array, lambda a, b: a.xlogy(b))
+
+
+class Xlogy(Primitive):
+    rule = Rule("a · log(b), 0 where a = 0 (unless b is nan);  ∂/∂a = log(b) (0 where a = 0 and b ≤ 0),  ∂/∂b = a/b",
+                latex=(r"${a} \log ${b}", r"\log ${b}", r"\frac{${a}}{${b}}"))
+    saved_names = ("self", "other")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _xlogy_array(a._data, b._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = saved(ctx, grad)
+        return _xlogy_grad_self(grad, a, b), grad * a / b
+
+
+def _xlogy_grad_self(grad, a, b):
+    """PyTorch's xlogy(grad, b), masked to 0 where a = 0 and b ≤ 0 (where a·log(b) is the constant 0)."""
+    return where((raw(a) == 0) & (raw(b) <= 0), zero_of(grad), xlogy(grad, b))
+
+
+class XlogyNumberSelf(Primitive):
+    rule = Rule("a · log(b) for a number a;  ∂/∂b = a/b", latex=(r"${a} \log ${b}", None, r"\frac{${a}}{${b}}"))
+    node_name = "XlogyBackward1"
+    saved_names = ("other",)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.self = a
+        ctx.save_for_backward(b)
+        return _xlogy_array(np.asarray(a, b._data.dtype), b._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (b,) = saved(ctx, grad)
+        return None, grad * ctx.self / b
+
+
+class XlogyNumberOther(Primitive):
+    rule = Rule("a · log(b) for a number b;  ∂/∂a = log(b) (0 where a = 0 and b ≤ 0)",
+                latex=(r"${a} \log ${b}", r"\log ${b}"))
+    node_name = "XlogyBackward2"
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.other = b
+        ctx.save_for_backward(a)
+        return _xlogy_array(a._data, np.asarray(b, a._data.dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = saved(ctx, grad)
+        return _xlogy_grad_self(grad, a, constant(np.asarray(ctx.other, raw(a).dtype), grad)), None

@@ -105,6 +105,8 @@ STILL_DIFFERENT = {
     # issue-12 gaps
     "inner": "view's backward views a gradient that mm's rule made non-contiguous (ViewBackward0); PyTorch "
              "reshapes it (ReshapeAliasBackward0)",
+    **dict.fromkeys(["xlogy", "xlogy broadcast", "xlogy at zero"], "∂/∂a is masked to 0 where a = 0 and b ≤ 0 with "
+                    "where() (WhereBackward0); PyTorch's masked_fill (MaskedFillBackward0)"),
 }
 
 
@@ -171,6 +173,8 @@ ALSO_WITH_A_GRAD_THAT_REQUIRES_GRAD = {
     "ravel transposed": TRANSPOSE,
     **dict.fromkeys(["tensor_split", "tensor_split indices", "hsplit vsplit", "diff", "diff prepend"], INDEXING),
     "broadcast_to": "as expand new dim",
+    "xlogy number other": "as xlogy",
+    "xlogy number self": "the gradient times the number a is MulBackward0 with a constant; PyTorch's MulBackward1",
 }
 
 

@@ -71,6 +71,25 @@ VALUES = [
     "L.result_type(True, i)", "L.can_cast(L.float32, L.int32)", "L.can_cast(L.int64, L.float16)",
     "L.can_cast(L.bool, L.uint8)", "L.can_cast(L.int8, L.bool)", "L.logspace(0, 2, 3)", "L.logspace(-1, 1, 5, base=2)",
     "L.logspace(0, 3, 4, dtype=L.int64)", "L.logspace(0, 1, 0)", "L.logspace(1, 1, 1, dtype=L.float64)",
+    # counting and searching
+    "L.bincount(L.tensor([1, 3, 3, 0]))", "L.tensor([1, 3, 3, 0]).bincount(v.nan_to_num())",
+    "L.bincount(L.tensor([1, 3]), minlength=6)", "L.bincount(L.tensor([1, 0]), L.tensor([1.0, 2.0], dtype=L.float64))",
+    "L.bincount(L.tensor([1, 0]), L.tensor([1, 2]))", "L.bincount(L.tensor([], dtype=L.int64))",
+    "L.histc(L.tensor([1.0, 2, 1]), bins=4, min=0, max=3)",
+    "L.histc(L.tensor([1.0, 2, 1]))", "L.histc(L.tensor([1.0, 1.0]), bins=3)", "x.histc(5, 3, 20)",
+    "L.histc(L.tensor([-5.0, 0.5, 0.99, 1.0, 7.0], dtype=L.float64), 2, 0, 1)", "L.histc(L.tensor([]), 3)",
+    "L.bucketize(L.tensor([[3, 6], [9, 1]]), L.tensor([1, 3, 5, 7, 9]))",
+    "L.bucketize(L.tensor([3, 6, 9]), L.tensor([1, 3, 5, 7, 9]), right=True)",
+    "L.bucketize(L.tensor([3.0, 6]), L.tensor([1, 3, 5, 7, 9]), out_int32=True)",
+    "L.searchsorted(L.tensor([1, 3, 5, 7, 9]), L.tensor([3, 6, 9]))",
+    "L.searchsorted(L.tensor([1, 3, 5, 7, 9]), L.tensor([3, 6, 9]), right=True)",
+    "L.searchsorted(L.tensor([1, 3, 5, 7, 9]), L.tensor([3, 6]), side='right')",
+    "L.searchsorted(L.tensor([[1, 3, 5], [2, 4, 6]]), L.tensor([[3], [5]]))",
+    "L.searchsorted(L.tensor([5, 1, 3]), L.tensor([2]), sorter=L.tensor([1, 2, 0]))",
+    "L.xlogy(i, i)", "L.xlogy(2, i)", "L.xlogy(i, 2.5)", "L.xlogy(v, 0.0)", "L.xlogy(v * 0, v)", "L.xlogy(0, v)",
+    "L.xlogy(x, x.double())",
+    "L.tensor([1.0, 2.0]).apply_(lambda a: a * 3)", "L.tensor([1, 2]).apply_(lambda a: a * 1.7)",
+    "L.tensor([[1.0, 2.0], [3.0, 4.0]]).map_(L.tensor([10.0, 20.0]), lambda a, b: a - b)",
 ]
 
 
@@ -94,6 +113,12 @@ ERRORS = [
     "L.tensordot(x, x, ([0, 1], [0]))", "L.inner(x, L.ones(3))", "L.inner(x, 2.0)", "L.vdot(x, x)", "L.nanmean(i)", "L.nanmean(i, dtype=L.float32)",
     "L.float_power(1, 2)", "L.diff(L.tensor(1.0))", "x.stride(3)", "L.tensor(1.0).stride(0)",
     "L.broadcast_shapes((-1,), (2,))",
+    "L.bincount(L.tensor([-1]))", "L.bincount(L.tensor([True, True]))", "L.bincount(L.tensor([1.0]))", "L.bincount(i)",
+    "L.bincount(L.tensor([1, 2]), L.ones(3))", "L.histc(i)", "L.histc(x, bins=0)", "L.histc(x, min=2, max=1)",
+    "L.bucketize(L.tensor([1]), L.tensor([[1]]))", "L.searchsorted(v, L.tensor([1.0]), side='x')",
+    "L.searchsorted(v, L.tensor([1.0]), right=True, side='left')", "L.searchsorted(i, L.tensor([1]))",
+"L.xlogy(1, 2)", "L.xlogy(x, 'a')", "x.xlogy('a')", "L.xlogy(x, L.ones(3))", "L.float_power(x, 'a')",
+        "x.requires_grad_().apply_(lambda a: a)", "(x.requires_grad_() * 1).map_(x, lambda a, b: a)",
 ]
 
 

@@ -78,3 +78,14 @@ def test_random_draws_have_pytorchs_zero_gradient():
     for g, t in zip(grads, (mean, std, p)):
         assert g.shape == t.shape and g.dtype == nbgrad.float64 and not g.requires_grad
         assert (g == 0).all()
+
+
+@covers(M.Xlogy, M.XlogyNumberSelf, M.XlogyNumberOther)
+@given(data=st.data())
+@SETTINGS
+def test_xlogy(data):
+    """Away from a = 0 (where the masked derivative is PyTorch's choice, checked in the parity tests) and b > 0."""
+    shape = data.draw(shapes(), label="shape")
+    a, b = data.draw(arrays(shape, away_from_zero()), label="a"), data.draw(arrays(shape, st.floats(0.2, 3.0)), label="b")
+    check_grad(lambda x, y: nbgrad.xlogy(x, y), a, b, reference=lambda x, y: x * np.log(y))
+    check_grad(lambda y: nbgrad.xlogy(1.5, y) + y.xlogy(2.0) * y, b)

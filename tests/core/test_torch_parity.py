@@ -493,6 +493,11 @@ OPS = {
     "normal tensor mean": ((X,), lambda L, x: L.normal(x, 0.0) * x),
     "normal tensor std": ((spec((3,), 0.0, 0.0),), lambda L, s: L.normal(1.5, s)),
     "bernoulli certain": ((spec((2, 3), 1.0, 1.0),), lambda L, p: L.bernoulli(p) * p),
+    "xlogy": ((X, P), lambda L, x, y: L.xlogy(x, y)),
+    "xlogy broadcast": ((COL, P), lambda L, x, y: x.xlogy(y)),
+    "xlogy number self": ((P,), lambda L, y: L.xlogy(2.5, y)),
+    "xlogy number other": ((X,), lambda L, x: L.xlogy(x, 3.0)),
+    "xlogy at zero": ((X, spec((2, 3), -1.0, 1.0)), lambda L, x, y: L.xlogy(x * 0, y * y.relu())),
 
     "shared node": ((X,), lambda L, x: (lambda b: b * b)(x + x)),
     "composite": ((X, Y), lambda L, x, y: ((x * y).exp() / (1 + y.abs())).sum(1).log_softmax(0)),
