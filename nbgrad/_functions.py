@@ -656,6 +656,10 @@ def xlogy(input, other, *, out=None):
     return result
 
 
+def median(input, dim=None, keepdim=False):
+    return _input_tensor(input, "median").median(dim, keepdim)
+
+
 # >>> issue-12 linalg
 def _require_input(input, fn):
     if not isinstance(input, Tensor):

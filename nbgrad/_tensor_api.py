@@ -1864,6 +1864,25 @@ class TensorAPI:
         a = self if self._data.dtype.kind == "f" else self.to(_dtype_mod.get_default_dtype())
         return misc.XlogyNumberOther.apply(a, float(other))
 
+    def median(self, dim=None, keepdim=False):
+        """The lower median of all elements, or along ``dim`` with its indices (``values``, ``indices``)."""
+        from .ops import misc
+
+        if self._data.dtype.kind == "b":
+            raise NotImplementedError("\"median_cpu\" not implemented for 'Bool'")
+        if dim is None:
+            return misc.Median.apply(self)
+        if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
+            raise TypeError(f"median(): argument 'dim' must be int, not {type(dim).__name__}")
+        n = self._data.ndim
+        d = _check_dim(dim, max(n, 1))
+        if n and self._data.shape[d] == 0:
+            raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
+        indices = misc.median_indices(self._data, d) if n else np.zeros((), np.int64)
+        values = misc.MedianDim.apply(self, d, keepdim, indices)
+        shown = indices if keepdim or not n else indices.squeeze(d)
+        return misc.MEDIAN(values, _tensor.Tensor._make(shown))
+
     # >>> issue-12 linalg
     # new tensors with self's dtype (and device) unless told otherwise
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):

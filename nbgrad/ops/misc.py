@@ -1,10 +1,11 @@
-"""PyTorch's own nodes for a few functions beginners meet: nansum, vdot, the random draws normal and bernoulli, xlogy."""
+"""PyTorch's own nodes for a few functions beginners meet: nansum, vdot, the random draws normal and bernoulli, xlogy, median."""
 import numpy as np
 
 from ..autograd import function
-from ._base import Primitive, Rule, constant, either, expand, raw, saved, unsqueeze
+from ._base import Primitive, Rule, constant, either, expand, raw, result, saved, unsqueeze
 from .elementwise import where, zero_of
 from .linalg import Dot
+from .reduce import MaxDim, _return_type
 
 
 class Nansum(Primitive):
@@ -129,3 +130,41 @@ class XlogyNumberOther(Primitive):
     def backward(ctx, grad):
         (a,) = saved(ctx, grad)
         return _xlogy_grad_self(grad, a, constant(np.asarray(ctx.other, raw(a).dtype), grad)), None
+
+
+def median_indices(x, dim):
+    """The index along ``dim`` of each lower median (the stable sort's (n-1)//2-th), or of the first nan, kept as size 1."""
+    order = np.argsort(x, axis=dim, kind="stable")
+    picked = np.take(order, [(x.shape[dim] - 1) // 2], axis=dim)
+    nan = np.isnan(x) if x.dtype.kind == "f" else np.zeros(x.shape, bool)
+    first_nan = np.expand_dims(np.argmax(nan, axis=dim), dim)
+    return np.where(nan.any(axis=dim, keepdims=True), first_nan, picked).astype(np.int64)
+
+
+class Median(Primitive):
+    rule = Rule("the lower median of all elements;  ∂/∂aᵢ = 1/k for each of the k elements equal to it",
+                latex=(r"\operatorname{median}($a)", r"\frac{1}{k} \text{ at each of the } k \text{ medians}"))
+    saved_names = ("self", "result")
+
+    @staticmethod
+    def forward(ctx, a):
+        x = a._data.reshape(-1)
+        out = result(x[median_indices(x, 0)[0]] if x.size else np.asarray(np.nan, x.dtype))
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = saved(ctx, grad)
+        x, m = raw(a), raw(out)
+        hit = (x == m) | (np.isnan(x) & np.isnan(m))  # PyTorch's evenly_distribute_backward
+        return grad * (hit / hit.sum()).astype(x.dtype)
+
+
+MEDIAN = _return_type("median")  # what median(dim) returns: (values, indices)
+
+
+class MedianDim(MaxDim):
+    rule = Rule("the lower median along one dim, with indices;  ∂/∂aᵢ = 1 at the returned index, else 0",
+                latex=(r"\operatorname{median}_{\mathit{dim}} $a", r"1 \text{ at the index returned, else } 0"))
+    node_name = "MedianBackward1"

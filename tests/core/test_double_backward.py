@@ -175,6 +175,8 @@ ALSO_WITH_A_GRAD_THAT_REQUIRES_GRAD = {
     "broadcast_to": "as expand new dim",
     "xlogy number other": "as xlogy",
     "xlogy number self": "the gradient times the number a is MulBackward0 with a constant; PyTorch's MulBackward1",
+    "median": EXTREME + " (MaskedFillBackward1, DivBackward0)",
+    **dict.fromkeys(["median dim", "median dim keepdim"], "as max dim"),
 }
 
 

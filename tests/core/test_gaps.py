@@ -88,6 +88,9 @@ VALUES = [
     "L.searchsorted(L.tensor([5, 1, 3]), L.tensor([2]), sorter=L.tensor([1, 2, 0]))",
     "L.xlogy(i, i)", "L.xlogy(2, i)", "L.xlogy(i, 2.5)", "L.xlogy(v, 0.0)", "L.xlogy(v * 0, v)", "L.xlogy(0, v)",
     "L.xlogy(x, x.double())",
+    "x.median()", "L.median(i)", "L.median(v)", "L.median(L.tensor([]))", "L.median(x, 1)", "x.median(-1, True)",
+    "L.median(v, 0)", "L.tensor(3.0).median(0)", "L.median(L.tensor([[2.0, 1, 2, 2, 3], [5, 5, 5, 1, 1]]), 1)",
+    "L.median(L.tensor([[1, 1, 0], [0, 1, 1]]), 0)",
     "L.tensor([1.0, 2.0]).apply_(lambda a: a * 3)", "L.tensor([1, 2]).apply_(lambda a: a * 1.7)",
     "L.tensor([[1.0, 2.0], [3.0, 4.0]]).map_(L.tensor([10.0, 20.0]), lambda a, b: a - b)",
 ]
@@ -117,7 +120,8 @@ ERRORS = [
     "L.bincount(L.tensor([1, 2]), L.ones(3))", "L.histc(i)", "L.histc(x, bins=0)", "L.histc(x, min=2, max=1)",
     "L.bucketize(L.tensor([1]), L.tensor([[1]]))", "L.searchsorted(v, L.tensor([1.0]), side='x')",
     "L.searchsorted(v, L.tensor([1.0]), right=True, side='left')", "L.searchsorted(i, L.tensor([1]))",
-"L.xlogy(1, 2)", "L.xlogy(x, 'a')", "x.xlogy('a')", "L.xlogy(x, L.ones(3))", "L.float_power(x, 'a')",
+"L.median(L.tensor([True]))", "L.median(L.zeros(2, 0), 1)", "L.median(i, 3)", "L.median(x, dim=1.5)",
+    "L.xlogy(1, 2)", "L.xlogy(x, 'a')", "x.xlogy('a')", "L.xlogy(x, L.ones(3))", "L.float_power(x, 'a')",
         "x.requires_grad_().apply_(lambda a: a)", "(x.requires_grad_() * 1).map_(x, lambda a, b: a)",
 ]
 
@@ -331,3 +335,13 @@ def test_chain_dataset_and_worker_info():
     with pytest.raises(AssertionError, match="ChainDataset only supports IterableDataset"):
         list(data.ChainDataset([data.TensorDataset(nbgrad.zeros(2))]))
     assert data.get_worker_info() is None is torch.utils.data.get_worker_info()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_median_picks_pytorchs_element_among_ties(seed):
+    """Small integers, so many ties: the values, and the index PyTorch returns, along every dim."""
+    data = np.random.default_rng(seed).integers(0, 3, size=(3, 4, 5)).astype(np.float64)
+    for dim in range(3):
+        for keepdim in (False, True):
+            ours, theirs = nbgrad.tensor(data).median(dim, keepdim), torch.tensor(data).median(dim, keepdim)
+            same(tuple(ours), tuple(theirs), f"dim={dim}")

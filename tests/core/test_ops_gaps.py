@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import nbgrad
-from helpers import SETTINGS, arrays, away_from_zero, check_grad, shapes
+from helpers import SETTINGS, arrays, away_from_zero, check_grad, on_grid, shapes
 from nbgrad.ops import misc as M
 from test_ops_grad import covers, dim_of
 
@@ -89,3 +89,14 @@ def test_xlogy(data):
     a, b = data.draw(arrays(shape, away_from_zero()), label="a"), data.draw(arrays(shape, st.floats(0.2, 3.0)), label="b")
     check_grad(lambda x, y: nbgrad.xlogy(x, y), a, b, reference=lambda x, y: x * np.log(y))
     check_grad(lambda y: nbgrad.xlogy(1.5, y) + y.xlogy(2.0) * y, b)
+
+
+@covers(M.Median, M.MedianDim)
+@given(data=st.data())
+@SETTINGS
+def test_median(data):
+    """Distinct elements (a tie's split is checked against PyTorch in test_gaps.py), the lower median of an even count."""
+    x = data.draw(arrays(shapes(), on_grid(), unique=True), label="x")
+    check_grad(lambda t: t.median() * t.sum(), x, reference=lambda a: np.sort(a, None)[(a.size - 1) // 2] * a.sum())
+    dim, keepdim = data.draw(dim_of(x.ndim), label="dim"), data.draw(st.booleans(), label="keepdim")
+    check_grad(lambda t: nbgrad.median(t, dim, keepdim).values, x)

@@ -498,6 +498,10 @@ OPS = {
     "xlogy number self": ((P,), lambda L, y: L.xlogy(2.5, y)),
     "xlogy number other": ((X,), lambda L, x: L.xlogy(x, 3.0)),
     "xlogy at zero": ((X, spec((2, 3), -1.0, 1.0)), lambda L, x, y: L.xlogy(x * 0, y * y.relu())),
+    "median": ((spec((2, 4)),), lambda L, x: x.median()),
+    "median of ties": ((X,), lambda L, x: L.median(x.round())),
+    "median dim": ((spec((3, 4)),), lambda L, x: L.median(x, 1).values),
+    "median dim keepdim": ((spec((4, 3)),), lambda L, x: x.median(0, keepdim=True)[0]),
 
     "shared node": ((X,), lambda L, x: (lambda b: b * b)(x + x)),
     "composite": ((X, Y), lambda L, x, y: ((x * y).exp() / (1 + y.abs())).sum(1).log_softmax(0)),
