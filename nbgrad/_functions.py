@@ -356,6 +356,26 @@ movedim, moveaxis, swapaxes, swapdims, unflatten, inner = (
     _tensor_function(n) for n in ("movedim", "moveaxis", "swapaxes", "swapdims", "unflatten", "inner"))
 
 
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(var, mean) from one node (VarMeanBackward0); a function only, as in PyTorch."""
+    from .ops import misc
+
+    t = _input_tensor(input, "var_mean")
+    if t._data.dtype.kind != "f":
+        raise RuntimeError("var_mean only support floating point and complex dtypes")
+    return misc.VarMean.apply(t, *t._var_args(dim, unbiased, keepdim, correction))
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(std, mean) from one node (StdMeanBackward0); a function only, as in PyTorch."""
+    from .ops import misc
+
+    t = _input_tensor(input, "std_mean")
+    if t._data.dtype.kind != "f":
+        raise RuntimeError("std_mean only support floating point and complex dtypes")
+    return misc.StdMean.apply(t, *t._var_args(dim, unbiased, keepdim, correction))
+
+
 def float_power(input, exponent):
     if isinstance(input, Number) and isinstance(exponent, Tensor):
         return exponent.double().__rpow__(input)  # PyTorch's (Number self, Tensor exponent) overload

@@ -1,11 +1,13 @@
-"""PyTorch's own nodes for a few functions beginners meet: nansum, vdot, the random draws normal and bernoulli, xlogy, median."""
+"""PyTorch's own nodes for a few functions beginners meet: nansum, vdot, the random draws normal and bernoulli, xlogy, median, var_mean and std_mean."""
+import math
+
 import numpy as np
 
-from ..autograd import function
+from ..autograd import function, grad_mode
 from ._base import Primitive, Rule, constant, either, expand, raw, result, saved, unsqueeze
 from .elementwise import where, zero_of
 from .linalg import Dot
-from .reduce import MaxDim, _return_type
+from .reduce import MaxDim, _all_if_none, _kept, _return_type, _spread_of, _var_backward
 
 
 class Nansum(Primitive):
@@ -168,3 +170,62 @@ class MedianDim(MaxDim):
     rule = Rule("the lower median along one dim, with indices;  ∂/∂aᵢ = 1 at the returned index, else 0",
                 latex=(r"\operatorname{median}_{\mathit{dim}} $a", r"1 \text{ at the index returned, else } 0"))
     node_name = "MedianBackward1"
+
+
+class _SpreadMean(Primitive):
+    """var_mean and std_mean: one node with two outputs, (spread, mean), as PyTorch's."""
+
+    @classmethod
+    def apply(cls, a, *params):
+        enabled = grad_mode.state.enabled
+        ctx = cls._backward_cls() if enabled else function._UNRECORDED
+        outs = tuple([function._output(cls, piece, (a,)) for piece in cls.forward(ctx, a, *params)])
+        if enabled:
+            ctx._outputs = tuple([(nr, out._data.shape, out._data.dtype) for nr, out in enumerate(outs)])
+            function._link(ctx, (a, *params), outs)
+        return outs
+
+    @classmethod
+    def forward(cls, ctx, a, dim, correction, keepdim):
+        ctx._all_dims, dim = dim is None or not a._data.ndim, _all_if_none(dim, a)
+        ctx.dim, ctx.correction, ctx.keepdim = dim, correction, keepdim
+        spread = result(np.asarray(_spread_of(cls._spread, a._data, dim, correction, keepdim)))
+        ctx.save_for_backward(a, spread)
+        return spread, np.asarray(a._data.mean(axis=dim, keepdims=keepdim))
+
+    @classmethod
+    def backward(cls, ctx, *grads):
+        if len(grads) == 1 and hasattr(grads[0], "slots"):  # a plain pass: the outputs' gradients in one _Grads
+            grads = grads[0].slots
+        g_spread, g_mean = grads
+        a, spread = saved(ctx, g_spread if g_spread is not None else g_mean)
+        shape = raw(a).shape
+        total = None if g_spread is None else cls._spread_backward(ctx, a, spread, g_spread)
+        if g_mean is not None:  # as PyTorch: an output that got no gradient adds nothing (not even zeros)
+            n = math.prod(shape[d] for d in ctx.dim)
+            from_mean = expand(_kept(g_mean, shape, ctx.dim, ctx.keepdim), shape) / n
+            total = from_mean if total is None else total + from_mean
+        return total, None, None, None
+
+
+class VarMean(_SpreadMean):
+    rule = Rule("(var(a), mean(a));  ∂var/∂aᵢ = 2(aᵢ - ā)/(n - c),  ∂mean/∂aᵢ = 1/n", local=False)
+    saved_names = ("self",)
+    _spread = staticmethod(np.var)
+
+    @staticmethod
+    def _spread_backward(ctx, a, spread, grad):
+        return _var_backward(ctx, a, _kept(grad, raw(a).shape, ctx.dim, ctx.keepdim))
+
+
+class StdMean(_SpreadMean):
+    rule = Rule("(std(a), mean(a));  ∂std/∂aᵢ = (aᵢ - ā)/((n - c)·std),  ∂mean/∂aᵢ = 1/n", local=False)
+    saved_names = ("self", "result0")
+    _spread = staticmethod(np.std)
+
+    @staticmethod
+    def _spread_backward(ctx, a, spread, grad):
+        zero = raw(spread) == 0  # as std: 0 where all elements are equal, not 0/0
+        safe = spread + constant(zero.astype(raw(spread).dtype), grad)
+        per_var = where(zero, constant(np.zeros_like(raw(spread)), grad), grad / (2 * safe))
+        return _var_backward(ctx, a, _kept(per_var, raw(a).shape, ctx.dim, ctx.keepdim))

@@ -105,6 +105,10 @@ STILL_DIFFERENT = {
     # issue-12 gaps
     "inner": "view's backward views a gradient that mm's rule made non-contiguous (ViewBackward0); PyTorch "
              "reshapes it (ReshapeAliasBackward0)",
+    **dict.fromkeys(["var_mean", "std_mean"], "as var and std; the mean's share is divided by n after expanding "
+                    "(DivBackward0 by a tensor; PyTorch's DivBackward1)"),
+    "std_mean mean only": "the mean's share is divided by n after expanding (DivBackward0 by a tensor; PyTorch's "
+                          "DivBackward1)",
     **dict.fromkeys(["xlogy", "xlogy broadcast", "xlogy at zero"], "∂/∂a is masked to 0 where a = 0 and b ≤ 0 with "
                     "where() (WhereBackward0); PyTorch's masked_fill (MaskedFillBackward0)"),
 }

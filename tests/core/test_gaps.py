@@ -91,6 +91,8 @@ VALUES = [
     "x.median()", "L.median(i)", "L.median(v)", "L.median(L.tensor([]))", "L.median(x, 1)", "x.median(-1, True)",
     "L.median(v, 0)", "L.tensor(3.0).median(0)", "L.median(L.tensor([[2.0, 1, 2, 2, 3], [5, 5, 5, 1, 1]]), 1)",
     "L.median(L.tensor([[1, 1, 0], [0, 1, 1]]), 0)",
+    "L.var_mean(x)", "L.std_mean(x, 1, keepdim=True)", "L.std_mean(x, (0, 2), correction=0)",
+    "L.var_mean(x, unbiased=False)", "L.var_mean(L.tensor(2.0))", "L.std_mean(x, -1, True)",
     "L.tensor([1.0, 2.0]).apply_(lambda a: a * 3)", "L.tensor([1, 2]).apply_(lambda a: a * 1.7)",
     "L.tensor([[1.0, 2.0], [3.0, 4.0]]).map_(L.tensor([10.0, 20.0]), lambda a, b: a - b)",
 ]
@@ -121,6 +123,7 @@ ERRORS = [
     "L.bucketize(L.tensor([1]), L.tensor([[1]]))", "L.searchsorted(v, L.tensor([1.0]), side='x')",
     "L.searchsorted(v, L.tensor([1.0]), right=True, side='left')", "L.searchsorted(i, L.tensor([1]))",
 "L.median(L.tensor([True]))", "L.median(L.zeros(2, 0), 1)", "L.median(i, 3)", "L.median(x, dim=1.5)",
+    "L.var_mean(i)", "L.std_mean(i)", "L.std_mean(x, 3)",
     "L.xlogy(1, 2)", "L.xlogy(x, 'a')", "x.xlogy('a')", "L.xlogy(x, L.ones(3))", "L.float_power(x, 'a')",
         "x.requires_grad_().apply_(lambda a: a)", "(x.requires_grad_() * 1).map_(x, lambda a, b: a)",
 ]

@@ -100,3 +100,23 @@ def test_median(data):
     check_grad(lambda t: t.median() * t.sum(), x, reference=lambda a: np.sort(a, None)[(a.size - 1) // 2] * a.sum())
     dim, keepdim = data.draw(dim_of(x.ndim), label="dim"), data.draw(st.booleans(), label="keepdim")
     check_grad(lambda t: nbgrad.median(t, dim, keepdim).values, x)
+
+
+@covers(M.VarMean, M.StdMean)
+@given(data=st.data())
+@SETTINGS
+def test_var_mean_and_std_mean(data):
+    """Both outputs of the one node, weighted differently, over any dims; a used and an unused output."""
+    x = data.draw(arrays(shapes(min_dims=1, min_side=2), on_grid(), unique=True), label="x")
+    dim = data.draw(st.none() | dim_of(x.ndim), label="dim")
+    keepdim, correction = data.draw(st.booleans(), label="keepdim"), data.draw(st.integers(0, 1), label="correction")
+
+    def both(fn):
+        def f(t):
+            spread, mean = fn(t, dim, keepdim=keepdim, correction=correction)
+            return spread * 2 + mean * mean
+        return f
+
+    check_grad(both(nbgrad.var_mean), x)
+    check_grad(both(nbgrad.std_mean), x)
+    check_grad(lambda t: nbgrad.std_mean(t, dim, keepdim=keepdim, correction=correction)[1], x)

@@ -502,6 +502,9 @@ OPS = {
     "median of ties": ((X,), lambda L, x: L.median(x.round())),
     "median dim": ((spec((3, 4)),), lambda L, x: L.median(x, 1).values),
     "median dim keepdim": ((spec((4, 3)),), lambda L, x: x.median(0, keepdim=True)[0]),
+    "var_mean": ((spec((3, 4)),), lambda L, x: (lambda v, m: v * 2 + m * m)(*L.var_mean(x, 1))),
+    "std_mean": ((spec((3, 4)),), lambda L, x: (lambda s, m: s * m)(*L.std_mean(x, keepdim=True, correction=0))),
+    "std_mean mean only": ((X,), lambda L, x: L.std_mean(x, 0)[1]),
 
     "shared node": ((X,), lambda L, x: (lambda b: b * b)(x + x)),
     "composite": ((X, Y), lambda L, x, y: ((x * y).exp() / (1 + y.abs())).sum(1).log_softmax(0)),
