@@ -51,7 +51,7 @@ from ._functions import (  # noqa: F401,E402
     absolute, broadcast_shapes, broadcast_tensors, broadcast_to, can_cast, column_stack, concatenate, diff, dstack,
     float_power, hsplit, hstack, inner, logspace, movedim, moveaxis, multiply, nanmean, nansum, negative, ravel,
     result_type, row_stack, subtract, swapaxes, swapdims, tensor_split, tensordot, unflatten, vdot, vsplit, vstack,
-    bernoulli, bincount, bucketize, histc, median, multinomial, normal, searchsorted, std_mean, var_mean, xlogy,
+    aminmax, bernoulli, bincount, bucketize, histc, median, multinomial, normal, searchsorted, std_mean, var_mean, xlogy,
 )
 from ._random import (  # noqa: F401,E402
     are_deterministic_algorithms_enabled, get_num_threads, get_rng_state, initial_seed,

@@ -680,6 +680,10 @@ def median(input, dim=None, keepdim=False):
     return _input_tensor(input, "median").median(dim, keepdim)
 
 
+def aminmax(input, *, dim=None, keepdim=False):
+    return _input_tensor(input, "aminmax").aminmax(dim=dim, keepdim=keepdim)
+
+
 # >>> issue-12 linalg
 def _require_input(input, fn):
     if not isinstance(input, Tensor):

@@ -1883,6 +1883,25 @@ class TensorAPI:
         shown = indices if keepdim or not n else indices.squeeze(d)
         return misc.MEDIAN(values, _tensor.Tensor._make(shown))
 
+    def aminmax(self, *, dim=None, keepdim=False):
+        """(min, max) from one node (AminmaxBackward0): over every element, or along ``dim``."""
+        from .ops import misc
+
+        n = self._data.ndim
+        if dim is None:
+            if not self._data.size:
+                raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+                                   "identity.")
+            dims = tuple(range(n))
+        else:
+            if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
+                raise TypeError(f"aminmax(): argument 'dim' must be int, not {type(dim).__name__}")
+            d = _check_dim(dim, max(n, 1))
+            if n and not self._data.shape[d]:
+                raise IndexError(f"aminmax: Expected reduction dim {d} to have non-zero size.")
+            dims = (d,) if n else ()
+        return misc.AMINMAX(*misc.Aminmax.apply(self, dims, keepdim))
+
     # >>> issue-12 linalg
     # new tensors with self's dtype (and device) unless told otherwise
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):

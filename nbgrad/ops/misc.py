@@ -1,5 +1,6 @@
-"""PyTorch's own nodes for a few functions beginners meet: nansum, vdot, the random draws normal and bernoulli, xlogy, median, var_mean and std_mean."""
+"""PyTorch's own nodes for a few functions beginners meet: nansum, vdot, the random draws normal and bernoulli, xlogy, median, var_mean and std_mean, aminmax."""
 import math
+from collections import namedtuple
 
 import numpy as np
 
@@ -172,8 +173,8 @@ class MedianDim(MaxDim):
     node_name = "MedianBackward1"
 
 
-class _SpreadMean(Primitive):
-    """var_mean and std_mean: one node with two outputs, (spread, mean), as PyTorch's."""
+class _TwoOutputs(Primitive):
+    """One node whose forward gives two differentiable tensors (PyTorch's output_nr 0 and 1)."""
 
     @classmethod
     def apply(cls, a, *params):
@@ -184,6 +185,10 @@ class _SpreadMean(Primitive):
             ctx._outputs = tuple([(nr, out._data.shape, out._data.dtype) for nr, out in enumerate(outs)])
             function._link(ctx, (a, *params), outs)
         return outs
+
+
+class _SpreadMean(_TwoOutputs):
+    """var_mean and std_mean: one node with two outputs, (spread, mean), as PyTorch's."""
 
     @classmethod
     def forward(cls, ctx, a, dim, correction, keepdim):
@@ -229,3 +234,43 @@ class StdMean(_SpreadMean):
         safe = spread + constant(zero.astype(raw(spread).dtype), grad)
         per_var = where(zero, constant(np.zeros_like(raw(spread)), grad), grad / (2 * safe))
         return _var_backward(ctx, a, _kept(per_var, raw(a).shape, ctx.dim, ctx.keepdim))
+
+
+def _aminmax_repr(self):
+    return f"nbgrad.return_types.aminmax(\nmin={self.min!r},\nmax={self.max!r})"
+
+
+AMINMAX = namedtuple("aminmax", ["min", "max"])
+AMINMAX.__module__ = "nbgrad.return_types"
+AMINMAX.__repr__ = _aminmax_repr
+
+
+class Aminmax(_TwoOutputs):
+    rule = Rule("(min, max) of a, over all elements or along dim;  ties share each gradient evenly", local=False)
+    saved_names = ("self", "min", "max")
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim):
+        """``dim``: the dims reduced (all of them for PyTorch's dim=None)."""
+        x = a._data
+        ctx.dim, ctx.keepdim = dim, keepdim
+        low, high = (result(np.asarray(fn(x, axis=dim, keepdims=keepdim))) for fn in (np.min, np.max))
+        ctx.save_for_backward(a, low, high)
+        return low, high
+
+    @staticmethod
+    def backward(ctx, *grads):
+        if len(grads) == 1 and hasattr(grads[0], "slots"):
+            grads = grads[0].slots
+        present = next(g for g in grads if g is not None)
+        a, low, high = saved(ctx, present)
+        x = raw(a)
+        total = None
+        for g, extreme in zip(grads, (low, high)):
+            if g is None:
+                continue
+            hit = x == _kept(raw(extreme), x.shape, ctx.dim, ctx.keepdim)
+            share = (hit / hit.sum(axis=ctx.dim, keepdims=True)).astype(x.dtype)
+            part = _kept(g, x.shape, ctx.dim, ctx.keepdim) * share
+            total = part if total is None else total + part
+        return total, None, None

@@ -109,6 +109,8 @@ STILL_DIFFERENT = {
                     "(DivBackward0 by a tensor; PyTorch's DivBackward1)"),
     "std_mean mean only": "the mean's share is divided by n after expanding (DivBackward0 by a tensor; PyTorch's "
                           "DivBackward1)",
+    "aminmax dim": "ties share the gradient through a product with a mask (MulBackward0); PyTorch divides by their "
+                   "count (DivBackward0)",
     **dict.fromkeys(["xlogy", "xlogy broadcast", "xlogy at zero"], "∂/∂a is masked to 0 where a = 0 and b ≤ 0 with "
                     "where() (WhereBackward0); PyTorch's masked_fill (MaskedFillBackward0)"),
 }
@@ -180,6 +182,8 @@ ALSO_WITH_A_GRAD_THAT_REQUIRES_GRAD = {
     "xlogy number other": "as xlogy",
     "xlogy number self": "the gradient times the number a is MulBackward0 with a constant; PyTorch's MulBackward1",
     "median": EXTREME + " (MaskedFillBackward1, DivBackward0)",
+    "aminmax": EXTREME + " (DivBackward0)",
+    "aminmax dim keepdim max only": EXTREME + " (DivBackward0); the output with no gradient adds zeros (AddBackward0)",
     **dict.fromkeys(["median dim", "median dim keepdim"], "as max dim"),
 }
 

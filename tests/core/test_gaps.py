@@ -93,6 +93,8 @@ VALUES = [
     "L.median(L.tensor([[1, 1, 0], [0, 1, 1]]), 0)",
     "L.var_mean(x)", "L.std_mean(x, 1, keepdim=True)", "L.std_mean(x, (0, 2), correction=0)",
     "L.var_mean(x, unbiased=False)", "L.var_mean(L.tensor(2.0))", "L.std_mean(x, -1, True)",
+    "tuple(L.aminmax(x))", "tuple(x.aminmax(dim=1))", "tuple(L.aminmax(i, dim=-1, keepdim=True))",
+    "tuple(L.aminmax(L.tensor(2.0), dim=0))", "tuple(L.aminmax(L.tensor([True, False])))", "tuple(L.aminmax(v))",
     "L.tensor([1.0, 2.0]).apply_(lambda a: a * 3)", "L.tensor([1, 2]).apply_(lambda a: a * 1.7)",
     "L.tensor([[1.0, 2.0], [3.0, 4.0]]).map_(L.tensor([10.0, 20.0]), lambda a, b: a - b)",
 ]
@@ -124,7 +126,8 @@ ERRORS = [
     "L.searchsorted(v, L.tensor([1.0]), right=True, side='left')", "L.searchsorted(i, L.tensor([1]))",
 "L.median(L.tensor([True]))", "L.median(L.zeros(2, 0), 1)", "L.median(i, 3)", "L.median(x, dim=1.5)",
     "L.var_mean(i)", "L.std_mean(i)", "L.std_mean(x, 3)",
-    "L.xlogy(1, 2)", "L.xlogy(x, 'a')", "x.xlogy('a')", "L.xlogy(x, L.ones(3))", "L.float_power(x, 'a')",
+    "L.aminmax(L.tensor([]))", "L.aminmax(L.zeros(2, 0), dim=1)", "L.aminmax(x, dim=(0, 1))",
+    "L.aminmax(x, dim=3)", "L.xlogy(1, 2)", "L.xlogy(x, 'a')", "x.xlogy('a')", "L.xlogy(x, L.ones(3))", "L.float_power(x, 'a')",
         "x.requires_grad_().apply_(lambda a: a)", "(x.requires_grad_() * 1).map_(x, lambda a, b: a)",
 ]
 

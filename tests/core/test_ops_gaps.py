@@ -120,3 +120,15 @@ def test_var_mean_and_std_mean(data):
     check_grad(both(nbgrad.var_mean), x)
     check_grad(both(nbgrad.std_mean), x)
     check_grad(lambda t: nbgrad.std_mean(t, dim, keepdim=keepdim, correction=correction)[1], x)
+
+
+@covers(M.Aminmax)
+@given(data=st.data())
+@SETTINGS
+def test_aminmax(data):
+    """Distinct elements (ties, shared evenly as for amax, are compared with PyTorch in test_torch_parity.py)."""
+    x = data.draw(arrays(shapes(), on_grid(), unique=True), label="x")
+    check_grad(lambda t: (lambda r: r.min * 2 + r.max * r.max)(t.aminmax()), x)
+    dim, keepdim = data.draw(dim_of(x.ndim), label="dim"), data.draw(st.booleans(), label="keepdim")
+    check_grad(lambda t: nbgrad.aminmax(t, dim=dim, keepdim=keepdim).max, x,
+               reference=lambda a: np.max(a, axis=dim if a.ndim else None, keepdims=keepdim and a.ndim > 0))

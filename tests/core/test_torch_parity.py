@@ -505,6 +505,10 @@ OPS = {
     "var_mean": ((spec((3, 4)),), lambda L, x: (lambda v, m: v * 2 + m * m)(*L.var_mean(x, 1))),
     "std_mean": ((spec((3, 4)),), lambda L, x: (lambda s, m: s * m)(*L.std_mean(x, keepdim=True, correction=0))),
     "std_mean mean only": ((X,), lambda L, x: L.std_mean(x, 0)[1]),
+    "aminmax": ((X,), lambda L, x: (lambda r: r.min * 2 + r.max)(L.aminmax(x))),
+    "aminmax of ties": ((X,), lambda L, x: (lambda r: r.min - r.max)(L.aminmax(x.round() * x.abs().detach()))),
+    "aminmax dim": ((spec((3, 4)),), lambda L, x: (lambda r: r.min * r.max)(x.aminmax(dim=1))),
+    "aminmax dim keepdim max only": ((spec((3, 4)),), lambda L, x: L.aminmax(x, dim=0, keepdim=True).max),
 
     "shared node": ((X,), lambda L, x: (lambda b: b * b)(x + x)),
     "composite": ((X, Y), lambda L, x, y: ((x * y).exp() / (1 + y.abs())).sum(1).log_softmax(0)),
