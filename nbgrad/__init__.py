@@ -45,6 +45,19 @@ from ._functions import (  # noqa: F401,E402
 )
 globals().update(_functions.INPLACE_FUNCTIONS)  # nbgrad.relu_, nbgrad.exp_, ...
 
+# >>> issue-12 gaps
+from .ops import misc as _misc  # noqa: F401,E402  (its ops register with the others)
+from ._functions import (  # noqa: F401,E402
+    absolute, broadcast_shapes, broadcast_tensors, broadcast_to, can_cast, column_stack, concatenate, diff, dstack,
+    float_power, hsplit, hstack, inner, logspace, movedim, moveaxis, multiply, nanmean, nansum, negative, ravel,
+    result_type, row_stack, subtract, swapaxes, swapdims, tensor_split, tensordot, unflatten, vdot, vsplit, vstack,
+    aminmax, bernoulli, bincount, bucketize, histc, median, multinomial, normal, searchsorted, std_mean, var_mean, xlogy,
+)
+from ._random import (  # noqa: F401,E402
+    are_deterministic_algorithms_enabled, get_num_threads, get_rng_state, initial_seed,
+    is_deterministic_algorithms_warn_only_enabled, seed, set_num_threads, set_rng_state, use_deterministic_algorithms,
+)
+
 # >>> issue-12 linalg
 from ._creation import (  # noqa: F401
     BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,

@@ -348,6 +348,342 @@ INPLACE_FUNCTIONS = {name: _tensor_function(name) for name in (
     "clamp_min_", "clamp_max_", "logit_",
 )}
 
+# >>> issue-12 gaps
+absolute, negative, ravel, vdot, nansum, nanmean, diff, tensor_split, hsplit, vsplit = (
+    _tensor_function(n) for n in ("absolute", "negative", "ravel", "vdot", "nansum", "nanmean", "diff",
+                                  "tensor_split", "hsplit", "vsplit"))
+movedim, moveaxis, swapaxes, swapdims, unflatten, inner = (
+    _tensor_function(n) for n in ("movedim", "moveaxis", "swapaxes", "swapdims", "unflatten", "inner"))
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(var, mean) from one node (VarMeanBackward0); a function only, as in PyTorch."""
+    from .ops import misc
+
+    t = _input_tensor(input, "var_mean")
+    if t._data.dtype.kind != "f":
+        raise RuntimeError("var_mean only support floating point and complex dtypes")
+    return misc.VarMean.apply(t, *t._var_args(dim, unbiased, keepdim, correction))
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(std, mean) from one node (StdMeanBackward0); a function only, as in PyTorch."""
+    from .ops import misc
+
+    t = _input_tensor(input, "std_mean")
+    if t._data.dtype.kind != "f":
+        raise RuntimeError("std_mean only support floating point and complex dtypes")
+    return misc.StdMean.apply(t, *t._var_args(dim, unbiased, keepdim, correction))
+
+
+def float_power(input, exponent):
+    if isinstance(input, Number) and isinstance(exponent, Tensor):
+        return exponent.double().__rpow__(input)  # PyTorch's (Number self, Tensor exponent) overload
+    _check_binary_overloads("float_power", input, exponent, "exponent")
+    return input.float_power(exponent)
+
+
+def _check_binary_overloads(name, input, other, other_name):
+    """PyTorch's TypeError for a binary function given anything but (Tensor, Tensor), (Number, Tensor), (Tensor,
+    Number)."""
+    if isinstance(input, Tensor) and isinstance(other, (Tensor, Number)) or isinstance(other, Tensor) and isinstance(
+            input, Number):
+        return
+    raise TypeError(
+        f"{name}() received an invalid combination of arguments - got ({type(input).__name__}, "
+        f"{type(other).__name__}), but expected one of:\n * (Tensor input, Tensor {other_name}, *, Tensor out = None)"
+        f"\n * (Number self, Tensor {other_name}, *, Tensor out = None)\n"
+        f" * (Tensor input, Number {other_name}, *, Tensor out = None)\n")
+
+
+def multiply(input, other):
+    return _tensor(input).mul(other)
+
+
+def subtract(input, other, *, alpha=1):
+    return _tensor(input).sub(other, alpha=alpha)
+
+
+concatenate = cat
+
+
+def broadcast_shapes(*shapes):
+    """The shape tensors of these shapes broadcast to (a Size), with PyTorch's error when there is none."""
+    from .tensor import Size
+
+    shapes = [(s,) if isinstance(s, Number) else tuple(s) for s in shapes]
+    out = [1] * max((len(s) for s in shapes), default=0)
+    for i, shape in enumerate(shapes):
+        for k in range(1, len(shape) + 1):
+            size = shape[-k]
+            if size < 0:
+                raise ValueError("Attempting to broadcast a dimension with negative length!")
+            if size != 1 and out[-k] not in (1, size):
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {size} at {-k}! Mismatching "
+                                   f"argument at index {i} had {tuple(shape)}; but expected shape should be "
+                                   f"broadcastable to {out}")
+            if out[-k] == 1:
+                out[-k] = size
+    return Size(out)
+
+
+def broadcast_to(input, size):
+    return _tensor(input).expand(size)
+
+
+def broadcast_tensors(*tensors):
+    """The tensors expanded to their common shape; one already of that shape is returned as it is."""
+    if len(tensors) == 1 and not isinstance(tensors[0], Tensor):
+        tensors = tuple(tensors[0])
+    shape = tuple(broadcast_shapes(*[t._data.shape for t in tensors]))
+    return tuple(t if t._data.shape == shape else t.expand(shape) for t in tensors)
+
+
+def _stackable(tensors, fn):
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError(f"{fn} expects a non-empty TensorList")
+    return tensors
+
+
+def _atleast(t, ndim):
+    shape = t._data.shape
+    if t._data.ndim >= ndim:
+        return t
+    if t._data.ndim == 0:
+        return t.reshape((1,) * ndim)
+    if ndim == 2:
+        return t.unsqueeze(0)
+    return t.unsqueeze(0).unsqueeze(-1) if len(shape) == 1 else t.unsqueeze(-1)
+
+
+def hstack(tensors):
+    tensors = [_atleast(t, 1) for t in _stackable(tensors, "hstack")]
+    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
+
+
+def vstack(tensors):
+    return cat([_atleast(t, 2) for t in _stackable(tensors, "vstack")], 0)
+
+
+row_stack = vstack
+
+
+def dstack(tensors):
+    return cat([_atleast(t, 3) for t in _stackable(tensors, "dstack")], 2)
+
+
+def column_stack(tensors):
+    tensors = _stackable(tensors, "column_stack")
+    return cat([t.reshape(t._data.size, 1) if t._data.ndim <= 1 else t for t in tensors], 1)
+
+
+def tensordot(a, b, dims=2, out=None):
+    """Σ over the paired dims of ``a`` and ``b``: PyTorch's decomposition (permute, reshape, mm, view)."""
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, Number):
+        dims = int(dims)
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > a._data.ndim or dims > b._data.ndim:
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        dims_a, dims_b = list(range(a._data.ndim - dims, a._data.ndim)), list(range(dims))
+    else:
+        dims_a, dims_b = ([d] if isinstance(d, Number) else list(d) for d in dims)
+    if len(dims_a) != len(dims_b):
+        raise RuntimeError("both dimension lists should have same length")
+    dims_a = [_check_dim(d, a._data.ndim) for d in dims_a]
+    dims_b = [_check_dim(d, b._data.ndim) for d in dims_b]
+    for da, db in zip(dims_a, dims_b):
+        sa, sb = a._data.shape[da], b._data.shape[db]
+        if sa != sb:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size {sa} in dim {da} and second "
+                               f"has size {sb} in dim {db}")
+    free_a = [d for d in range(a._data.ndim) if d not in dims_a]
+    free_b = [d for d in range(b._data.ndim) if d not in dims_b]
+    shape = [a._data.shape[d] for d in free_a] + [b._data.shape[d] for d in free_b]
+    pa, pb = a.permute(free_a + dims_a), b.permute(dims_b + free_b)
+    if not free_a and not free_b:
+        flat = [p if p._data.ndim == 1 else p.reshape(-1) for p in (pa, pb)]
+        result = flat[0].dot(flat[1]).view(shape)
+    else:
+        size_a, size_b = int(np.prod(shape[:len(free_a)])), int(np.prod(shape[len(free_a):]))
+        contracted = int(np.prod([a._data.shape[d] for d in dims_a]))
+        result = pa.reshape(size_a, contracted).mm(pb.reshape(contracted, size_b)).view(shape)
+    if out is not None:
+        _write_out(out, result.detach())
+        return out
+    return result
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    from ._creation import _check_device, _finish, _np_dtype
+
+    _check_device(device)
+    values = np.power(float(base), np.linspace(float(start), float(end), int(steps)))
+    return _finish(values.astype(_np_dtype(dtype)), requires_grad)
+
+
+def result_type(tensor1, tensor2):
+    from ._argcheck import _result_type
+
+    return _result_type(tensor1, tensor2)
+
+
+_KINDS = "biuf"  # bool < integers < floating: a cast may not go down this order
+
+
+def can_cast(from_, to):
+    """Whether PyTorch's casting rules allow ``from_`` to become ``to`` (no cast to a lower kind)."""
+    kind_from, kind_to = (_KINDS.index("i" if d.numpy.kind == "u" else d.numpy.kind) for d in (from_, to))
+    return kind_from <= kind_to
+
+
+def _normal_overloads(mean, std):
+    kinds = ", ".join(type(a).__name__ for a in (mean, std))
+    return TypeError(
+        f"normal() received an invalid combination of arguments - got ({kinds}), but expected one of:\n"
+        " * (Tensor mean, Tensor std, *, nbgrad.Generator generator = None, Tensor out = None)\n"
+        " * (Tensor mean, float std = 1, *, nbgrad.Generator generator = None, Tensor out = None)\n"
+        " * (float mean, Tensor std, *, nbgrad.Generator generator = None, Tensor out = None)\n"
+        " * (float mean, float std, tuple of ints size, *, nbgrad.Generator generator = None, Tensor out = None, "
+        "nbgrad.dtype dtype = None, nbgrad.layout layout = None, nbgrad.device device = None, bool pin_memory = False, "
+        "bool requires_grad = False)\n")
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
+           pin_memory=False, requires_grad=False):
+    """Draws from N(mean, std²): PyTorch's four forms (tensors of means and/or stds, or two numbers and a size)."""
+    from . import _random
+    from ._creation import _check_device, _finish, _np_dtype
+    from .ops import misc
+
+    rng = _random.generator() if generator is None else generator._rng
+    mean_t, std_t = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not mean_t and not std_t:
+        if size is None:
+            raise _normal_overloads(mean, std)
+        if std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+        _check_device(device)
+        from ._creation import _shape
+
+        values = rng.normal(float(mean), float(std), size=_shape((size,)))
+        result = _finish(values.astype(_np_dtype(dtype)), requires_grad)
+    else:
+        for t in (mean, std):
+            if isinstance(t, Tensor) and t._data.dtype.kind != "f":
+                raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{scalar_type_name(t.dtype)}'")
+        if std_t and (std._data < 0).any() or not std_t and std < 0:
+            raise RuntimeError("normal expects all elements of std >= 0.0" if std_t else
+                               f"normal expects std >= 0.0, but found std {std:g}")
+        like = mean if mean_t else std
+        shape = _broadcast_shapes(mean._data.shape, std._data.shape) if mean_t and std_t else like._data.shape
+        draws = rng.standard_normal(size=tuple(shape))
+        values = (np.asarray(mean._data if mean_t else mean) + np.asarray(std._data if std_t else std) * draws)
+        values = values.astype(like._data.dtype)
+        op = misc.NormalTensorTensor if mean_t and std_t else misc.NormalTensorFloat if mean_t else misc.NormalFloatTensor
+        result = op.apply(mean, std, values)
+    if out is not None:
+        _write_out(out, result.detach())
+        return out
+    return result
+
+
+def bernoulli(input, p=None, *, generator=None, out=None):
+    """1 with probability ``input`` (or ``p``), else 0, in input's dtype."""
+    result = _input_tensor(input, "bernoulli").bernoulli(p, generator=generator)
+    if out is not None:
+        _write_out(out, result.detach())
+        return out
+    return result
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    result = _input_tensor(input, "multinomial").multinomial(num_samples, replacement, generator=generator)
+    if out is not None:
+        _write_out(out, result)
+        return out
+    return result
+
+
+def bincount(input, weights=None, minlength=0):
+    return _input_tensor(input, "bincount").bincount(weights, minlength)
+
+
+def histc(input, bins=100, min=0, max=0, *, out=None):  # noqa: A002  (PyTorch's argument names)
+    result = _input_tensor(input, "histc").histc(bins, min, max)
+    if out is not None:
+        _write_out(out, result)
+        return out
+    return result
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None, out=None):
+    """For each value, the index where it would be inserted to keep ``sorted_sequence`` (its last dim) sorted."""
+    if side is not None and side not in ("left", "right"):
+        raise RuntimeError(f"nbgrad.searchsorted(): side can only be 'left' or 'right' but got {side}")
+    if side == "left" and right:
+        raise RuntimeError("nbgrad.searchsorted(): side and right can't be set to opposites, got side of left while "
+                           "right was True")
+    side = side or ("right" if right else "left")
+    seq = sorted_sequence._data
+    values = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if sorter is not None:
+        seq = np.take_along_axis(seq, sorter._data, -1)
+    if seq.ndim > 1 and seq.shape[:-1] != values.shape[:-1]:
+        raise RuntimeError(
+            "nbgrad.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 dimensions of boundaries "
+            "tensor and input value tensor must match, but we got boundaries tensor "
+            f"{list(seq.shape)} and input value tensor {list(values.shape)}")
+    if seq.ndim <= 1:
+        found = np.searchsorted(seq, values, side=side)
+    else:
+        rows = [np.searchsorted(s, v, side=side) for s, v in zip(seq.reshape(-1, seq.shape[-1]),
+                                                                 values.reshape(-1, values.shape[-1]))]
+        found = np.stack(rows).reshape(values.shape)
+    result = Tensor._make(np.asarray(found).astype(np.int32 if out_int32 else np.int64))
+    if out is not None:
+        _write_out(out, result)
+        return out
+    return result
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
+    """The bucket of each value among sorted ``boundaries`` (right=False: boundaries[i-1] < x <= boundaries[i])."""
+    if boundaries._data.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries._data.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right, out=out)
+
+
+def xlogy(input, other, *, out=None):
+    """input · log(other), 0 where input is 0 (unless other is nan); either may be a number."""
+    from ._dtype import get_default_dtype
+    from .ops import misc
+
+    _check_binary_overloads("xlogy", input, other, "other")
+    if isinstance(input, Number):
+        b = other if other._data.dtype.kind == "f" else other.to(get_default_dtype())
+        result = misc.XlogyNumberSelf.apply(float(input), b)
+    else:
+        result = input.xlogy(other)
+    if out is not None:
+        _write_out(out, result.detach())
+        return out
+    return result
+
+
+def median(input, dim=None, keepdim=False):
+    return _input_tensor(input, "median").median(dim, keepdim)
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    return _input_tensor(input, "aminmax").aminmax(dim=dim, keepdim=keepdim)
+
+
 # >>> issue-12 linalg
 def _require_input(input, fn):
     if not isinstance(input, Tensor):

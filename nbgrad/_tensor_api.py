@@ -1511,6 +1511,401 @@ class TensorAPI:
     del _inplace_version
 
 
+    # >>> issue-12 gaps
+    # PyTorch's other names for methods nbgrad has
+    def multiply(self, other):
+        return self.mul(other)
+
+    def subtract(self, other, *, alpha=1):
+        return self.sub(other, alpha=alpha)
+
+    def greater(self, other):
+        return self.gt(other)
+
+    def greater_equal(self, other):
+        return self.ge(other)
+
+    def less(self, other):
+        return self.lt(other)
+
+    def less_equal(self, other):
+        return self.le(other)
+
+    def not_equal(self, other):
+        return self.ne(other)
+
+    def ndimension(self):
+        return self._data.ndim
+
+    swapdims = transpose
+
+    # memory layout, read from the NumPy array: strides in elements, offset from the start of its storage
+    def stride(self, dim=None):
+        itemsize = self._data.itemsize
+        strides = tuple(s // itemsize for s in self._data.strides)
+        if dim is None:
+            return strides
+        if not self._data.ndim:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        return strides[_check_dim(dim, self._data.ndim)]
+
+    def storage_offset(self):
+        root = self._data
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        start = self._data.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+        return start // self._data.itemsize
+
+    def is_contiguous(self, memory_format=None):
+        return bool(self._data.flags.c_contiguous)
+
+    def ravel(self):
+        return self.contiguous().view(-1)
+
+    def movedim(self, source, destination):
+        n = self._data.ndim
+        src = [source] if isinstance(source, numbers.Integral) else list(source)
+        dst = [destination] if isinstance(destination, numbers.Integral) else list(destination)
+        if len(src) != len(dst):
+            raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should contain "
+                               f"the same number of dims as destination ({dst} dims)")
+        src_d = [_check_dim(d, max(n, 1)) for d in src]
+        dst_d = [_check_dim(d, max(n, 1)) for d in dst]
+        if len(set(src_d)) != len(src_d):
+            raise RuntimeError(f"movedim: repeated dim in `source` ({src})")
+        if len(set(dst_d)) != len(dst_d):
+            raise RuntimeError(f"movedim: repeated dim in `destination` ({dst})")
+        if n == 0:
+            return S.Permute.apply(self, ())
+        rest = iter(d for d in range(n) if d not in src_d)
+        moved = dict(zip(dst_d, src_d))
+        return S.Permute.apply(self, tuple(moved[i] if i in moved else next(rest) for i in range(n)))
+
+    moveaxis = movedim
+
+    def unflatten(self, dim, sizes):
+        n = self._data.ndim
+        d = _check_dim(dim, max(n, 1))
+        sizes = [int(s) for s in sizes]
+        if not sizes:
+            raise RuntimeError("unflatten: sizes must be non-empty")
+        size = self._data.shape[d] if n else 1
+        if sizes.count(-1) > 1:
+            raise RuntimeError("only one dimension can be inferred")
+        known = int(np.prod([s for s in sizes if s != -1]))
+        if -1 in sizes and known and size % known == 0:
+            sizes[sizes.index(-1)] = size // known
+        elif int(np.prod(sizes)) != size:
+            raise RuntimeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim {dim} "
+                               f"({size}) in the input tensor")
+        shape = self._data.shape
+        return self.view(shape[:d] + tuple(sizes) + shape[d + 1:])
+
+    def tensor_split(self, indices_or_sections, dim=0):
+        if self._data.ndim == 0:
+            raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+        d = _check_dim(dim, self._data.ndim)
+        size = self._data.shape[d]
+        if isinstance(indices_or_sections, _tensor.Tensor):
+            spec = indices_or_sections._data
+            indices_or_sections = int(spec) if spec.ndim == 0 else [int(i) for i in spec]
+        if isinstance(indices_or_sections, numbers.Integral):
+            sections = int(indices_or_sections)
+            if sections <= 0:
+                raise RuntimeError(f"number of sections must be larger than 0, got {sections}")
+            small, extra = divmod(size, sections)
+            bounds = np.cumsum([0] + [small + 1] * extra + [small] * (sections - extra))
+        else:
+            bounds = [0, *[int(i) for i in indices_or_sections], size]
+        pieces = []
+        for start, stop in zip(bounds[:-1], bounds[1:]):
+            start, stop = min(max(int(start), 0), size), min(max(int(stop), 0), size)
+            pieces.append(I.Slice.apply(self, ((I._numpy_step("slice", d, slice(start, max(start, stop))),), ())))
+        return tuple(pieces)
+
+    def _split_directional(self, sections, dim, fn, need):
+        n = self._data.ndim
+        if n < need:
+            raise RuntimeError(f"nbgrad.{fn} requires a tensor with at least {need} dimension"
+                               f", but got a tensor with {n} dimensions!")
+        if isinstance(sections, numbers.Integral):
+            size = self._data.shape[dim]
+            if sections == 0 or size % sections:
+                raise RuntimeError(f"nbgrad.{fn} attempted to split along dimension {dim}, but the size of the "
+                                   f"dimension {size} is not divisible by the split_size {sections}!")
+        return self.tensor_split(sections, dim)
+
+    def hsplit(self, sections):
+        return self._split_directional(sections, 1 if self._data.ndim > 1 else 0, "hsplit", 1)
+
+    def vsplit(self, sections):
+        return self._split_directional(sections, 0, "vsplit", 2)
+
+    def float_power(self, exponent):
+        if isinstance(exponent, _tensor.Tensor):
+            return self.double().pow(exponent.double())
+        return self.double().pow(exponent)
+
+    def vdot(self, other):
+        from .ops import misc
+
+        if self._data.ndim != 1 or other._data.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {self._data.ndim}D and {other._data.ndim}D tensors")
+        L.check_matmul(self, other)
+        return misc.Vdot.apply(self, other)
+
+    def inner(self, other):
+        from . import _functions
+
+        if not isinstance(other, _tensor.Tensor):
+            raise TypeError(f"inner(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+        if self._data.ndim == 0 or other._data.ndim == 0:
+            return self * other
+        if self._data.shape[-1] != other._data.shape[-1]:
+            raise RuntimeError("inner() the last dimension must match on both input tensors but got shapes "
+                               f"{list(self._data.shape)} and {list(other._data.shape)}")
+        return _functions.tensordot(self, other, ([-1], [-1]))
+
+    def nansum(self, dim=None, keepdim=False, *, dtype=None):
+        from .ops import misc
+
+        t = self if dtype is None else self.to(dtype)
+        if dtype is None and t._data.dtype.kind in "biu" and t._data.dtype != np.int64:
+            t = t.long()  # as sum: bools and every integer type in int64
+        dims = () if dim is None else _check_dims(dim, t._data.ndim)
+        dims = dims if t._data.ndim else ()  # a 0-d tensor's dim 0 reduces nothing
+        return misc.Nansum.apply(t, dims, keepdim)
+
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None):
+        if self._data.dtype.kind != "f":
+            raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
+                               f"{scalar_type_name(self.dtype)}")
+        t = self if dtype is None else self.to(dtype)
+        count = t.isnan().logical_not().sum(dim, keepdim)
+        return t.nansum(dim, keepdim) / count
+
+    def diff(self, n=1, dim=-1, prepend=None, append=None):
+        from ._functions import cat
+
+        if self._data.ndim == 0:
+            raise RuntimeError("diff expects input to be at least one-dimensional")
+        d = _check_dim(dim, self._data.ndim)
+        t = self
+        if prepend is not None or append is not None:
+            t = cat([x for x in (prepend, self, append) if x is not None], d)
+        for _ in range(n):
+            size = t._data.shape[d]
+            if size == 0:
+                break
+            t = t.narrow(d, 1, size - 1) - t.narrow(d, 0, size - 1) if t._data.dtype.kind != "b" else \
+                t.narrow(d, 1, size - 1).logical_xor(t.narrow(d, 0, size - 1))
+        return t
+
+    # random draws into a tensor of self's dtype
+    def bernoulli(self, p=None, *, generator=None):
+        from . import _random
+        from .ops import misc
+
+        if self._data.dtype.kind != "f":
+            raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for '{scalar_type_name(self.dtype)}'")
+        rng = _random.generator() if generator is None else generator._rng
+        if p is not None:
+            if not 0 <= p <= 1:
+                raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
+            return _tensor.Tensor._make((rng.random(self._data.shape) < p).astype(self._data.dtype))
+        probabilities = self._data
+        if not ((probabilities >= 0) & (probabilities <= 1)).all():
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message "
+                               "be improved?  If so, please report an enhancement request to PyTorch.)")
+        return misc.Bernoulli.apply(self, (rng.random(self._data.shape) < probabilities).astype(self._data.dtype))
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        from . import _random
+
+        rng = _random.generator() if generator is None else generator._rng
+        if isinstance(p, _tensor.Tensor):
+            probabilities = np.broadcast_to(p._data, self._data.shape)
+            if not ((probabilities >= 0) & (probabilities <= 1)).all():
+                raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error "
+                                   "message be improved?  If so, please report an enhancement request to PyTorch.)")
+        elif not 0 <= p <= 1:
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
+        else:
+            probabilities = p
+        return self._fill_random(rng.random(self._data.shape) < probabilities)
+
+    def exponential_(self, lambd=1.0, *, generator=None):
+        from . import _random
+
+        if self._data.dtype.kind != "f":
+            raise RuntimeError("Exponential distribution is a continuous probability distribution. dtype must be a "
+                               f"floating point but you specified {scalar_type_name(self.dtype)}")
+        if not lambd > 0:
+            raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
+        rng = _random.generator() if generator is None else generator._rng
+        return self._fill_random(rng.exponential(1.0 / lambd, self._data.shape))
+
+    def random_(self, *bounds, generator=None, **named):
+        """Integers drawn uniformly from [from, to): ``random_(to)``, ``random_(from, to)``; with no bounds, from
+        0 to the largest integer self's dtype holds exactly (2²⁴ for float32, the maximum for integers)."""
+        from . import _random
+
+        bounds = bounds + tuple(named[k] for k in ("from", "to") if k in named)
+        dt = self._data.dtype
+        if len(bounds) == 2 and bounds[1] is not None:
+            low, high = int(bounds[0]), int(bounds[1])
+        elif len(bounds) == 1:
+            low, high = 0, int(bounds[0])
+        else:
+            low = int(bounds[0]) if bounds else 0
+            high = (2 if dt.kind == "b" else 2 ** (np.finfo(dt).nmant + 1) + 1 if dt.kind == "f"
+                    else int(np.iinfo(dt).max) + 1)
+        if low >= high:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+        if dt.kind in "iu":
+            info, c_type = np.iinfo(dt), self._C_TYPES[dt.name]
+            if not info.min <= low <= info.max:
+                raise RuntimeError(f"from is out of bounds for {c_type}")
+            if not info.min <= high - 1 <= info.max:
+                raise RuntimeError(f"to - 1 is out of bounds for {c_type}")
+        rng = _random.generator() if generator is None else generator._rng
+        return self._fill_random(rng.integers(low, high, size=self._data.shape))
+
+    # the C types PyTorch's messages name
+    _C_TYPES = {"uint8": "unsigned char", "int8": "signed char", "int16": "short", "int32": "int", "int64": "long"}
+
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        """Indices drawn with the weights in self's last dim (with or without replacement)."""
+        from . import _random
+
+        p = self._data
+        if p.dtype.kind != "f":
+            raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                               f"{scalar_type_name(self.dtype)}")
+        if p.ndim not in (1, 2):
+            raise RuntimeError("prob_dist must be 1 or 2 dim")
+        if num_samples <= 0:
+            raise RuntimeError("cannot sample n_sample <= 0 samples")
+        if not replacement and num_samples > p.shape[-1]:
+            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+        if not np.isfinite(p).all() or (p < 0).any():
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        rows = p.reshape(-1, p.shape[-1]).astype(np.float64)
+        if (rows.sum(-1) <= 0).any():
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        rng = _random.generator() if generator is None else generator._rng
+        if replacement:
+            cdf = np.cumsum(rows, -1) / rows.sum(-1, keepdims=True)
+            draws = rng.random((len(rows), num_samples))
+            picked = np.stack([np.searchsorted(c, d, side="right") for c, d in zip(cdf, draws)])
+            picked = np.minimum(picked, rows.shape[-1] - 1)
+        else:
+            # successive sampling without replacement: the largest p / Exp(1) keys (zero weights come last)
+            keys = rows / rng.exponential(size=rows.shape)
+            picked = np.argsort(-keys, axis=-1, kind="stable")[:, :num_samples]
+        return _tensor.Tensor._make(picked.reshape(p.shape[:-1] + (num_samples,)).astype(np.int64))
+
+    # counting and searching: integer results, no gradient
+    def bincount(self, weights=None, minlength=0):
+        x = self._data
+        if x.dtype.kind not in "iu":
+            raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{scalar_type_name(self.dtype)}'")
+        if x.ndim != 1 or (x < 0).any():
+            raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+        if weights is None:
+            return _tensor.Tensor._make(np.bincount(x, minlength=minlength).astype(np.int64))
+        w = weights._data
+        if w.ndim != 1 or len(w) != len(x):
+            raise RuntimeError("weights should be 1-d and have the same length as input")
+        dtype = w.dtype if w.dtype in (np.float32, np.float16) else np.float64
+        return _tensor.Tensor._make(np.bincount(x, w.astype(np.float64), minlength=minlength).astype(dtype))
+
+    def histc(self, bins=100, min=0, max=0):  # noqa: A002  (PyTorch's argument names)
+        x = self._data
+        if x.dtype.kind != "f":
+            raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{scalar_type_name(self.dtype)}'")
+        if bins <= 0:
+            raise RuntimeError(f"nbgrad.histogram(): bins must be > 0, but got {bins} for dimension 0")
+        if min > max:
+            raise RuntimeError("nbgrad.histc: max must be larger than min")
+        low, high = float(min), float(max)
+        if low == high and x.size:
+            low, high = float(x.min()), float(x.max())
+        if low == high:
+            low, high = low - 1, high + 1
+        kept = x[(x >= low) & (x <= high)].astype(np.float64)
+        which = np.minimum(((kept - low) * bins / (high - low)).astype(np.int64), bins - 1)
+        return _tensor.Tensor._make(np.bincount(which, minlength=bins).astype(x.dtype))
+
+    def _refuse_python_map(self, name):
+        if self.requires_grad:
+            raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use var.detach().{name}() instead.")
+
+    def apply_(self, callable):  # noqa: A002
+        """Each element replaced by ``callable(element)`` (a Python number), as PyTorch's CPU-only apply_."""
+        self._refuse_python_map("apply_")
+        values = np.array([callable(v) for v in self._data.reshape(-1).tolist()]).reshape(self._data.shape)
+        return self._fill_random(values)
+
+    def map_(self, tensor, callable):  # noqa: A002
+        """Each element replaced by ``callable(element, other)``, ``tensor`` broadcast to self's shape."""
+        self._refuse_python_map("map_")
+        other = np.broadcast_to(tensor._data, self._data.shape).reshape(-1).tolist()
+        values = np.array([callable(a, b) for a, b in zip(self._data.reshape(-1).tolist(), other)])
+        return self._fill_random(values.reshape(self._data.shape))
+
+    def xlogy(self, other):
+        from .ops import misc
+
+        if isinstance(other, _tensor.Tensor):
+            return misc.Xlogy.apply(*self._operands(other, true_divide=True))
+        if not isinstance(other, numbers.Number):
+            kind = type(other).__name__
+            raise TypeError(f"xlogy() received an invalid combination of arguments - got ({kind}), but expected one of:"
+                            f"\n * (Tensor other)\n      didn't match because some of the arguments have invalid types: "
+                            f"(!{kind}!)\n * (Number other)\n      didn't match because some of the arguments have "
+                            f"invalid types: (!{kind}!)\n")
+        a = self if self._data.dtype.kind == "f" else self.to(_dtype_mod.get_default_dtype())
+        return misc.XlogyNumberOther.apply(a, float(other))
+
+    def median(self, dim=None, keepdim=False):
+        """The lower median of all elements, or along ``dim`` with its indices (``values``, ``indices``)."""
+        from .ops import misc
+
+        if self._data.dtype.kind == "b":
+            raise NotImplementedError("\"median_cpu\" not implemented for 'Bool'")
+        if dim is None:
+            return misc.Median.apply(self)
+        if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
+            raise TypeError(f"median(): argument 'dim' must be int, not {type(dim).__name__}")
+        n = self._data.ndim
+        d = _check_dim(dim, max(n, 1))
+        if n and self._data.shape[d] == 0:
+            raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
+        indices = misc.median_indices(self._data, d) if n else np.zeros((), np.int64)
+        values = misc.MedianDim.apply(self, d, keepdim, indices)
+        shown = indices if keepdim or not n else indices.squeeze(d)
+        return misc.MEDIAN(values, _tensor.Tensor._make(shown))
+
+    def aminmax(self, *, dim=None, keepdim=False):
+        """(min, max) from one node (AminmaxBackward0): over every element, or along ``dim``."""
+        from .ops import misc
+
+        n = self._data.ndim
+        if dim is None:
+            if not self._data.size:
+                raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+                                   "identity.")
+            dims = tuple(range(n))
+        else:
+            if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
+                raise TypeError(f"aminmax(): argument 'dim' must be int, not {type(dim).__name__}")
+            d = _check_dim(dim, max(n, 1))
+            if n and not self._data.shape[d]:
+                raise IndexError(f"aminmax: Expected reduction dim {d} to have non-zero size.")
+            dims = (d,) if n else ()
+        return misc.AMINMAX(*misc.Aminmax.apply(self, dims, keepdim))
+
     # >>> issue-12 linalg
     # new tensors with self's dtype (and device) unless told otherwise
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):

@@ -105,6 +105,17 @@ STILL_DIFFERENT = {
     "group_norm": "group_norm's backward is recorded as its formula's ops; PyTorch's as one "
                   "NativeGroupNormBackwardBackward0",
     "group_norm no affine": "as group_norm",
+    # issue-12 gaps
+    "inner": "view's backward views a gradient that mm's rule made non-contiguous (ViewBackward0); PyTorch "
+             "reshapes it (ReshapeAliasBackward0)",
+    **dict.fromkeys(["var_mean", "std_mean"], "as var and std; the mean's share is divided by n after expanding "
+                    "(DivBackward0 by a tensor; PyTorch's DivBackward1)"),
+    "std_mean mean only": "the mean's share is divided by n after expanding (DivBackward0 by a tensor; PyTorch's "
+                          "DivBackward1)",
+    "aminmax dim": "ties share the gradient through a product with a mask (MulBackward0); PyTorch divides by their "
+                   "count (DivBackward0)",
+    **dict.fromkeys(["xlogy", "xlogy broadcast", "xlogy at zero"], "∂/∂a is masked to 0 where a = 0 and b ≤ 0 with "
+                    "where() (WhereBackward0); PyTorch's masked_fill (MaskedFillBackward0)"),
 }
 
 
@@ -167,6 +178,16 @@ ALSO_WITH_A_GRAD_THAT_REQUIRES_GRAD = {
     "linalg.norm inf": EXTREME + " (amax's)",
     "einsum trace": KEPT_DIM + " (sum's)",
     "einsum transpose sum": KEPT_DIM + " (sum's)",
+    # issue-12 gaps
+    "ravel transposed": TRANSPOSE,
+    **dict.fromkeys(["tensor_split", "tensor_split indices", "hsplit vsplit", "diff", "diff prepend"], INDEXING),
+    "broadcast_to": "as expand new dim",
+    "xlogy number other": "as xlogy",
+    "xlogy number self": "the gradient times the number a is MulBackward0 with a constant; PyTorch's MulBackward1",
+    "median": EXTREME + " (MaskedFillBackward1, DivBackward0)",
+    "aminmax": EXTREME + " (DivBackward0)",
+    "aminmax dim keepdim max only": EXTREME + " (DivBackward0); the output with no gradient adds zeros (AddBackward0)",
+    **dict.fromkeys(["median dim", "median dim keepdim"], "as max dim"),
 }
 
 
