@@ -54,7 +54,7 @@ INVENTORY = {
         clone detach is_tensor is_floating_point numel no_grad enable_grad set_grad_enabled is_grad_enabled
         inference_mode is_inference_mode_enabled save load device dtype float32 float64 float16 int64 int32 int16
         int8 uint8 bool long int float double half short get_default_dtype set_default_dtype finfo iinfo
-        promote_types result_type can_cast set_printoptions get_printoptions Tensor FloatTensor DoubleTensor
+        promote_types result_type can_cast set_printoptions Tensor FloatTensor DoubleTensor
         LongTensor IntTensor BoolTensor ByteTensor Size autograd nn optim utils cuda backends accelerator linalg
         func set_num_threads get_num_threads use_deterministic_algorithms
     """) + _MATH + _COMPARE + _REDUCE + _SHAPE + _LINALG,
@@ -69,7 +69,7 @@ INVENTORY = {
         element_size nbytes itemsize storage_offset stride is_signed apply_ map_ share_memory_ pin_memory
     """) + tuple(n for n in _MATH + _COMPARE + _REDUCE + _SHAPE + _LINALG if n not in words("""
         float_power hstack vstack dstack column_stack cat concat concatenate stack meshgrid broadcast_tensors
-        broadcast_shapes bucketize histc cdist einsum
+        broadcast_shapes bucketize histc cdist einsum searchsorted std_mean var_mean tensordot
     """)),
     "torch.nn": words("""
         Module Parameter Buffer Linear Bilinear Identity Flatten Unflatten Sequential ModuleList ModuleDict

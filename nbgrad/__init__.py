@@ -33,20 +33,19 @@ globals().update(_functions.derived_functions())
 globals().update(_functions.METHOD_FUNCTIONS)  # nbgrad.eq, nbgrad.floor_divide, ...: methods with no op of their own
 
 
-# >>> issue-12 index
 from ._functions import (  # noqa: F401,E402
     argsort, argwhere, count_nonzero, nonzero, repeat_interleave, take_along_dim, unique, unique_consecutive,
 )
 globals().update(_functions.LOGICAL_REDUCTIONS)  # nbgrad.any, nbgrad.all
 
-# >>> issue-12 math
 from ._functions import (  # noqa: F401,E402
     div, divide, isclose, isfinite, isinf, isneginf, isposinf, isreal, logical_and, logical_or, logical_xor, signbit,
 )
 globals().update(_functions.INPLACE_FUNCTIONS)  # nbgrad.relu_, nbgrad.exp_, ...
 
-# >>> issue-12 gaps
-from .ops import misc as _misc  # noqa: F401,E402  (its ops register with the others)
+from ._lazy import lazy_module as _lazy_module  # noqa: E402
+
+_lazy_module("nbgrad.ops.misc")  # less common ops (median, xlogy, normal, ...): loaded at first use
 from ._functions import (  # noqa: F401,E402
     absolute, broadcast_shapes, broadcast_tensors, broadcast_to, can_cast, column_stack, concatenate, diff, dstack,
     float_power, hsplit, hstack, inner, logspace, movedim, moveaxis, multiply, nanmean, nansum, negative, ravel,
@@ -58,7 +57,6 @@ from ._random import (  # noqa: F401,E402
     is_deterministic_algorithms_warn_only_enabled, seed, set_num_threads, set_rng_state, use_deterministic_algorithms,
 )
 
-# >>> issue-12 linalg
 from ._creation import (  # noqa: F401
     BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,
 )

@@ -240,7 +240,6 @@ def where(condition, input, other):
                 check_scalar_fits(x, a.dtype)
     return E.Where.apply(condition._data, a, b)
 
-# >>> issue-12 index
 def take_along_dim(input, indices, dim=None):
     return _tensor(input).take_along_dim(indices, dim)
 
@@ -290,7 +289,6 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     return _tensor(input).repeat_interleave(repeats, dim, output_size=output_size)
 
 
-# >>> issue-12 math
 def _input_tensor(input, fn):
     """PyTorch's functions of a tensor refuse a number or a list as their input."""
     if not isinstance(input, Tensor):
@@ -348,7 +346,6 @@ INPLACE_FUNCTIONS = {name: _tensor_function(name) for name in (
     "clamp_min_", "clamp_max_", "logit_",
 )}
 
-# >>> issue-12 gaps
 absolute, negative, ravel, vdot, nansum, nanmean, diff, tensor_split, hsplit, vsplit = (
     _tensor_function(n) for n in ("absolute", "negative", "ravel", "vdot", "nansum", "nanmean", "diff",
                                   "tensor_split", "hsplit", "vsplit"))
@@ -684,7 +681,6 @@ def aminmax(input, *, dim=None, keepdim=False):
     return _input_tensor(input, "aminmax").aminmax(dim=dim, keepdim=keepdim)
 
 
-# >>> issue-12 linalg
 def _require_input(input, fn):
     if not isinstance(input, Tensor):
         raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")

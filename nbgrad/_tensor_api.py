@@ -698,7 +698,6 @@ class TensorAPI:
         # recorded as a copy from a constant, so the old history gets no gradient (it was overwritten)
         return self._inplace(E.Copy.apply(self._snapshot(), _tensor.Tensor._make(values)))
 
-    # >>> issue-12 index
     # gather / scatter / index / mask ops (nbgrad/ops/scatter.py): PyTorch's checks, then one op
     def gather(self, dim, index, *, sparse_grad=False):
         d = _check_dim(dim, self._data.ndim)
@@ -1188,7 +1187,6 @@ class TensorAPI:
         wide = shape[:d + 1] + (count,) + shape[d + 1:]
         return t.unsqueeze(d + 1).expand(wide).clone().view(shape[:d] + (shape[d] * count,) + shape[d + 1:])
 
-    # >>> issue-12 math
     # functions of one input with non-integer values: integer and bool tensors become the default dtype
     def tan(self):
         return M.Tan.apply(self._floating())
@@ -1511,7 +1509,6 @@ class TensorAPI:
     del _inplace_version
 
 
-    # >>> issue-12 gaps
     # PyTorch's other names for methods nbgrad has
     def multiply(self, other):
         return self.mul(other)
@@ -1906,7 +1903,6 @@ class TensorAPI:
             dims = (d,) if n else ()
         return misc.AMINMAX(*misc.Aminmax.apply(self, dims, keepdim))
 
-    # >>> issue-12 linalg
     # new tensors with self's dtype (and device) unless told otherwise
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
         from ._creation import new_filled

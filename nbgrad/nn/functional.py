@@ -366,7 +366,6 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         extras.append(t)
     return _loss.BinaryCrossEntropyWithLogits.apply(input, target, *extras, reduction)
 
-# >>> issue-12 conv
 # Convolution, pooling, normalization and padding. Their primitives (nbgrad.ops.conv) load on first use:
 # ``import nbgrad`` stays as fast as before.
 def _ops():
@@ -677,7 +676,6 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     return out.copy_(input / denom)
 
 
-# >>> issue-12 act
 from .._lazy import lazy_module  # noqa: E402
 
 # this family's ops, loaded at first use
@@ -1083,14 +1081,11 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         difference = target - input  # made first: the engine then adds target's two gradients in PyTorch's order
         loss = target.exp() * difference
     else:
-        loss = _losses.Xlogy.apply(*target._operands(target)) - target * input
+        loss = target.xlogy(target) - target * input
     if reduction == "batchmean":
         reduced = loss.sum()
         return reduced / input._data.shape[0] if input._data.ndim else reduced
     return _reduce(loss, reduction)
-
-
-# >>> issue-12 modules
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):

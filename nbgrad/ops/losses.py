@@ -1,11 +1,11 @@
 """Loss primitives beyond the first three (``loss``): binary cross entropy on probabilities, smooth L1, Huber
-and soft margin, with their backward nodes, and ``xlogy``. Loaded at first use (``nbgrad._lazy``).
+and soft margin, with their backward nodes. Loaded at first use (``nbgrad._lazy``).
 """
 import numpy as np
 
 from ..autograd import function
 from ._base import Primitive, Rule, constant, either, exp, raw, saved
-from .elementwise import add_scalar, div_scalar, mul_scalar, where, zero_of
+from .elementwise import add_scalar, div_scalar, mul_scalar, where
 from .loss import _REDUCE
 
 
@@ -249,34 +249,6 @@ class HuberLoss(_PiecewiseLoss):
     @staticmethod
     def _loss(z, delta):
         return np.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
-
-
-class Xlogy(Primitive):
-    rule = Rule("a·ln b, and 0 where a = 0 (unless b is nan);  ∂/∂a = ln b,  ∂/∂b = a/b",
-                latex=(r"$a \ln $b", r"\ln $b", r"\frac{$a}{$b}"))
-    functions = ("xlogy",)
-
-    saved_names = ("self", "other")
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return _xlogy(a._data, b._data)
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = saved(ctx, grad)
-        # NOTE: where a = 0 and b ≤ 0, ∂/∂a is taken as 0 (not ln b = -inf or nan), as in PyTorch
-        grad_a = where((raw(a) == 0) & (raw(b) <= 0), zero_of(grad), xlogy(grad, b))
-        return grad_a, grad * a / b
-
-
-def _xlogy(a, b):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where((a == 0) & ~np.isnan(b), 0, a * np.log(b)).astype(np.result_type(a, b), copy=False)
-
-
-xlogy = either(_xlogy, Xlogy.apply)
 
 
 class SoftMarginLoss(Primitive):

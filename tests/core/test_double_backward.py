@@ -89,7 +89,6 @@ STILL_DIFFERENT = {
     "layer_norm": "layer_norm's backward is recorded as its formula's ops; PyTorch's as one "
                   "NativeLayerNormBackwardBackward0",
     "layer_norm two dims": "as layer_norm",
-    # issue-12 linalg
     "outer": SUM_TO,
     **dict.fromkeys(["norm", "norm p dim", "norm 1.5", "norm 0.5", "norm fro dims", "matrix_norm fro", "linalg.norm",
                      "dist", "dist p"], MASKED_FILL),
@@ -105,7 +104,6 @@ STILL_DIFFERENT = {
     "group_norm": "group_norm's backward is recorded as its formula's ops; PyTorch's as one "
                   "NativeGroupNormBackwardBackward0",
     "group_norm no affine": "as group_norm",
-    # issue-12 gaps
     "inner": "view's backward views a gradient that mm's rule made non-contiguous (ViewBackward0); PyTorch "
              "reshapes it (ReshapeAliasBackward0)",
     **dict.fromkeys(["var_mean", "std_mean"], "as var and std; the mean's share is divided by n after expanding "
@@ -170,7 +168,6 @@ ALSO_WITH_A_GRAD_THAT_REQUIRES_GRAD = {
     "reshape of a strided view": INDEXING,
     "view read after its base changed": "the old view's gradient is placed by IndexPutBackward0 and ViewBackward0; "
                                         "PyTorch's CopySlices and AsStridedBackward0",
-    # issue-12 linalg
     "addmm": SUM_TO,
     "addbmm": SUM_TO,
     "matrix_norm 1": EXTREME + " (amax's)",
@@ -178,7 +175,6 @@ ALSO_WITH_A_GRAD_THAT_REQUIRES_GRAD = {
     "linalg.norm inf": EXTREME + " (amax's)",
     "einsum trace": KEPT_DIM + " (sum's)",
     "einsum transpose sum": KEPT_DIM + " (sum's)",
-    # issue-12 gaps
     "ravel transposed": TRANSPOSE,
     **dict.fromkeys(["tensor_split", "tensor_split indices", "hsplit vsplit", "diff", "diff prepend"], INDEXING),
     "broadcast_to": "as expand new dim",

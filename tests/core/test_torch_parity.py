@@ -232,7 +232,6 @@ OPS = {
                           lambda L, x, t: L.nn.functional.nll_loss(x, t, reduction="none")),
     "bce with logits": ((X, const((2, 3), 0.0, 1.0)),
                         lambda L, x, y: L.nn.functional.binary_cross_entropy_with_logits(x, y)),
-    # >>> issue-12 index
     "gather": ((X,), lambda L, x: x.gather(1, L.tensor([[0, 2, 2], [1, 0, 1]])) ** 2),
     "gather function": ((X,), lambda L, x: L.gather(x, 0, L.tensor([[1, 0, 1]])) ** 2),
     "scatter": ((X, spec((2, 2))), lambda L, x, s: x.scatter(1, L.tensor([[2, 0], [1, 2]]), s) ** 2),
@@ -292,7 +291,6 @@ OPS = {
     "repeat_interleave dim": ((X,), lambda L, x: L.repeat_interleave(x, 3, dim=1) ** 2),
     "repeat_interleave counts": ((X,), lambda L, x: x.repeat_interleave(L.tensor([0, 2]), dim=0) ** 2),
 
-    # >>> issue-12 math
     "tan": ((spec((2, 3), -1.2, 1.2),), lambda L, x: x.tan()),
     "atan": ((X,), lambda L, x: L.arctan(x)),
     "asin": ((spec((2, 3), -0.9, 0.9),), lambda L, x: x.asin()),
@@ -344,7 +342,6 @@ OPS = {
     "fmax": ((X, Y), lambda L, x, y: L.fmax(x, y)),
     "fmin": ((X, ROW), lambda L, x, y: x.fmin(y)),
 
-    # >>> issue-12 linalg
     "outer": ((V3, spec((2,))), lambda L, x, y: L.outer(x, y)),
     "mv": ((X, V3), lambda L, x, y: L.mv(x, y)),
     "bmm": ((spec((2, 2, 3)), spec((2, 3, 4))), lambda L, x, y: L.bmm(x, y)),
@@ -400,7 +397,6 @@ OPS = {
     "linalg.solve right": ((spec((3, 3)), spec((2, 3))),
                            lambda L, a, b: L.linalg.solve(a + 4 * L.eye(3, dtype=L.float64), b, left=False)),
 
-    # >>> issue-12 conv
     "conv2d": ((spec((2, 2, 5, 5)), spec((3, 2, 3, 3)), spec((3,))),
                lambda L, x, w, b: L.nn.functional.conv2d(x, w, b, stride=2, padding=1)),
     "conv2d groups dilation": ((spec((1, 4, 6, 5)), spec((4, 2, 2, 2))),
@@ -440,7 +436,6 @@ OPS = {
     "pad replicate": ((spec((2, 2, 3, 4)),), lambda L, x: L.nn.functional.pad(x, (1, 2, 0, 3), mode="replicate")),
     "pad replicate 1d": ((spec((2, 3, 4)),), lambda L, x: L.nn.functional.pad(x, (2, 1), mode="replicate")),
 
-    # >>> issue-12 act
     "gelu": ((spec((2, 3), -4.0, 4.0),), lambda L, x: L.nn.functional.gelu(x)),
     "gelu tanh": ((spec((2, 3), -4.0, 4.0),), lambda L, x: L.nn.functional.gelu(x, approximate="tanh")),
     "leaky_relu": ((X,), lambda L, x: L.nn.functional.leaky_relu(x, 0.2)),
@@ -476,7 +471,7 @@ OPS = {
                          lambda L, x, y: L.nn.functional.kl_div(x, y, reduction="batchmean")),
     "KLDivLoss log_target": ((spec((2, 3), -3.0, 0.0), spec((2, 3), -3.0, 0.0)),
                              lambda L, x, y: L.nn.KLDivLoss(reduction="sum", log_target=True)(x, y)),
-    "xlogy": ((const((2, 3), 0.0, 2.0), P), lambda L, c, y: L.xlogy(c, y)),
+    "xlogy of a constant": ((const((2, 3), 0.0, 2.0), P), lambda L, c, y: L.xlogy(c, y)),
     "soft_margin_loss": ((X, const((2, 3))), lambda L, x, y: L.nn.functional.soft_margin_loss(x, y.sign())),
     "SoftMarginLoss none": ((X, const((2, 3))), lambda L, x, y: L.nn.SoftMarginLoss(reduction="none")(x, y.sign())),
     "embedding": ((spec((5, 3)), ("int", (2, 3), 0, 5, False)), lambda L, w, i: L.nn.functional.embedding(i, w)),
@@ -487,9 +482,7 @@ OPS = {
         (spec((4, 2)), ("int", (6,), 0, 4, False)),
         lambda L, w, i: L.nn.functional.embedding(i, w, padding_idx=-1, scale_grad_by_freq=True)),
 
-    # >>> issue-12 rnn
     **__import__("test_rnn_parity").TORCH_PARITY_OPS,  # the recurrent layers, with weights as constants
-    # issue-12 gaps
     "multiply": ((X, Y), lambda L, x, y: L.multiply(x, y)),
     "subtract alpha": ((X, Y), lambda L, x, y: L.subtract(x, y, alpha=2)),
     "absolute negative": ((X,), lambda L, x: L.absolute(L.negative(x))),

@@ -36,7 +36,8 @@ def test_a_name_nbgrad_lacks_is_reported_as_not_yet(monkeypatch):
 
 def test_every_name_in_the_inventory_is_pytorchs(torch):
     cov = coverage()
-    for namespace, names in {**cov.INVENTORY, **cov.LEFT_OUT}.items():
-        obj = torch.Tensor if namespace == "torch.Tensor" else importlib.import_module(namespace)
-        missing = [n for n in names if not hasattr(obj, n)]
-        assert not missing, f"not in {namespace}: {missing}"
+    for table in (cov.INVENTORY, cov.LEFT_OUT):
+        for namespace, names in table.items():
+            obj = torch.Tensor if namespace == "torch.Tensor" else importlib.import_module(namespace)
+            missing = [n for n in names if not hasattr(obj, n)]
+            assert not missing, f"not in {namespace}: {missing}"
