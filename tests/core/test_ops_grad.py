@@ -856,7 +856,8 @@ VIEW_STEPS = {
     "select": lambda v: v[0],
     "transpose": lambda v: v.transpose(0, -1),
     "unsqueeze": lambda v: v.unsqueeze(0),
-    "view": lambda v: v.view(-1),
+    # flattening a transposed tensor is no view (PyTorch refuses it too): then a view of the same shape
+    "view": lambda v: v.view(-1) if v.is_contiguous() else v.view(v.shape),
 }
 
 
