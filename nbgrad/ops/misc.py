@@ -52,23 +52,26 @@ class _Sample(Primitive):
 
 
 class NormalTensorFloat(_Sample):
-    rule = Rule("a draw from N(mean, std²) for a tensor of means;  ∂/∂mean = 0 (as PyTorch)", local=False)
+    rule = Rule("a draw from N(mean, std²) for a tensor of means;  ∂/∂mean = 0 (as PyTorch)",
+                latex=(r"x \sim \mathcal{N}(\mu, \sigma^2)", "0"), local=False)
     node_name = "NormalBackward1"
 
 
 class NormalFloatTensor(_Sample):
-    rule = Rule("a draw from N(mean, std²) for a tensor of stds;  ∂/∂std = 0 (as PyTorch)", local=False)
+    rule = Rule("a draw from N(mean, std²) for a tensor of stds;  ∂/∂std = 0 (as PyTorch)",
+                latex=(r"x \sim \mathcal{N}(\mu, \sigma^2)", "0"), local=False)
     node_name = "NormalBackward2"
 
 
 class NormalTensorTensor(_Sample):
     rule = Rule("a draw from N(mean, std²) for tensors of means and stds;  ∂/∂mean = ∂/∂std = 0 (as PyTorch)",
-                local=False)
+                latex=(r"x \sim \mathcal{N}(\mu, \sigma^2)", "0"), local=False)
     node_name = "NormalBackward3"
 
 
 class Bernoulli(_Sample):
-    rule = Rule("1 with probability p, else 0;  ∂/∂p = 0 (as PyTorch)", local=False)
+    rule = Rule("1 with probability p, else 0;  ∂/∂p = 0 (as PyTorch)",
+                latex=(r"x \sim \operatorname{Bernoulli}(p)", "0"), local=False)
 
 
 def _xlogy_array(a, b):
@@ -101,7 +104,8 @@ def _xlogy_grad_self(grad, a, b):
 
 
 class XlogyNumberSelf(Primitive):
-    rule = Rule("a · log(b) for a number a;  ∂/∂b = a/b", latex=(r"${a} \log ${b}", None, r"\frac{${a}}{${b}}"))
+    rule = Rule("c · log(b) for a number c;  ∂/∂b = c/b", latex=(r"$c \log ${b}", r"\frac{$c}{${b}}"),
+                params=lambda node, number: {"c": number(node.self)})
     node_name = "XlogyBackward1"
     saved_names = ("other",)
 
@@ -214,7 +218,10 @@ class _SpreadMean(_TwoOutputs):
 
 
 class VarMean(_SpreadMean):
-    rule = Rule("(var(a), mean(a));  ∂var/∂aᵢ = 2(aᵢ - ā)/(n - c),  ∂mean/∂aᵢ = 1/n", local=False)
+    rule = Rule("(var(a), mean(a));  ∂var/∂aᵢ = 2(aᵢ - ā)/(n - c),  ∂mean/∂aᵢ = 1/n",
+                latex=(r"(\operatorname{var}($a), \bar{$a})",
+                       r"\left(\frac{2(${a}_i - \bar{$a})}{n - c}, \frac{1}{n}\right)"),
+                local=False)
     saved_names = ("self",)
     _spread = staticmethod(np.var)
 
@@ -224,7 +231,10 @@ class VarMean(_SpreadMean):
 
 
 class StdMean(_SpreadMean):
-    rule = Rule("(std(a), mean(a));  ∂std/∂aᵢ = (aᵢ - ā)/((n - c)·std),  ∂mean/∂aᵢ = 1/n", local=False)
+    rule = Rule("(std(a), mean(a));  ∂std/∂aᵢ = (aᵢ - ā)/((n - c)·std),  ∂mean/∂aᵢ = 1/n",
+                latex=(r"(\operatorname{std}($a), \bar{$a})",
+                       r"\left(\frac{${a}_i - \bar{$a}}{(n - c) \operatorname{std}($a)}, \frac{1}{n}\right)"),
+                local=False)
     saved_names = ("self", "result0")
     _spread = staticmethod(np.std)
 
@@ -246,7 +256,8 @@ AMINMAX.__repr__ = _aminmax_repr
 
 
 class Aminmax(_TwoOutputs):
-    rule = Rule("(min, max) of a, over all elements or along dim;  ties share each gradient evenly", local=False)
+    rule = Rule("(min, max) of a, over all elements or along dim;  ties share each gradient evenly",
+                latex=(r"(\min $a, \max $a)", r"1 \text{ at the extremes}"), local=False)
     saved_names = ("self", "min", "max")
 
     @staticmethod
