@@ -587,6 +587,30 @@ class NativeBatchNorm(Primitive):
         return grad_x, grad_w, grad_b, None, None, None, None, None
 
 
+def _statistics(x, axes, eps):
+    """The mean and 1/√(σ² + ε) of an array over ``axes`` (kept), as layer and group norm save them."""
+    mean = x.mean(axis=axes, keepdims=True)
+    centred = x - mean
+    return mean, 1 / np.sqrt(np.mean(centred * centred, axis=axes, keepdims=True) + eps)
+
+
+def _normalized(x, axes, eps, stats):
+    """x̂ = (x - μ)/√(σ² + ε) and 1/√(σ² + ε): from the forward's ``stats`` in a plain backward, from ``x``
+    itself when the backward is recorded (then μ and σ depend on x)."""
+    if _is_tensor(x):
+        centred = x - x.mean(axes, keepdim=True)
+        invstd = ((centred * centred).mean(axes, keepdim=True) + eps) ** -0.5
+    else:
+        mean, invstd = stats
+        centred = x - mean
+    return centred * invstd, invstd
+
+
+def _normalized_grad(gw, xhat, invstd, axes, count):
+    """∂/∂x of a normalization, given g·w: (g·w - mean(g·w) - x̂·mean(g·w·x̂))/√(σ² + ε) over ``axes``."""
+    return (gw - sum_dims(gw, axes, True) / count - xhat * (sum_dims(gw * xhat, axes, True) / count)) * invstd
+
+
 class NativeLayerNorm(Primitive):
     rule = Rule(
         "y = (x - μ)/√(σ² + ε)·w + b, μ and σ² over the normalized (last) dims;  "
@@ -607,10 +631,8 @@ class NativeLayerNorm(Primitive):
     def forward(ctx, input, normalized_shape, weight, bias, eps):
         x = input._data
         axes = tuple(range(x.ndim - len(normalized_shape), x.ndim))
-        mean = x.mean(axis=axes, keepdims=True)
-        centred = x - mean
-        invstd = 1 / np.sqrt(np.mean(centred * centred, axis=axes, keepdims=True) + eps)
-        y = centred * invstd
+        mean, invstd = _statistics(x, axes, eps)
+        y = (x - mean) * invstd
         weight, bias = _given(weight), _given(bias)
         if weight is not None:
             y = y * weight._data
@@ -628,18 +650,11 @@ class NativeLayerNorm(Primitive):
         ndim = raw(x).ndim
         axes = tuple(range(ndim - len(ctx.normalized_shape), ndim))
         lead = tuple(range(ndim - len(axes)))
-        if _is_tensor(grad):  # recorded: μ and σ depend on x
-            centred = x - x.mean(axes, keepdim=True)
-            invstd = ((centred * centred).mean(axes, keepdim=True) + ctx.eps) ** -0.5
-        else:
-            mean, invstd = ctx._stats
-            centred = x - mean
-        xhat = centred * invstd
+        xhat, invstd = _normalized(x, axes, ctx.eps, ctx._stats)
         grad_x = grad_w = grad_b = None
         if need[0]:
             gw = grad if w is None else grad * w
-            count = int(np.prod(ctx.normalized_shape))
-            grad_x = (gw - sum_dims(gw, axes, True) / count - xhat * (sum_dims(gw * xhat, axes, True) / count)) * invstd
+            grad_x = _normalized_grad(gw, xhat, invstd, axes, int(np.prod(ctx.normalized_shape)))
         if need[2]:
             grad_w = sum_dims(grad * xhat, lead, False) if lead else grad * xhat
         if need[3]:
@@ -668,10 +683,8 @@ class NativeGroupNorm(Primitive):
         """``weight``/``bias``: empty constants when absent."""
         x = input._data
         grouped = x.reshape(x.shape[0], group, -1)
-        mean = grouped.mean(axis=-1, keepdims=True)
-        centred = grouped - mean
-        invstd = 1 / np.sqrt(np.mean(centred * centred, axis=-1, keepdims=True) + eps)
-        y = (centred * invstd).reshape(x.shape)
+        mean, invstd = _statistics(grouped, -1, eps)
+        y = ((grouped - mean) * invstd).reshape(x.shape)
         weight, bias = _given(weight), _given(bias)
         if weight is not None:
             y = y * _channel_view(weight._data, x.ndim)
@@ -688,20 +701,11 @@ class NativeGroupNorm(Primitive):
         need = ctx.needs_input_grad
         shape = raw(x).shape
         grouped = (shape[0], ctx.group, -1)
-        xg = x.reshape(grouped)
-        if _is_tensor(grad):  # recorded: μ and σ depend on x
-            centred = xg - xg.mean(-1, keepdim=True)
-            invstd = ((centred * centred).mean(-1, keepdim=True) + ctx.eps) ** -0.5
-        else:
-            mean, invstd = ctx._stats
-            centred = xg - mean
-        xhat = centred * invstd
+        xhat, invstd = _normalized(x.reshape(grouped), -1, ctx.eps, ctx._stats)
         grad_x = grad_w = grad_b = None
         if need[0]:
             gw = (grad if w is None else grad * _channel_view(w, len(shape))).reshape(grouped)
-            count = raw(gw).shape[-1]
-            grad_x = ((gw - sum_dims(gw, -1, True) / count - xhat * (sum_dims(gw * xhat, -1, True) / count))
-                      * invstd).reshape(shape)
+            grad_x = _normalized_grad(gw, xhat, invstd, -1, raw(gw).shape[-1]).reshape(shape)
         axes = (0,) + tuple(range(2, len(shape)))
         if need[1]:
             grad_w = sum_dims(grad * xhat.reshape(shape), axes, False)
