@@ -5,6 +5,7 @@ the few substitutions in notebooks/sanitize.cfg.
 is not installed; there each notebook is reported as skipped, with what to install.
 """
 import importlib.util
+import os
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,14 @@ def pytest_configure(config):
             option.nbval = True
         if option.nbval_sanitize_with is None:
             option.nbval_sanitize_with = str(SANITIZE)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # Before nbval starts a notebook's kernel: name the notebook to it, as Jupyter's server does, so that
+    # nbgrad reads the notebook's metadata (its language) there as it does in JupyterLab.
+    if item.path.suffix == ".ipynb":
+        os.environ["JPY_SESSION_NAME"] = str(item.path)
 
 
 def pytest_collect_file(file_path, parent):

@@ -16,6 +16,7 @@ from ._dtype import (  # noqa: F401,A004
     bool, double, dtype, finfo, float, float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16, int32,
     int64, long, promote_types, set_default_dtype, short, uint8,
 )
+from .i18n import get_language, set_language  # noqa: F401
 from .printing import get_printoptions, set_printoptions  # noqa: F401
 from ._functions import (  # noqa: F401
     allclose, argmax, argmin, bitwise_not, cat, concat, equal, is_tensor, isnan, logaddexp, logical_not, numel, stack,

@@ -5,6 +5,7 @@ The lessons are the repository's ``notebooks/`` folder, installed as the data pa
 an editable install uses the checkout's ``notebooks/``.
 The command line over these functions is ``nbgrad/cli.py`` (``python -m nbgrad``).
 """
+import os
 import shutil
 from importlib import resources
 from pathlib import Path, PurePosixPath
@@ -84,7 +85,8 @@ def execute(paths=None, *, timeout=300):
         nb = nbformat.read(path, as_version=4)
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                                 store_widget_state=True, resources={"metadata": {"path": str(path.parent)}})
-        client.execute()
+        # as Jupyter's server does for a notebook's kernel: the kernel finds its notebook (and its language)
+        client.execute(env={**os.environ, "JPY_SESSION_NAME": str(path.resolve())})
         for cell in nb.cells:
             cell.metadata.pop("execution", None)
             if cell.cell_type == "code":
