@@ -35,7 +35,7 @@ from .formatting import number, shape_text
 
 ROOT = ""  # the qualified name of the model itself, as in ``named_modules()``
 PREFIX = "module:"  # node ids of module boxes: ``module:fc1``
-_MAX_PARAMS = 6  # parameter rows in one box; a bigger module shows how many more, and opens to show them
+_MAX_PARAMS = 4  # parameter rows in one box; a bigger module shows how many more, and opens to show them
 
 
 def parent(qualname):
@@ -149,10 +149,15 @@ class ModuleGroups:
         return f"{qualname}: {type(self.modules[qualname]).__name__}"
 
     def opened_to(self, depth):
-        """The modules open at ``depth`` (torchview's): those above it; ``depth=1`` shows the model's children."""
+        """The modules open at ``depth``, as torchview's: those above it that hold other modules.
+
+        ``depth=1`` shows the model's children as boxes, ``depth=2`` their children; a module without
+        submodules (a ``Linear``) stays a box at any depth: open it by name (``opened``) to see its ops.
+        """
         if not isinstance(depth, int) or isinstance(depth, bool) or depth < 1:
             raise ValueError(message("modules.bad_depth", depth=repr(depth)))
-        return {q for q in self.names() if level(q) < depth}
+        holders = {parent(q) for q in self.names()}
+        return {q for q in self.names() if level(q) < depth and q in holders}
 
 
 def _ancestry(qualname):
@@ -247,13 +252,16 @@ def grad_norm(grad):
 
 
 def box_rows(attrs, show_grad):
-    """What a module box says, as rows of ``(text, style)`` runs: its name, each parameter's shape and gradient."""
+    """What a module box says, as rows of ``(text, style)`` runs: its name, each parameter's shape and gradient.
+
+    One run per parameter row: a big model has hundreds of rows, and each run is a matplotlib text to draw.
+    """
     rows = [[(attrs["label"], "name")], [(message("modules.ops", count=attrs["ops"]), "muted")]]
     for name, shape, grad in attrs["parameters"][:_MAX_PARAMS]:
-        row = [(name + " ", "plain"), (shape_text(shape) or "()", "muted")]
+        text = f"{name} {shape_text(shape) or '()'}"
         if show_grad and grad is not None:
-            row += [("  ", "plain"), (message("modules.grad_norm", norm=grad_norm(grad)), "plain")]
-        rows.append(row)
+            text += "  " + message("modules.grad_norm", norm=grad_norm(grad))
+        rows.append([(text, "plain")])
     more = len(attrs["parameters"]) - _MAX_PARAMS
     if more > 0:
         rows.append([(message("modules.more_parameters", count=more), "muted")])
