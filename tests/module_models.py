@@ -4,30 +4,20 @@
 the loss is computed, then walking the backward graph from each call's output back to its inputs: a way
 that shares nothing with ``nbgrad.display.modules``, which reads the parameters after the fact.
 """
+import os
+import sys
+
 import nbgrad
 import nbgrad.nn as nn
 import nbgrad.nn.functional as F
 from nbgrad.autograd.function import AccumulateGrad
 
-
-class LeNet(nn.Module):
-    """The tutorials' LeNet (tests/tutorials/programs/neural_networks.py): relu, pooling and flatten are functions."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, 5)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(16 * 5 * 5, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = nbgrad.flatten(x, 1)
-        x = F.relu(self.fc1(x))
-        x = F.relu(self.fc2(x))
-        return self.fc3(x)
+_BENCHMARKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks")
+sys.path.insert(0, _BENCHMARKS)
+try:
+    from bench_draw import LeNet, deep_mlp, loss_of  # noqa: F401  (the models the benchmark draws)
+finally:
+    sys.path.remove(_BENCHMARKS)
 
 
 class MLP(nn.Module):
@@ -55,25 +45,8 @@ class Nested(nn.Module):
         return self.head(F.relu(self.features(x)))
 
 
-def deep_mlp(blocks=8, layers=18, width=8):
-    """A Sequential of ``blocks`` Sequentials of ``layers`` (Linear, ReLU): 1,157 nodes with the defaults."""
-    return nn.Sequential(*[nn.Sequential(*[m for _ in range(layers) for m in (nn.Linear(width, width), nn.ReLU())])
-                           for _ in range(blocks)])
-
-
-def loss_of(model, x, y=None):
-    out = model(x)
-    return F.mse_loss(out, nbgrad.zeros_like(out) if y is None else y)
-
-
-def lenet_loss(batch=4, seed=0):
-    nbgrad.manual_seed(seed)
-    model = LeNet()
-    return model, loss_of(model, nbgrad.randn(batch, 1, 32, 32))
-
-
 def ground_truth(model, compute):
-    """Run ``compute()`` (which returns a loss) recording ``model``'s module calls; return the loss and its truth.
+    """Run ``compute()`` (which returns a loss) recording the module calls of ``model``: (loss, its graph, the truth).
 
     The truth: graph node id (of ``to_networkx(loss)``) -> the qualified name of the deepest module whose call
     computed it ('' for none): a parameter goes with the module that used it, a value with the op that made it.

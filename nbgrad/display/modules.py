@@ -67,7 +67,7 @@ def find_model(graph, names=None):
     """The ``nn.Module`` whose parameters the graph uses most: from ``names=`` first, else the notebook's variables."""
     leaves = {a["node"].variable for _, a in graph.nodes(data=True)
               if a["kind"] == "leaf" and type(a["node"]) is AccumulateGrad}
-    for namespace in (labels._namespace_items(names), labels._namespace_items(labels._ipython_namespace())):
+    for namespace in labels.namespaces(names):
         found = {}
         for name, value in namespace:
             if isinstance(value, Module) and isinstance(name, str) and not name.startswith("_"):
