@@ -8,7 +8,7 @@ Reported: building the networkx graph, laying it out and drawing it, and renderi
 median of a few runs (the first run, which imports matplotlib and networkx, is timed apart).
 
 Then graphs of models grouped by module (``draw(loss, group="module")``, goal: under 2 s, PNG included):
-the tutorials' LeNet on a batch of 64 (5 boxes), and a deep MLP of 1,157 primitive nodes (8 blocks of 18
+the tutorials' LeNet on a batch of 64 (5 boxes), and a deep MLP of 1,156 primitive nodes (8 blocks of 18
 Linear + ReLU; 8 boxes at depth 1), each after backward, so the boxes show gradients.
 """
 import argparse
@@ -68,7 +68,7 @@ class LeNet(nn.Module):
 
 
 def deep_mlp(blocks=8, layers=18, width=8):
-    """A Sequential of ``blocks`` Sequentials of ``layers`` (Linear, ReLU): 1,157 nodes with the defaults."""
+    """A Sequential of ``blocks`` Sequentials of ``layers`` (Linear, ReLU): 1,156 nodes with the defaults."""
     return nn.Sequential(*[nn.Sequential(*[m for _ in range(layers) for m in (nn.Linear(width, width), nn.ReLU())])
                            for _ in range(blocks)])
 
