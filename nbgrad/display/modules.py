@@ -20,7 +20,8 @@ would have to be registered before the forward runs, and a notebook usually comp
 draws it afterwards; registered for good, they would slow every module call of every user.  Reading the
 parameters costs the core nothing and works on any graph that is still alive.  What it cannot see: a
 module without parameters is never a box of its own (its ops go to the enclosing module whose parameters
-surround them, else to the parent), and a module called twice around another module's call merges them.
+surround them, else to the parent); a module called twice with its ops around another module's call
+(``a(b(a(x)))``) cannot be one box without drawing a cycle, so both go up into the module holding them.
 
 The functions here are pure: ``ModuleGroups`` (which module each node belongs to), ``opened_to(depth)``,
 ``collapse`` (the graph with closed modules as boxes) and ``box_rows`` (what a box says).
@@ -117,24 +118,36 @@ class ModuleGroups:
             if None not in sources and len(touched) == 1:
                 made_of.update((v, seeds[op]) for v in graph.successors(op))
 
+        hulls = {q: _hull(graph, [op for op, s in seeds.items() if _within(s, q)], position)
+                 for q in {q for s in seeds.values() for q in _ancestry(s)} - {ROOT}}
         claims = {}  # node id -> the modules whose hull holds it
-        for qualname in {q for q in seeds.values() for q in _ancestry(q)} - {ROOT}:
-            own = [op for op, q in seeds.items() if _within(q, qualname)]
-            for node_id in _hull(graph, own, position):
+        for qualname, hull in hulls.items():
+            for node_id in hull:
                 claims.setdefault(node_id, []).append(qualname)
+        # an op goes to the deepest module claiming it on each branch; claimed on several: to the module holding them
+        ops = {n: _common([q for q in claims[n] if not any(o != q and _within(o, q) for o in claims[n])])
+               if n in claims else ROOT for n in order if graph.nodes[n]["kind"] == "operation"}
+        # A module called twice around another's call (A, B, A) holds B's ops in its hull: one box would come both
+        # before and after B.  Such a module goes up into the module holding both, until no module does.
+        moved = True
+        while moved:
+            moved = False
+            for qualname, hull in hulls.items():
+                outside = {ops[n] for n in hull if n in ops and not _within(ops[n], qualname)}
+                if outside and any(_within(q, qualname) for q in ops.values()):
+                    target = _common([qualname, *outside])
+                    ops.update((n, target) for n, q in ops.items() if _within(q, qualname))
+                    moved = True
         self.module_of = {}
         for node_id in order:
             a = graph.nodes[node_id]
             if a["kind"] == "operation":
-                mine = claims.get(node_id)
-                # the deepest module on each branch that claims it; several branches: the module holding them
-                self.module_of[node_id] = _common([q for q in mine if not any(o != q and _within(o, q) for o in mine)]
-                                                  ) if mine else ROOT
-            elif node_id in made_of and a["kind"] == "leaf":
-                self.module_of[node_id] = made_of[node_id]
+                self.module_of[node_id] = ops[node_id]
+            elif node_id in self.parameter_ids.values():  # with its module, or where that module went
+                self.module_of[node_id] = _common([made_of[node_id], *(ops[c] for c in graph.successors(node_id))])
             elif a["kind"] in ("intermediate", "output"):
                 (producer,) = graph.predecessors(node_id)
-                self.module_of[node_id] = self.module_of[producer]
+                self.module_of[node_id] = ops[producer]
             else:
                 self.module_of[node_id] = ROOT
         used = {q for q in self.module_of.values() for q in _ancestry(q)}

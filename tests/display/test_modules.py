@@ -164,3 +164,32 @@ def test_boxes_speak_chinese(chinese):
     assert "‖梯度‖" in text and "运算" in text and english_sentences(text) == []
     with pytest.raises(ValueError, match="depth 必须"):
         draw(loss, group="module", model=model, depth=0)
+
+
+class _Reused(nn.Module):
+    """``a`` called twice: around ``b`` (``a(b(a(x)))``) when ``around``, else around a relu only."""
+
+    def __init__(self, around):
+        super().__init__()
+        self.a, self.b, self.around = nn.Linear(3, 3), nn.Linear(3, 3), around
+
+    def forward(self, x):
+        return self.a(nbgrad.relu(self.b(self.a(x)) if self.around else self.a(x)))
+
+
+def test_a_module_called_twice_is_one_box_unless_another_call_sits_between():
+    nbgrad.manual_seed(0)
+    for around in (False, True):
+        model = _Reused(around)
+        loss = model(nbgrad.randn(2, 3)).sum()
+        graph = to_networkx(loss)
+        folded = draw_graph(graph, model)  # acyclic: it would not be drawn otherwise
+        boxes = [a for _, a in folded.nodes(data=True) if a["kind"] == "module"]
+        if around:  # a's box would come before and after b's: neither is a box, both belong to the model
+            assert boxes == [] and set(M.ModuleGroups(graph, model).module_of.values()) == {""}
+        else:  # both calls and the relu between them: one box, holding a's parameters once
+            assert [b["label"] for b in boxes] == ["a: Linear"]
+            assert [p[0] for p in boxes[0]["parameters"]] == ["weight", "bias"]
+            assert sorted(graph.nodes[n]["op"] for n in boxes[0]["members"] if graph.nodes[n]["op"]) == [
+                "AddmmBackward0", "AddmmBackward0", "ReluBackward0", "TBackward0", "TBackward0"]
+        assert figure_png(draw(loss, group="module", model=model)).startswith(b"\x89PNG")
