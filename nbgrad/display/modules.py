@@ -92,7 +92,7 @@ class ModuleGroups:
         import networkx as nx
 
         if not isinstance(model, Module):
-            raise TypeError(f"model must be an nn.Module, not {type(model).__name__}")
+            raise TypeError(message("modules.bad_model", type=type(model).__name__))
         every = dict(model.named_modules())
         owner = {}  # parameter -> the module holding it directly
         for qualname, module in every.items():
@@ -138,12 +138,12 @@ class ModuleGroups:
                     target = _common([qualname, *outside])
                     ops.update((n, target) for n, q in ops.items() if _within(q, qualname))
                     moved = True
-        self.module_of = {}
+        self.module_of, parameters = {}, set(self.parameter_ids.values())
         for node_id in order:
             a = graph.nodes[node_id]
             if a["kind"] == "operation":
                 self.module_of[node_id] = ops[node_id]
-            elif node_id in self.parameter_ids.values():  # with its module, or where that module went
+            elif node_id in parameters:  # with its module, or where that module went
                 self.module_of[node_id] = _common([made_of[node_id], *(ops[c] for c in graph.successors(node_id))])
             elif a["kind"] in ("intermediate", "output"):
                 (producer,) = graph.predecessors(node_id)

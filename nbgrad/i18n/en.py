@@ -12,6 +12,7 @@ MESSAGES = {
     "modules.no_model": ("group='module' needs the model whose parameters the graph uses: "
                          "pass it, draw(loss, group='module', model=model)"),
     "modules.bad_group": "group must be None or 'module', got {group}",
+    "modules.bad_model": "model must be an nn.Module, not {type}",
     "modules.bad_depth": "depth must be a whole number of at least 1 (1: the model's children), got {depth}",
     "modules.ops": "operations: {count}",
     "modules.grad_norm": "‖grad‖ {norm}",

@@ -12,6 +12,7 @@ MESSAGES = {
     "modules.no_model": ("group='module' 需要知道计算图用到的是哪个模型的参数："
                          "请把模型传进来，例如 draw(loss, group='module', model=model)"),
     "modules.bad_group": "group 只能是 None 或 'module'，收到的是 {group}",
+    "modules.bad_model": "model 必须是一个 nn.Module，收到的是 {type}",
     "modules.bad_depth": "depth 必须是不小于 1 的整数（1 表示模型的直接子模块），收到的是 {depth}",
     "modules.ops": "运算：{count} 个",
     "modules.grad_norm": "‖梯度‖ {norm}",
