@@ -27,6 +27,7 @@ MESSAGES = {
     "modules.no_grad": "None yet: run backward() to fill it",
     "modules.made_of": "made of {count} nodes of the graph, {ops} of them operations",
     "modules.state": "modules: {boxes} drawn as boxes; open: {opened}",
+    "modules.list_separator": ", ",
     "modules.none": "none",
     # <<< issue-13 modules
     # >>> issue-13 launch

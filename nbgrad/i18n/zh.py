@@ -27,6 +27,7 @@ MESSAGES = {
     "modules.no_grad": "还没有：运行 backward() 之后才会有",
     "modules.made_of": "由计算图中的 {count} 个节点组成，其中 {ops} 个是运算",
     "modules.state": "模块：画成方框的有 {boxes}；已展开的有 {opened}",
+    "modules.list_separator": "、",
     "modules.none": "无",
     # <<< issue-13 modules
     # >>> issue-13 launch

@@ -210,9 +210,9 @@ class GraphView(Snapshot, widgets.VBox):
             grads = ", ".join([grads] * bool(grads) + [
                 f"{a['module']}.{name} = {summary(grad)}" for a in boxes for name, _, grad in a["parameters"]
                 if grad is not None])
-            none = message("modules.none")
-            lines = [message("modules.state", boxes=", ".join(a["label"] for a in boxes) or none,
-                             opened=", ".join(self.opened) or none)]
+            none, comma = message("modules.none"), message("modules.list_separator")
+            lines = [message("modules.state", boxes=comma.join(a["label"] for a in boxes) or none,
+                             opened=comma.join(self.opened) or none)]
         return "\n".join([
             f"GraphView of {graph.nodes[graph.graph['root']]['label'] or 'a tensor'}: "
             f"{len(values)} values, {ops} operations; selected: {self._describe(self.selected)}",

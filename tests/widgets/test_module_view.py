@@ -6,6 +6,7 @@ pytest.importorskip("ipywidgets", reason="the widgets need ipywidgets (pip insta
 
 import nbgrad  # noqa: E402
 from html_checks import assert_safe_html  # noqa: E402
+from i18n_checks import english_sentences  # noqa: E402
 from module_models import LeNet, Nested, loss_of  # noqa: E402
 from nbgrad.widgets import GraphView  # noqa: E402
 
@@ -85,7 +86,9 @@ def test_the_module_controls_speak_chinese():
         assert view.module_picker.description == "模块" and view.open_toggle.description == "展开"
         view.selected = "module:fc1"
         assert "参数" in view.details.value and "还没有" in view.details.value
-        assert "画成方框的有" in view.state_text()
+        assert english_sentences(view.details_html()) == []
+        (line,) = [line for line in view.state_text().splitlines() if "画成方框的有" in line]
+        assert english_sentences(line) == []
     finally:
         nbgrad.set_language(None)
 
