@@ -104,6 +104,9 @@ def test_a_box_lists_each_parameter_and_its_gradient_after_backward_only():
                 assert any(f"{name} " in t and f"‖grad‖ {norm:.3g}" in t for row in M.box_rows(a, True) for t, _ in row)
                 seen += 1
     assert seen == len(list(model.parameters())) == 5  # fc2 has no bias
+    texts = [t.get_text() for t in draw(loss, group="module", model=model).axes[0].texts]
+    assert {"fc1: Linear", "fc2: Linear", "fc3: Linear", "module (nn.Module)"} <= set(texts)
+    assert len([t for t in texts if "‖grad‖" in t]) == 5
 
 
 def test_gradients_given_replace_dot_grad_in_the_boxes():
