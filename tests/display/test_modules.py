@@ -196,3 +196,20 @@ def test_a_module_called_twice_is_one_box_unless_another_call_sits_between():
             assert sorted(graph.nodes[n]["op"] for n in boxes[0]["members"] if graph.nodes[n]["op"]) == [
                 "AddmmBackward0", "AddmmBackward0", "ReluBackward0", "TBackward0", "TBackward0"]
         assert figure_png(draw(loss, group="module", model=model)).startswith(b"\x89PNG")
+
+
+def test_an_lstm_is_one_box_and_each_output_of_its_split_comes_from_the_split():
+    # the walk is breadth-first: a node of several outputs may be walked before all its outputs are found
+    nbgrad.manual_seed(0)
+    model = nn.Sequential(nn.LSTM(3, 4))
+    loss = model[0](nbgrad.randn(5, 2, 3))[0].pow(2).mean()
+    graph = to_networkx(loss)
+    assert [n for n, a in graph.nodes(data=True) if a["kind"] != "operation" and graph.in_degree(n) == 0
+            and a["kind"] not in ("leaf", "constant")] == []
+    assert graph.number_of_nodes() > 160 and figure_png(draw(loss)).startswith(b"\x89PNG")  # compact
+    groups = M.ModuleGroups(graph, model)
+    ops = {groups.module_of[n] for n, a in graph.nodes(data=True) if a["kind"] == "operation"}
+    assert ops == {"0", ""}  # the LSTM's, and the loss's pow and mean
+    folded = draw_graph(graph, model)
+    assert [a["label"] for _, a in folded.nodes(data=True) if a["kind"] == "module"] == ["0: LSTM"]
+    assert figure_png(draw(loss, group="module", model=model)).startswith(b"\x89PNG")
