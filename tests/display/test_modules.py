@@ -1,4 +1,7 @@
 """nbgrad.display.modules: a model's graph grouped by the nn.Module that made each node (group="module")."""
+import contextlib
+import gc
+
 import matplotlib
 import networkx as nx
 import numpy as np
@@ -11,7 +14,7 @@ import nbgrad.nn as nn  # noqa: E402
 from nbgrad.display import modules as M  # noqa: E402
 from nbgrad.display.figure import figure_png  # noqa: E402
 from nbgrad.display.graph import draw, to_networkx  # noqa: E402
-from module_models import LeNet, MLP, Nested, deep_mlp, ground_truth, loss_of  # noqa: E402
+from module_models import LeNet, MLP, Nested, Quickstart, deep_mlp, ground_truth, loss_of  # noqa: E402
 
 
 @pytest.fixture
@@ -21,15 +24,20 @@ def chinese():
     nbgrad.set_language(None)
 
 
-def recorded(model_class, x_shape, seed=0):
+def recorded(model_class, x_shape, seed=0, record=False):
+    """model, loss, its graph and the truth; with ``record``, the forward ran inside ``modules.recording()``."""
     nbgrad.manual_seed(seed)
     model = model_class()
     x = nbgrad.randn(*x_shape)
-    loss, graph, truth = ground_truth(model, lambda: loss_of(model, x))
+    with M.recording() if record else contextlib.nullcontext():
+        loss, graph, truth = ground_truth(model, lambda: loss_of(model, x))
     return model, loss, graph, truth
 
 
-@pytest.mark.parametrize("model_class, x_shape", [(MLP, (5, 4)), (LeNet, (3, 1, 32, 32)), (Nested, (4, 3))])
+MODELS = [(MLP, (5, 4)), (LeNet, (3, 1, 32, 32)), (Nested, (4, 3)), (Quickstart, (2, 4, 4))]
+
+
+@pytest.mark.parametrize("model_class, x_shape", MODELS)
 def test_every_node_goes_to_the_module_whose_call_made_it(model_class, x_shape):
     model, loss, graph, truth = recorded(model_class, x_shape)
     groups = M.ModuleGroups(graph, model)
@@ -37,7 +45,41 @@ def test_every_node_goes_to_the_module_whose_call_made_it(model_class, x_shape):
     # (the documented limit); every other node is where the recorded calls say
     expected = {n: M.parent(q) if isinstance(model.get_submodule(q), nn.ReLU) else q for n, q in truth.items()}
     assert groups.module_of == expected
-    assert set(groups.module_of.values()) > {"", "fc3" if model_class is not Nested else "head"}
+    assert len(set(groups.module_of.values())) >= 3
+
+
+@pytest.mark.parametrize("model_class, x_shape", MODELS)
+def test_a_recorded_forward_puts_every_node_in_its_module_parameter_free_ones_included(model_class, x_shape):
+    model, loss, graph, truth = recorded(model_class, x_shape, record=True)
+    assert M.ModuleGroups(graph, model).module_of == truth
+
+
+def test_a_recorded_relu_is_a_box_holding_what_a_relu_alone_makes():
+    model, loss, graph, _ = recorded(Quickstart, (2, 4, 4), record=True)
+    folded = draw_graph(graph, model, depth=2)
+    alone = {}
+    for module, x in ((nn.Linear(16, 8), nbgrad.randn(2, 16)), (nn.ReLU(), nbgrad.randn(2, 8, requires_grad=True))):
+        ops = to_networkx(module(x).sum()).nodes(data=True)
+        alone[type(module).__name__] = sorted(a["op"] for _, a in ops if a["op"] not in (None, "SumBackward0"))
+    boxes = [a for _, a in folded.nodes(data=True) if a["kind"] == "module"]
+    assert [b["label"] for b in boxes] == [f"linear_relu_stack.{i}: {c}" for i, c in
+                                           ((4, "Linear"), (3, "ReLU"), (2, "Linear"), (1, "ReLU"), (0, "Linear"))]
+    for box in boxes:
+        made = sorted(graph.nodes[n]["op"] for n in box["members"] if graph.nodes[n]["op"])
+        assert made == alone[box["label"].split(": ")[1]]
+
+
+def test_recording_ends_with_its_block_and_its_notes_with_the_graph():
+    gc.collect()
+    before = len(M._calls)
+    model, loss, graph, _ = recorded(Quickstart, (2, 4, 4), record=True)
+    assert len(M._calls) > before
+    later = loss_of(model, nbgrad.randn(2, 4, 4))  # outside the block: read from the parameters
+    relus = [q for q in set(M.ModuleGroups(to_networkx(later), model).module_of.values()) if q.endswith(("1", "3"))]
+    assert relus == []
+    del loss, graph, later
+    gc.collect()
+    assert len(M._calls) == before
 
 
 def test_lenet_at_depth_1_is_its_five_layers_between_the_functional_ops():
