@@ -61,12 +61,12 @@ def summary(array, *, with_shape=True):
         return message("format.all_shape", value=first, shape=shape) if with_shape else message(
             "format.all", value=first)
     prefix = f"{shape} " if with_shape else ""
-    if a.dtype.kind == "b":
-        return prefix + message("format.true_count", count=int(a.sum()))
     if a.size <= 4 and a.ndim <= 2:
         fmt = element_formatter(a)  # one style for all, as print chooses it for the whole tensor
         rows = [", ".join(fmt(v).strip() for v in row) for row in a.reshape(-1, a.shape[-1]).tolist()]
         return "[" + ", ".join(f"[{row}]" for row in rows) + "]" if a.ndim == 2 else f"[{rows[0]}]"
+    if a.dtype.kind == "b":
+        return prefix + message("format.true_count", count=int(a.sum()))
     ends = np.array([a.min(), a.max()], dtype=a.dtype)
     fmt = element_formatter(ends)  # the style print would choose for these two numbers
     low, high = (fmt(v).strip() for v in ends.tolist())

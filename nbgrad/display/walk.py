@@ -13,6 +13,7 @@ import numpy as np
 
 from ..autograd.function import AccumulateGrad
 from ..autograd.graph import get_gradient_edge, inputs_of, output_count, output_of, retained_of, traverse
+from ..i18n import message
 from ..tensor import Tensor
 from . import labels
 from .formatting import expression, latex_name, literal, op_label
@@ -35,7 +36,7 @@ class Walk:
 
     def __init__(self, root, names=None):
         if not isinstance(root, Tensor):
-            raise TypeError(f"expected a Tensor, got {type(root).__name__}")
+            raise TypeError(message("walk.expected_tensor", type=type(root).__name__))
         self.root = root
         self.nodes, self.edges, self.inputs = {}, {}, {}
         self.op_ids, self.value_ids, self.latex = {}, {}, {}

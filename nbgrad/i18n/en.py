@@ -125,6 +125,8 @@ MESSAGES = {
     "training.step": "step",
     "training.loss": "loss",
     "training.repr": "<TrainingMonitor: {steps} steps>",
+    "labels.names_type": "names must be a dict or a namespace, not {type}",
+    "walk.expected_tensor": "expected a Tensor, got {type}",
     # <<< issue-13 display
     # >>> issue-13 widgets
     # <<< issue-13 widgets

@@ -107,6 +107,8 @@ MESSAGES = {
     "training.step": "步数",
     "training.loss": "损失",
     "training.repr": "<TrainingMonitor：{steps} 步>",
+    "labels.names_type": "names 必须是 dict 或命名空间，不能是 {type}",
+    "walk.expected_tensor": "需要一个 Tensor，得到的却是 {type}",
     # <<< issue-13 display
     # >>> issue-13 widgets
     # <<< issue-13 widgets
