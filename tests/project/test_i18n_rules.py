@@ -109,7 +109,7 @@ def test_the_chinese_rules_hold_no_english_sentence():
 def test_rule_text_speaks_the_current_language(language):
     relu = next(op for op in OPS if op.__name__ == "Relu")
     language("en")
-    assert i18n.rule_text(relu) == relu.rule.text == "max(a, 0);  ∂/∂a = 1 where a > 0, else 0"
+    assert i18n.rule_text(relu) == relu.rule.text
     language("zh")
     assert i18n.rule_text(relu) == i18n.catalogue("zh")["rule.Relu"]
     assert re.search("[\u4e00-\u9fff]", i18n.rule_text(relu)) and "where" not in i18n.rule_text(relu)
