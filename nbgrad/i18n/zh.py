@@ -13,7 +13,7 @@ MESSAGES = {
     # >>> issue-13 launch
     # <<< issue-13 launch
     # >>> issue-13 rules
-    # Each op's derivative rule in words (``rule.<OpName>``, the op's ``rule.text`` in English), by op module.
+    # Each op's derivative rule in words (``rule.<OpName>``, the op's ``rule.text`` in English), by op module (``nbgrad/ops/<module>.py``).
     # activation: activations and their backward nodes
     "rule.Celu": "a（当 a > 0 时），否则为 α(e^(a/α) - 1)（α = alpha）;  ∂/∂a = 1（当 a > 0 时），否则为 e^(a/α)",
     "rule.CeluInplace": "a（当 a > 0 时），否则为 α(e^(a/α) - 1)（α = alpha）;  ∂/∂a = 1（当 a > 0 时），否则为 e^(a/α)",
