@@ -13,7 +13,8 @@ MESSAGES = {
     # >>> issue-13 launch
     # <<< issue-13 launch
     # >>> issue-13 rules
-    # Each op's derivative rule in words (``rule.<OpName>``, the op's ``rule.text`` in English), by op module (``nbgrad/ops/<module>.py``).
+    # Each op's derivative rule in words (``rule.<OpName>``; English: the op's ``rule.text``), by op module
+    # (``nbgrad/ops/<module>.py``), then by op.
     # activation: activations and their backward nodes
     "rule.Celu": "a（当 a > 0 时），否则为 α(e^(a/α) - 1)（α = alpha）;  ∂/∂a = 1（当 a > 0 时），否则为 e^(a/α)",
     "rule.CeluInplace": "a（当 a > 0 时），否则为 α(e^(a/α) - 1)（α = alpha）;  ∂/∂a = 1（当 a > 0 时），否则为 e^(a/α)",
@@ -292,7 +293,7 @@ MESSAGES = {
     "rule.Alias": "a 本身，作为一个新视图（t[...]）;  ∂/∂a = 1",
     "rule.AsStrided": "在 原地 修改之后重新读取的 a 的视图：a 在位置 at 上的元素;  ∂/∂a 把梯度放回这些位置",
     "rule.CopySlices": "把视图中的元素替换为 op(view, ...) 后的 base（通过视图做的 原地 操作）;  ∂/∂base = 1（在视图之外），在视图之内为 op 的导数;  ∂/∂others = op 对它们的导数，作用在视图那部分上",
-    # The words in the rules' LaTeX, ``\\text{...}``, by the English words (``rule_latex``).
+    # The words in the rules' LaTeX, ``\text{...}``, by the English words (``rule_latex``).
     "rule.latex.(the copies' gradients add up)": "（各副本的梯度相加）",
     "rule.latex.(with": "（用到梯度 ",
     "rule.latex.)": "）",
