@@ -20,7 +20,7 @@ from .. import ones_like
 from ..autograd import backward_pass, no_grad
 from ..autograd.function import AccumulateGrad
 from ..autograd.graph import inputs_of, op_of
-from ..i18n import message, rule_text
+from ..i18n import message, rule_latex, rule_text
 from .formatting import latex_escape, literal, number, summary
 from .graph import digraph, set_grads
 from .walk import Walk
@@ -170,7 +170,7 @@ class Trace:
             computes = message("trace.custom_derivative", function=op_of(step.node).__name__)
             derivatives = [rf"\text{{{latex_escape(computes)}}}"]
         else:
-            expression, *derivatives = (Template(t).safe_substitute(mapping) for t in rule.latex)
+            expression, *derivatives = (Template(t).safe_substitute(mapping) for t in rule_latex(op_of(step.node)))
         out = self._operand_latex(step.value_id)
         named = self.walk.nodes[step.value_id]["name"] is not None or not self.walk.latex.get(step.value_id)
         parts = [f"{out} = {expression}" if named else expression]
