@@ -115,13 +115,20 @@ class InstalledLessonsError(ValueError):
 
 
 def _refuse_installed(path):
+    """Raise if ``path`` lies in an installed package: any site-packages, or nbgrad's own folder (a wheel
+    installed anywhere, ``pip install --target`` included, keeps its lessons there; an editable install's
+    lessons are the checkout's notebooks/, outside it)."""
     from .i18n import message
 
-    parts = path.resolve().parts
-    for i, part in enumerate(parts):
-        if part in ("site-packages", "dist-packages"):
-            raise InstalledLessonsError(message("launch.installed_lessons", path=path,
-                                                folder=Path(*parts[:i + 1])))
+    path = Path(path)
+    resolved = path.resolve()
+    here = Path(__file__).resolve().parent
+    folders = [Path(*resolved.parts[:i + 1]) for i, part in enumerate(resolved.parts)
+               if part in ("site-packages", "dist-packages")]
+    if resolved.is_relative_to(here):
+        folders.append(here)
+    if folders:
+        raise InstalledLessonsError(message("launch.installed_lessons", path=path, folder=folders[0]))
 
 
 def _merge_streams(outputs):
