@@ -11,6 +11,8 @@ import sys
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
+from .i18n import message
+
 LESSONS_PACKAGE = "nbgrad.lessons"
 FIRST_LESSON = PurePosixPath("en", "01_autograd_basics.ipynb")
 
@@ -118,8 +120,6 @@ def _refuse_installed(path):
     """Raise if ``path`` lies in an installed package: any site-packages, or nbgrad's own folder (a wheel
     installed anywhere, ``pip install --target`` included, keeps its lessons there; an editable install's
     lessons are the checkout's notebooks/, outside it)."""
-    from .i18n import message
-
     path = Path(path)
     resolved = path.resolve()
     here = Path(__file__).resolve().parent
