@@ -4,6 +4,7 @@
 large graphs folded) where ``layout.Layout`` puts each box.  Text widths are exact (a monospaced font),
 so the boxes are sized before anything is drawn.  matplotlib is imported when a picture is made.
 """
+from ..i18n import message
 from .figure import new_figure
 from .formatting import number, shape_text, summary
 from .layout import Layout
@@ -18,6 +19,7 @@ _STYLE = {
     "constant": {"face": "#ececec", "edge": "#8a8a8a", "legend": "constant (no gradient)"},
     "operation": {"face": "#f3f3f3", "edge": "#4d4d4d", "legend": "operation (grad_fn)"},
 }
+_MODULE = {"face": "#d9efe6", "edge": "#009e73"}  # a module box (group="module"); its legend: modules.legend
 _HIGHLIGHT = "#d55e00"  # vermillion
 _EDGE = "#707070"
 _MUTED = "#6b6b6b"
@@ -74,10 +76,16 @@ def _value_rows(attrs, show_grad, compact):
 
 
 def _boxes(graph, show_grad, compact):
-    show_grad = show_grad and any(a["grad"] is not None for _, a in graph.nodes(data=True))
+    from .modules import box_rows
+
+    shown = show_grad and any(a["grad"] is not None for _, a in graph.nodes(data=True))
     boxes = {}
     for node_id, attrs in graph.nodes(data=True):
-        if attrs["kind"] == "operation":
+        if attrs["kind"] == "module":
+            rows = box_rows(attrs, show_grad)
+            width = max(sum(_width(t) for t, _ in row) for row in rows) + 2 * _PAD
+            box = _Box(node_id, attrs, rows, width, len(rows) * _ROW + 4, head=True)
+        elif attrs["kind"] == "operation":
             text = attrs["label"]
             caption = "" if compact else attrs["op"]
             pill = max(_width(text) + 2 * _PAD, _PILL_HEIGHT + 6)
@@ -86,7 +94,7 @@ def _boxes(graph, show_grad, compact):
             box = _Box(node_id, attrs, [[(text, "op")]], max(pill, _width(caption, _CAPTION)), height,
                        body=pill, caption=caption)
         else:
-            rows, head = _value_rows(attrs, show_grad, compact)
+            rows, head = _value_rows(attrs, shown, compact)
             width = max(sum(_width(t) for t, _ in row) for row in rows) + 2 * _PAD
             box = _Box(node_id, attrs, rows, max(width, 24.0), len(rows) * _ROW + 4, head=head)
         boxes[node_id] = box
@@ -107,8 +115,8 @@ def render(graph, marked, marked_edges, *, show_grad, compact, ax, title):
     layout = _layout(graph, boxes)
     ys = [layout.y[b] for b in boxes] or [0.0]
     half = max((boxes[b].height / 2 for b in boxes), default=10.0)
-    kinds = [k for k in KINDS if any(a["kind"] == k for _, a in graph.nodes(data=True))]
-    legend = sum(37 + _width(_STYLE[k]["legend"], _CAPTION * 1.15) for k in kinds)
+    kinds = [k for k in (*KINDS, "module") if any(a["kind"] == k for _, a in graph.nodes(data=True))]
+    legend = sum(37 + _width(_legend_text(k), _CAPTION * 1.15) for k in kinds)
     legend += 37 + _width("highlighted", _CAPTION * 1.15) if marked or marked_edges else 0
     legend += _width(note, _CAPTION * 1.15)
     band = 22.0 + (16.0 if title else 0.0)  # room for the legend (and title) above the graph
@@ -171,7 +179,7 @@ def _draw_box(ax, box, x, y, marked, scale):
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyBboxPatch
 
-    style = _STYLE[box.attrs["kind"]]
+    style = _style(box.attrs["kind"])
     edge = dict(edgecolor=_HIGHLIGHT if marked else style["edge"], linewidth=(2.6 if marked else 1.0) * scale,
                 facecolor=style["face"], zorder=4, linestyle="--" if box.attrs["kind"] == "constant" else "-")
     text = dict(family=_FONT_FAMILY, va="center", zorder=5)
@@ -201,6 +209,14 @@ def _draw_box(ax, box, x, y, marked, scale):
         row_y += _ROW
 
 
+def _style(kind):
+    return _MODULE if kind == "module" else _STYLE[kind]
+
+
+def _legend_text(kind):
+    return message("modules.legend") if kind == "module" else _STYLE[kind]["legend"]
+
+
 _NOT_STORED = "grad —: not stored (only leaves keep .grad)"
 _NOT_REACHED = "grad —: not reached yet"
 
@@ -209,7 +225,7 @@ def _legend(ax, kinds, highlighted, note, y, scale):
     from matplotlib.patches import FancyBboxPatch
 
     x = _MARGIN
-    entries = [(_STYLE[k]["legend"], _STYLE[k], k) for k in kinds]
+    entries = [(_legend_text(k), _style(k), k) for k in kinds]
     if highlighted:
         entries.append(("highlighted", {"face": "#ffffff", "edge": _HIGHLIGHT}, "highlight"))
     for text, style, kind in entries:

@@ -62,3 +62,8 @@ class Names:
     def tensors(self):
         """Every tensor that has a name here (given first, then the notebook's)."""
         return list(dict.fromkeys([*self._given, *self._notebook]))
+
+
+def namespaces(names=None):
+    """Where names come from, first first: the ``(name, object)`` pairs of ``names=``, then the notebook's."""
+    return [list(_namespace_items(names)), list(_namespace_items(_ipython_namespace()))]
