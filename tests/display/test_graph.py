@@ -16,6 +16,7 @@ from nbgrad.display import drawing, graph as G  # noqa: E402
 from nbgrad.display.figure import figure_png as png  # noqa: E402
 from nbgrad.display.labels import Names  # noqa: E402
 from nbgrad.display.trace import backward_trace  # noqa: E402
+from nbgrad.i18n import message  # noqa: E402
 from helpers import seed_graph as seed  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -282,7 +283,7 @@ def test_draw_returns_a_figure_with_the_labels_and_grads():
     assert not any(text.startswith("grad") for text in texts)  # no gradient anywhere yet
     t["out"].backward()
     texts = [text.get_text() for text in G.draw(t["out"], names=t).axes[0].texts]
-    assert "all 4.5" in texts and "not kept" in texts and drawing._NOT_STORED in texts
+    assert "all 4.5" in texts and "not kept" in texts and message("drawing.not_stored") in texts
     texts = [text.get_text() for text in G.draw(t["out"], names=t, show_grad=False).axes[0].texts]
     assert "all 4.5" not in texts
 
@@ -295,7 +296,7 @@ def test_draw_a_graph_with_trace_gradients_and_highlight():
     fig = G.draw(graph, grads=trace.gradients(1), highlight=trace[1].node, title="step 1")
     texts = [text.get_text() for text in fig.axes[0].texts]
     assert "all 0.75" in texts and "all 0.25" in texts and "all 4.5" not in texts  # only what is known by step 1
-    assert "highlighted" in texts and "step 1" in texts and drawing._NOT_REACHED in texts
+    assert "highlighted" in texts and "step 1" in texts and message("drawing.not_reached") in texts
     assert graph.nodes["v2"]["grad"] is None  # the caller's graph was not modified
     with pytest.raises(ValueError, match="names="):
         G.draw(graph, names=t)
