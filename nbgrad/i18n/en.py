@@ -37,6 +37,7 @@ MESSAGES = {
     "stepper.grad": ".grad: {status}",
     "stepper.applied": "applied: the leaf gradients were added to .grad",
     "stepper.not_applied": "not written by this stepper (press \"{apply}\" to add the leaf gradients)",
+    "stepper.already_applied": "this stepper has already added its leaf gradients to .grad; make a new BackwardStepper to add them again",
     "stepper.intro_title": "Before backward",
     "stepper.intro_graph": "the graph that computed {root}",
     "stepper.intro_visits_one": "Backward visits its 1 node one at a time, from {root} back to the leaves.",

@@ -37,6 +37,7 @@ MESSAGES = {
     "stepper.grad": ".grad：{status}",
     "stepper.applied": "已写入：叶子节点的梯度已加进 .grad",
     "stepper.not_applied": "单步器还没有写入（点“{apply}”把叶子节点的梯度加进去）",
+    "stepper.already_applied": "这个单步器已经把叶子节点的梯度加进 .grad 了；要再加一次，请新建一个 BackwardStepper",
     "stepper.intro_title": "反向传播之前",
     "stepper.intro_graph": "计算出 {root} 的计算图",
     "stepper.intro_visits_one": "反向传播从 {root} 出发，访问它的 1 个节点，一直回到叶子节点。",

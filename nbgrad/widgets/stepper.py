@@ -140,6 +140,8 @@ class BackwardStepper(Snapshot, widgets.VBox):
     def apply(self):
         """Add the leaf gradients to ``.grad``, as ``backward(retain_graph=True)`` would; only once."""
         try:
+            if self.trace.applied:
+                raise RuntimeError(message("stepper.already_applied"))
             self.trace.apply()
         except RuntimeError as exc:  # already applied, or the graph changed under us: say so, change nothing
             self.status.value = styled(f"<span class='nbgrad-error'>{escape(str(exc))}</span>")

@@ -152,7 +152,7 @@ def test_stepper_shows_the_trace_gradients_and_leaves_grad_alone_until_apply():
     assert stepper.apply_button.disabled and "applied" in stepper.state_text()
     stepper.apply()  # a second time: refused with a message, nothing added
     np.testing.assert_array_equal(t["x"].grad.numpy(), np.full((2, 2), 4.5, np.float32))
-    assert "already been applied" in stepper.status.value
+    assert "already added its leaf gradients" in stepper.status.value
     with pytest.raises(IndexError, match="frames 0 to 5"):
         stepper.gradients(6)
 
