@@ -18,6 +18,7 @@ Which language speaks, first match wins:
 The catalogue is plain Python dicts rather than gettext's compiled ``.mo`` files: a language stays one
 readable text file, and no binary is kept in the repository.
 """
+import contextlib
 import importlib
 import os
 import re
@@ -46,6 +47,19 @@ def set_language(code):
         if code not in languages():
             raise ValueError(f"nbgrad speaks {', '.join(languages())}; got {code!r}")
     _chosen = code
+
+
+@contextlib.contextmanager
+def speaking(code):
+    """Speak ``code`` inside the ``with`` block, then what was spoken before (a widget speaks the language
+    it was made in, whatever is chosen after)."""
+    global _chosen
+    before = _chosen
+    set_language(code)
+    try:
+        yield
+    finally:
+        _chosen = before
 
 
 def get_language():

@@ -152,9 +152,54 @@ def test_stepper_shows_the_trace_gradients_and_leaves_grad_alone_until_apply():
     assert stepper.apply_button.disabled and "applied" in stepper.state_text()
     stepper.apply()  # a second time: refused with a message, nothing added
     np.testing.assert_array_equal(t["x"].grad.numpy(), np.full((2, 2), 4.5, np.float32))
-    assert "already been applied" in stepper.status.value
+    assert "already added its leaf gradients" in stepper.status.value
     with pytest.raises(IndexError, match="frames 0 to 5"):
         stepper.gradients(6)
+
+
+def lesson4():
+    """Lesson 4's first example, where x's sum is complete a step before its AccumulateGrad runs."""
+    x = nbgrad.tensor(2.0, requires_grad=True)
+    y = nbgrad.tensor(-3.0, requires_grad=True)
+    u = x * y
+    return {"x": x, "y": y, "u": u, "f": u + x}
+
+
+@pytest.mark.parametrize("make, root", [(lesson4, "f"), *GRAPHS.values()], ids=["lesson4", *GRAPHS])
+def test_each_frame_draws_the_leaf_gradients_its_text_names(make, root, monkeypatch):
+    """A leaf's box shows a gradient exactly when the frame's text lists it under "leaf gradients so far",
+    and the same one; before that, nothing (not a sum still on its way, nor an earlier backward's .grad)."""
+    frames = []  # (the node highlighted, the gradients drawn), one per frame drawn
+    real_draw = stepper_module.draw
+
+    def draw(graph, *, grads, highlight):
+        frames.append((highlight, {v: np.array(g) for v, g in grads.items()}))
+        return real_draw(graph, grads=grads, highlight=highlight)
+
+    monkeypatch.setattr(stepper_module, "draw", draw)
+    tensors = make()
+    for t in tensors.values():  # a .grad from an earlier pass must not show in any frame
+        if t.is_leaf and t.requires_grad:
+            t.grad = nbgrad.full_like(t, 99.0)
+    stepper = BackwardStepper(tensors[root], names=tensors)
+    trace = stepper.trace
+    drawn = {0 if node is None else next(s.index + 1 for s in trace if s.node is node): grads
+             for node, grads in frames}
+    leaves = {trace.label(v): v for v, a in trace.walk.nodes.items() if a["kind"] == "leaf"}
+    assert sorted(drawn) == list(range(len(trace) + 1))
+    seen_partial = False
+    for step in range(len(trace) + 1):
+        stepper.step = step
+        text = stepper.state_text().splitlines()[1]  # "leaf gradients so far: ..."
+        in_text = stepper.gradients()
+        in_picture = {label: drawn[step][v] for label, v in leaves.items() if v in drawn[step]}
+        assert sorted(in_picture) == sorted(in_text), f"frame {step}: {text}"
+        for label, g in in_text.items():
+            np.testing.assert_array_equal(in_picture[label], g)
+            assert f"{label} = " in text
+        complete = trace.gradients(step - 1) if step else {}
+        seen_partial |= any(v in complete and label not in in_text for label, v in leaves.items())
+    assert seen_partial or make is not lesson4  # the case of the issue: x complete, AccumulateGrad not yet run
 
 
 def test_stepper_state_text_is_plain_and_stable():
