@@ -14,6 +14,7 @@ the order in which variables were created.
 """
 import sys
 
+from ..i18n import message
 from ..tensor import Tensor
 
 
@@ -25,7 +26,7 @@ def _namespace_items(names):
     try:
         return vars(names).items()
     except TypeError:
-        raise TypeError(f"names must be a dict or a namespace, not {type(names).__name__}") from None
+        raise TypeError(message("labels.names_type", type=type(names).__name__)) from None
 
 
 def _ipython_namespace():

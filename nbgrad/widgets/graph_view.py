@@ -19,7 +19,7 @@ from ..display.html import image_html, node_html, values_html
 from ..display.modules import ModuleGroups, collapse, find_model
 from ..i18n import message
 from ..tensor import Tensor
-from ._common import Snapshot, array_key, note, refresh_after_cells, styled, stylesheet
+from ._common import Snapshot, array_key, note, refresh_after_cells, sentence_html, styled, stylesheet
 
 
 class GraphView(Snapshot, widgets.VBox):
@@ -54,8 +54,9 @@ class GraphView(Snapshot, widgets.VBox):
             self.open_toggle = widgets.ToggleButton(description=message("modules.open"),
                                                     tooltip=message("modules.open_tooltip"))
             module_controls = [widgets.HBox([self.module_picker, self.open_toggle])]
-        self.picker = widgets.Dropdown(description="node", layout={"width": "max-content"})
-        self.refresh_button = widgets.Button(description="refresh", tooltip="read the graph and gradients again")
+        self.picker = widgets.Dropdown(description=message("graph_view.picker"), layout={"width": "max-content"})
+        self.refresh_button = widgets.Button(description=message("widgets.refresh"),
+                                             tooltip=message("graph_view.refresh_tip"))
         self.image = widgets.Image(format="png", layout={"max_width": "100%"})
         self.details = widgets.HTML()
         super().__init__([widgets.HTML(stylesheet()), widgets.HBox([self.picker, self.refresh_button]),
@@ -112,9 +113,9 @@ class GraphView(Snapshot, widgets.VBox):
             return f"{a['label']}  ({message('modules.kind')})"
         if a["kind"] == "operation":
             return f"{a['label']}  ({a['op']})"
-        label = a["label"] or ("constant" if a["kind"] == "constant" else node_id)
+        label = a["label"] or (message("widgets.kind.constant") if a["kind"] == "constant" else node_id)
         shape = f" {shape_text(a['shape'])}" if a["shape"] else ""
-        return f"{label}{shape}  ({a['kind']})"
+        return f"{label}{shape}  ({message('widgets.kind.' + a['kind'])})"
 
     # ----- drawing -----
     def _draw(self):
@@ -138,33 +139,34 @@ class GraphView(Snapshot, widgets.VBox):
                     inputs.append((k, value_id))
             rows = "".join(f"<li><span class='nbgrad-kind'>[{k}]</span>{name(v)}</li>" for k, v in sorted(inputs))
             (output,) = graph.successors(node_id)
-            return (f"<div class='nbgrad-details'><h4>operation {escape(a['label'])} "
+            return (f"<div class='nbgrad-details'><h4>{escape(message('graph_view.operation', label=a['label']))} "
                     f"(<span class='nbgrad-code'>{escape(a['op'])}</span>)</h4>"
-                    f"<div>inputs:</div><ul class='nbgrad-list'>{rows}</ul><div>output: {name(output)}</div>"
+                    f"<div>{escape(message('graph_view.inputs'))}</div><ul class='nbgrad-list'>{rows}</ul>"
+                    f"<div>{escape(message('graph_view.output', name=graph.nodes[output]['label'] or output))}</div>"
                     f"{node_html(a['node'])}</div>")
         made_by = [f"{escape(graph.nodes[op]['label'])} ({escape(graph.nodes[op]['op'])})"
                    for op in graph.predecessors(node_id)]
         used_by = [f"{escape(graph.nodes[op]['label'])} ({escape(graph.nodes[op]['op'])})"
                    for op in graph.successors(node_id)]
-        value = values_html(a["value"]) if a["value"] is not None else note(
-            "not stored any more: only leaves, named tensors and what ops saved can still be reached")
+        value = values_html(a["value"]) if a["value"] is not None else note(message("graph_view.not_stored"))
         if a["grad"] is not None:
             grad = values_html(a["grad"])
         elif a["kind"] == "leaf":
-            grad = note("None yet: run backward() to fill it")
+            grad = note(message("widgets.grad_none_yet"))
         elif a["kind"] == "constant":
-            grad = note("none: a constant needs no gradient")
+            grad = note(message("graph_view.constant_grad"))
         else:
-            grad = note("not kept: only leaves keep .grad (call retain_grad() on the tensor before backward())")
+            grad = note(message("graph_view.not_kept"))
         leaf = a["node"] if isinstance(a["node"], AccumulateGrad) else None
+        nothing = escape(message("graph_view.by_you" if leaf else "graph_view.made_by_nothing"))
         return (
-            f"<div class='nbgrad-details'><h4>{escape(a['kind'])} {name(node_id)}"
+            f"<div class='nbgrad-details'><h4>{escape(message('widgets.kind.' + a['kind']))} {name(node_id)}"
             f"{' ' + escape(shape_text(a['shape'])) if a['shape'] else ''} "
             f"<span class='nbgrad-code'>{escape(a['dtype'] or '')}</span></h4>"
-            f"<div>made by: {', '.join(made_by) or ('you (a leaf)' if leaf else 'nothing: a constant')}</div>"
-            f"<div>used by: {', '.join(used_by) or 'nothing: this is the output'}</div>"
-            f"<div class='nbgrad-panel-title'>value</div>{value}"
-            f"<div class='nbgrad-panel-title'>gradient</div>{grad}</div>"
+            f"<div>{sentence_html('graph_view.made_by', what=', '.join(made_by) or nothing)}</div>"
+            f"<div>{sentence_html('graph_view.used_by', what=', '.join(used_by) or escape(message('graph_view.used_by_nothing')))}"
+            f"</div><div class='nbgrad-panel-title'>{escape(message('graph_view.value'))}</div>{value}"
+            f"<div class='nbgrad-panel-title'>{escape(message('graph_view.gradient'))}</div>{grad}</div>"
         )
 
     # ----- modules (group="module") -----
@@ -195,7 +197,7 @@ class GraphView(Snapshot, widgets.VBox):
                 f"{''.join(rows) or note(message('modules.no_parameters'))}</div>")
 
     def snapshot_html(self):
-        return image_html(self.image.value, "autograd graph") + self.details_html()
+        return image_html(self.image.value, message("widgets.graph_alt")) + self.details_html()
 
     def state_text(self):
         """The view as plain text: the graph's size, the node picked, and the gradients the graph shows."""
@@ -213,10 +215,10 @@ class GraphView(Snapshot, widgets.VBox):
             none, comma = message("modules.none"), message("modules.list_separator")
             lines = [message("modules.state", boxes=comma.join(a["label"] for a in boxes) or none,
                              opened=comma.join(self.opened) or none)]
+        root = graph.nodes[graph.graph["root"]]["label"] or message("widgets.a_tensor")
         return "\n".join([
-            f"GraphView of {graph.nodes[graph.graph['root']]['label'] or 'a tensor'}: "
-            f"{len(values)} values, {ops} operations; selected: {self._describe(self.selected)}",
-            f"gradients: {grads or 'none yet'}",
+            message("graph_view.state", root=root, values=len(values), ops=ops, selected=self._describe(self.selected)),
+            message("graph_view.gradients", grads=grads or message("widgets.none_yet")),
             *lines,
         ])
 
