@@ -340,14 +340,15 @@ def grad_norm(grad):
 def box_rows(attrs, show_grad):
     """What a module box says, as rows of ``(text, style)`` runs: its name, each parameter's shape and gradient.
 
-    One run per parameter row: a big model has hundreds of rows, and each run is a matplotlib text to draw.
+    Few runs per row (each is a matplotlib text to draw, and a big model has hundreds of rows), but the
+    parameter's name and shape apart from the gradient's words, which may be drawn in another font.
     """
     rows = [[(attrs["label"], "name")], [(message("modules.ops", count=attrs["ops"]), "muted")]]
     for name, shape, grad in attrs["parameters"][:_MAX_PARAMS]:
-        text = f"{name} {shape_text(shape) or '()'}"
+        row = [(f"{name} {shape_text(shape) or '()'}", "plain")]
         if show_grad and grad is not None:
-            text += "  " + message("modules.grad_norm", norm=grad_norm(grad))
-        rows.append([(text, "plain")])
+            row += [("  ", "plain"), (message("modules.grad_norm", norm=grad_norm(grad)), "plain")]
+        rows.append(row)
     more = len(attrs["parameters"]) - _MAX_PARAMS
     if more > 0:
         rows.append([(message("modules.more_parameters", count=more), "muted")])

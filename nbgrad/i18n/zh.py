@@ -211,7 +211,7 @@ MESSAGES = {
     "modules.bad_model": "model 必须是一个 nn.Module，收到的是 {type}",
     "modules.bad_depth": "depth 必须是不小于 1 的整数（1 表示模型的直接子模块），收到的是 {depth}",
     "modules.ops": "运算：{count} 个",
-    "modules.grad_norm": "‖梯度‖ {norm}",
+    "modules.grad_norm": "梯度范数 {norm}",
     "modules.more_parameters": "…… 另有 {count} 个参数",
     "modules.legend": "模块（nn.Module）",
     "modules.kind": "模块",

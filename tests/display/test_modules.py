@@ -143,7 +143,8 @@ def test_a_box_lists_each_parameter_and_its_gradient_after_backward_only():
             for (name, shape, grad), (pname, p) in zip(a["parameters"], module.named_parameters(), strict=True):
                 assert name == pname and np.array_equal(grad, p.grad.numpy())
                 norm = float(np.linalg.norm(p.grad.numpy().ravel()))
-                assert any(f"{name} " in t and f"‖grad‖ {norm:.3g}" in t for row in M.box_rows(a, True) for t, _ in row)
+                assert [f"{name} {'×'.join(map(str, shape))}", "  ", f"‖grad‖ {norm:.3g}"] in [
+                    [t for t, _ in row] for row in M.box_rows(a, True)]
                 seen += 1
     assert seen == len(list(model.parameters())) == 5  # fc2 has no bias
     texts = [t.get_text() for t in draw(loss, group="module", model=model).axes[0].texts]
@@ -206,7 +207,7 @@ def test_boxes_speak_chinese(chinese):
     folded = draw_graph(to_networkx(loss), model)
     text = "\n".join(t for _, a in folded.nodes(data=True) if a["kind"] == "module"
                      for row in M.box_rows(a, True) for t, _ in row)
-    assert "‖梯度‖" in text and "运算" in text and english_sentences(text) == []
+    assert "梯度范数" in text and "运算" in text and english_sentences(text) == []
     with pytest.raises(ValueError, match="depth 必须"):
         draw(loss, group="module", model=model, depth=0)
 
