@@ -171,6 +171,22 @@ def test_the_model_is_found_among_the_names_given():
     assert figure_png(figure).startswith(b"\x89PNG")
 
 
+def test_the_model_is_found_among_the_notebooks_variables(monkeypatch):
+    import sys
+    import types
+
+    model, loss, graph, _ = recorded(MLP, (5, 4))
+    user_ns = {"net": model, "layer": model.fc2, "_": model.fc1, "loss": loss}
+    shell = types.SimpleNamespace(user_ns=user_ns)
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: shell))
+    assert M.find_model(graph) is model
+    texts = [t.get_text() for t in draw(loss, group="module").axes[0].texts]
+    assert "fc1: Linear" in texts
+    del user_ns["net"]  # the layer alone: its parameters are the most the graph uses of what is left
+    assert M.find_model(graph) is model.fc2
+    assert M.find_model(graph, {"mine": model}) is model, "names= comes first"
+
+
 def test_bad_arguments_are_refused_before_anything_is_drawn():
     model, loss, graph, _ = recorded(MLP, (5, 4))
     with pytest.raises(ValueError, match="group must be None or 'module'"):
