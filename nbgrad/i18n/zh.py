@@ -224,6 +224,7 @@ MESSAGES = {
     "modules.made_of": "由计算图中的 {count} 个节点组成，其中 {ops} 个是运算",
     "modules.state": "模块：画成方框的有 {boxes}；已展开的有 {opened}",
     "modules.list_separator": "、",
+    "modules.unknown": "{names}：这个计算图里没有这样的模块；它的模块有 {modules}",
     "modules.none": "无",
     # <<< issue-13 modules
     # >>> issue-13 launch

@@ -82,6 +82,15 @@ class GraphView(Snapshot, widgets.VBox):
                                        f"the nodes are {', '.join(self.graph.nodes)}")
         return proposal["value"]
 
+    @traitlets.validate("opened")
+    def _valid_opened(self, proposal):
+        known = self.groups.names() if self.groups is not None else []
+        unknown = [q for q in proposal["value"] if q not in known]
+        if unknown:
+            raise traitlets.TraitError(message("modules.unknown", names=", ".join(map(repr, unknown)),
+                                               modules=", ".join(known) or message("modules.none")))
+        return tuple(sorted(set(proposal["value"])))
+
     # ----- reading the graph -----
     def refresh(self):
         """Read the graph, its values and gradients again, and redraw."""
