@@ -190,7 +190,7 @@ class ModuleGroups:
                 made_of.update((v, seeds[op]) for v in graph.successors(op))
 
         hulls = {q: _hull(graph, [op for op, s in seeds.items() if _within(s, q)], position)
-                 for q in {q for s in seeds.values() for q in _ancestry(s)} - {ROOT}}
+                 for q in sorted({q for s in seeds.values() for q in _ancestry(s)} - {ROOT})}  # sorted: one order
         # recorded calls say exactly; their hull (the nodes between their ops) keeps a module called twice honest
         hulls.update((q, _hull(graph, made, position)) for q, made in _recorded(graph, every).items())
         claims = {}  # node id -> the modules whose hull holds it

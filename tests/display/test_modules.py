@@ -95,7 +95,8 @@ def test_lenet_at_depth_1_is_its_five_layers_between_the_functional_ops():
     assert sorted(members + [n for n in folded if n in graph]) == sorted(graph)
     # data flows conv1 -> relu -> pool -> conv2 -> ... -> fc3 -> loss, and into a box only as a whole
     path = nx.shortest_path(folded, "module:conv1", folded.graph["root"])
-    assert [p for p in path if p.startswith("module:")] == [f"module:{q}" for q in ("conv1", "conv2", "fc1", "fc2", "fc3")]
+    layers = ("conv1", "conv2", "fc1", "fc2", "fc3")
+    assert [p for p in path if p.startswith("module:")] == [f"module:{q}" for q in layers]
     assert all(e["inputs"] == () for _, v, e in folded.edges(data=True) if v.startswith("module:"))
 
 
