@@ -30,7 +30,8 @@ class GraphView(Snapshot, widgets.VBox):
 
     ``group="module"`` (with ``depth`` and ``model`` as in ``draw``): each module of the model is one box;
     ``opened`` holds the qualified names of the modules shown open (at first, those above ``depth``); pick a
-    module and press "open" (or pick its box in the node picker) to open or close it.
+    module and press "open" (or pick its box in the node picker) to open or close it.  Parameter-free modules
+    (``nn.ReLU``) are boxes too when the loss was computed inside ``nbgrad.display.modules.recording()``.
     """
 
     selected = traitlets.Unicode(None, allow_none=True, help="the id of the node shown in detail")
