@@ -2,9 +2,13 @@
 
 ``render`` draws a graph made by ``to_networkx`` (``graph.draw`` prepares it: highlights resolved,
 large graphs folded) where ``layout.Layout`` puts each box.  Text widths are exact (a monospaced font),
-so the boxes are sized before anything is drawn.  matplotlib is imported when a picture is made.
+so the boxes are sized before anything is drawn.  matplotlib is imported when a picture is made.  The words
+(legend, "data", "grad") are the message catalogue's, in the language spoken (``nbgrad.i18n``).
 """
-from .figure import new_figure
+import unicodedata
+
+from ..i18n import message
+from .figure import font_family, new_figure
 from .formatting import number, shape_text, summary
 from .layout import Layout
 from .walk import KINDS
@@ -12,18 +16,20 @@ from .walk import KINDS
 # Okabe & Ito's colour-blind-safe palette, as tints so that black text stays readable; constants also
 # get a dashed border and operations another shape, so colour is never the only cue.
 _STYLE = {
-    "leaf": {"face": "#cde6f6", "edge": "#0072b2", "legend": "leaf (requires_grad=True)"},
-    "intermediate": {"face": "#ffffff", "edge": "#6b6b6b", "legend": "intermediate value"},
-    "output": {"face": "#f8dca0", "edge": "#b07400", "legend": "output"},
-    "constant": {"face": "#ececec", "edge": "#8a8a8a", "legend": "constant (no gradient)"},
-    "operation": {"face": "#f3f3f3", "edge": "#4d4d4d", "legend": "operation (grad_fn)"},
+    "leaf": {"face": "#cde6f6", "edge": "#0072b2"},
+    "intermediate": {"face": "#ffffff", "edge": "#6b6b6b"},
+    "output": {"face": "#f8dca0", "edge": "#b07400"},
+    "constant": {"face": "#ececec", "edge": "#8a8a8a"},
+    "operation": {"face": "#f3f3f3", "edge": "#4d4d4d"},
 }
+_MODULE = {"face": "#d9efe6", "edge": "#009e73"}  # a module box (group="module"); its legend: modules.legend
 _HIGHLIGHT = "#d55e00"  # vermillion
 _EDGE = "#707070"
 _MUTED = "#6b6b6b"
-_FONT_FAMILY = "DejaVu Sans Mono"
+_FONT = "DejaVu Sans Mono"
 _CHAR = 0.6021  # advance width of every DejaVu Sans Mono glyph, in ems: text widths are exact
-_FONT = 9.0  # points
+_WIDE = 1.0  # a Chinese character (from the fallback font) is one em wide
+_FONT_SIZE = 9.0  # points
 _CAPTION = 7.0
 _PAD = 6.0
 _ROW = 13.0  # height of one line of a value box
@@ -31,8 +37,26 @@ _PILL_HEIGHT = 18.0
 _MARGIN = 14.0
 
 
-def _width(text, size=_FONT):
-    return len(text) * _CHAR * size
+def _wide(text):
+    return any(unicodedata.east_asian_width(c) in "WF" for c in text)
+
+
+def _width(text, size=_FONT_SIZE):
+    return sum(_WIDE if unicodedata.east_asian_width(c) in "WF" else _CHAR for c in text) * size
+
+
+def _text(ax, x, y, text, **style):
+    """Text in the drawing's font; Chinese from an installed font that has it, in its regular weight (the
+    common ones have no bold, and matplotlib would say so on stderr, in the middle of a lesson's output)."""
+    if _wide(text):
+        style = {**style, "family": font_family(_FONT), "fontweight": "normal"}
+    else:
+        style.setdefault("family", _FONT)
+    return ax.text(x, y, text, **style)
+
+
+def _legend_text(kind):
+    return message("modules.legend") if kind == "module" else message(f"drawing.{kind}")
 
 
 class _Box:
@@ -55,7 +79,7 @@ def _value_rows(attrs, show_grad, compact):
     if attrs["label"]:
         head.append((attrs["label"], "name" if attrs["name"] is not None else "plain"))
     elif kind == "constant":
-        head.append(("constant", "muted"))
+        head.append((message("drawing.constant_box"), "muted"))
     elif compact and value is not None and value.size == 1:
         head.append((number(value.reshape(()).item()), "plain"))
     if shape and not (compact and head):
@@ -64,20 +88,26 @@ def _value_rows(attrs, show_grad, compact):
     # a constant labelled by its value says it all; elsewhere a missing value is worth saying
     if compact or (kind == "constant" and (attrs["name"] is None or value is None)):
         return rows or [[("·", "muted")]], True
-    rows.append([("data ", "muted"), (summary(value, with_shape=False), "plain") if value is not None
-                 else ("not kept", "muted")])
+    rows.append([(message("drawing.data") + " ", "muted"), (summary(value, with_shape=False), "plain")
+                 if value is not None else (message("drawing.not_kept"), "muted")])
     if show_grad and kind != "constant":
         grad = attrs["grad"]
-        rows.append([("grad ", "muted"), (summary(grad, with_shape=False), "plain") if grad is not None
-                     else ("—", "muted")])
+        rows.append([(message("drawing.grad") + " ", "muted"), (summary(grad, with_shape=False), "plain")
+                     if grad is not None else ("—", "muted")])
     return rows, bool(head)
 
 
 def _boxes(graph, show_grad, compact):
-    show_grad = show_grad and any(a["grad"] is not None for _, a in graph.nodes(data=True))
+    from .modules import box_rows
+
+    shown = show_grad and any(a["grad"] is not None for _, a in graph.nodes(data=True))
     boxes = {}
     for node_id, attrs in graph.nodes(data=True):
-        if attrs["kind"] == "operation":
+        if attrs["kind"] == "module":
+            rows = box_rows(attrs, show_grad)
+            width = max(sum(_width(t) for t, _ in row) for row in rows) + 2 * _PAD
+            box = _Box(node_id, attrs, rows, width, len(rows) * _ROW + 4, head=True)
+        elif attrs["kind"] == "operation":
             text = attrs["label"]
             caption = "" if compact else attrs["op"]
             pill = max(_width(text) + 2 * _PAD, _PILL_HEIGHT + 6)
@@ -86,7 +116,7 @@ def _boxes(graph, show_grad, compact):
             box = _Box(node_id, attrs, [[(text, "op")]], max(pill, _width(caption, _CAPTION)), height,
                        body=pill, caption=caption)
         else:
-            rows, head = _value_rows(attrs, show_grad, compact)
+            rows, head = _value_rows(attrs, shown, compact)
             width = max(sum(_width(t) for t, _ in row) for row in rows) + 2 * _PAD
             box = _Box(node_id, attrs, rows, max(width, 24.0), len(rows) * _ROW + 4, head=head)
         boxes[node_id] = box
@@ -103,13 +133,13 @@ def render(graph, marked, marked_edges, *, show_grad, compact, ax, title):
     """Draw ``graph`` (ids ``marked`` and edges ``marked_edges`` highlighted) and return the Figure."""
     boxes = _boxes(graph, show_grad, compact)
     missing = any(run == "—" for box in boxes.values() for row in box.cells for run, _ in row)
-    note = (_NOT_REACHED if graph.graph.get("grads_given") else _NOT_STORED) if missing else ""
+    note = message("drawing.not_reached" if graph.graph.get("grads_given") else "drawing.not_stored") if missing else ""
     layout = _layout(graph, boxes)
     ys = [layout.y[b] for b in boxes] or [0.0]
     half = max((boxes[b].height / 2 for b in boxes), default=10.0)
-    kinds = [k for k in KINDS if any(a["kind"] == k for _, a in graph.nodes(data=True))]
-    legend = sum(37 + _width(_STYLE[k]["legend"], _CAPTION * 1.15) for k in kinds)
-    legend += 37 + _width("highlighted", _CAPTION * 1.15) if marked or marked_edges else 0
+    kinds = [k for k in (*KINDS, "module") if any(a["kind"] == k for _, a in graph.nodes(data=True))]
+    legend = sum(37 + _width(_legend_text(k), _CAPTION * 1.15) for k in kinds)
+    legend += 37 + _width(_legend_text("highlighted"), _CAPTION * 1.15) if marked or marked_edges else 0
     legend += _width(note, _CAPTION * 1.15)
     band = 22.0 + (16.0 if title else 0.0)  # room for the legend (and title) above the graph
     width = max(layout.column[0][1] + _MARGIN, legend + 2 * _MARGIN)
@@ -132,7 +162,7 @@ def render(graph, marked, marked_edges, *, show_grad, compact, ax, title):
         _draw_box(ax, box, layout.x[box.id], layout.y[box.id], box.id in marked, scale)
     y = top + _MARGIN
     if title:
-        ax.text(_MARGIN, y, title, fontsize=10 * scale, family=_FONT_FAMILY, va="center", ha="left",
+        _text(ax, _MARGIN, y, title, fontsize=10 * scale, va="center", ha="left",
                 fontweight="bold")
         y += 16.0
     _legend(ax, kinds, bool(marked or marked_edges), note, y, scale)
@@ -140,14 +170,15 @@ def render(graph, marked, marked_edges, *, show_grad, compact, ax, title):
 
 
 def _curve(points):
-    """A path through ``points``: S-curves between columns (level at both ends), straight within a column."""
+    """A path through a route's ``points``: level within a column, S-curves between columns (level at both ends)."""
     from matplotlib.path import Path
 
     vertices, codes = [points[0]], [Path.MOVETO]
     for i, (p, q) in enumerate(zip(points, points[1:])):
-        if i % 2 == 1:  # across a dummy's column
-            vertices.append(q)
-            codes.append(Path.LINETO)
+        if i % 2 == 0:  # within a column
+            if q != p:
+                vertices.append(q)
+                codes.append(Path.LINETO)
             continue
         dx = (q[0] - p[0]) * 0.5
         vertices += [(p[0] + dx, p[1]), (q[0] - dx, q[1]), q]
@@ -171,17 +202,17 @@ def _draw_box(ax, box, x, y, marked, scale):
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyBboxPatch
 
-    style = _STYLE[box.attrs["kind"]]
+    style = _style(box.attrs["kind"])
     edge = dict(edgecolor=_HIGHLIGHT if marked else style["edge"], linewidth=(2.6 if marked else 1.0) * scale,
                 facecolor=style["face"], zorder=4, linestyle="--" if box.attrs["kind"] == "constant" else "-")
-    text = dict(family=_FONT_FAMILY, va="center", zorder=5)
+    text = dict(va="center", zorder=5)
     if box.attrs["kind"] == "operation":
         w, h = box.body, _PILL_HEIGHT
         ax.add_artist(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle=f"round,pad=0,rounding_size={h / 2}",
                                     **edge))
-        ax.text(x, y, box.cells[0][0][0], ha="center", fontsize=_FONT * scale, fontweight="bold", **text)
+        _text(ax, x, y, box.cells[0][0][0], ha="center", fontsize=_FONT_SIZE * scale, fontweight="bold", **text)
         if box.caption:
-            ax.text(x, y + h / 2 + 2 + _CAPTION / 2, box.caption, ha="center", fontsize=_CAPTION * scale,
+            _text(ax, x, y + h / 2 + 2 + _CAPTION / 2, box.caption, ha="center", fontsize=_CAPTION * scale,
                     color=_MUTED, **text)
         return
     w, h = box.width, box.height
@@ -195,31 +226,31 @@ def _draw_box(ax, box, x, y, marked, scale):
         if i == 0 and box.head:  # the label is centred
             at = x - sum(_width(t) for t, _ in row) / 2
         for run, kind in row:
-            ax.text(at, row_y, run, ha="left", fontsize=_FONT * scale, color=_MUTED if kind == "muted" else "black",
+            _text(ax, at, row_y, run, ha="left", fontsize=_FONT_SIZE * scale, color=_MUTED if kind == "muted" else "black",
                     fontweight="bold" if kind == "name" else "normal", **text)
             at += _width(run)
         row_y += _ROW
 
 
-_NOT_STORED = "grad —: not stored (only leaves keep .grad)"
-_NOT_REACHED = "grad —: not reached yet"
+def _style(kind):
+    return _MODULE if kind == "module" else _STYLE[kind]
 
 
 def _legend(ax, kinds, highlighted, note, y, scale):
     from matplotlib.patches import FancyBboxPatch
 
     x = _MARGIN
-    entries = [(_STYLE[k]["legend"], _STYLE[k], k) for k in kinds]
+    entries = [(_legend_text(k), _style(k), k) for k in kinds]
     if highlighted:
-        entries.append(("highlighted", {"face": "#ffffff", "edge": _HIGHLIGHT}, "highlight"))
+        entries.append((_legend_text("highlighted"), {"face": "#ffffff", "edge": _HIGHLIGHT}, "highlight"))
     for text, style, kind in entries:
         ax.add_artist(FancyBboxPatch(
             (x, y - 5), 16, 10, boxstyle=f"round,pad=0,rounding_size={5 if kind == 'operation' else 2}",
             facecolor=style["face"], edgecolor=style["edge"], linewidth=(2.2 if kind == "highlight" else 1.0) * scale,
             linestyle="--" if kind == "constant" else "-", zorder=4))
-        ax.text(x + 21, y, text, family=_FONT_FAMILY, fontsize=_CAPTION * 1.15 * scale, va="center", ha="left",
+        _text(ax, x + 21, y, text, fontsize=_CAPTION * 1.15 * scale, va="center", ha="left",
                 color="#333333")
         x += 21 + _width(text, _CAPTION * 1.15) + 16
     if note:
-        ax.text(x, y, note, family=_FONT_FAMILY, fontsize=_CAPTION * 1.15 * scale, va="center", ha="left",
+        _text(ax, x, y, note, fontsize=_CAPTION * 1.15 * scale, va="center", ha="left",
                 color=_MUTED)

@@ -1,5 +1,22 @@
-"""matplotlib figures for the display layer and the widgets: one way to make them, one way to save them."""
+"""matplotlib figures for the display layer and the widgets: one way to make them, one way to save them, and
+the fonts their text is set in."""
 import io
+from functools import lru_cache
+
+# Fonts with the Chinese characters, most common first (Linux, Windows, macOS). matplotlib falls back from
+# a font to the next in a list, glyph by glyph, but warns about every name in it that is not installed:
+# so only installed ones are listed.
+_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
+              "Microsoft YaHei", "SimHei", "PingFang SC", "Hiragino Sans GB", "Heiti SC", "Arial Unicode MS")
+
+
+@lru_cache(None)
+def font_family(font):
+    """``font``, followed by an installed font with Chinese characters if there is one: a ``family`` for text."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return [font, *[name for name in _CJK_FONTS if name in installed][:1]]
 
 
 def new_figure(**kwargs):

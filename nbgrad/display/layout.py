@@ -223,16 +223,23 @@ class Layout:
         return x, column
 
     def routes(self):
-        """(u, v, input position, points) for every edge: start at u's right side, end at v's port."""
+        """(u, v, input position, points) for every edge: start at u's right side, end at v's port.
+
+        An edge runs level from u to the edge of u's column, and level again from the edge of v's column to
+        v: it changes height only between columns and across a column of bent edges, where no box is, so it
+        never runs through a box or an op's caption (which may be wider than its pill). Even segments of the
+        points are level (some of length 0), odd ones change height.
+        """
         for (u, v), chain in self.chains.items():
             start = (self.x[u] + self.sizes[u].body / 2, self.y[u])
-            middle = []
+            middle = [(self.column[self.layer_of[u]][1], self.y[u])]
             for d in chain[1:-1]:
                 lo, hi = self.column[self.layer_of[d]]
                 middle += [(lo, self.y[d]), (hi, self.y[d])]
             for k in self.inputs[(u, v)] or (None,):
-                end = (self.x[v] - self.sizes[v].body / 2, self.y[v] + self.ports.get(v, {}).get(k, 0.0))
-                yield u, v, k, [start, *middle, end]
+                y = self.y[v] + self.ports.get(v, {}).get(k, 0.0)
+                end = (self.x[v] - self.sizes[v].body / 2, y)
+                yield u, v, k, [start, *middle, (self.column[self.layer_of[v]][0], y), end]
 
 
 def spaced(wanted, gaps):

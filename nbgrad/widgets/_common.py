@@ -1,8 +1,9 @@
-"""What the widgets share: the stylesheet, the static snapshot shown where widgets cannot render, and the
-refresh that runs after every notebook cell."""
+"""What the widgets share: the stylesheet, the static snapshot shown where widgets cannot render, the
+language each widget speaks, and the refresh that runs after every notebook cell."""
 import asyncio
 import contextlib
 import functools
+import inspect
 import itertools
 import sys
 import weakref
@@ -11,9 +12,7 @@ from html import escape
 from importlib.resources import files
 
 from ..display.html import css as display_css
-
-# Heads every snapshot, so that nobody tries to click a picture.
-SNAPSHOT_NOTE = "A picture of the widget as it was saved: run the notebook to use it."
+from ..i18n import get_language, message, speaking
 
 
 @lru_cache(None)
@@ -30,6 +29,15 @@ def styled(body):
 
 def note(text):
     return f"<div class='nbgrad-note'>{escape(text)}</div>"
+
+
+def sentence_html(key, **pieces):
+    """The catalogue's sentence ``key``, escaped, with ``pieces`` (HTML, escaped already) in its placeholders."""
+    marks = {name: f"\0{i}\0" for i, name in enumerate(pieces)}
+    text = escape(message(key, **marks))
+    for name, mark in marks.items():
+        text = text.replace(mark, pieces[name])
+    return text
 
 
 _model_ids = itertools.count(1)
@@ -68,14 +76,22 @@ class Snapshot:
     widget state, a notebook opened untrusted) shows the ``text/html`` picture, and a terminal the text,
     instead of ``VBox(children=(...))``.  Subclasses define ``snapshot_html()`` and ``state_text()``.
     Their constructors run under ``stable_model_ids()``.
+
+    A widget speaks the language spoken when it is made (``nbgrad.i18n``): every method its class defines
+    runs in that language, so a later click, redraw or ``state_text()`` says things in the same words.
     """
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        for name, method in list(cls.__dict__.items()):
+            if inspect.isfunction(method) and (name == "__init__" or not name.startswith("__")):
+                setattr(cls, name, _in_own_language(method))
         init = cls.__dict__.get("__init__")
         if init is not None:
             @functools.wraps(init)
             def __init__(self, *args, **kwargs):
+                if not hasattr(self, "language"):
+                    self.language = get_language()
                 with stable_model_ids():
                     init(self, *args, **kwargs)
 
@@ -85,13 +101,27 @@ class Snapshot:
         data = super()._repr_mimebundle_(**kwargs)
         if data is None:  # a widget without a view
             return None
-        data["text/plain"] = self.state_text()
-        data["text/html"] = styled(f"{stylesheet()}{note(SNAPSHOT_NOTE)}{self.snapshot_html()}")
+        with speaking(self.language):
+            data["text/plain"] = self.state_text()
+            # heads every snapshot, so that nobody tries to click a picture
+            data["text/html"] = styled(f"{stylesheet()}{note(message('widgets.snapshot_note'))}{self.snapshot_html()}")
         return data
 
     def close(self):
         _watched.discard(self)
         super().close()
+
+
+def _in_own_language(method):
+    @functools.wraps(method)
+    def in_own_language(self, *args, **kwargs):
+        language = getattr(self, "language", None)  # None: inside __init__, before it is read
+        if language is None:
+            return method(self, *args, **kwargs)
+        with speaking(language):
+            return method(self, *args, **kwargs)
+
+    return in_own_language
 
 
 # ----- the notebook around the widget -----

@@ -19,9 +19,10 @@ import traitlets
 import nbgrad
 
 from ..autograd import grad as autograd_grad, no_grad
-from ..display.figure import figure_png
+from ..display.figure import figure_png, font_family
 from ..display.formatting import number
 from ..display.html import image_html
+from ..i18n import message
 from ..tensor import Tensor
 from ._common import Snapshot, styled, stylesheet
 
@@ -31,6 +32,7 @@ VARIABLES = ("x", "y")  # the names code in a string may use for its inputs, in 
 NAMESPACE = {name: value for name, value in vars(nbgrad).items()
              if not name.startswith("_") and inspect.isfunction(value)}
 NAMESPACE.update({"nbgrad": nbgrad, "torch": nbgrad, "F": nbgrad.nn.functional, "pi": math.pi, "e": math.e})
+_SCALAR_ONLY = "grad can be implicitly created only for scalar outputs"  # PyTorch's words, kept as PyTorch says them
 _CURVE_POINTS = 201
 _GRID_POINTS = 61
 
@@ -121,8 +123,7 @@ class GradientPlayground(Snapshot, widgets.VBox):
         except Exception as exc:  # noqa: BLE001 - any mistake in the user's code becomes the message shown
             hint = ""
             if isinstance(exc, NameError):
-                hint = (f" (the variables are {', '.join(self.variables)}; functions such as sin, exp, tanh, "
-                        "relu, sigmoid, sqrt, log are available by name)")
+                hint = message("playground.name_hint", variables=", ".join(self.variables))
             raise FunctionError(f"{type(exc).__name__}: {exc}{hint}") from None
 
     def evaluate(self, point=None):
@@ -138,10 +139,7 @@ class GradientPlayground(Snapshot, widgets.VBox):
         inputs = [nbgrad.tensor(float(v), dtype=nbgrad.float64, requires_grad=True) for v in point]
         out = _as_tensor(self._call(self.function(), *inputs))
         if out.numel() != 1:
-            raise FunctionError(
-                f"f must return a scalar (one number) to have a gradient, but it returned a tensor of shape "
-                f"{tuple(out.shape)}; reduce it to one number, for example with .sum() or .mean() "
-                "(PyTorch: grad can be implicitly created only for scalar outputs)")
+            raise FunctionError(message("playground.not_scalar", shape=tuple(out.shape), pytorch=_SCALAR_ONLY))
         out = out.reshape(())
         if not out.requires_grad:
             return float(out.item()), np.zeros(len(point)), False
@@ -159,8 +157,7 @@ class GradientPlayground(Snapshot, widgets.VBox):
             self.error = str(exc)
         else:
             if not connected:
-                self.warning = (f"f does not depend on {', '.join(self.variables)} through nbgrad operations "
-                                "(a constant, or .item(), float() or .detach() cut the graph), so its gradient is 0")
+                self.warning = message("playground.constant", variables=", ".join(self.variables))
         self.result.value = styled(self._result_html())
         if self.error is None:
             self.plot.value = self._plot_png()
@@ -229,9 +226,10 @@ class GradientPlayground(Snapshot, widgets.VBox):
         args = ", ".join(self.variables)
         value = f"f({args}) = {number(self.value)}"
         if len(self.variables) == 1:
-            return f"at {self._where()}:  {value},  f'({args}) = {number(self.gradient[0])}"
-        gradient = ", ".join(number(g) for g in self.gradient)
-        return f"at {self._where()}:  {value},  ∇f = ({gradient})"
+            gradient = f"f'({args}) = {number(self.gradient[0])}"
+        else:
+            gradient = f"∇f = ({', '.join(number(g) for g in self.gradient)})"
+        return message("playground.result", where=self._where(), value=value, gradient=gradient)
 
     def _plot_png(self):
         from matplotlib.figure import Figure
@@ -254,7 +252,7 @@ class GradientPlayground(Snapshot, widgets.VBox):
         half = (xs[-1] - xs[0]) / 5
         tx = np.array([x0 - half, x0 + half])
         ax.plot(tx, f0 + slope * (tx - x0), color="#d55e00", linewidth=2,
-                label=f"tangent, slope f'({self.variables[0]}) = {number(slope)}")
+                label=message("playground.tangent", slope=f"f'({self.variables[0]}) = {number(slope)}"))
         ax.plot([x0], [f0], "o", color="#d55e00")
         finite = ys[np.isfinite(ys)]
         if finite.size:
@@ -263,7 +261,7 @@ class GradientPlayground(Snapshot, widgets.VBox):
             ax.set_ylim(low - pad, high + pad)
         ax.set_xlabel(self.variables[0])
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="best")
+        ax.legend(prop={"family": font_family("DejaVu Sans"), "size": 8}, loc="best")  # the legend may be Chinese
 
     def _plot_contours(self, fig, ax, axes, values):
         xs, ys = axes
@@ -287,7 +285,7 @@ class GradientPlayground(Snapshot, widgets.VBox):
         ax.set_aspect("equal", adjustable="box")
 
     def snapshot_html(self):
-        picture = image_html(self.plot.value, "plot of f") if self.error is None else ""
+        picture = image_html(self.plot.value, message("playground.plot_alt")) if self.error is None else ""
         return f"<div class='nbgrad-message'>f({escape(', '.join(self.variables))}) = {escape(self.code)}</div>" \
                f"{self._result_html()}{picture}"
 
@@ -325,4 +323,4 @@ def _as_tensor(out):
         return out
     if isinstance(out, (int, float, np.number)) and not isinstance(out, bool):
         return nbgrad.tensor(float(out), dtype=nbgrad.float64)
-    raise FunctionError(f"f must return an nbgrad tensor (or a number), not {type(out).__name__}")
+    raise FunctionError(message("playground.not_a_tensor", type=type(out).__name__))

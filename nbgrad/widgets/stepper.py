@@ -10,7 +10,8 @@ notebook exported to HTML with its widget state, or on nbviewer.  The buttons (s
 apply) run in the kernel.
 
 Scrubbing only changes which frame shows, so nothing is ever counted twice; ``.grad`` changes only when
-"apply to .grad" is pressed, once.
+"apply to .grad" is pressed, once.  Every label and sentence is in the language spoken when the stepper is
+made (``nbgrad.i18n``).
 """
 from html import escape
 
@@ -22,7 +23,8 @@ from ..display.formatting import summary
 from ..display.graph import digraph, draw
 from ..display.html import image_html
 from ..display.trace import backward_trace
-from ._common import Snapshot, background_loop, note, styled, stylesheet
+from ..i18n import message
+from ._common import Snapshot, background_loop, note, sentence_html, styled, stylesheet
 
 
 class BackwardStepper(Snapshot, widgets.VBox):
@@ -46,18 +48,21 @@ class BackwardStepper(Snapshot, widgets.VBox):
         self._loop = None
 
         self._texts = [self._intro_html()] + [self.trace.step_html(i) for i in range(n)]
-        waiting = note("drawing the graph…") if draw else ""
+        waiting = note(message("stepper.drawing_graph")) if draw else ""
         self._frames = [widgets.VBox([widgets.HTML(styled(waiting)), widgets.HTMLMath(styled(text))])
                         for text in self._texts]
         self.stack = widgets.Stack(self._frames, selected_index=0)
-        self.play = widgets.Play(min=0, max=n, interval=interval, show_repeat=False, description="play")
-        self.slider = widgets.IntSlider(min=0, max=n, description="step", continuous_update=True)
-        self.back_button = widgets.Button(description="◀ back", tooltip="go back one step")
-        self.forward_button = widgets.Button(description="step ▶", tooltip="run the next node")
-        self.reset_button = widgets.Button(description="reset", tooltip="back to before backward")
-        self.apply_button = widgets.Button(description="apply to .grad", button_style="warning",
-                                           tooltip="write the leaf gradients into .grad, as backward() would")
-        self.progress = widgets.IntProgress(min=0, max=n + 1, description="drawing", layout={"display": "none"})
+        self.play = widgets.Play(min=0, max=n, interval=interval, show_repeat=False,
+                                 description=message("stepper.play"))
+        self.slider = widgets.IntSlider(min=0, max=n, description=message("stepper.slider"), continuous_update=True)
+        self.back_button = widgets.Button(description=message("stepper.back"), tooltip=message("stepper.back_tip"))
+        self.forward_button = widgets.Button(description=message("stepper.forward"),
+                                             tooltip=message("stepper.forward_tip"))
+        self.reset_button = widgets.Button(description=message("stepper.reset"), tooltip=message("stepper.reset_tip"))
+        self.apply_button = widgets.Button(description=message("stepper.apply"), button_style="warning",
+                                           tooltip=message("stepper.apply_tip"))
+        self.progress = widgets.IntProgress(min=0, max=n + 1, description=message("stepper.progress"),
+                                            layout={"display": "none"})
         self.status = widgets.HTML(styled(note(self._status_text())))
         for button in (self.back_button, self.forward_button, self.reset_button, self.apply_button):
             button.layout.width = "auto"
@@ -113,23 +118,30 @@ class BackwardStepper(Snapshot, widgets.VBox):
     def state_text(self):
         """The stepper as plain text: where it is, the leaf gradients so far and at the end, and ``.grad``."""
         n, step = len(self.trace), self.step
-        where = "before backward" if step == 0 else f"{self.trace[step - 1].op} at {self.trace[step - 1].output}"
+        where = message("stepper.before_backward") if step == 0 else self._where(self.trace[step - 1])
+        root = self.trace.label(self.trace.walk.root_id)
         return "\n".join([
-            f"BackwardStepper from {self.trace.label(self.trace.walk.root_id)}: step {step} of {n} ({where})",
-            f"leaf gradients so far: {_gradients_text(self.gradients()) or 'none yet'}",
-            f"leaf gradients after the last step: {_gradients_text(self.final_gradients()) or 'none'}",
-            f".grad: {self._status_text()}",
+            message("stepper.state", root=root, step=step, n=n, where=where),
+            message("stepper.so_far", grads=_gradients_text(self.gradients()) or message("widgets.none_yet")),
+            message("stepper.at_end", grads=_gradients_text(self.final_gradients()) or message("stepper.none")),
+            message("stepper.grad", status=self._status_text()),
         ])
+
+    @staticmethod
+    def _where(step):
+        return message("stepper.where", op=step.op, output=step.output)
 
     def _status_text(self):
         if self.trace.applied:
-            return "applied: the leaf gradients were added to .grad"
-        return 'not written by this stepper (press "apply to .grad" to add the leaf gradients)'
+            return message("stepper.applied")
+        return message("stepper.not_applied", apply=message("stepper.apply"))
 
     # ----- applying -----
     def apply(self):
         """Add the leaf gradients to ``.grad``, as ``backward(retain_graph=True)`` would; only once."""
         try:
+            if self.trace.applied:
+                raise RuntimeError(message("stepper.already_applied"))
             self.trace.apply()
         except RuntimeError as exc:  # already applied, or the graph changed under us: say so, change nothing
             self.status.value = styled(f"<span class='nbgrad-error'>{escape(str(exc))}</span>")
@@ -182,9 +194,22 @@ class BackwardStepper(Snapshot, widgets.VBox):
 
     def _frame_png(self, k):
         """The graph after step k: the trace's gradients so far (nobody's .grad), the node that ran marked."""
-        grads = self.trace.gradients(k - 1) if k else {}
         highlight = self.trace[k - 1].node if k else None
-        return figure_png(draw(digraph(self.trace.walk), grads=grads, highlight=highlight))
+        return figure_png(draw(digraph(self.trace.walk), grads=self.frame_gradients(k), highlight=highlight))
+
+    def frame_gradients(self, step):
+        """Value id -> the gradient frame ``step`` draws in that value's box.
+
+        A leaf's box shows what its ``AccumulateGrad`` has taken in, as the text's "leaf gradients so far"
+        does: nothing until that node has run, even when the sum sent to the leaf is complete. Other values
+        show the gradient that has reached them so far, partial sums included.
+        """
+        if step == 0:
+            return {}
+        grads = self.trace.gradients(step - 1)
+        leaves = {v for v, a in self.trace.walk.nodes.items() if a["kind"] == "leaf"}
+        reached = {s.value_id for s in self.trace[:step] if s.value_id in leaves and s.node_id == s.value_id}
+        return {v: g for v, g in grads.items() if v not in leaves or v in reached}
 
     def _done_drawing(self):
         self._drawing = False
@@ -193,24 +218,27 @@ class BackwardStepper(Snapshot, widgets.VBox):
     # ----- without a kernel -----
     def _intro_html(self):
         trace, n = self.trace, len(self.trace)
-        root = escape(trace.label(trace.walk.root_id))
+        root = trace.label(trace.walk.root_id)
+        visits = message("stepper.intro_visits_one" if n == 1 else "stepper.intro_visits", n=n, root=root)
+        press = sentence_html("stepper.intro_press", forward=f"<b>{escape(message('stepper.forward'))}</b>")
         return (
             "<div class='nbgrad-step'>"
-            f"<div class='nbgrad-step-title'><b>Before backward</b>: the graph that computed {root}</div>"
-            f"<div>Backward visits its {n} node{'s' if n != 1 else ''} one at a time, from {root} back to the "
-            "leaves. Press <b>step ▶</b>, drag the slider or press play.</div>"
+            f"<div class='nbgrad-step-title'><b>{escape(message('stepper.intro_title'))}</b>: "
+            f"{escape(message('stepper.intro_graph', root=root))}</div>"
+            f"<div>{escape(visits)} {press}</div>"
             "</div>"
         )
 
     def snapshot_html(self):
         """The frame shown (its graph, if drawn, and its text), then every step's text, folded."""
         png, texts = self._pngs[self.step], self._texts
-        picture = image_html(png, "autograd graph") if png is not None else ""
+        picture = image_html(png, message("widgets.graph_alt")) if png is not None else ""
         folded = "".join(
-            f"<details><summary>step {i + 1}: {escape(s.op)} at {escape(s.output)}</summary>{texts[i + 1]}</details>"
+            f"<details><summary>{escape(message('stepper.step_summary', i=i + 1, where=self._where(s)))}"
+            f"</summary>{texts[i + 1]}</details>"
             for i, s in enumerate(self.trace))
         return (f"{picture}{texts[self.step]}<div class='nbgrad-snapshot-steps'><div class='nbgrad-panel-title'>"
-                f"all steps</div>{folded}</div><pre>{escape(self.state_text())}</pre>")
+                f"{escape(message('stepper.all_steps'))}</div>{folded}</div><pre>{escape(self.state_text())}</pre>")
 
 
 def _gradients_text(grads):

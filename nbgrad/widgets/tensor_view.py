@@ -15,6 +15,7 @@ from ..display.figure import figure_png
 from ..display.formatting import number, summary
 from ..display.html import image_html, values_html
 from ..display.labels import Names
+from ..i18n import message
 from ..tensor import Tensor
 from ._common import Snapshot, array_key, note, refresh_after_cells, styled, stylesheet
 
@@ -42,8 +43,9 @@ class TensorView(Snapshot, widgets.VBox):
         self.tensor = tensor
         self.name = name if name is not None else Names()(tensor)
         self.header = widgets.HTML()
-        self.mode_buttons = widgets.ToggleButtons(options=[("table", "table"), ("heat map", "heatmap")], value=mode)
-        self.refresh_button = widgets.Button(description="refresh", tooltip="read the values and .grad again")
+        self.mode_buttons = widgets.ToggleButtons(options=[(_mode_name(m), m) for m in MODES], value=mode)
+        self.refresh_button = widgets.Button(description=message("widgets.refresh"),
+                                             tooltip=message("tensor_view.refresh_tip"))
         self.slice_sliders = widgets.HBox()
         self.values_panel = widgets.VBox(layout={"margin": "0 24px 0 0"})
         self.grad_panel = widgets.VBox()
@@ -104,7 +106,7 @@ class TensorView(Snapshot, widgets.VBox):
             self.refresh()
 
     def _make_sliders(self, leading):
-        sliders = [widgets.IntSlider(min=0, max=n - 1, description=f"dim {d}", continuous_update=False)
+        sliders = [widgets.IntSlider(min=0, max=n - 1, description=message("tensor_view.dim", d=d), continuous_update=False)
                    for d, n in enumerate(leading)]
         for slider in sliders:
             slider.observe(lambda _: self._set_index(), "value")
@@ -124,21 +126,21 @@ class TensorView(Snapshot, widgets.VBox):
 
     def _header_html(self):
         t = self.tensor
-        parts = [f"<b>{escape(self.name)}</b>" if self.name else "<b>tensor</b>",
-                 f"shape {escape(str(tuple(t.shape)))}", escape(repr(t.dtype)),
+        parts = [f"<b>{escape(self.name or message('tensor_view.tensor'))}</b>",
+                 escape(message("tensor_view.shape", shape=tuple(t.shape))), escape(repr(t.dtype)),
                  f"requires_grad={t.requires_grad}"]
-        parts.append("leaf" if t.is_leaf else f"grad_fn=&lt;{escape(t.grad_fn.name())}&gt;")
+        parts.append(escape(message("widgets.kind.leaf")) if t.is_leaf
+                     else f"grad_fn=&lt;{escape(t.grad_fn.name())}&gt;")
         spans = "".join(f"<span class='nbgrad-code'>{p}</span>" for p in parts)
         return f"<div class='nbgrad-header'>{spans}</div>"
 
     def _grad_missing(self):
         t = self.tensor
         if not t.requires_grad:
-            return "no gradient: this tensor does not require grad"
+            return message("tensor_view.no_grad")
         if not t.is_leaf and not t.retains_grad:
-            return ("no .grad: only leaves keep one; call retain_grad() on this tensor before backward() "
-                    "to keep its gradient")
-        return "None yet: run backward() to fill it"
+            return message("tensor_view.not_kept")
+        return message("widgets.grad_none_yet")
 
     def _panel(self, title, data, missing=None):
         title = f"{title} {self._caption()}".strip()
@@ -150,18 +152,18 @@ class TensorView(Snapshot, widgets.VBox):
         return [head, widgets.Image(value=heatmap_png(self._slice(data)), format="png")]
 
     def _draw_body(self):
-        self.values_panel.children = self._panel("values", self._values())
+        self.values_panel.children = self._panel(message("tensor_view.values"), self._values())
         self.grad_panel.children = self._panel(".grad", self._grad(), self._grad_missing())
 
     def snapshot_html(self):
         sections = []
-        for title, data in (("values", self._values()), (".grad", self._grad())):
+        for title, data in ((message("tensor_view.values"), self._values()), (".grad", self._grad())):
             if data is None:
                 body = note(self._grad_missing())
             elif self.mode == "table":
                 body = values_html(self._slice(data))
             else:
-                body = image_html(heatmap_png(self._slice(data)), f"heat map of {title}")
+                body = image_html(heatmap_png(self._slice(data)), message("tensor_view.heatmap_of", title=title))
             sections.append(f"<div style='display:inline-block;vertical-align:top;margin-right:24px'>"
                             f"<div class='nbgrad-panel-title'>{escape(title)} {escape(self._caption())}</div>"
                             f"{body}</div>")
@@ -171,12 +173,17 @@ class TensorView(Snapshot, widgets.VBox):
         """The view as plain text: the tensor's name, shape, the slice shown, its values and ``.grad`` in short."""
         grad = self._grad()
         t = self.tensor
-        where = f", slice {self._caption()}" if self.index else ""
+        where = message("tensor_view.slice", index=self._caption()) if self.index else ""
+        name = self.name or message("widgets.a_tensor")
         return "\n".join([
-            f"TensorView of {self.name or 'a tensor'}: shape {tuple(t.shape)}, {self.mode}{where}",
-            f"values: {summary(self._values())}",
-            f".grad: {summary(grad) if grad is not None else self._grad_missing()}",
+            message("tensor_view.state", name=name, shape=tuple(t.shape), mode=_mode_name(self.mode), where=where),
+            message("tensor_view.values_line", values=summary(self._values())),
+            message("tensor_view.grad_line", grad=summary(grad) if grad is not None else self._grad_missing()),
         ])
+
+
+def _mode_name(mode):
+    return message(f"tensor_view.{mode}")
 
 
 def _check_mode(mode):

@@ -16,6 +16,7 @@ from nbgrad.display import drawing, graph as G  # noqa: E402
 from nbgrad.display.figure import figure_png as png  # noqa: E402
 from nbgrad.display.labels import Names  # noqa: E402
 from nbgrad.display.trace import backward_trace  # noqa: E402
+from nbgrad.i18n import message  # noqa: E402
 from helpers import seed_graph as seed  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -277,14 +278,14 @@ def test_draw_returns_a_figure_with_the_labels_and_grads():
     t = seed()
     fig = G.draw(t["out"], names=t)
     texts = [text.get_text() for text in fig.axes[0].texts]
-    for expected in ("x", "y", "z", "out", "y*y", "3", "MulBackward0", "mean", "all 27", "constant"):
+    for expected in ("x", "y", "z", "out", "y*y", "3", "MulBackward0", "mean", "all 27.", "constant"):
         assert expected in texts, expected
     assert not any(text.startswith("grad") for text in texts)  # no gradient anywhere yet
     t["out"].backward()
     texts = [text.get_text() for text in G.draw(t["out"], names=t).axes[0].texts]
-    assert "all 4.5" in texts and "not kept" in texts and drawing._NOT_STORED in texts
+    assert "all 4.5000" in texts and "not kept" in texts and message("drawing.not_stored") in texts
     texts = [text.get_text() for text in G.draw(t["out"], names=t, show_grad=False).axes[0].texts]
-    assert "all 4.5" not in texts
+    assert "all 4.5000" not in texts
 
 
 def test_draw_a_graph_with_trace_gradients_and_highlight():
@@ -294,8 +295,8 @@ def test_draw_a_graph_with_trace_gradients_and_highlight():
     assert structure(trace.graph(1)) == structure(G.to_networkx(t["out"], names=t, grads=trace.gradients(1)))
     fig = G.draw(graph, grads=trace.gradients(1), highlight=trace[1].node, title="step 1")
     texts = [text.get_text() for text in fig.axes[0].texts]
-    assert "all 0.75" in texts and "all 0.25" in texts and "all 4.5" not in texts  # only what is known by step 1
-    assert "highlighted" in texts and "step 1" in texts and drawing._NOT_REACHED in texts
+    assert "all 0.7500" in texts and "all 0.2500" in texts and "all 4.5000" not in texts  # only what is known by step 1
+    assert "highlighted" in texts and "step 1" in texts and message("drawing.not_reached") in texts
     assert graph.nodes["v2"]["grad"] is None  # the caller's graph was not modified
     with pytest.raises(ValueError, match="names="):
         G.draw(graph, names=t)
@@ -421,3 +422,61 @@ def test_a_node_with_several_outputs_is_drawn_with_one_value_per_output_and_the_
     out = (a * b).sum()
     out.backward()  # the engine itself handles it
     np.testing.assert_allclose(x.grad.numpy(), [12.0, 24.0])  # d(6x²)/dx
+
+
+# ----- edges and op labels -----
+def _drawing_graphs():
+    t = seed()
+    yield "seed", t["out"], t
+    x, y = nbgrad.tensor(2.0, requires_grad=True), nbgrad.tensor(-3.0, requires_grad=True)
+    u = x * y
+    yield "lesson 4", u + x, {"x": x, "y": y, "u": u}
+    x = nbgrad.tensor([1.0, 2.0])
+    w = nbgrad.tensor([0.5, -0.25], requires_grad=True)
+    b = nbgrad.tensor(0.1, requires_grad=True)
+    yield "neuron", nbgrad.tanh(w @ x + b), {"x": x, "w": w, "b": b}
+    a = nbgrad.tensor(3.0, requires_grad=True)
+    b = a + a
+    c = b * b
+    yield "shared", c + b, {"a": a, "b": b, "c": c}
+    nbgrad.manual_seed(0)
+    model = nbgrad.nn.Sequential(nbgrad.nn.Linear(2, 4), nbgrad.nn.Tanh(), nbgrad.nn.Linear(4, 1))
+    X, Y = nbgrad.randn(8, 2), nbgrad.randn(8, 1)
+    yield "mlp", nbgrad.nn.functional.mse_loss(model(X), Y), None
+    s = nbgrad.tensor([1.0, -2.0, 0.5], requires_grad=True)
+    long = (s.exp() * 2 + s.sin()).sigmoid() * s  # s reaches the last op across three columns
+    yield "long edges", long.sum(), {"s": s}
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_no_edge_runs_through_an_op_label(language):
+    """Every edge, as drawn (its curve flattened, in pixels), stays out of the box of every op's symbol and
+    caption (``MulBackward0`` hangs below its pill and is wider than it)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.patches import FancyArrowPatch
+
+    nbgrad.set_language(language)
+    try:
+        for name, out, names in _drawing_graphs():
+            graph = G.to_networkx(out, names=names)
+            ops = [a for _, a in graph.nodes(data=True) if a["kind"] == "operation"]
+            words = {a["label"] for a in ops} | {a["op"] for a in ops}
+            fig = G.draw(graph)
+            renderer = FigureCanvasAgg(fig).get_renderer()
+            ax = fig.axes[0]
+            boxes = np.array([t.get_window_extent(renderer).extents for t in ax.texts if t.get_text() in words])
+            assert len(boxes) == 2 * len(ops), name  # each op's symbol and caption
+            boxes += [0.5, 0.5, -0.5, -0.5]  # a pixel's rounding at the border is not a crossing
+            edges = [p for p in ax.patches + ax.artists if isinstance(p, FancyArrowPatch)]
+            assert len(edges) >= graph.number_of_edges(), name
+            for edge in edges:
+                path = edge.get_transform().transform_path(edge.get_path())
+                for polygon in path.to_polygons(closed_only=False):
+                    for p, q in zip(polygon, polygon[1:]):  # each straight piece, sampled every half pixel
+                        n = max(2, int(np.hypot(*(q - p)) * 2))
+                        points = p + np.linspace(0, 1, n)[:, None] * (q - p)
+                        inside = ((points[:, None, 0] > boxes[None, :, 0]) & (points[:, None, 0] < boxes[None, :, 2])
+                                  & (points[:, None, 1] > boxes[None, :, 1]) & (points[:, None, 1] < boxes[None, :, 3]))
+                        assert not inside.any(), f"{name}: an edge runs through an op's label"
+    finally:
+        nbgrad.set_language(None)

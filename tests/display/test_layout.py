@@ -59,7 +59,7 @@ def test_a_long_edge_bends_through_each_column_it_crosses():
     assert sorted(layout.layer_of[d] for d in dummies) == [2, 3]  # one in each column between add (1) and w (4)
     assert all(any(d in column for column in layout.order) for d in dummies)
     (route,) = [points for u, v, _, points in layout.routes() if (u, v) == ("w", "add")]
-    assert len(route) == 2 + 2 * len(dummies)  # leaves w, crosses each dummy's column, arrives at a port
+    assert len(route) == 4 + 2 * len(dummies)  # leaves w's column, crosses each dummy's, arrives at a port
     assert route[0] == (layout.x["w"] + BOX.body / 2, layout.y["w"])
     assert route[-1] == (layout.x["add"] - PILL.body / 2, layout.y["add"] + layout.ports["add"][2])
     assert [p[0] for p in route] == sorted(p[0] for p in route)  # always rightwards

@@ -145,16 +145,61 @@ def test_stepper_shows_the_trace_gradients_and_leaves_grad_alone_until_apply():
     np.testing.assert_array_equal(stepper.final_gradients()["x"], backward_gradients(seed, "out")["x"])
     assert t["x"].grad is None, "stepping must not write .grad"
     assert "step 5 of 5 (AccumulateGrad at x)" in stepper.state_text()
-    assert "x = 4.5 (all 2×2)" in stepper.state_text()
+    assert "x = 4.5000 (all 2×2)" in stepper.state_text()
 
     stepper.apply_button.click()
     np.testing.assert_array_equal(t["x"].grad.numpy(), np.full((2, 2), 4.5, np.float32))
     assert stepper.apply_button.disabled and "applied" in stepper.state_text()
     stepper.apply()  # a second time: refused with a message, nothing added
     np.testing.assert_array_equal(t["x"].grad.numpy(), np.full((2, 2), 4.5, np.float32))
-    assert "already been applied" in stepper.status.value
+    assert "already added its leaf gradients" in stepper.status.value
     with pytest.raises(IndexError, match="frames 0 to 5"):
         stepper.gradients(6)
+
+
+def lesson4():
+    """Lesson 4's first example, where x's sum is complete a step before its AccumulateGrad runs."""
+    x = nbgrad.tensor(2.0, requires_grad=True)
+    y = nbgrad.tensor(-3.0, requires_grad=True)
+    u = x * y
+    return {"x": x, "y": y, "u": u, "f": u + x}
+
+
+@pytest.mark.parametrize("make, root", [(lesson4, "f"), *GRAPHS.values()], ids=["lesson4", *GRAPHS])
+def test_each_frame_draws_the_leaf_gradients_its_text_names(make, root, monkeypatch):
+    """A leaf's box shows a gradient exactly when the frame's text lists it under "leaf gradients so far",
+    and the same one; before that, nothing (not a sum still on its way, nor an earlier backward's .grad)."""
+    frames = []  # (the node highlighted, the gradients drawn), one per frame drawn
+    real_draw = stepper_module.draw
+
+    def draw(graph, *, grads, highlight):
+        frames.append((highlight, {v: np.array(g) for v, g in grads.items()}))
+        return real_draw(graph, grads=grads, highlight=highlight)
+
+    monkeypatch.setattr(stepper_module, "draw", draw)
+    tensors = make()
+    for t in tensors.values():  # a .grad from an earlier pass must not show in any frame
+        if t.is_leaf and t.requires_grad:
+            t.grad = nbgrad.full_like(t, 99.0)
+    stepper = BackwardStepper(tensors[root], names=tensors)
+    trace = stepper.trace
+    drawn = {0 if node is None else next(s.index + 1 for s in trace if s.node is node): grads
+             for node, grads in frames}
+    leaves = {trace.label(v): v for v, a in trace.walk.nodes.items() if a["kind"] == "leaf"}
+    assert sorted(drawn) == list(range(len(trace) + 1))
+    seen_partial = False
+    for step in range(len(trace) + 1):
+        stepper.step = step
+        text = stepper.state_text().splitlines()[1]  # "leaf gradients so far: ..."
+        in_text = stepper.gradients()
+        in_picture = {label: drawn[step][v] for label, v in leaves.items() if v in drawn[step]}
+        assert sorted(in_picture) == sorted(in_text), f"frame {step}: {text}"
+        for label, g in in_text.items():
+            np.testing.assert_array_equal(in_picture[label], g)
+            assert f"{label} = " in text
+        complete = trace.gradients(step - 1) if step else {}
+        seen_partial |= any(v in complete and label not in in_text for label, v in leaves.items())
+    assert seen_partial or make is not lesson4  # the case of the issue: x complete, AccumulateGrad not yet run
 
 
 def test_stepper_state_text_is_plain_and_stable():
@@ -164,7 +209,7 @@ def test_stepper_state_text_is_plain_and_stable():
     assert stepper.state_text() == (
         "BackwardStepper from out: step 2 of 5 (MulBackward0 at z)\n"
         "leaf gradients so far: none yet\n"
-        "leaf gradients after the last step: x = 4.5 (all 2×2)\n"
+        "leaf gradients after the last step: x = 4.5000 (all 2×2)\n"
         '.grad: not written by this stepper (press "apply to .grad" to add the leaf gradients)'
     )
     assert BackwardStepper(seed()["out"], names=seed(), draw=False).state_text() != stepper.state_text()
@@ -305,13 +350,13 @@ def test_tensor_view_tables_heat_maps_and_refresh_after_backward():
     assert view.mode == "table"
     values, grad = view.values_panel.children[1].value, view.grad_panel.children[1].value
     assert "nbgrad-values" in values and "None yet" in grad
-    assert view.state_text() == ("TensorView of x: shape (2, 2), table\nvalues: 1 (all 2×2)\n"
+    assert view.state_text() == ("TensorView of x: shape (2, 2), table\nvalues: 1. (all 2×2)\n"
                                  ".grad: None yet: run backward() to fill it")
 
     t["out"].backward()
     view.refresh_if_changed()
     assert "4.5000" in view.grad_panel.children[1].value
-    assert view.state_text().endswith(".grad: 4.5 (all 2×2)")
+    assert view.state_text().endswith(".grad: 4.5000 (all 2×2)")
 
     view.mode_buttons.value = "heatmap"
     assert view.mode == "heatmap"
@@ -371,7 +416,7 @@ def test_views_refresh_themselves_after_a_cell_in_ipython(monkeypatch):
         assert view.name == "x"  # the notebook variable
         shell.run_cell("out.backward()").raise_error()
         assert "2." in view.grad_panel.children[1].value
-        assert "gradients: x = 2 (all 2)" in graph.state_text()
+        assert "gradients: x = 2. (all 2)" in graph.state_text()
         graph.close()
         view.close()
         shell.run_cell("x.grad = None").raise_error()  # closed views are not refreshed any more
@@ -413,7 +458,7 @@ def test_graph_view_updates_after_backward():
     view.refresh_if_changed()
     assert view.selected == "v5", "the node picked stays picked"
     assert "4.5000" in view.details.value and view.image.value != before
-    assert view.state_text().endswith("gradients: x = 4.5 (all 2×2)")
+    assert view.state_text().endswith("gradients: x = 4.5000 (all 2×2)")
     view.selected = "op1"
     assert "freed" in view.details.value  # backward() freed what the op saved
     assert_safe_html(bundle_html(view))
@@ -440,7 +485,7 @@ def test_playground_value_gradient_and_tangent_in_one_variable():
         assert playground.gradient[0] == pytest.approx(math.sin(x0) + x0 * math.cos(x0))
     assert is_png(playground.plot) and playground.plot.layout.display is None
     assert playground.state_text() == ("GradientPlayground: f(x) = x * sin(x)\n"
-                                       "at x = 0.5:  f(x) = 0.2397,  f'(x) = 0.9182")
+                                       "at x = 0.5000:  f(x) = 0.2397,  f'(x) = 0.9182")
     assert_safe_html(bundle_html(playground))
 
 
