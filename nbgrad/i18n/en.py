@@ -248,6 +248,6 @@ MESSAGES = {
     "launch.installed_lessons": "{path} is inside an installed package ({folder}), where a re-run would change "
                                 "nbgrad's own files: copy the lessons first with `python -m nbgrad lessons DIR` "
                                 "and execute the copies. Nothing was written.",
-    "launch.args_without_launch": "arguments after -- go to JupyterLab, which --no-launch does not start",
+    "launch.args_without_launch": "arguments after -- go to JupyterLab, which only `lessons` starts (and not with --no-launch)",
     # <<< issue-13 launch
 }

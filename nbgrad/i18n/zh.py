@@ -229,7 +229,7 @@ MESSAGES = {
     # >>> issue-13 launch
     "launch.installed_lessons": "{path} 位于已安装的软件包中（{folder}），重新执行会改动 nbgrad 自身的文件："
                                 "请先用 `python -m nbgrad lessons DIR` 复制课程，再执行复制出的副本。未写入任何文件。",
-    "launch.args_without_launch": "-- 之后的参数是传给 JupyterLab 的，而 --no-launch 不会启动 JupyterLab",
+    "launch.args_without_launch": "-- 之后的参数是传给 JupyterLab 的，只有 `lessons` 会启动 JupyterLab（加了 --no-launch 时也不会）",
     # <<< issue-13 launch
     # >>> issue-13 rules
     # Each op's derivative rule in words (``rule.<OpName>``; English: the op's ``rule.text``), by op module
