@@ -1,7 +1,7 @@
 """Lesson 5, training: one step of gradient descent by hand, and an optimizer's loop with zero_grad."""
 import nbgrad as torch
 
-from ._base import Exercise, Mistake
+from ._base import Exercise, Mistake, same
 from ..tensor import Tensor
 
 LR = 0.1
@@ -42,11 +42,11 @@ def _sgd(steps=3, zero_grad=True):
 
 
 def _not_a_leaf(answer, observed, reference):
-    return isinstance(answer, Tensor) and answer.grad_fn is not None
+    return isinstance(answer, Tensor) and answer.grad_fn is not None and same(observed, reference)
 
 
 def _no_longer_requires_grad(answer, observed, reference):
-    return isinstance(answer, Tensor) and not answer.requires_grad
+    return isinstance(answer, Tensor) and not answer.requires_grad and same(observed, reference)
 
 
 EXERCISES = [
@@ -54,7 +54,7 @@ EXERCISES = [
         Mistake("exercises.hint.uphill", lambda: _one_step(lr=-LR)),
         Mistake("exercises.hint.sum_not_mean", lambda: _one_step(reduce="sum")),
         Mistake("exercises.hint.no_step", lambda: _one_step(update=None)),
-        # right numbers, wrong tensor: looked at after the numbers, so a wrong step is named first
+        # the right numbers in the wrong kind of tensor
         Mistake("exercises.hint.not_leaf", lambda: _one_step(update="out of place"), match=_not_a_leaf),
         Mistake("exercises.hint.detached", lambda: _one_step(update="rebuilt under no_grad"),
                 match=_no_longer_requires_grad),
