@@ -1,4 +1,4 @@
-"""Lesson 3, the computation graph: backward twice with retain_graph, and detach()."""
+"""Lesson 3, the computation graph: backward twice with retain_graph, detach(), and no_grad()."""
 import nbgrad as torch
 
 from ._base import Exercise, Mistake, negated
@@ -18,6 +18,14 @@ def _detached_grad(detach=True):
     return a.grad
 
 
+def _no_grad_grad(recorded=False):
+    a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with torch.set_grad_enabled(recorded):
+        d = a * 2
+    (d * a).sum().backward()
+    return a.grad
+
+
 EXERCISES = [
     Exercise("03.1", _twice_grad, (
         Mistake("exercises.hint.one_pass", lambda: _twice_grad(passes=1)),
@@ -27,5 +35,9 @@ EXERCISES = [
         Mistake("exercises.hint.detach_ignored", lambda: _detached_grad(detach=False)),
         Mistake("exercises.hint.detach_everything", lambda: torch.zeros(3)),
         negated(_detached_grad),
+    )),
+    Exercise("03.3", _no_grad_grad, (
+        Mistake("exercises.hint.no_grad_recorded", lambda: _no_grad_grad(recorded=True)),
+        negated(_no_grad_grad),
     )),
 ]

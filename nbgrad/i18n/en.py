@@ -78,6 +78,9 @@ MESSAGES = {
     "exercises.hint.view_shares": "x did not change, but v is a view of x: writing into v writes into x's numbers.",
     "exercises.hint.overwritten_entry": "The entry you overwrote no longer depends on x: the in-place assignment is "
                                         "recorded too, and its gradient to x is zero.",
+    "exercises.hint.no_grad_recorded": "Your answer differentiates through d as well, but d was computed under "
+                                       "torch.no_grad(): autograd recorded nothing there, so d is a constant for "
+                                       "backward.",
     # <<< issue-13 exercises
     # >>> issue-13 modules
     # <<< issue-13 modules

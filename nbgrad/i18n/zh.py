@@ -58,6 +58,8 @@ MESSAGES = {
                                 "损失把每个预测和每个目标都配了一遍。比较一下 pred.shape 和 target.shape。",
     "exercises.hint.view_shares": "x 没有变化，但 v 是 x 的视图：写入 v 就是写入 x 的数据。",
     "exercises.hint.overwritten_entry": "被你覆盖的那个元素不再依赖 x：原地赋值也会被记录，它对 x 的梯度是零。",
+    "exercises.hint.no_grad_recorded": "你的答案把 d 也求了导，但 d 是在 torch.no_grad() 中算出来的：那里 autograd "
+                                       "什么也没记录，所以在反向传播中 d 是常数。",
     # <<< issue-13 exercises
     # >>> issue-13 modules
     # <<< issue-13 modules
