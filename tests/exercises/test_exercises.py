@@ -89,6 +89,13 @@ def test_a_bad_answer_gets_a_sentence_not_a_traceback(answer, key, values, langu
         assert english_sentences(repr(result)) == []
 
 
+def test_check_works_inside_no_grad():
+    gradient, function = exercise("01.1").reference(), exercise("06.1").reference()
+    with torch.no_grad():
+        assert check("01.1", gradient) and check("06.1", function)
+        assert not torch.is_grad_enabled()
+
+
 def test_an_unknown_exercise_names_the_ones_there_are():
     result = check("3.2", torch.zeros(3))
     assert not result and "3.2" in repr(result) and "03.2" in repr(result)
