@@ -238,3 +238,21 @@ def test_the_check_finds_english_in_every_renderer_when_a_key_is_missing(monkeyp
             assert english_sentences("\n".join(texts), allowed=PYTORCH), name
     finally:
         nbgrad.set_language(None)
+
+
+def test_a_widget_keeps_the_language_it_was_made_in():
+    """Chosen when the widget is made: a later set_language changes new widgets, not the text of this one."""
+    t = lesson_graph()
+    nbgrad.set_language("zh")
+    try:
+        stepper = BackwardStepper(t["f"], names=t, draw=False)
+        chinese = stepper.state_text()
+        nbgrad.set_language("en")
+        assert stepper.state_text() == chinese and english_sentences(chinese) == []
+        stepper.apply_button.click()  # a click after the change: the status too
+        assert english_sentences(stepper.status.value) == [] and "已" in stepper.status.value
+        assert nbgrad.get_language() == "en"  # the widget's language did not leak out
+        english = BackwardStepper(t["f"], names=t, draw=False).state_text()
+        assert english.startswith("BackwardStepper from f: step 0 of 4")
+    finally:
+        nbgrad.set_language(None)
