@@ -19,7 +19,7 @@ import traitlets
 import nbgrad
 
 from ..autograd import grad as autograd_grad, no_grad
-from ..display.figure import figure_png, font_family
+from ..display.figure import figure_png, font_family, words
 from ..display.formatting import number
 from ..display.html import image_html
 from ..i18n import message
@@ -252,7 +252,7 @@ class GradientPlayground(Snapshot, widgets.VBox):
         half = (xs[-1] - xs[0]) / 5
         tx = np.array([x0 - half, x0 + half])
         ax.plot(tx, f0 + slope * (tx - x0), color="#d55e00", linewidth=2,
-                label=message("playground.tangent", slope=f"f'({self.variables[0]}) = {number(slope)}"))
+                label=words("playground.tangent", slope=f"f'({self.variables[0]}) = {number(slope)}"))
         ax.plot([x0], [f0], "o", color="#d55e00")
         finite = ys[np.isfinite(ys)]
         if finite.size:
