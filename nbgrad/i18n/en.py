@@ -95,6 +95,22 @@ MESSAGES = {
     "drawing.not_kept": "not kept",
     "drawing.not_stored": "grad —: not stored (only leaves keep .grad)",
     "drawing.not_reached": "grad —: not reached yet",
+    "draw.not_a_node_kind": "expected a node id, a tensor or a grad_fn node, got {type}",
+    "draw.not_a_node": "{item} is not a node of this graph",
+    "draw.no_edge": "no edge {item} in this graph",
+    "draw.too_big": "this graph has {n} nodes, more than max_nodes={max_nodes}; a drawing that big cannot be read. Draw a part of it: pass an intermediate tensor (the output of one layer, say, draw(hidden)), or a subgraph of to_networkx(t) (graph.subgraph(ids)); or raise max_nodes.",
+    "draw.not_drawable": "draw() takes a Tensor or a graph made by to_networkx(), not {type}",
+    "draw.names_for_graph": "names= labels a tensor being drawn; for a graph, pass it to to_networkx(t, names=...)",
+    "widgets.not_a_tensor": "{widget}() expects a Tensor, got {type}",
+    "graph_view.not_a_node": "{node} is not a node of this graph; the nodes are {nodes}",
+    "tensor_view.bad_index": "index {index} does not pick a 2-d slice of a tensor of shape {shape}",
+    "tensor_view.bad_mode": "mode must be one of {modes}, not {mode}",
+    "playground.bad_function": "function must be Python code (a str) or a callable, not {type}",
+    "playground.variables": "the playground draws functions of one or two variables, not {n}: {variables}",
+    "playground.bad_at": "at= needs one value per variable ({variables}), got {n}",
+    "playground.bad_range": "the range of {name} must go from low to high, got ({lo}, {hi})",
+    "playground.syntax": "SyntaxError: {error} in {code}",
+    "stepper.bad_step": "step {step} out of range: this stepper has frames 0 to {n}",
     # <<< issue-13 widgets
     # >>> issue-13 exercises
     # <<< issue-13 exercises

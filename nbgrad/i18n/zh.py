@@ -95,6 +95,22 @@ MESSAGES = {
     "drawing.not_kept": "未保留",
     "drawing.not_stored": "梯度 —：未保存（只有叶子节点保留 .grad）",
     "drawing.not_reached": "梯度 —：还没传到",
+    "draw.not_a_node_kind": "需要节点 id、张量或 grad_fn 节点，得到的是 {type}",
+    "draw.not_a_node": "{item} 不是这个计算图的节点",
+    "draw.no_edge": "这个计算图里没有边 {item}",
+    "draw.too_big": "这个计算图有 {n} 个节点，超过了 max_nodes={max_nodes}；画这么大的图没法看清。只画其中一部分：传入一个中间张量（比如某一层的输出，draw(hidden)），或者 to_networkx(t) 的一个子图（graph.subgraph(ids)）；或者调大 max_nodes。",
+    "draw.not_drawable": "draw() 接受一个 Tensor 或者 to_networkx() 生成的图，而不是 {type}",
+    "draw.names_for_graph": "names= 用来给要画的张量起名字；画一个图时，请把它传给 to_networkx(t, names=...)",
+    "widgets.not_a_tensor": "{widget}() 需要一个 Tensor，得到的是 {type}",
+    "graph_view.not_a_node": "{node} 不是这个计算图的节点；节点有 {nodes}",
+    "tensor_view.bad_index": "索引 {index} 选不出形状为 {shape} 的张量的一个二维切片",
+    "tensor_view.bad_mode": "mode 必须是 {modes} 之一，而不是 {mode}",
+    "playground.bad_function": "function 必须是 Python 代码（str）或者可调用对象，而不是 {type}",
+    "playground.variables": "练习场只画一元或二元函数，而不是 {n} 元：{variables}",
+    "playground.bad_at": "at= 需要每个变量（{variables}）各一个值，得到的是 {n} 个",
+    "playground.bad_range": "{name} 的范围必须从小到大，得到的是 ({lo}, {hi})",
+    "playground.syntax": "SyntaxError（语法错误）：{error}，代码是 {code}",
+    "stepper.bad_step": "第 {step} 步超出范围：这个单步器的帧是 0 到 {n}",
     # <<< issue-13 widgets
     # >>> issue-13 exercises
     # <<< issue-13 exercises

@@ -30,7 +30,7 @@ class GraphView(Snapshot, widgets.VBox):
 
     def __init__(self, tensor, *, names=None):
         if not isinstance(tensor, Tensor):
-            raise TypeError(f"GraphView() expects a Tensor, got {type(tensor).__name__}")
+            raise TypeError(message("widgets.not_a_tensor", widget="GraphView", type=type(tensor).__name__))
         self.tensor, self._names = tensor, names
         self.picker = widgets.Dropdown(description=message("graph_view.picker"), layout={"width": "max-content"})
         self.refresh_button = widgets.Button(description=message("widgets.refresh"),
@@ -50,8 +50,8 @@ class GraphView(Snapshot, widgets.VBox):
     @traitlets.validate("selected")
     def _valid_selected(self, proposal):
         if proposal["value"] not in self.graph:
-            raise traitlets.TraitError(f"{proposal['value']!r} is not a node of this graph; "
-                                       f"the nodes are {', '.join(self.graph.nodes)}")
+            raise traitlets.TraitError(message("graph_view.not_a_node", node=repr(proposal["value"]),
+                                               nodes=", ".join(self.graph.nodes)))
         return proposal["value"]
 
     # ----- reading the graph -----

@@ -161,6 +161,32 @@ def gradient_playground():
     return texts
 
 
+@renderer()
+def widget_errors():
+    """What the widgets and draw() say to a mistake: raised, or shown in the widget (a graph too big to draw)."""
+    texts = []
+    x = nbgrad.tensor(1.0, requires_grad=True)
+    chain = x
+    for _ in range(320):  # more than draw()'s 600 nodes
+        chain = chain * 1.0
+    stepper = BackwardStepper(chain, names={"x": x})
+    texts += [frame.children[0].value for frame in stepper._frames]  # where the picture would be: why it is not
+    graph = to_networkx(x * 2)
+    mistakes = [lambda: GraphView(3), lambda: TensorView("x"), lambda: TensorView(x, mode="bars"),
+                lambda: setattr(TensorView(nbgrad.ones(2, 2, 2)), "index", (5,)),
+                lambda: setattr(GraphView(x * 2), "selected", "v42"), lambda: GradientPlayground(3),
+                lambda: GradientPlayground("x + y + z0", variables=("x", "y", "z")),
+                lambda: GradientPlayground("x", at=(1, 2)), lambda: GradientPlayground("x", ranges=(2, 1)),
+                lambda: BackwardStepper(x * 2, draw=False).gradients(7), lambda: draw("x"),
+                lambda: draw(graph, names={"x": x}), lambda: draw(graph, highlight="v42"),
+                lambda: draw(graph, highlight=("v0", "v0")), lambda: draw(graph, highlight=[3.5])]
+    for mistake in mistakes:
+        with pytest.raises(Exception) as raised:
+            mistake()
+        texts.append(str(raised.value))
+    return texts
+
+
 # ----- the display functions -----
 @renderer()
 def draw_graphs():
