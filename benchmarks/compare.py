@@ -9,6 +9,7 @@ process, and ``run.py``'s per-op workload and MLP step run on each, interleaved 
 machine this is the only fair comparison: two runs minutes apart can differ by 10-20% with nothing changed.
 """
 import argparse
+import atexit
 import importlib
 import os
 import shutil
@@ -23,6 +24,7 @@ import nbgrad
 def load_other(checkout):
     """The nbgrad package of ``checkout``, imported as ``nbgrad_other``."""
     scratch = tempfile.mkdtemp(prefix="nbgrad-compare-")
+    atexit.register(shutil.rmtree, scratch, True)
     shutil.copytree(os.path.join(checkout, "nbgrad"), os.path.join(scratch, "nbgrad_other"),
                     ignore=shutil.ignore_patterns("__pycache__", "lessons"))
     sys.path.insert(0, scratch)

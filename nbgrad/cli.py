@@ -1,23 +1,33 @@
 """Command line: ``python -m nbgrad lessons|execute|site``, over the functions of ``nbgrad.lesson_tools``.
 
-  lessons [DIR]          copy the lessons to DIR (default ./nbgrad-lessons) and open JupyterLab there
+  lessons [DIR] [-- JUPYTER_ARGS ...]
+                         copy the lessons to DIR (default ./nbgrad-lessons) and open JupyterLab on lesson 1,
+                         DIR its root (both languages in its file browser); what follows -- goes to JupyterLab
+                         (--allow-root, --no-browser, --port 8899, ...)
   execute [NOTEBOOK ...] re-run notebooks in place and save their outputs (maintainers; default: all)
   site OUT               build a static HTML site of the executed lessons, widget state embedded
 """
 import argparse
 import subprocess
 import sys
-from pathlib import Path
 
 from . import lesson_tools
+from .i18n import message
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # Everything after the first "--" is JupyterLab's, passed on untouched (argparse would read options there).
+    argv, jupyter_args = (argv[:argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else (argv, [])
     parser = argparse.ArgumentParser(prog="python -m nbgrad",
                                      description="The lessons that ship with nbgrad: copy, re-execute, publish.")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("lessons", help="copy the lessons to a folder and open JupyterLab there")
-    p.add_argument("dir", nargs="?", default="nbgrad-lessons")
+    p = sub.add_parser("lessons", help="copy the lessons to a folder and open JupyterLab there",
+                       usage="python -m nbgrad lessons [-h] [--force] [--no-launch] [dir] [-- JUPYTER_ARGS ...]",
+                       epilog="JupyterLab opens lesson 1, its root the folder (both languages in its file browser). "
+                              "Arguments after -- go to JupyterLab: "
+                              "python -m nbgrad lessons my-lessons -- --allow-root --no-browser --port 8899")
+    p.add_argument("dir", nargs="?", default="nbgrad-lessons", help="where to copy them (default: nbgrad-lessons)")
     p.add_argument("--force", action="store_true", help="overwrite edited copies without asking")
     p.add_argument("--no-launch", action="store_true", help="copy only; do not start JupyterLab")
     p = sub.add_parser("execute", help="re-run notebooks in place and save their outputs")
@@ -26,15 +36,19 @@ def main(argv=None):
     p.add_argument("out")
     p.add_argument("--widgets-js", help="folder with embed-amd.js and require.js, for an offline site")
     args = parser.parse_args(argv)
+    if jupyter_args and (args.command != "lessons" or args.no_launch):
+        parser.error(message("launch.args_without_launch"))
 
     if args.command == "lessons":
         for rel, status in lesson_tools.copy_lessons(args.dir, force=args.force, ask=_ask_on_terminal):
             print(f"{status:9} {rel}")
         if not args.no_launch:
-            first = Path(args.dir) / lesson_tools.FIRST_LESSON
-            return subprocess.call([sys.executable, "-m", "jupyterlab", str(first)])
+            return subprocess.call(lesson_tools.jupyterlab_command(args.dir, jupyter_args))
     elif args.command == "execute":
-        lesson_tools.execute(args.notebooks)
+        try:
+            lesson_tools.execute(args.notebooks)
+        except lesson_tools.InstalledLessonsError as error:
+            parser.exit(2, f"python -m nbgrad execute: {error}\n")
     elif args.command == "site":
         print(lesson_tools.build_site(args.out, widgets_js=args.widgets_js))
     return 0

@@ -7,11 +7,18 @@ The command line over these functions is ``nbgrad/cli.py`` (``python -m nbgrad``
 """
 import os
 import shutil
+import sys
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
+from .i18n import message
+
 LESSONS_PACKAGE = "nbgrad.lessons"
 FIRST_LESSON = PurePosixPath("en", "01_autograd_basics.ipynb")
+# An exercise's solution: its code cell is tagged "solution" (with "hide-cell", Jupyter Book's toggle, and
+# collapsed in JupyterLab by its metadata), the "Solution (click to expand):" line above it "solution-label".
+# A static page has nothing to click: both are left out of the site.
+SOLUTION_TAGS = ("solution", "solution-label")
 
 
 def lessons_dir():
@@ -73,15 +80,29 @@ def copy_lessons(dest, *, force=False, ask=None):
     return report
 
 
+def jupyterlab_command(folder, jupyter_args=()):
+    """The command that opens JupyterLab on the first lesson in ``folder``, the server's root being ``folder``
+    itself, so that both languages are in the file browser (given only a file, Jupyter's server roots itself in
+    the file's folder: ``en/``)."""
+    folder = Path(folder).resolve()
+    return [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}",
+            str(folder.joinpath(*FIRST_LESSON.parts)), *jupyter_args]
+
+
 def execute(paths=None, *, timeout=300):
     """Re-run notebooks in place and save them: the documented way to refresh stored outputs.
 
     The default is every shipped lesson, which in an editable install is the checkout's ``notebooks/``.
+    A notebook inside an installed package (a wheel's lessons) is refused, before anything runs:
+    ``InstalledLessonsError``.
     """
+    paths = [Path(p) for p in paths] if paths else [Path(lesson) for _, lesson in lesson_files()]
+    for path in paths:
+        _refuse_installed(path)
     import nbformat
     from nbclient import NotebookClient
 
-    for path in [Path(p) for p in paths] if paths else [Path(lesson) for _, lesson in lesson_files()]:
+    for path in paths:
         nb = nbformat.read(path, as_version=4)
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                                 store_widget_state=True, resources={"metadata": {"path": str(path.parent)}})
@@ -93,6 +114,25 @@ def execute(paths=None, *, timeout=300):
                 cell.outputs = _merge_streams(cell.outputs)
         nbformat.write(nb, path)
         print(f"executed {path}")
+
+
+class InstalledLessonsError(ValueError):
+    """A notebook to execute lies inside an installed package, whose files pip owns."""
+
+
+def _refuse_installed(path):
+    """Raise if ``path`` lies in an installed package: any site-packages, or nbgrad's own folder (a wheel
+    installed anywhere, ``pip install --target`` included, keeps its lessons there; an editable install's
+    lessons are the checkout's notebooks/, outside it)."""
+    path = Path(path)
+    resolved = path.resolve()
+    here = Path(__file__).resolve().parent
+    folders = [Path(*resolved.parts[:i + 1]) for i, part in enumerate(resolved.parts)
+               if part in ("site-packages", "dist-packages")]
+    if resolved.is_relative_to(here):
+        folders.append(here)
+    if folders:
+        raise InstalledLessonsError(message("launch.installed_lessons", path=path, folder=folders[0]))
 
 
 def _merge_streams(outputs):
@@ -110,7 +150,7 @@ def _merge_streams(outputs):
 
 def build_site(out, *, root=None, widgets_js=None):
     """Static HTML of every lesson (under ``root``, default: the shipped ones) plus an index page; widgets
-    render with no kernel.
+    render with no kernel, and the exercises' solutions are left out (``SOLUTION_TAGS``).
 
     ``widgets_js``: a folder holding ``embed-amd.js`` with the ``.woff2`` fonts beside it (from the
     ``dist/`` folder of @jupyter-widgets/html-manager) and ``require.js``; they are copied next to the
@@ -118,6 +158,7 @@ def build_site(out, *, root=None, widgets_js=None):
     by default.
     """
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
     import nbformat
 
     out = Path(out)
@@ -132,6 +173,7 @@ def build_site(out, *, root=None, widgets_js=None):
         nb = nbformat.reads(lesson.read_text(encoding="utf-8"), as_version=4)
         page = rel.with_suffix(".html")
         exporter = HTMLExporter(template_name="lab")
+        exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=set(SOLUTION_TAGS)), enabled=True)
         if widgets_js:
             up = "../" * (len(page.parts) - 1)
             exporter.widget_renderer_url = f"{up}static/embed-amd.js"

@@ -4,7 +4,12 @@ One module per concern: ``formatting`` (numbers, shapes, LaTeX, op labels), ``wa
 behind a tensor), ``layout`` (where each box goes: pure geometry), ``drawing`` (the picture), ``figure``
 (making and saving figures), ``graph`` (``to_networkx`` and ``draw``), ``trace`` (backward step by step),
 ``html`` (cards), ``ipython`` (the hooks ``import nbgrad`` plugs in), ``extension`` (``%load_ext nbgrad``),
-``training``.  They read the core through its public API and ``nbgrad.autograd.graph`` only.
+``training``, ``errors`` (``explain``: what an autograd error means).  They read the core through its public
+API and ``nbgrad.autograd.graph`` only.
 
-Nothing is imported here; each module loads its own dependencies (matplotlib, networkx, IPython) when used.
+Only ``explain`` is imported here (it needs nothing but the message catalogue); each other module loads its own
+dependencies (matplotlib, networkx, IPython) when used.
 """
+from .errors import explain
+
+__all__ = ["explain"]

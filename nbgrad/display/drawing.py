@@ -21,6 +21,7 @@ _STYLE = {
     "constant": {"face": "#ececec", "edge": "#8a8a8a"},
     "operation": {"face": "#f3f3f3", "edge": "#4d4d4d"},
 }
+_MODULE = {"face": "#d9efe6", "edge": "#009e73"}  # a module box (group="module"); its legend: modules.legend
 _HIGHLIGHT = "#d55e00"  # vermillion
 _EDGE = "#707070"
 _MUTED = "#6b6b6b"
@@ -54,7 +55,7 @@ def _text(ax, x, y, text, **style):
 
 
 def _legend_text(kind):
-    return words(f"drawing.{kind}")
+    return words("modules.legend") if kind == "module" else words(f"drawing.{kind}")
 
 
 class _Box:
@@ -96,10 +97,16 @@ def _value_rows(attrs, show_grad, compact):
 
 
 def _boxes(graph, show_grad, compact):
-    show_grad = show_grad and any(a["grad"] is not None for _, a in graph.nodes(data=True))
+    from .modules import box_rows
+
+    shown = show_grad and any(a["grad"] is not None for _, a in graph.nodes(data=True))
     boxes = {}
     for node_id, attrs in graph.nodes(data=True):
-        if attrs["kind"] == "operation":
+        if attrs["kind"] == "module":
+            rows = box_rows(attrs, show_grad)
+            width = max(sum(_width(t) for t, _ in row) for row in rows) + 2 * _PAD
+            box = _Box(node_id, attrs, rows, width, len(rows) * _ROW + 4, head=True)
+        elif attrs["kind"] == "operation":
             text = attrs["label"]
             caption = "" if compact else attrs["op"]
             pill = max(_width(text) + 2 * _PAD, _PILL_HEIGHT + 6)
@@ -108,7 +115,7 @@ def _boxes(graph, show_grad, compact):
             box = _Box(node_id, attrs, [[(text, "op")]], max(pill, _width(caption, _CAPTION)), height,
                        body=pill, caption=caption)
         else:
-            rows, head = _value_rows(attrs, show_grad, compact)
+            rows, head = _value_rows(attrs, shown, compact)
             width = max(sum(_width(t) for t, _ in row) for row in rows) + 2 * _PAD
             box = _Box(node_id, attrs, rows, max(width, 24.0), len(rows) * _ROW + 4, head=head)
         boxes[node_id] = box
@@ -129,7 +136,7 @@ def render(graph, marked, marked_edges, *, show_grad, compact, ax, title):
     layout = _layout(graph, boxes)
     ys = [layout.y[b] for b in boxes] or [0.0]
     half = max((boxes[b].height / 2 for b in boxes), default=10.0)
-    kinds = [k for k in KINDS if any(a["kind"] == k for _, a in graph.nodes(data=True))]
+    kinds = [k for k in (*KINDS, "module") if any(a["kind"] == k for _, a in graph.nodes(data=True))]
     legend = sum(37 + _width(_legend_text(k), _CAPTION * 1.15) for k in kinds)
     legend += 37 + _width(_legend_text("highlighted"), _CAPTION * 1.15) if marked or marked_edges else 0
     legend += _width(note, _CAPTION * 1.15)
@@ -194,7 +201,7 @@ def _draw_box(ax, box, x, y, marked, scale):
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyBboxPatch
 
-    style = _STYLE[box.attrs["kind"]]
+    style = _style(box.attrs["kind"])
     edge = dict(edgecolor=_HIGHLIGHT if marked else style["edge"], linewidth=(2.6 if marked else 1.0) * scale,
                 facecolor=style["face"], zorder=4, linestyle="--" if box.attrs["kind"] == "constant" else "-")
     text = dict(va="center", zorder=5)
@@ -224,11 +231,15 @@ def _draw_box(ax, box, x, y, marked, scale):
         row_y += _ROW
 
 
+def _style(kind):
+    return _MODULE if kind == "module" else _STYLE[kind]
+
+
 def _legend(ax, kinds, highlighted, note, y, scale):
     from matplotlib.patches import FancyBboxPatch
 
     x = _MARGIN
-    entries = [(_legend_text(k), _STYLE[k], k) for k in kinds]
+    entries = [(_legend_text(k), _style(k), k) for k in kinds]
     if highlighted:
         entries.append((_legend_text("highlighted"), {"face": "#ffffff", "edge": _HIGHLIGHT}, "highlight"))
     for text, style, kind in entries:

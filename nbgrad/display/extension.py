@@ -7,10 +7,12 @@ the extension adds
 * ``%nbgrad_graph EXPR``: draw the autograd graph of the tensor ``EXPR`` evaluates to;
 * ``%nbgrad_trace EXPR``: print the backward pass of that tensor, step by step;
 * ``%nbgrad config [show_graph=True|False]``: show (or set) the options; ``show_graph`` draws the
-  graph under every tensor that has one, whenever a tensor is displayed.
+  graph under every tensor that has one, whenever a tensor is displayed;
+* under the traceback of an autograd error it recognises, a short Why and Fix in the learner's language
+  (``nbgrad.display.explain``), through IPython's ``set_custom_exc``; other errors show as before.
 
-Loading twice changes nothing; ``%unload_ext nbgrad`` removes every magic and formatter it added and
-puts back whatever those names and types had before. Mistakes in a magic's argument are reported in one
+Loading twice changes nothing; ``%unload_ext nbgrad`` removes every magic, formatter and exception handler
+it added and puts back whatever those names, types and handlers were before. Mistakes in a magic's argument are reported in one
 line (``UsageError: nbgrad_graph: name 'q' is not defined``), not with a traceback from inside nbgrad.
 """
 import ast
@@ -20,7 +22,9 @@ from html import escape
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 
+from ..i18n import message
 from ..tensor import Tensor
+from .errors import KINDS, explain
 from .figure import figure_png
 from .html import image_html, tensor_html
 
@@ -56,6 +60,23 @@ class _Extension:
         self._previous_registry = manager.registry.get(type(self.magics).__name__)
         self._previous_html = None  # the HTML formatter's own entry for Tensor, while show_graph is on
         manager.register(self.magics)
+        self._previous_exc = (shell.custom_exceptions, shell.CustomTB)
+        explained = tuple(dict.fromkeys(t for types, _ in KINDS.values() for t in types))
+        shell.set_custom_exc(explained + tuple(shell.custom_exceptions), self._show_error)
+        self._handler = shell.CustomTB
+
+    def _show_error(self, shell, etype, value, tb, tb_offset=None):
+        """IPython's traceback, then the explanation of an error nbgrad recognises; any other error goes to
+        the handler that was there before, or to IPython's own traceback, as if nbgrad were not loaded."""
+        previous_types, previous_handler = self._previous_exc
+        explanation = explain(value)
+        if not explanation and previous_types and isinstance(value, previous_types):
+            return previous_handler(etype, value, tb, tb_offset=tb_offset)
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset, running_compiled_code=True)
+        if explanation:
+            shell.display_pub.publish(data={"text/plain": explanation.advice_text(),
+                                            "text/html": f"<div class='nbgrad-explanation'>{explanation.advice_html()}</div>"})
+        return None
 
     def set_option(self, name, value):
         if name == "show_graph" and value != self.options["show_graph"]:
@@ -69,6 +90,8 @@ class _Extension:
 
     def close(self):
         self.set_option("show_graph", False)
+        if self.shell.CustomTB is self._handler:  # unless someone has put in a handler of their own since
+            self.shell.custom_exceptions, self.shell.CustomTB = self._previous_exc
         manager = self.shell.magics_manager
         for kind, previous in self._previous_magics.items():
             for name, function in previous.items():
@@ -99,7 +122,7 @@ def _tensor_with_graph_html(t):
         png = _draw_png(t)
     except ValueError as exc:  # too big to draw: say so under the card rather than fail the display
         return f"{card}<div class='nbgrad-note'>{escape(str(exc))}</div>"
-    return card + image_html(png, "autograd graph")
+    return card + image_html(png, message("extension.graph_alt"))
 
 
 @magics_class
@@ -113,15 +136,15 @@ class NbgradMagics(Magics):
     def _evaluate(self, magic, line):
         expression = line.strip()
         if not expression:
-            raise UsageError(f"{magic}: give an expression, e.g. %{magic} loss")
+            raise UsageError(f"{magic}: {message('extension.give_expression', magic=magic)}")
         try:
             value = self.shell.ev(expression)
         except SyntaxError as exc:
-            raise UsageError(f"{magic}: invalid syntax in {expression!r}: {exc.msg}") from None
+            raise UsageError(f"{magic}: {message('extension.invalid_syntax', expression=repr(expression), error=exc.msg)}") from None
         except Exception as exc:  # noqa: BLE001 - the user's expression failed: report it in one line
             raise UsageError(f"{magic}: {exc}") from None
         if not isinstance(value, Tensor):
-            raise UsageError(f"{magic}: expected a Tensor, got {type(value).__name__}")
+            raise UsageError(f"{magic}: {message('extension.expected_tensor', type=type(value).__name__)}")
         return value
 
     @line_magic
@@ -148,7 +171,7 @@ class NbgradMagics(Magics):
         """``%nbgrad config``: show the options; ``%nbgrad config show_graph=True``: set them."""
         words = line.split()
         if not words or words[0] != "config":
-            raise UsageError("nbgrad: usage: %nbgrad config [show_graph=True|False]")
+            raise UsageError(f"nbgrad: {message('extension.usage')}")
         settings = [_parse_setting(word) for word in words[1:]]
         for name, value in settings:
             self._extension.set_option(name, value)
@@ -171,11 +194,11 @@ def _on_user_tensor(magic, function, value):
 def _parse_setting(word):
     name, equals, text = word.partition("=")
     if name not in _DEFAULTS:
-        raise UsageError(f"nbgrad config: unknown option {name!r}; the options are: {', '.join(_DEFAULTS)}")
+        raise UsageError(f"nbgrad config: {message('extension.unknown_option', name=repr(name), options=', '.join(_DEFAULTS))}")
     try:
         value = ast.literal_eval(text) if equals else None
     except (ValueError, SyntaxError):
         value = None
     if type(value) is not type(_DEFAULTS[name]):
-        raise UsageError(f"nbgrad config: {name} must be True or False, not {text!r}")
+        raise UsageError(f"nbgrad config: {message('extension.true_or_false', name=name, text=repr(text))}")
     return name, value

@@ -9,16 +9,37 @@ from string import Formatter
 import numpy as np
 
 from ..autograd.graph import is_builtin, op_of
+from ..i18n import message
+from ..printing import element_formatter
 
 
-def number(v, digits=4):
-    """A number in at most ``digits`` significant digits: 27, 4.5, 0.3333, 1e-05."""
+def number(v, digits=None):
+    """A value as PyTorch prints it in a tensor of its own (``print(torch.tensor(v))``): 27., 4.5000, 0.3333,
+    1.0000e-05, 3 (an integer), True; so a trace or a picture agrees digit for digit with ``print(w.grad)``
+    (``set_printoptions`` included).
+
+    ``digits``: for a crowded picture only (a heatmap's cells), at most that many significant digits instead.
+    """
+    a = np.asarray(v)
+    if digits is not None and a.dtype.kind == "f":
+        return f"{float(a):.{digits}g}"
+    return element_formatter(a)(a.item()).strip()
+
+
+def literal(v):
+    """A number as code spells it, every digit its type holds and no more: 3, 0.5, 1.9801, 1e-05.
+
+    For what the user wrote rather than what was computed: an op's parameters (``x ** 2``, ``alpha=0.5``)
+    and the constants in an expression (``y*3``).
+    """
     if isinstance(v, (bool, np.bool_)):
         return str(bool(v))
-    v = float(v)
-    if v == 0:
-        return "0"  # not "-0"
-    return f"{v:.{digits}g}"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    v = v if isinstance(v, np.floating) else float(v)
+    if np.isfinite(v) and v == int(v) and abs(v) < 1e16:
+        return str(int(v))  # 2.0 is spelled 2, as in x ** 2
+    return str(v)  # Python's and NumPy's shortest spelling that reads back as the same number
 
 
 def shape_text(shape):
@@ -27,22 +48,29 @@ def shape_text(shape):
 
 
 def summary(array, *, with_shape=True):
-    """A short text for an array: ``27``, ``3 (all 2×2)``, ``[1, 2, 3]``, ``2×3 [-1.2 … 2.3]``."""
+    """A short text for an array, its numbers as ``print`` shows them: ``27.``, ``3. (all 2×2)``,
+    ``[1., 2., 3.]``, ``2×3 [-1.2000 … 2.3000]``."""
     a = np.asarray(array)
     shape = shape_text(a.shape)
     if a.size == 0:
-        return f"empty {shape}" if with_shape else "empty"
+        return message("format.empty_shape", shape=shape) if with_shape else message("format.empty")
     if a.size == 1:
-        return number(a.reshape(()).item())
+        return number(a.reshape(()))
     if (a == a.flat[0]).all():
-        return f"{number(a.flat[0])} (all {shape})" if with_shape else f"all {number(a.flat[0])}"
-    if a.size <= 4 and a.ndim <= 2:
-        rows = ", ".join("[" + ", ".join(number(v) for v in row) + "]" for row in a.reshape(-1, a.shape[-1]))
-        return f"[{rows}]" if a.ndim == 2 else rows
+        first = number(a.flat[0])
+        return message("format.all_shape", value=first, shape=shape) if with_shape else message(
+            "format.all", value=first)
     prefix = f"{shape} " if with_shape else ""
+    if a.size <= 4 and a.ndim <= 2:
+        fmt = element_formatter(a)  # one style for all, as print chooses it for the whole tensor
+        rows = [", ".join(fmt(v).strip() for v in row) for row in a.reshape(-1, a.shape[-1]).tolist()]
+        return "[" + ", ".join(f"[{row}]" for row in rows) + "]" if a.ndim == 2 else f"[{rows[0]}]"
     if a.dtype.kind == "b":
-        return f"{prefix}{int(a.sum())} True"
-    return f"{prefix}[{number(a.min(), 3)} … {number(a.max(), 3)}]"
+        return prefix + message("format.true_count", count=int(a.sum()))
+    ends = np.array([a.min(), a.max()], dtype=a.dtype)
+    fmt = element_formatter(ends)  # the style print would choose for these two numbers
+    low, high = (fmt(v).strip() for v in ends.tolist())
+    return f"{prefix}[{low} … {high}]"
 
 
 def latex_escape(text):
@@ -79,9 +107,9 @@ _ATOM = 9  # a name, a number or a call: never bracketed
 
 def _formatted(template, node):
     """An op's ``postfix`` with the node's parameters filled in (``**{exponent}`` -> ``**2``), as ``str.format``
-    does (``^{{3}}`` -> ``^{3}``), each parameter through ``number``."""
+    does (``^{{3}}`` -> ``^{3}``), each parameter spelled as code (``literal``)."""
     names = [name for _, name, _, _ in Formatter().parse(template) if name]
-    return template.format(**{name: number(getattr(node, f"_saved_{name}")) for name in names})
+    return template.format(**{name: literal(getattr(node, f"_saved_{name}")) for name in names})
 
 
 def _notation(op):

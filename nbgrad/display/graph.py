@@ -135,7 +135,7 @@ def _is_edge(item):
 
 
 def draw(tensor_or_graph, *, highlight=None, show_grad=True, names=None, grads=None, ax=None,
-         max_nodes=MAX_NODES, compact=None, title=None):
+         max_nodes=MAX_NODES, compact=None, title=None, group=None, depth=1, model=None):
     """Draw the autograd graph behind a tensor (or a graph from ``to_networkx``) and return the Figure.
 
     Inputs are on the left, the output on the right.  A value shows ``label shape | data | grad``; an
@@ -150,10 +150,20 @@ def draw(tensor_or_graph, *, highlight=None, show_grad=True, names=None, grads=N
     - ``ax``: draw into these matplotlib axes; otherwise a new Figure sized to the graph.
     - ``compact``: draw values as labels only; by default, graphs over 160 nodes are drawn compact.
     - ``max_nodes``: larger graphs are refused with a message on how to draw a part of them.
+    - ``group="module"``: draw the graph of a model's loss with each ``nn.Module`` as one box (``fc1: Linear``,
+      its parameters' shapes and, after backward, their ``‖grad‖``), down to ``depth`` as torchview does
+      (1: the model's children are boxes; 2: their children are); ``model`` is found among ``names=`` or the
+      notebook's variables when not given.  See ``nbgrad.display.modules``; ``max_nodes`` counts the boxes.
     """
     from . import drawing
 
+    if group not in (None, "module"):
+        raise ValueError(message("modules.bad_group", group=repr(group)))
     graph = _graph_to_draw(tensor_or_graph, names, grads)
+    if group is not None:
+        from .modules import module_graph
+
+        graph, _ = module_graph(graph, model, depth=depth, names=names)
     n = graph.number_of_nodes()
     if n > max_nodes:
         raise ValueError(message("draw.too_big", n=n, max_nodes=max_nodes))

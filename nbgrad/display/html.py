@@ -15,6 +15,7 @@ from itertools import product
 import numpy as np
 
 from .. import get_printoptions
+from ..i18n import message
 from ..printing import element_formatter
 from ..autograd.function import AccumulateGrad
 from ..tensor import Tensor
@@ -46,7 +47,7 @@ def node_html(node):
     else:
         sections = _saved_section(node)
     sections += _next_functions_section(node)
-    return _card(repr(node), _header("autograd node", node.name()), sections)
+    return _card(repr(node), _header(message("card.autograd_node"), node.name()), sections)
 
 
 def image_html(png, alt):
@@ -96,7 +97,7 @@ def _tensor_body(t):
     ]
     if grad is None and (t.is_leaf and t.requires_grad or t.retains_grad):
         pairs.append(("grad", "None"))
-    body = _attrs(pairs) + _section("values", values_html(t.detach().numpy()))
+    body = _attrs(pairs) + _section(message("card.values"), values_html(t.detach().numpy()))
     if grad is not None:
         body += _section("grad", values_html(grad.detach().numpy()))
     return body
@@ -118,31 +119,31 @@ def _saved_section(node):
     saved = node.saved_values()
     notes = ""
     if getattr(node, "saved_freed", False):
-        notes = ("<span class='nbgrad-note'>saved tensors freed by backward(); call "
-                 "backward(retain_graph=True) to keep them</span>")
+        notes = f"<span class='nbgrad-note'>{escape(message('card.saved_freed'))}</span>"
     if not saved:
-        return _section("saved", notes or "<span class='nbgrad-note'>nothing</span>")
+        return _section(message("card.saved"), notes or f"<span class='nbgrad-note'>{escape(message('card.nothing'))}</span>")
     items = "".join(
         f"<li><span class='nbgrad-code'>{escape(str(key))}</span>: {_describe(value)}</li>"
         for key, value in saved.items()
     )
-    return _section(f"saved ({len(saved)})", f"{notes}<ul class='nbgrad-list'>{items}</ul>")
+    return _section(message("card.saved_count", count=len(saved)), f"{notes}<ul class='nbgrad-list'>{items}</ul>")
 
 
 def _next_functions_section(node):
     items = []
     for i, (fn, output_nr) in enumerate(node.next_functions):
         if fn is None:
-            text = "None <span class='nbgrad-note'>(this input needs no gradient)</span>"
+            text = f"None <span class='nbgrad-note'>{escape(message('card.no_gradient_needed'))}</span>"
         else:
             text = f"<span class='nbgrad-code'>({escape(fn.name())}, {output_nr})</span>"
             if isinstance(fn, AccumulateGrad):
                 leaf = fn.variable
-                label = "" if leaf.name is None else f"{escape(str(leaf.name))}, "
-                text += f" <span class='nbgrad-note'>(leaf {label}shape {tuple(leaf.shape)})</span>"
+                key = "card.leaf" if leaf.name is None else "card.named_leaf"
+                note = message(key, name=str(leaf.name), shape=tuple(leaf.shape))
+                text += f" <span class='nbgrad-note'>{escape(note)}</span>"
         items.append(f"<li><span class='nbgrad-kind'>[{i}]</span>{text}</li>")
     if not items:
-        return _section("next_functions", "<span class='nbgrad-note'>none: gradients stop here</span>")
+        return _section("next_functions", f"<span class='nbgrad-note'>{escape(message('card.gradients_stop'))}</span>")
     return _section(f"next_functions ({len(items)})", f"<ol class='nbgrad-list'>{''.join(items)}</ol>")
 
 
@@ -162,7 +163,7 @@ def values_html(data):
     dimension are shown, and numbers use the digits and notation ``repr`` would use.
     """
     if data.size == 0:
-        return "<span class='nbgrad-note'>no elements</span>"
+        return f"<span class='nbgrad-note'>{escape(message('card.no_elements'))}</span>"
     options = get_printoptions()
     summarize = data.size > options["threshold"]
     edge = options["edgeitems"]
@@ -244,7 +245,7 @@ def _legend(fmt, scale, data):
     high = np.asarray(scale, dtype=data.dtype).item()  # an int tensor's formatter expects ints
     low, high = fmt(-high).strip(), fmt(high).strip()
     return (
-        "<div class='nbgrad-legend'>colour: "
+        f"<div class='nbgrad-legend'>{escape(message('card.colour'))} "
         f"<span class='nbgrad-swatch' style='background-color:{_background(-scale, scale)}'>{escape(low)}</span>"
         " … 0 … "
         f"<span class='nbgrad-swatch' style='background-color:{_background(scale, scale)}'>{escape(high)}</span>"

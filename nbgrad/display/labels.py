@@ -14,6 +14,7 @@ the order in which variables were created.
 """
 import sys
 
+from ..i18n import message
 from ..tensor import Tensor
 
 
@@ -25,7 +26,7 @@ def _namespace_items(names):
     try:
         return vars(names).items()
     except TypeError:
-        raise TypeError(f"names must be a dict or a namespace, not {type(names).__name__}") from None
+        raise TypeError(message("labels.names_type", type=type(names).__name__)) from None
 
 
 def _ipython_namespace():
@@ -61,3 +62,8 @@ class Names:
     def tensors(self):
         """Every tensor that has a name here (given first, then the notebook's)."""
         return list(dict.fromkeys([*self._given, *self._notebook]))
+
+
+def namespaces(names=None):
+    """Where names come from, first first: the ``(name, object)`` pairs of ``names=``, then the notebook's."""
+    return [list(_namespace_items(names)), list(_namespace_items(_ipython_namespace()))]

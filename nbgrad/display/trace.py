@@ -13,13 +13,15 @@ words and in LaTeX, with the operands' names and values filled in.
 """
 import html
 import inspect
+import unicodedata
 from string import Template
 
 from .. import ones_like
 from ..autograd import backward_pass, no_grad
 from ..autograd.function import AccumulateGrad
 from ..autograd.graph import inputs_of, op_of
-from .formatting import latex_escape, number, summary
+from ..i18n import message, rule_latex, rule_text
+from .formatting import latex_escape, literal, number, summary
 from .graph import digraph, set_grads
 from .walk import Walk
 
@@ -34,7 +36,8 @@ class Step:
     ``input_ids`` and ``inputs`` (ids and labels of those inputs); ``local`` (each input's local
     derivative as an array, where the rule gives one element by element, else None); ``sums`` (for each
     input: its gradient summed so far, how many of its consumers have sent theirs, and how many it has);
-    ``accumulated`` (leaf label -> gradient for the leaves reached so far); ``rule`` and ``rule_latex``.
+    ``accumulated`` (leaf label -> gradient for the leaves reached so far); ``rule`` (plain text, the user's
+    names in backquotes), ``rule_html`` (the same, names as ``<code>``) and ``rule_latex``.
     """
 
     def __init__(self, **fields):
@@ -55,9 +58,7 @@ class Trace:
         self.root = tensor
         self.walk = Walk(tensor, names)
         if self.walk.several is not None:  # a step is one node making one value: a node of several is not drawn
-            raise NotImplementedError(
-                f"nbgrad cannot trace a graph with {self.walk.several.name()}, a node with several outputs, yet; "
-                "draw() shows it, and backward() and autograd.grad() work on it")
+            raise NotImplementedError(message("trace.several_outputs", node=self.walk.several.name()))
         self.applied = False
         self.steps = self._record()
 
@@ -83,13 +84,13 @@ class Trace:
                 local=self._local(node, grad_output, input_ids), sums=sums,
                 accumulated={self.label(v): g for v, g in leaves.items()},
             ))
-            steps[-1].rule, steps[-1].rule_latex = self._rule(steps[-1])
+            steps[-1].rule, steps[-1].rule_html, steps[-1].rule_latex = self._rule(steps[-1])
         return steps
 
     def label(self, value_id):
         """A value's label; else "constant", or its id for an unnamed tensor deep in the graph."""
         attrs = self.walk.nodes[value_id]
-        return attrs["label"] or ("constant" if attrs["kind"] == "constant" else value_id)
+        return attrs["label"] or (message("trace.constant") if attrs["kind"] == "constant" else value_id)
 
     def _latex(self, value_id):
         return self.walk.latex.get(value_id) or rf"\mathrm{{{self.label(value_id)}}}"
@@ -109,20 +110,21 @@ class Trace:
         return tuple(out)
 
     def _rule(self, step):
-        """The op's rule as (text, LaTeX), with the operands' names, the parameters and the numbers filled in."""
-        node, out = step.node, self._operand_text(step.value_id)
+        """The op's rule as (text, HTML, LaTeX), with the operands' names, the parameters and the numbers filled in."""
+        node = step.node
         if type(node) is AccumulateGrad:
-            text = f"{out}.grad += the gradient that arrives (written by apply(), not by the trace)"
             leaf = self._latex(step.value_id)
             root = self._latex(self.walk.root_id)
             latex = rf"{leaf}.\mathrm{{grad}} \mathrel{{+}}= \frac{{\partial {root}}}{{\partial {leaf}}}"
-            return text, latex
+            text = message("trace.accumulate_rule", leaf=self._operand_text(step.value_id))
+            return text, html.escape(text), latex
         function = op_of(node)
         rule = function.rule
         symbols = self._symbols(node, step.input_ids)
-        params = {k: str(v) for k, v in (rule.params(node, number) if rule is not None and rule.params else {}).items()}
-        text = self._rule_text(function, rule, step.value_id, symbols, params)
-        return text, self._rule_latex(step, rule, symbols, params)
+        params = {k: str(v) for k, v in (rule.params(node, literal) if rule is not None and rule.params else {}).items()}
+        text, rule_html = (self._rule_text(function, rule, step.value_id, symbols, params, *spelling)
+                           for spelling in _SPELLINGS)
+        return text, rule_html, self._rule_latex(step, rule, symbols, params)
 
     @staticmethod
     def _symbols(node, input_ids):
@@ -140,30 +142,35 @@ class Trace:
             bound.setdefault(symbol, []).append(show(value_id))
         return bound
 
-    def _rule_text(self, function, rule, value_id, symbols, params):
+    def _rule_text(self, function, rule, value_id, symbols, params, name, words):
         """The op's rule in its own letters, then which of the user's values each letter stands for.
 
-        The user's values are in backquotes (`b`), so that they are never mistaken for the rule's letters
-        when they are named alike: "`c` = a · b;  ∂`c`/∂a = b,  ∂`c`/∂b = a   where a is `b`, b is `a`".
+        The user's values are set apart (``name``: in backquotes in plain text, ``<code>`` in HTML) so that
+        they are never mistaken for the rule's letters when they are named alike:
+        "`c` = a · b;  ∂`c`/∂a = b,  ∂`c`/∂b = a   where a is `b`, b is `a`". ``words`` escapes our own text.
         """
         if rule is None:  # a user's Function: its name is all we know of its maths
             args = ", ".join(self._operand_text(v) for _, v in symbols)
-            out = self._operand_text(value_id)
-            return f"{out} = {function.__name__}({args}); its derivative is what {function.__name__}.backward computes"
-        out = self._named(value_id)
-        where = [f"{symbol} {'is' if len(shown) == 1 else 'are'} {', '.join(shown)}"
-                 for symbol, shown in self._bind(symbols, self._named).items()]
-        where += [f"{k} = {v}" for k, v in params.items() if not k.startswith("_")]  # _name: a piece of LaTeX
-        return f"{out} = {rule.text.replace('∂/∂', f'∂{out}/∂')}   where {', '.join(where)}"
+            return words(message("trace.custom_rule", output=self._operand_text(value_id),
+                                 function=function.__name__, args=args))
+        out = self._named(value_id, name, words)
+        separator = message("trace.list_separator")
+        where = [message("trace.is" if len(shown) == 1 else "trace.are", symbol=words(symbol),
+                         value=separator.join(shown))
+                 for symbol, shown in self._bind(symbols, lambda v: self._named(v, name, words)).items()]
+        where += [words(f"{k} = {v}") for k, v in params.items() if not k.startswith("_")]  # _name: LaTeX
+        rule_words = words(rule_text(function)).replace("∂/∂", f"∂{out}/∂")
+        return message("trace.where", rule=f"{out} = {rule_words}", bindings=separator.join(where))
 
     def _rule_latex(self, step, rule, symbols, params):
         mapping = {**params, **{k: ", ".join(v) for k, v in self._bind(symbols, self._operand_latex).items()}}
         if rule is None or not rule.latex:  # a user's Function: its name is all we know of its maths
             name = latex_escape(op_of(step.node).__name__)
             expression = rf"\operatorname{{{name}}}({', '.join(self._operand_latex(v) for _, v in symbols)})"
-            derivatives = [rf"\text{{what {name}.backward computes}}"]
+            computes = message("trace.custom_derivative", function=op_of(step.node).__name__)
+            derivatives = [rf"\text{{{latex_escape(computes)}}}"]
         else:
-            expression, *derivatives = (Template(t).safe_substitute(mapping) for t in rule.latex)
+            expression, *derivatives = (Template(t).safe_substitute(mapping) for t in rule_latex(op_of(step.node)))
         out = self._operand_latex(step.value_id)
         named = self.walk.nodes[step.value_id]["name"] is not None or not self.walk.latex.get(step.value_id)
         parts = [f"{out} = {expression}" if named else expression]
@@ -175,10 +182,11 @@ class Trace:
             local = step.local[k]
             if local is not None:
                 flat = local.reshape(-1)
-                shown = number(flat[0]) if flat.size and (flat == flat[0]).all() else summary(local)
-                if shown != derivative:
-                    derivative += rf" = {shown}" if shown == number(flat[0]) else rf" = {_text(shown)}"
-            which = rf"\ \text{{(as }}{symbol}\text{{)}}" if value_id in repeated else ""
+                same = flat.size and (flat == flat[0]).all()
+                shown = number(flat[0]) if same else summary(local)
+                if not (same and literal(flat[0].item()) == derivative):  # "= 1" once, not "= 1 = 1."
+                    derivative += rf" = {shown}" if same else rf" = {_text(shown)}"
+            which = rf"\ \text{{({message('trace.as')} }}{symbol}\text{{)}}" if value_id in repeated else ""
             parts.append(rf"\frac{{\partial {out}}}{{\partial {self._operand_latex(value_id)}}}{which} = {derivative}")
         return r",\qquad ".join(parts)
 
@@ -186,10 +194,12 @@ class Trace:
         """A value inside a formula: its label, bracketed if it is an expression (``(y*y)``)."""
         return f"({self.label(value_id)})" if self._is_expression(value_id) else self.label(value_id)
 
-    def _named(self, value_id):
-        """A value in a rule's text: the user's label in backquotes, never to be read as one of the rule's letters."""
+    def _named(self, value_id, name, words):
+        """A value in a rule's text, set apart by ``name`` (see ``_SPELLINGS``): never read as one of the rule's letters."""
         attrs = self.walk.nodes[value_id]
-        return "a constant" if attrs["kind"] == "constant" and not attrs["label"] else f"`{self.label(value_id)}`"
+        if attrs["kind"] == "constant" and not attrs["label"]:
+            return words(message("trace.a_constant"))
+        return name(self.label(value_id))
 
     def _operand_latex(self, value_id):
         latex = self._latex(value_id)
@@ -210,7 +220,7 @@ class Trace:
         return iter(self.steps)
 
     def __repr__(self):
-        return f"<Trace of the backward pass from {self.label(self.walk.root_id)}: {len(self.steps)} steps>"
+        return message("trace.repr", root=self.label(self.walk.root_id), count=len(self.steps))
 
     def gradients(self, step=None):
         """value id -> gradient (ndarray) known after ``step`` (default: the end), partial sums included."""
@@ -235,57 +245,57 @@ class Trace:
     def apply(self):
         """Write the leaf gradients into ``.grad`` (accumulating, as ``backward(retain_graph=True)`` does); once."""
         if self.applied:
-            raise RuntimeError(
-                "this trace has already been applied to .grad; take a new backward_trace() to apply again")
+            raise RuntimeError(message("trace.already_applied"))
         self._pass.commit(retain_graph=True)
         self.applied = True
 
     # ----- rendering -----
     def to_text(self):
         """The whole pass as a plain-text table: one block per step, one line per input."""
-        head = f"Backward pass from {self.label(self.walk.root_id)}: {len(self.steps)} steps, " + (
-            "applied to .grad." if self.applied else "nothing written to .grad (call .apply() to write it).")
+        root = self.label(self.walk.root_id)
+        head = message("trace.head_applied" if self.applied else "trace.head_pending", root=root, count=len(self.steps))
         rows = []  # (first column, rest of the columns)
         for s in self.steps:
-            rows.append((f"step {s.index + 1}", [s.op, s.rule]))  # counted from 1, as the stepper counts
-            arrives = f"∂{self._operand_text(self.walk.root_id)}/∂{self._operand_text(s.value_id)} arrives:"
-            rows.append(("", [arrives, summary(_array(s.grad_output))]))
+            rows.append((message("trace.step", index=s.index + 1), [s.op, s.rule]))  # from 1, as the stepper counts
+            derivative = f"∂{self._operand_text(self.walk.root_id)}/∂{self._operand_text(s.value_id)}"
+            rows.append(("", [message("trace.arrives", derivative=derivative), summary(_array(s.grad_output))]))
             for k in range(len(s.input_ids)):
                 label, local, sent, status = self._send_columns(s, k)
-                rows.append(("", [f"→ {label}", local and f"local {local}", sent and f"sends {sent}", status]))
+                rows.append(("", [f"→ {label}", local and message("trace.local", value=local),
+                                  sent and message("trace.sends", value=sent), status]))
             if type(s.node) is AccumulateGrad:
-                rows.append(("", [f"{s.output}.grad += {summary(_array(s.grad_output))}", "(pending)"]))
+                rows.append(("", [f"{s.output}.grad += {summary(_array(s.grad_output))}", message("trace.pending")]))
         widths = {}
         for _, cols in rows:
             if len(cols) > 2:
                 for i, c in enumerate(cols[:-1]):
-                    widths[i] = max(widths.get(i, 0), len(c))
-        first = max(len(f) for f, _ in rows) if rows else 0
+                    widths[i] = max(widths.get(i, 0), _width(c))
+        first = max(_width(f) for f, _ in rows) if rows else 0
         lines = [head, ""]
         for lead, cols in rows:
             if len(cols) > 2:
-                text = "  ".join(c.ljust(widths[i]) if i < len(cols) - 1 else c for i, c in enumerate(cols))
+                text = "  ".join(_pad(c, widths[i]) if i < len(cols) - 1 else c for i, c in enumerate(cols))
             else:
                 text = "  ".join(cols)
-            lines.append(f"{lead.ljust(first)}  {text}".rstrip())
+            lines.append(f"{_pad(lead, first)}  {text}".rstrip())
         final = self.steps[-1].accumulated if self.steps else {}
-        lines += ["", "leaf gradients: " + (", ".join(f"{k} = {summary(_array(v))}" for k, v in final.items())
-                                            or "none")]
+        gradients = message("trace.list_separator").join(f"{k} = {summary(_array(v))}" for k, v in final.items())
+        lines += ["", message("trace.leaf_gradients", gradients=gradients or message("trace.none"))]
         return "\n".join(lines)
 
     def _send_columns(self, s, k):
         """(input label, local derivative, gradient sent, how far the input's sum has got) as text."""
         label = s.inputs[k]
         if s.sums[k] is None:
-            return label, "", "", "no gradient (a constant)"
+            return label, "", "", message("trace.no_gradient")
         total, count, expected = s.sums[k]
         local = "" if s.local[k] is None else summary(s.local[k])
         grad = s.grad_inputs[k]
-        sent = "nothing" if grad is None else summary(_array(grad))
+        sent = message("trace.nothing") if grad is None else summary(_array(grad))
         if count < expected:
-            status = f"sum so far {summary(total)} ({count} of {expected} arrived)"
+            status = message("trace.sum_so_far", total=summary(total), count=count, expected=expected)
         else:
-            status = f"complete: {summary(total)}" if expected > 1 else "complete"
+            status = message("trace.complete_total", total=summary(total)) if expected > 1 else message("trace.complete")
         return label, local, sent, status
 
     def __str__(self):
@@ -298,27 +308,29 @@ class Trace:
         """One step as HTML (MathJax ``$...$`` for the rule); every user string escaped, no scripts."""
         s = self.steps[i]
         e = html.escape
-        root = self.label(self.walk.root_id)
         rows = []
         for k in range(len(s.input_ids)):
             cells = self._send_columns(s, k)
             rows.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
-        leaves = ", ".join(f"{e(k)} = {e(summary(_array(v)))}" for k, v in s.accumulated.items()) or "none yet"
+        leaves = message("trace.list_separator").join(
+            f"{e(k)} = {e(summary(_array(v)))}" for k, v in s.accumulated.items()) or e(message("trace.none_yet"))
         table = ""
         if rows:
-            table = ("<table class='nbgrad-step-table'><thead><tr><th>input</th><th>local derivative</th>"
-                     "<th>gradient sent</th><th>its gradient</th></tr></thead><tbody>" + "".join(rows)
-                     + "</tbody></table>")
+            heads = "".join(f"<th>{e(message(key))}</th>" for key in
+                            ("trace.column_input", "trace.column_local", "trace.column_sent", "trace.column_total"))
+            table = (f"<table class='nbgrad-step-table'><thead><tr>{heads}</tr></thead><tbody>{''.join(rows)}"
+                     "</tbody></table>")
+        title = message("trace.step_of", index=s.index + 1, count=len(self.steps))
+        arrives = message("trace.gradient_arrives", root=e(self.label(self.walk.root_id)), value=e(s.output),
+                          gradient=e(summary(_array(s.grad_output))))
         return (
             "<div class='nbgrad-step'>"
-            f"<div class='nbgrad-step-title'><b>Step {s.index + 1} of {len(self.steps)}</b>: "
-            f"<code>{e(s.op)}</code></div>"
-            f"<div class='nbgrad-step-arrives'>The gradient of {e(root)} with respect to {e(s.output)} arrives: "
-            f"{e(summary(_array(s.grad_output)))}</div>"
+            f"<div class='nbgrad-step-title'><b>{e(title)}</b>: <code>{e(s.op)}</code></div>"
+            f"<div class='nbgrad-step-arrives'>{arrives}</div>"
             f"<div class='nbgrad-step-rule'>${e(s.rule_latex)}$</div>"
-            f"<div class='nbgrad-step-rule-text'>{e(s.rule)}</div>"
+            f"<div class='nbgrad-step-rule-text'>{s.rule_html}</div>"
             f"{table}"
-            f"<div class='nbgrad-step-leaves'>Leaf gradients so far: {leaves}</div>"
+            f"<div class='nbgrad-step-leaves'>{message('trace.leaves_so_far', gradients=leaves)}</div>"
             "</div>"
         )
 
@@ -326,6 +338,20 @@ class Trace:
 def _array(g):
     """A gradient as an array (None stays None)."""
     return None if g is None else g.detach().numpy()
+
+
+# How a rule's text sets the user's names apart, and escapes nbgrad's own words: (plain text, HTML)
+_SPELLINGS = ((lambda label: f"`{label}`", lambda text: text),
+              (lambda label: f"<code>{html.escape(label)}</code>", html.escape))
+
+
+def _width(text):
+    """Columns ``text`` takes in a monospace font: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text, width):
+    return text + " " * (width - _width(text))
 
 
 def _text(summary):

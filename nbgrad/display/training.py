@@ -22,8 +22,10 @@ import numpy as np
 
 from .. import from_numpy
 from ..autograd import no_grad
+from ..i18n import message
 from ..tensor import Tensor
 from .figure import figure_png, new_figure
+from .formatting import number
 
 
 def _in_notebook():
@@ -86,23 +88,24 @@ def _draw_decision_boundary(ax, model, X, y, resolution=150, padding=0.5):
                linewidths=0.3)
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
-    ax.set_title("decision boundary")
+    ax.set_title(message("training.decision_boundary"))
 
 
 def _draw_fitted_curve(ax, model, X, y):
     x = X.detach().numpy()[:, 0]
     grid = np.linspace(x.min(), x.max(), 200, dtype=x.dtype)[:, None]
-    ax.scatter(x, y.detach().numpy().reshape(len(x)), s=10, color="0.5", label="data")
-    ax.plot(grid[:, 0], _predict(model, from_numpy(grid)).reshape(len(grid)), color="C3", label="model")
+    ax.scatter(x, y.detach().numpy().reshape(len(x)), s=10, color="0.5", label=message("training.data"))
+    ax.plot(grid[:, 0], _predict(model, from_numpy(grid)).reshape(len(grid)), color="C3",
+            label=message("training.model"))
     ax.legend(loc="best", fontsize="small")
-    ax.set_title("model")
+    ax.set_title(message("training.model"))
 
 
 def plot_decision_boundary(model, X, y, ax=None, resolution=200, padding=0.5):
     """A matplotlib Figure: the class ``model`` predicts all over the plane of 2-D inputs ``X``, and the points
     coloured by their labels ``y``. Drawn into ``ax`` when given."""
     if X.dim() != 2 or X.shape[1] != 2:
-        raise ValueError(f"plot_decision_boundary needs inputs of shape (n, 2), got {list(X.shape)}")
+        raise ValueError(message("training.needs_2d", shape=list(X.shape)))
     if ax is None:
         ax = new_figure(figsize=(4.5, 4)).add_subplot()
     _draw_decision_boundary(ax, model, X, y, resolution, padding)
@@ -118,7 +121,7 @@ class TrainingMonitor:
 
     def __init__(self, steps, model=None, X=None, y=None, every=10, live=None):
         if steps <= 0 or every <= 0:
-            raise ValueError(f"steps and every must be positive, got steps={steps}, every={every}")
+            raise ValueError(message("training.positive", steps=steps, every=every))
         self.steps, self.every = steps, every
         self.model, self.X, self.y = model, X, y
         self.live = _in_notebook() if live is None else live
@@ -134,7 +137,7 @@ class TrainingMonitor:
     def update(self, loss):
         """Record one step's loss (a tensor or a number); redraw every ``every`` steps."""
         if self.closed:
-            raise RuntimeError("this TrainingMonitor is closed: it already showed its last step")
+            raise RuntimeError(message("training.closed"))
         self.losses.append(float(loss.item() if isinstance(loss, Tensor) else loss))
         step = len(self.losses)
         if step >= self.steps:
@@ -157,12 +160,14 @@ class TrainingMonitor:
         return self.summary()
 
     def summary(self):
-        """``trained 300 steps: loss 0.6931 -> 0.0123, training accuracy 99.5%``"""
+        """``trained 300 steps: loss 0.6931 -> 0.0123, training accuracy 99.5%``: the losses as ``print(loss)``
+        shows them."""
         if not self.losses:
-            return "trained 0 steps"
-        text = f"trained {len(self.losses)} steps: loss {self.losses[0]:.4g} -> {self.losses[-1]:.4g}"
+            return message("training.trained_none")
+        text = message("training.trained", steps=len(self.losses), first=_loss(self.losses[0]),
+                       last=_loss(self.losses[-1]))
         if self.accuracy is not None:
-            text += f", training accuracy {self.accuracy:.1%}"
+            text += message("training.trained_accuracy", accuracy=f"{self.accuracy:.1%}")
         return text
 
     # ----- drawing -----
@@ -176,9 +181,10 @@ class TrainingMonitor:
 
     def _progress_text(self):
         self._measure()
-        text = f"step {len(self.losses):>{len(str(self.steps))}}/{self.steps}  loss {self.losses[-1]:.4g}"
+        text = message("training.progress", step=f"{len(self.losses):>{len(str(self.steps))}}", steps=self.steps,
+                       loss=_loss(self.losses[-1]))
         if self.accuracy is not None:
-            text += f"  accuracy {self.accuracy:.1%}"
+            text += message("training.progress_accuracy", accuracy=f"{self.accuracy:.1%}")
         return text
 
     def _panel(self):
@@ -210,8 +216,8 @@ class TrainingMonitor:
         curve.set_xlim(1, max(self.steps, 2))
         if min(self.losses) > 0:
             curve.set_yscale("log")
-        curve.set_xlabel("step")
-        curve.set_title("loss")
+        curve.set_xlabel(message("training.step"))
+        curve.set_title(message("training.loss"))
         if right is not None:
             right.clear()
             if self._panel_kind == "boundary":
@@ -224,11 +230,16 @@ class TrainingMonitor:
         from IPython.display import display
 
         # The plain-text fallback is the same in every update: nbval compares it, not the PNG.
-        bundle = {"image/png": self._render(), "text/plain": f"<TrainingMonitor: {self.steps} steps>"}
+        bundle = {"image/png": self._render(), "text/plain": message("training.repr", steps=self.steps)}
         if self._handle is None:
             self._handle = display(bundle, raw=True, display_id=True)
         else:
             self._handle.update(bundle, raw=True)
+
+
+def _loss(value):
+    """A loss as ``print(loss)`` shows it (a float32 tensor of one number)."""
+    return number(np.float32(value))
 
 
 def _batches(X, y, batch_size, seed):

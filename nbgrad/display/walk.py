@@ -13,9 +13,10 @@ import numpy as np
 
 from ..autograd.function import AccumulateGrad
 from ..autograd.graph import get_gradient_edge, inputs_of, output_count, output_of, retained_of, traverse
+from ..i18n import message
 from ..tensor import Tensor
 from . import labels
-from .formatting import expression, latex_name, number, op_label
+from .formatting import expression, latex_name, literal, op_label
 
 KINDS = ("leaf", "intermediate", "output", "constant", "operation")
 _MAX_EXPRESSION = 14  # longer expressions are not used as labels: they would crowd the picture
@@ -35,7 +36,7 @@ class Walk:
 
     def __init__(self, root, names=None):
         if not isinstance(root, Tensor):
-            raise TypeError(f"expected a Tensor, got {type(root).__name__}")
+            raise TypeError(message("walk.expected_tensor", type=type(root).__name__))
         self.root = root
         self.nodes, self.edges, self.inputs = {}, {}, {}
         self.op_ids, self.value_ids, self.latex = {}, {}, {}
@@ -180,7 +181,7 @@ class Walk:
         value = attrs["value"]
         if attrs["kind"] == "constant":
             if value is not None and value.size == 1:
-                text = number(value.reshape(()).item())
+                text = literal(value.reshape(())[()])  # as the code spells it: y*3, not y*3.
                 return text, text, _NAMED if not text.startswith("-") else 0
             return "", "", 0
         producer = attrs["node"] if attrs["kind"] in ("intermediate", "output") else None

@@ -21,6 +21,7 @@ readable text file, and no binary is kept in the repository.
 import contextlib
 import importlib
 import os
+import re
 
 DEFAULT = "en"
 ENV_VAR = "NBGRAD_LANG"
@@ -90,6 +91,29 @@ def rule_text(op):
         if text is not None:
             return text
     return op.rule.text
+
+
+_LATEX_WORDS = re.compile(r"\\text\{([^{}]*)\}")
+
+
+def rule_latex(op):
+    """An op's LaTeX rule (``op.rule.latex``), the words in its ``\\text{...}`` in the current language.
+
+    A language translates those words once for every op, under ``"rule.latex.<the English words>"`` (spaces
+    around them dropped from the key; the translation brings its own), so that the maths stays in one place:
+    the op's block. Words without a translation, and names such as ``\\text{indices}``, stay as they are.
+    """
+    latex = op.rule.latex
+    language = get_language()
+    if language == DEFAULT or not latex:
+        return latex
+    words = catalogue(language)
+
+    def translate(match):
+        translated = words.get(f"rule.latex.{match.group(1).strip()}")
+        return match.group(0) if translated is None else rf"\text{{{translated}}}"
+
+    return tuple(_LATEX_WORDS.sub(translate, template) for template in latex)
 
 
 def catalogue(code):

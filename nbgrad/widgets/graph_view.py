@@ -3,6 +3,8 @@
 The picture is the display layer's ``draw`` with the picked node highlighted; the details are its
 values and gradient (``values_html``), and for an operation its inputs, output and what it saved
 (``node_html``).  After a cell that changed a gradient (a ``backward()``), the view redraws itself.
+With ``group="module"`` the graph of a model's loss is drawn with each ``nn.Module`` as one box
+(``nbgrad.display.modules``), and a module picker with an "open" toggle opens and closes them.
 """
 from html import escape
 
@@ -14,6 +16,7 @@ from ..display.figure import figure_png
 from ..display.formatting import shape_text, summary
 from ..display.graph import draw, to_networkx
 from ..display.html import image_html, node_html, values_html
+from ..display.modules import ModuleGroups, collapse, find_model
 from ..i18n import message
 from ..tensor import Tensor
 from ._common import Snapshot, array_key, note, refresh_after_cells, sentence_html, styled, stylesheet
@@ -24,27 +27,52 @@ class GraphView(Snapshot, widgets.VBox):
 
     ``names``: a dict or namespace naming tensors (in a notebook, your variables name them already).
     Call ``refresh()`` to redraw by hand; in a notebook it happens after every cell that changed a gradient.
+
+    ``group="module"`` (with ``depth`` and ``model`` as in ``draw``): each module of the model is one box;
+    ``opened`` holds the qualified names of the modules shown open (at first, those above ``depth``); pick a
+    module and press "open" (or pick its box in the node picker) to open or close it.
     """
 
     selected = traitlets.Unicode(None, allow_none=True, help="the id of the node shown in detail")
+    opened = traitlets.Tuple(help="group='module': the modules drawn open, by qualified name")
 
-    def __init__(self, tensor, *, names=None):
+    def __init__(self, tensor, *, names=None, group=None, depth=1, model=None):
         if not isinstance(tensor, Tensor):
             raise TypeError(message("widgets.not_a_tensor", widget="GraphView", type=type(tensor).__name__))
-        self.tensor, self._names = tensor, names
+        if group not in (None, "module"):
+            raise ValueError(message("modules.bad_group", group=repr(group)))
+        self.tensor, self._names, self.groups = tensor, names, None
+        module_controls = []
+        if group is not None:
+            graph = to_networkx(tensor, names=names)
+            self.model = find_model(graph, names) if model is None else model
+            self.groups = ModuleGroups(graph, self.model)
+            self.opened = tuple(sorted(self.groups.opened_to(depth)))
+            self.module_picker = widgets.Dropdown(
+                description=message("modules.picker"), layout={"width": "max-content"},
+                options=[(self.groups.label(q), q) for q in self.groups.names()])
+            self.open_toggle = widgets.ToggleButton(description=message("modules.open"),
+                                                    tooltip=message("modules.open_tooltip"))
+            module_controls = [widgets.HBox([self.module_picker, self.open_toggle])]
         self.picker = widgets.Dropdown(description=message("graph_view.picker"), layout={"width": "max-content"})
         self.refresh_button = widgets.Button(description=message("widgets.refresh"),
                                              tooltip=message("graph_view.refresh_tip"))
         self.image = widgets.Image(format="png", layout={"max_width": "100%"})
         self.details = widgets.HTML()
         super().__init__([widgets.HTML(stylesheet()), widgets.HBox([self.picker, self.refresh_button]),
-                          self.image, self.details])
+                          *module_controls, self.image, self.details])
         self.add_class("nbgrad-graph-view")
         self._pngs = {}  # selected id -> PNG, for the current graph
         self.refresh_button.on_click(lambda _: self.refresh())
         self.refresh()
         traitlets.link((self.picker, "value"), (self, "selected"))
         self.observe(lambda _: self._draw(), "selected")
+        if group is not None:
+            self._follow_module()
+            self.module_picker.observe(lambda _: self._follow_module(), "value")
+            self.open_toggle.observe(self._toggled, "value")
+            self.observe(lambda _: self._show(self.full), "opened")
+            self.observe(self._picked_box, "selected")
         refresh_after_cells(self)
 
     @traitlets.validate("selected")
@@ -65,8 +93,12 @@ class GraphView(Snapshot, widgets.VBox):
         if _fingerprint(graph) != self._shown:
             self._show(graph)
 
-    def _show(self, graph):
-        self.graph, self._pngs, self._shown = graph, {}, _fingerprint(graph)
+    def _show(self, full):
+        self.full, self._shown = full, _fingerprint(full)
+        if self.groups is not None:
+            self.groups = ModuleGroups(full, self.model)
+        graph = full if self.groups is None else collapse(full, self.groups, self.opened)
+        self.graph, self._pngs = graph, {}
         keep = self.selected if self.selected in graph else graph.graph["root"]
         options = tuple((self._describe(node_id), node_id) for node_id in graph.nodes)
         if options != self.picker.options:
@@ -77,6 +109,8 @@ class GraphView(Snapshot, widgets.VBox):
 
     def _describe(self, node_id):
         a = self.graph.nodes[node_id]
+        if a["kind"] == "module":
+            return f"{a['label']}  ({message('modules.kind')})"
         if a["kind"] == "operation":
             return f"{a['label']}  ({a['op']})"
         label = a["label"] or (message("widgets.kind.constant") if a["kind"] == "constant" else node_id)
@@ -95,6 +129,8 @@ class GraphView(Snapshot, widgets.VBox):
         """The picked node: a value's data, gradient, producer and users; an op's inputs, output and saved values."""
         graph, node_id = self.graph, self.selected
         a = graph.nodes[node_id]
+        if a["kind"] == "module":
+            return self._module_html(a)
         name = lambda v: escape(graph.nodes[v]["label"] or v)  # noqa: E731
         if a["kind"] == "operation":
             inputs = []
@@ -133,6 +169,33 @@ class GraphView(Snapshot, widgets.VBox):
             f"<div class='nbgrad-panel-title'>{escape(message('graph_view.gradient'))}</div>{grad}</div>"
         )
 
+    # ----- modules (group="module") -----
+    def _follow_module(self):
+        self.open_toggle.value = self.module_picker.value in self.opened
+
+    def _toggled(self, change):
+        qualname, opened = self.module_picker.value, set(self.opened)
+        if change["new"]:
+            opened.update(q for q in self.groups.names() if q == qualname or qualname.startswith(q + "."))
+        else:
+            opened.discard(qualname)
+        self.opened = tuple(sorted(opened))
+
+    def _picked_box(self, change):
+        a = self.graph.nodes[change["new"]]
+        if a["kind"] == "module":
+            self.module_picker.value = a["module"]
+
+    def _module_html(self, a):
+        rows = []
+        for name, shape, grad in a["parameters"]:
+            rows.append(f"<div class='nbgrad-panel-title'>{escape(name)} {escape(shape_text(shape))}</div>"
+                        + (values_html(grad) if grad is not None else note(message("modules.no_grad"))))
+        return (f"<div class='nbgrad-details'><h4>{escape(message('modules.kind'))} {escape(a['label'])}</h4>"
+                f"<div>{escape(message('modules.made_of', count=len(a['members']), ops=a['ops']))}</div>"
+                f"<div class='nbgrad-panel-title'>{escape(message('modules.parameters'))}</div>"
+                f"{''.join(rows) or note(message('modules.no_parameters'))}</div>")
+
     def snapshot_html(self):
         return image_html(self.image.value, message("widgets.graph_alt")) + self.details_html()
 
@@ -143,10 +206,20 @@ class GraphView(Snapshot, widgets.VBox):
         ops = graph.number_of_nodes() - len(values)
         grads = ", ".join(f"{graph.nodes[v]['label'] or v} = {summary(graph.nodes[v]['grad'])}"
                           for v in values if graph.nodes[v]["grad"] is not None)
+        lines = []
+        if self.groups is not None:
+            boxes = [a for _, a in graph.nodes(data=True) if a["kind"] == "module"]
+            grads = ", ".join([grads] * bool(grads) + [
+                f"{a['module']}.{name} = {summary(grad)}" for a in boxes for name, _, grad in a["parameters"]
+                if grad is not None])
+            none, comma = message("modules.none"), message("modules.list_separator")
+            lines = [message("modules.state", boxes=comma.join(a["label"] for a in boxes) or none,
+                             opened=comma.join(self.opened) or none)]
         root = graph.nodes[graph.graph["root"]]["label"] or message("widgets.a_tensor")
         return "\n".join([
             message("graph_view.state", root=root, values=len(values), ops=ops, selected=self._describe(self.selected)),
             message("graph_view.gradients", grads=grads or message("widgets.none_yet")),
+            *lines,
         ])
 
 

@@ -278,14 +278,14 @@ def test_draw_returns_a_figure_with_the_labels_and_grads():
     t = seed()
     fig = G.draw(t["out"], names=t)
     texts = [text.get_text() for text in fig.axes[0].texts]
-    for expected in ("x", "y", "z", "out", "y*y", "3", "MulBackward0", "mean", "all 27", "constant"):
+    for expected in ("x", "y", "z", "out", "y*y", "3", "MulBackward0", "mean", "all 27.", "constant"):
         assert expected in texts, expected
     assert not any(text.startswith("grad") for text in texts)  # no gradient anywhere yet
     t["out"].backward()
     texts = [text.get_text() for text in G.draw(t["out"], names=t).axes[0].texts]
-    assert "all 4.5" in texts and "not kept" in texts and message("drawing.not_stored") in texts
+    assert "all 4.5000" in texts and "not kept" in texts and message("drawing.not_stored") in texts
     texts = [text.get_text() for text in G.draw(t["out"], names=t, show_grad=False).axes[0].texts]
-    assert "all 4.5" not in texts
+    assert "all 4.5000" not in texts
 
 
 def test_draw_a_graph_with_trace_gradients_and_highlight():
@@ -295,7 +295,7 @@ def test_draw_a_graph_with_trace_gradients_and_highlight():
     assert structure(trace.graph(1)) == structure(G.to_networkx(t["out"], names=t, grads=trace.gradients(1)))
     fig = G.draw(graph, grads=trace.gradients(1), highlight=trace[1].node, title="step 1")
     texts = [text.get_text() for text in fig.axes[0].texts]
-    assert "all 0.75" in texts and "all 0.25" in texts and "all 4.5" not in texts  # only what is known by step 1
+    assert "all 0.7500" in texts and "all 0.2500" in texts and "all 4.5000" not in texts  # only what is known by step 1
     assert "highlighted" in texts and "step 1" in texts and message("drawing.not_reached") in texts
     assert graph.nodes["v2"]["grad"] is None  # the caller's graph was not modified
     with pytest.raises(ValueError, match="names="):

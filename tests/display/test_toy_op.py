@@ -46,7 +46,7 @@ def test_a_toy_op_gets_its_name_function_trace_latex_and_label(cube):
     assert step.op == "CubeBackward0"
     assert step.rule == "`x**3` = a³;  ∂`x**3`/∂a = 3a²   where a is `x`"
     # the LaTeX rule, with the operand's name and its local derivative's values filled in
-    assert step.rule_latex == r"x^{3},\qquad \frac{\partial \left({x}^{3}\right)}{\partial x} = 3 x^{2} = \text{[3, 12]}"
+    assert step.rule_latex == r"x^{3},\qquad \frac{\partial \left({x}^{3}\right)}{\partial x} = 3 x^{2} = \text{[3., 12.]}"
     labels = {attrs["op"]: attrs["label"] for _, attrs in to_networkx(out).nodes(data=True) if attrs["op"]}
     assert labels["CubeBackward0"] == "**3"
     out.backward()

@@ -69,10 +69,10 @@ def test_rules_as_text_and_latex_with_numbers_filled_in():
     assert mul3.rule_latex == (r"z = \left(y \cdot y\right) \cdot 3,"
                                r"\qquad \frac{\partial z}{\partial \left(y \cdot y\right)} = 3")
     assert mul_yy.rule_latex == (
-        r"y \cdot y,\qquad \frac{\partial \left(y \cdot y\right)}{\partial y}\ \text{(as }a\text{)} = y = 3,"
-        r"\qquad \frac{\partial \left(y \cdot y\right)}{\partial y}\ \text{(as }b\text{)} = y = 3")
+        r"y \cdot y,\qquad \frac{\partial \left(y \cdot y\right)}{\partial y}\ \text{(as }a\text{)} = y = 3.,"
+        r"\qquad \frac{\partial \left(y \cdot y\right)}{\partial y}\ \text{(as }b\text{)} = y = 3.")
     assert mean.rule.startswith("`out` = (1/n) Σᵢ aᵢ;  ∂`out`/∂aᵢ = 1/n   where a is `z`, n = 4")
-    assert r"\frac{\partial \mathrm{out}}{\partial z} = \frac{1}{4} = 0.25" in mean.rule_latex
+    assert r"\frac{\partial \mathrm{out}}{\partial z} = \frac{1}{4} = 0.2500" in mean.rule_latex
     np.testing.assert_array_equal(mul_yy.local[0], full(3.0))  # ∂(y·y)/∂a = b = y = 3
     assert acc.rule.startswith("x.grad += ")
     assert acc.rule_latex == r"x.\mathrm{grad} \mathrel{+}= \frac{\partial \mathrm{out}}{\partial x}"
@@ -236,11 +236,11 @@ def test_text_table_is_deterministic_and_shows_the_pass():
     assert text.splitlines()[0] == ("Backward pass from out: 5 steps, nothing written to .grad "
                                     "(call .apply() to write it).")
     assert "step 3  MulBackward0  `y*y` = a · b;" in text  # numbered from 1, like the stepper's frames
-    sends = r"→ y +local 3 \(all 2×2\) +sends 2\.25 \(all 2×2\) +"
-    assert re.search(sends + r"sum so far 2\.25 \(all 2×2\) \(1 of 2 arrived\)", text)
-    assert re.search(sends + r"complete: 4\.5 \(all 2×2\)", text)
-    assert "∂out/∂(y*y) arrives:  0.75 (all 2×2)" in text
-    assert text.splitlines()[-1] == "leaf gradients: x = 4.5 (all 2×2)"
+    sends = r"→ y +local 3\. \(all 2×2\) +sends 2\.2500 \(all 2×2\) +"
+    assert re.search(sends + r"sum so far 2\.2500 \(all 2×2\) \(1 of 2 arrived\)", text)
+    assert re.search(sends + r"complete: 4\.5000 \(all 2×2\)", text)
+    assert "∂out/∂(y*y) arrives:  0.7500 (all 2×2)" in text
+    assert text.splitlines()[-1] == "leaf gradients: x = 4.5000 (all 2×2)"
     t = seed()
     assert str(backward_trace(t["out"], names=t)) == text
 

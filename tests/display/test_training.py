@@ -93,7 +93,7 @@ def test_stopping_early_prints_the_last_step_and_the_summary_once(capsys):
     for loss in (1.0, 0.5, 0.25):
         monitor.update(loss)
     monitor.close()
-    assert capsys.readouterr().out.splitlines() == ["step   3/100  loss 0.25", "trained 3 steps: loss 1 -> 0.25"]
+    assert capsys.readouterr().out.splitlines() == ["step   3/100  loss 0.2500", "trained 3 steps: loss 1. -> 0.2500"]
     assert TrainingMonitor(steps=5, live=True).close() == "trained 0 steps"  # nothing to draw
     assert capsys.readouterr().out == "trained 0 steps\n"
     with pytest.raises(ValueError, match="steps and every must be positive"):

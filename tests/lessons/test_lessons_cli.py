@@ -1,7 +1,16 @@
 """``python -m nbgrad lessons``: copying the shipped lessons never overwrites a learner's edits unasked."""
+import contextlib
+import json
+import os
 import re
+import secrets
+import shlex
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -59,11 +68,102 @@ def test_command_line_without_a_terminal_keeps_edits(tmp_path, shipped):
     assert (tmp_path / lesson_tools.FIRST_LESSON).read_text(encoding="utf-8") == "edited"
 
 
-def test_readme_main_command_opens_an_existing_lesson():
+def readme_main_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"<!-- main-command -->\s*```bash\n(.+?)\n```", readme, re.S).group(1)
-    (path,) = re.findall(r"jupyter lab (\S+)", block)
-    assert (ROOT / path).is_file()
+    (command,) = re.findall(r"jupyter lab .*", block)
+    return shlex.split(command)
+
+
+def test_readme_main_command_opens_an_existing_lesson():
+    assert (ROOT / readme_main_command()[-1]).is_file()
+
+
+# ----- JupyterLab started for real, as a learner would (as root in a container: --allow-root) -----
+@contextlib.contextmanager
+def jupyterlab_started(command, tmp_path, cwd, timeout=90):
+    """Run ``command`` plus the options of a headless, token-protected server on a free port; yields a function
+    that GETs a path of the server's REST API, and the URL the server would open in a browser."""
+    pytest.importorskip("jupyterlab", reason='starting JupyterLab needs it: pip install -e ".[notebook]"')
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = secrets.token_hex(16)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR", "JUPYTERLAB_SETTINGS_DIR",
+                 "JUPYTERLAB_WORKSPACES_DIR"):  # none of the user's Jupyter folders
+        env[name] = str(tmp_path / "jupyter" / name.lower())
+    options = ["--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
+               f"--IdentityProvider.token={token}", "--ServerApp.terminals_enabled=False"]
+    log = tmp_path / "server.log"
+    with open(log, "wb") as out:
+        # its own process group: the launcher and the server it starts are stopped together
+        server = subprocess.Popen([*command, *options], cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+
+    def get(path):
+        with urllib.request.urlopen(f"{base}{path}?token={token}", timeout=5) as response:
+            return json.load(response)
+
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                get("/api/status")
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"JupyterLab did not start:\n{log.read_text()[-3000:]}")
+                time.sleep(0.5)
+        # with no browser, the server writes the page it would open into its runtime folder
+        (opens,) = (tmp_path / "jupyter" / "jupyter_runtime_dir").glob("jpserver-file-to-run-*-open.html")
+        (url,) = set(re.findall(r'href="([^"]+)"', opens.read_text(encoding="utf-8")))
+        yield get, url.replace(f"?token={token}", "")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def assert_root_holds_both_languages_and_lesson_one_opens(get, url):
+    assert {item["name"] for item in get("/api/contents")["content"]} >= {"en", "zh"}
+    assert url.endswith(f"/lab/tree/{lesson_tools.FIRST_LESSON}")
+    assert get(f"/api/contents/{lesson_tools.FIRST_LESSON}")["type"] == "notebook"
+
+
+def test_lessons_command_passes_arguments_to_jupyterlab_rooted_at_the_folder(tmp_path):
+    lessons = tmp_path / "my lessons"
+    command = [sys.executable, "-m", "nbgrad", "lessons", str(lessons), "--"]
+    with jupyterlab_started(command, tmp_path, cwd=tmp_path) as (get, url):
+        assert_root_holds_both_languages_and_lesson_one_opens(get, url)
+    assert {p.name for p in lessons.iterdir()} == {"en", "zh"}
+
+
+def test_readme_main_command_roots_jupyterlab_where_both_languages_are(tmp_path):
+    command = readme_main_command()
+    assert command[:2] == ["jupyter", "lab"]
+    with jupyterlab_started([sys.executable, "-m", "jupyterlab", *command[2:]], tmp_path, cwd=ROOT) as (get, url):
+        assert_root_holds_both_languages_and_lesson_one_opens(get, url)
+
+
+@pytest.mark.parametrize("command", [["execute"], ["lessons", "{dir}", "--no-launch"]])
+def test_arguments_after_the_double_dash_need_a_launch(tmp_path, command):
+    command = [arg.format(dir=tmp_path / "lessons") for arg in command]
+    done = subprocess.run([sys.executable, "-m", "nbgrad", *command, "--", "--port", "1"], capture_output=True,
+                          text=True, env={**os.environ, "NBGRAD_LANG": "en"})
+    assert done.returncode == 2 and "after -- go to JupyterLab" in done.stderr
+    assert not (tmp_path / "lessons").exists()  # refused before copying anything
+
+
+def test_jupyterlab_command_keeps_the_arguments_in_order_after_the_lesson(tmp_path):
+    command = lesson_tools.jupyterlab_command(tmp_path, ["--port", "8899", "--no-browser"])
+    assert command[-3:] == ["--port", "8899", "--no-browser"]
+    assert f"--ServerApp.root_dir={tmp_path.resolve()}" in command
+    assert str(tmp_path.resolve() / lesson_tools.FIRST_LESSON) in command
 
 
 def test_readme_lesson_table_links_every_lesson_and_nothing_else():
@@ -94,3 +194,21 @@ def test_execute_saves_the_same_outputs_however_the_kernel_splits_the_prints(tmp
         ("stream", "stdout", "step 0\nstep 1\nstep 2\n"),
         ("stream", "stderr", "done\n"),
     ]
+
+
+@pytest.mark.parametrize("packages", ["site-packages", "dist-packages"])
+def test_execute_refuses_an_installed_packages_lessons_and_writes_nothing(tmp_path, packages):
+    installed = tmp_path / "lib" / "python3" / packages / "nbgrad" / "lessons" / lesson_tools.FIRST_LESSON
+    mine = tmp_path / "mine.ipynb"
+    for path in (mine, installed):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', encoding="utf-8")
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")}
+    with pytest.raises(lesson_tools.InstalledLessonsError, match="python -m nbgrad lessons DIR"):
+        lesson_tools.execute([mine, installed])  # the notebook outside is not run either: all or nothing
+    done = subprocess.run([sys.executable, "-m", "nbgrad", "execute", str(installed)], capture_output=True,
+                          text=True, env={**os.environ, "NBGRAD_LANG": "en"})
+    assert done.returncode == 2
+    assert f"{installed} is inside an installed package" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")} == before

@@ -30,8 +30,7 @@ def test_mlp_check_notices_a_reference_that_trains_differently():
         run.check_mlp_matches(slightly_different_start)
 
 
-def test_torch_step_trains_like_nbgrad():
-    torch = pytest.importorskip("torch", reason="the torch contender of the MLP benchmark needs torch")
+def test_torch_step_trains_like_nbgrad(torch):
     data = run.mlp_data()
     mine, mine_params = run.mlp(nbgrad, *data)
     ref, ref_params = run.mlp(torch, *data)
@@ -41,7 +40,7 @@ def test_torch_step_trains_like_nbgrad():
         np.testing.assert_allclose(p, q, rtol=1e-4, atol=1e-6)
 
 
-@pytest.mark.parametrize("name", ["torch", "mygrad", "autograd"])
+@pytest.mark.parametrize("name", [pytest.param("torch", marks=pytest.mark.torch), "mygrad", "autograd"])
 def test_overhead_contenders_compute_nbgrads_gradients(name):
     module = pytest.importorskip(name, reason=f"{name} is an optional contender of the overhead benchmark")
     make = {"torch": run.overhead, "mygrad": run.overhead_mygrad, "autograd": run.overhead_hips}[name]

@@ -93,3 +93,16 @@ def test_installed_wheel_finds_its_lessons_and_copies_them(wheel, tmp_path):
     assert first == str(site / "nbgrad" / "lessons" / _lessons()[0])
     copied = run("-m", "nbgrad", "lessons", str(tmp_path / "copy"), "--no-launch")
     assert copied.split() == [word for rel in _lessons() for word in ("copied", rel)]
+
+
+def test_installed_wheel_refuses_to_execute_its_own_lessons(wheel, tmp_path):
+    """``python -m nbgrad execute`` would rewrite the lessons inside the installed package: refused, nothing written."""
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel[0])],
+                   check=True, capture_output=True)
+    before = {p: p.read_bytes() for p in site.rglob("*.ipynb")}
+    done = subprocess.run([sys.executable, "-m", "nbgrad", "execute"], cwd=tmp_path, capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=str(site), NBGRAD_LANG="en"), stdin=subprocess.DEVNULL)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "is inside an installed package" in done.stderr and "python -m nbgrad lessons DIR" in done.stderr
+    assert {p: p.read_bytes() for p in site.rglob("*.ipynb")} == before

@@ -1,6 +1,6 @@
 """Screenshots of each widget, as a learner sees it in JupyterLab, for the README.
 
-    python tests/screenshots.py docs/img
+    python tests/widgets/screenshots.py docs/img
 
 Needs what the browser tests need (see ``browser_harness.py``: Chromium, playwright, JupyterLab). It writes
 a small notebook to a temporary folder, runs it in JupyterLab on 127.0.0.1, moves each widget to an
@@ -42,7 +42,12 @@ def main(argv=None):
     if reason:
         parser.error(reason)
     args.out.mkdir(parents=True, exist_ok=True)
-    root = Path(tempfile.mkdtemp(prefix="nbgrad-screenshots-"))
+    with tempfile.TemporaryDirectory(prefix="nbgrad-screenshots-") as root:
+        shoot(Path(root), args.out)
+
+
+def shoot(root, out):
+    """Write the notebook into the folder ``root``, open it in JupyterLab and save the PNGs into ``out``."""
     kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(new_notebook(cells=[new_code_cell(c) for c in CELLS], metadata={"kernelspec": kernel}),
                    root / "widgets.ipynb")
@@ -62,8 +67,8 @@ def main(argv=None):
             page.wait_for_function("els => els.every(e => e.complete && e.naturalWidth > 0)",
                                    arg=widget.locator("img").element_handles())
             page.wait_for_timeout(500)  # MathJax typesets the stepper's rule after the frame shows
-            widget.screenshot(path=str(args.out / name))
-            print(args.out / name)
+            widget.screenshot(path=str(out / name))
+            print(out / name)
         page.close()
 
 

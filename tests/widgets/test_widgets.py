@@ -145,7 +145,7 @@ def test_stepper_shows_the_trace_gradients_and_leaves_grad_alone_until_apply():
     np.testing.assert_array_equal(stepper.final_gradients()["x"], backward_gradients(seed, "out")["x"])
     assert t["x"].grad is None, "stepping must not write .grad"
     assert "step 5 of 5 (AccumulateGrad at x)" in stepper.state_text()
-    assert "x = 4.5 (all 2×2)" in stepper.state_text()
+    assert "x = 4.5000 (all 2×2)" in stepper.state_text()
 
     stepper.apply_button.click()
     np.testing.assert_array_equal(t["x"].grad.numpy(), np.full((2, 2), 4.5, np.float32))
@@ -209,7 +209,7 @@ def test_stepper_state_text_is_plain_and_stable():
     assert stepper.state_text() == (
         "BackwardStepper from out: step 2 of 5 (MulBackward0 at z)\n"
         "leaf gradients so far: none yet\n"
-        "leaf gradients after the last step: x = 4.5 (all 2×2)\n"
+        "leaf gradients after the last step: x = 4.5000 (all 2×2)\n"
         '.grad: not written by this stepper (press "apply to .grad" to add the leaf gradients)'
     )
     assert BackwardStepper(seed()["out"], names=seed(), draw=False).state_text() != stepper.state_text()
@@ -350,13 +350,13 @@ def test_tensor_view_tables_heat_maps_and_refresh_after_backward():
     assert view.mode == "table"
     values, grad = view.values_panel.children[1].value, view.grad_panel.children[1].value
     assert "nbgrad-values" in values and "None yet" in grad
-    assert view.state_text() == ("TensorView of x: shape (2, 2), table\nvalues: 1 (all 2×2)\n"
+    assert view.state_text() == ("TensorView of x: shape (2, 2), table\nvalues: 1. (all 2×2)\n"
                                  ".grad: None yet: run backward() to fill it")
 
     t["out"].backward()
     view.refresh_if_changed()
     assert "4.5000" in view.grad_panel.children[1].value
-    assert view.state_text().endswith(".grad: 4.5 (all 2×2)")
+    assert view.state_text().endswith(".grad: 4.5000 (all 2×2)")
 
     view.mode_buttons.value = "heatmap"
     assert view.mode == "heatmap"
@@ -416,7 +416,7 @@ def test_views_refresh_themselves_after_a_cell_in_ipython(monkeypatch):
         assert view.name == "x"  # the notebook variable
         shell.run_cell("out.backward()").raise_error()
         assert "2." in view.grad_panel.children[1].value
-        assert "gradients: x = 2 (all 2)" in graph.state_text()
+        assert "gradients: x = 2. (all 2)" in graph.state_text()
         graph.close()
         view.close()
         shell.run_cell("x.grad = None").raise_error()  # closed views are not refreshed any more
@@ -458,7 +458,7 @@ def test_graph_view_updates_after_backward():
     view.refresh_if_changed()
     assert view.selected == "v5", "the node picked stays picked"
     assert "4.5000" in view.details.value and view.image.value != before
-    assert view.state_text().endswith("gradients: x = 4.5 (all 2×2)")
+    assert view.state_text().endswith("gradients: x = 4.5000 (all 2×2)")
     view.selected = "op1"
     assert "freed" in view.details.value  # backward() freed what the op saved
     assert_safe_html(bundle_html(view))
@@ -485,7 +485,7 @@ def test_playground_value_gradient_and_tangent_in_one_variable():
         assert playground.gradient[0] == pytest.approx(math.sin(x0) + x0 * math.cos(x0))
     assert is_png(playground.plot) and playground.plot.layout.display is None
     assert playground.state_text() == ("GradientPlayground: f(x) = x * sin(x)\n"
-                                       "at x = 0.5:  f(x) = 0.2397,  f'(x) = 0.9182")
+                                       "at x = 0.5000:  f(x) = 0.2397,  f'(x) = 0.9182")
     assert_safe_html(bundle_html(playground))
 
 
