@@ -219,6 +219,53 @@ def node_cards():
     return [display_html.node_html(a["node"]) for _, a in graph.nodes(data=True) if a["node"] is not None]
 
 
+def small_model():
+    nbgrad.manual_seed(0)
+    model = nbgrad.nn.Sequential(nbgrad.nn.Linear(2, 4), nbgrad.nn.Tanh(), nbgrad.nn.Linear(4, 1))
+    loss = nbgrad.nn.functional.mse_loss(model(nbgrad.randn(8, 2)), nbgrad.randn(8, 1))
+    return model, loss
+
+
+@renderer()
+def module_graphs():
+    """A model's loss grouped by module: drawn, and in a GraphView whose modules open and close."""
+    model, loss = small_model()
+    texts = figure_texts(draw(loss, group="module", model=model))
+    view = GraphView(loss, group="module", model=model)
+    texts += widget_texts(view)
+    for qualname in [q for _, q in view.module_picker.options]:
+        view.module_picker.value = qualname
+        view.open_toggle.value = not view.open_toggle.value
+        texts += widget_texts(view)
+    loss.backward()
+    view.refresh()
+    cards = [display_html.node_html(a["node"]) for _, a in view.full.nodes(data=True) if a["kind"] == "operation"]
+    return without(texts + widget_texts(view), cards)  # op cards: see node_cards
+
+
+@renderer()
+def error_explanations():
+    """explain() of autograd's common errors: Why and Fix in the language spoken; PyTorch's message as it is."""
+    from html import escape
+
+    from nbgrad.display.errors import explain
+
+    x = nbgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    mistakes = [lambda: y.backward(), lambda: (x * 2).backward(), lambda: nbgrad.ones(2, 3) @ nbgrad.ones(2, 3),
+                lambda: x.numpy(), lambda: x.add_(1)]
+    texts = []
+    for mistake in mistakes:
+        with pytest.raises(RuntimeError) as raised:
+            mistake()
+        explanation = explain(raised.value)
+        assert explanation, raised.value
+        pytorch = explanation.headline()  # PyTorch's own message, kept in English
+        texts += without([str(explanation), explanation._repr_html_()], [pytorch, escape(pytorch)])
+    return texts
+
+
 # ----- the test -----
 def _cases():
     for language in i18n.languages():
