@@ -225,8 +225,9 @@ def _draw_box(ax, box, x, y, marked, scale):
         if i == 0 and box.head:  # the label is centred
             at = x - sum(_width(t) for t, _ in row) / 2
         for run, kind in row:
-            _text(ax, at, row_y, run, ha="left", fontsize=_FONT_SIZE * scale, color=_MUTED if kind == "muted" else "black",
-                    fontweight="bold" if kind == "name" else "normal", **text)
+            colour = _MUTED if kind == "muted" else "black"
+            _text(ax, at, row_y, run, ha="left", fontsize=_FONT_SIZE * scale, color=colour,
+                  fontweight="bold" if kind == "name" else "normal", **text)
             at += _width(run)
         row_y += _ROW
 

@@ -158,13 +158,14 @@ class GraphView(Snapshot, widgets.VBox):
         else:
             grad = note(message("graph_view.not_kept"))
         leaf = a["node"] if isinstance(a["node"], AccumulateGrad) else None
-        nothing = escape(message("graph_view.by_you" if leaf else "graph_view.made_by_nothing"))
+        made_by_nothing = escape(message("graph_view.by_you" if leaf else "graph_view.made_by_nothing"))
+        used_by_nothing = escape(message("graph_view.used_by_nothing"))
         return (
             f"<div class='nbgrad-details'><h4>{escape(message('widgets.kind.' + a['kind']))} {name(node_id)}"
             f"{' ' + escape(shape_text(a['shape'])) if a['shape'] else ''} "
             f"<span class='nbgrad-code'>{escape(a['dtype'] or '')}</span></h4>"
-            f"<div>{sentence_html('graph_view.made_by', what=', '.join(made_by) or nothing)}</div>"
-            f"<div>{sentence_html('graph_view.used_by', what=', '.join(used_by) or escape(message('graph_view.used_by_nothing')))}"
+            f"<div>{sentence_html('graph_view.made_by', what=', '.join(made_by) or made_by_nothing)}</div>"
+            f"<div>{sentence_html('graph_view.used_by', what=', '.join(used_by) or used_by_nothing)}"
             f"</div><div class='nbgrad-panel-title'>{escape(message('graph_view.value'))}</div>{value}"
             f"<div class='nbgrad-panel-title'>{escape(message('graph_view.gradient'))}</div>{grad}</div>"
         )

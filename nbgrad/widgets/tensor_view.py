@@ -105,7 +105,8 @@ class TensorView(Snapshot, widgets.VBox):
             self.refresh()
 
     def _make_sliders(self, leading):
-        sliders = [widgets.IntSlider(min=0, max=n - 1, description=message("tensor_view.dim", d=d), continuous_update=False)
+        sliders = [widgets.IntSlider(min=0, max=n - 1, description=message("tensor_view.dim", d=d),
+                                     continuous_update=False)
                    for d, n in enumerate(leading)]
         for slider in sliders:
             slider.observe(lambda _: self._set_index(), "value")
