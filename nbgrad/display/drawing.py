@@ -7,8 +7,7 @@ so the boxes are sized before anything is drawn.  matplotlib is imported when a 
 """
 import unicodedata
 
-from ..i18n import message
-from .figure import font_family, new_figure
+from .figure import font_family, new_figure, words
 from .formatting import number, shape_text, summary
 from .layout import Layout
 from .walk import KINDS
@@ -56,7 +55,7 @@ def _text(ax, x, y, text, **style):
 
 
 def _legend_text(kind):
-    return message("modules.legend") if kind == "module" else message(f"drawing.{kind}")
+    return words("modules.legend") if kind == "module" else words(f"drawing.{kind}")
 
 
 class _Box:
@@ -79,7 +78,7 @@ def _value_rows(attrs, show_grad, compact):
     if attrs["label"]:
         head.append((attrs["label"], "name" if attrs["name"] is not None else "plain"))
     elif kind == "constant":
-        head.append((message("drawing.constant_box"), "muted"))
+        head.append((words("drawing.constant_box"), "muted"))
     elif compact and value is not None and value.size == 1:
         head.append((number(value.reshape(()).item()), "plain"))
     if shape and not (compact and head):
@@ -88,11 +87,11 @@ def _value_rows(attrs, show_grad, compact):
     # a constant labelled by its value says it all; elsewhere a missing value is worth saying
     if compact or (kind == "constant" and (attrs["name"] is None or value is None)):
         return rows or [[("·", "muted")]], True
-    rows.append([(message("drawing.data") + " ", "muted"), (summary(value, with_shape=False), "plain")
-                 if value is not None else (message("drawing.not_kept"), "muted")])
+    rows.append([(words("drawing.data") + " ", "muted"), (summary(value, with_shape=False), "plain")
+                 if value is not None else (words("drawing.not_kept"), "muted")])
     if show_grad and kind != "constant":
         grad = attrs["grad"]
-        rows.append([(message("drawing.grad") + " ", "muted"), (summary(grad, with_shape=False), "plain")
+        rows.append([(words("drawing.grad") + " ", "muted"), (summary(grad, with_shape=False), "plain")
                      if grad is not None else ("—", "muted")])
     return rows, bool(head)
 
@@ -133,7 +132,7 @@ def render(graph, marked, marked_edges, *, show_grad, compact, ax, title):
     """Draw ``graph`` (ids ``marked`` and edges ``marked_edges`` highlighted) and return the Figure."""
     boxes = _boxes(graph, show_grad, compact)
     missing = any(run == "—" for box in boxes.values() for row in box.cells for run, _ in row)
-    note = message("drawing.not_reached" if graph.graph.get("grads_given") else "drawing.not_stored") if missing else ""
+    note = words("drawing.not_reached" if graph.graph.get("grads_given") else "drawing.not_stored") if missing else ""
     layout = _layout(graph, boxes)
     ys = [layout.y[b] for b in boxes] or [0.0]
     half = max((boxes[b].height / 2 for b in boxes), default=10.0)
@@ -226,8 +225,9 @@ def _draw_box(ax, box, x, y, marked, scale):
         if i == 0 and box.head:  # the label is centred
             at = x - sum(_width(t) for t, _ in row) / 2
         for run, kind in row:
-            _text(ax, at, row_y, run, ha="left", fontsize=_FONT_SIZE * scale, color=_MUTED if kind == "muted" else "black",
-                    fontweight="bold" if kind == "name" else "normal", **text)
+            colour = _MUTED if kind == "muted" else "black"
+            _text(ax, at, row_y, run, ha="left", fontsize=_FONT_SIZE * scale, color=colour,
+                  fontweight="bold" if kind == "name" else "normal", **text)
             at += _width(run)
         row_y += _ROW
 

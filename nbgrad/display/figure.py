@@ -1,6 +1,7 @@
 """matplotlib figures for the display layer and the widgets: one way to make them, one way to save them, and
 the fonts their text is set in."""
 import io
+import unicodedata
 from functools import lru_cache
 
 # Fonts with the Chinese characters, most common first (Linux, Windows, macOS). matplotlib falls back from
@@ -8,6 +9,17 @@ from functools import lru_cache
 # so only installed ones are listed.
 _CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
               "Microsoft YaHei", "SimHei", "PingFang SC", "Hiragino Sans GB", "Heiti SC", "Arial Unicode MS")
+
+
+def words(key, **values):
+    """The catalogue's sentence ``key`` for a picture: in the language spoken if an installed font can draw it,
+    else in English (rather than a row of empty boxes, with a warning from matplotlib in the lesson's output)."""
+    from ..i18n import DEFAULT, catalogue, message
+
+    text = message(key, **values)
+    if len(font_family("DejaVu Sans")) == 1 and any(unicodedata.east_asian_width(c) in "WF" for c in text):
+        return catalogue(DEFAULT)[key].format(**values)
+    return text
 
 
 @lru_cache(None)

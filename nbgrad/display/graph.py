@@ -97,9 +97,9 @@ def _finder(graph):
         elif isinstance(item, Tensor):
             node_id = values.get(item.grad_fn) if item.grad_fn is not None else leaves.get(item)
         else:
-            raise TypeError(f"expected a node id, a tensor or a grad_fn node, got {type(item).__name__}")
+            raise TypeError(message("draw.not_a_node_kind", type=type(item).__name__))
         if node_id is None:
-            raise KeyError(f"{item!r} is not a node of this graph")
+            raise KeyError(message("draw.not_a_node", item=repr(item)))
         return node_id
 
     return find
@@ -119,7 +119,7 @@ def resolve(graph, items):
     for item in items:
         if _is_edge(item):
             if not graph.has_edge(*item):
-                raise KeyError(f"no edge {item!r} in this graph")
+                raise KeyError(message("draw.no_edge", item=repr(item)))
             edges.add(item)
         else:
             nodes.add(find(item))
@@ -168,11 +168,7 @@ def draw(tensor_or_graph, *, highlight=None, show_grad=True, names=None, grads=N
         graph, _ = module_graph(graph, model, depth=depth, names=names)
     n = graph.number_of_nodes()
     if n > max_nodes:
-        raise ValueError(
-            f"this graph has {n} nodes, more than max_nodes={max_nodes}; a drawing that big cannot be read. "
-            "Draw a part of it: pass an intermediate tensor (the output of one layer, say, draw(hidden)), "
-            "or a subgraph of to_networkx(t) (graph.subgraph(ids)); or raise max_nodes."
-        )
+        raise ValueError(message("draw.too_big", n=n, max_nodes=max_nodes))
     if compact is None:
         compact = n > _COMPACT_ABOVE
     marked, marked_edges = resolve(graph, highlight)
@@ -189,9 +185,9 @@ def _graph_to_draw(tensor_or_graph, names, grads):
         return to_networkx(tensor_or_graph, names=names, grads=grads)
     graph = tensor_or_graph
     if not isinstance(graph, nx.DiGraph) or any("kind" not in a for _, a in graph.nodes(data=True)):
-        raise TypeError(f"draw() takes a Tensor or a graph made by to_networkx(), not {type(graph).__name__}")
+        raise TypeError(message("draw.not_drawable", type=type(graph).__name__))
     if names is not None:
-        raise ValueError("names= labels a tensor being drawn; for a graph, pass it to to_networkx(t, names=...)")
+        raise ValueError(message("draw.names_for_graph"))
     if grads is not None:
         graph = graph.copy()
         set_grads(graph, grads)

@@ -54,6 +54,9 @@ def speaking(code):
     """Speak ``code`` inside the ``with`` block, then what was spoken before (a widget speaks the language
     it was made in, whatever is chosen after)."""
     global _chosen
+    if code == get_language():  # the common case, and a cheap one: widgets call this around every method
+        yield
+        return
     before = _chosen
     set_language(code)
     try:

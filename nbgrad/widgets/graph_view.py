@@ -39,7 +39,7 @@ class GraphView(Snapshot, widgets.VBox):
 
     def __init__(self, tensor, *, names=None, group=None, depth=1, model=None):
         if not isinstance(tensor, Tensor):
-            raise TypeError(f"GraphView() expects a Tensor, got {type(tensor).__name__}")
+            raise TypeError(message("widgets.not_a_tensor", widget="GraphView", type=type(tensor).__name__))
         if group not in (None, "module"):
             raise ValueError(message("modules.bad_group", group=repr(group)))
         self.tensor, self._names, self.groups = tensor, names, None
@@ -79,8 +79,8 @@ class GraphView(Snapshot, widgets.VBox):
     @traitlets.validate("selected")
     def _valid_selected(self, proposal):
         if proposal["value"] not in self.graph:
-            raise traitlets.TraitError(f"{proposal['value']!r} is not a node of this graph; "
-                                       f"the nodes are {', '.join(self.graph.nodes)}")
+            raise traitlets.TraitError(message("graph_view.not_a_node", node=repr(proposal["value"]),
+                                               nodes=", ".join(self.graph.nodes)))
         return proposal["value"]
 
     @traitlets.validate("opened")
@@ -168,13 +168,14 @@ class GraphView(Snapshot, widgets.VBox):
         else:
             grad = note(message("graph_view.not_kept"))
         leaf = a["node"] if isinstance(a["node"], AccumulateGrad) else None
-        nothing = escape(message("graph_view.by_you" if leaf else "graph_view.made_by_nothing"))
+        made_by_nothing = escape(message("graph_view.by_you" if leaf else "graph_view.made_by_nothing"))
+        used_by_nothing = escape(message("graph_view.used_by_nothing"))
         return (
             f"<div class='nbgrad-details'><h4>{escape(message('widgets.kind.' + a['kind']))} {name(node_id)}"
             f"{' ' + escape(shape_text(a['shape'])) if a['shape'] else ''} "
             f"<span class='nbgrad-code'>{escape(a['dtype'] or '')}</span></h4>"
-            f"<div>{sentence_html('graph_view.made_by', what=', '.join(made_by) or nothing)}</div>"
-            f"<div>{sentence_html('graph_view.used_by', what=', '.join(used_by) or escape(message('graph_view.used_by_nothing')))}"
+            f"<div>{sentence_html('graph_view.made_by', what=', '.join(made_by) or made_by_nothing)}</div>"
+            f"<div>{sentence_html('graph_view.used_by', what=', '.join(used_by) or used_by_nothing)}"
             f"</div><div class='nbgrad-panel-title'>{escape(message('graph_view.value'))}</div>{value}"
             f"<div class='nbgrad-panel-title'>{escape(message('graph_view.gradient'))}</div>{grad}</div>"
         )

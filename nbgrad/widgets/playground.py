@@ -19,7 +19,7 @@ import traitlets
 import nbgrad
 
 from ..autograd import grad as autograd_grad, no_grad
-from ..display.figure import figure_png, font_family
+from ..display.figure import figure_png, font_family, words
 from ..display.formatting import number
 from ..display.html import image_html
 from ..i18n import message
@@ -63,15 +63,14 @@ class GradientPlayground(Snapshot, widgets.VBox):
             self._callable, code = None, function
             variables = tuple(variables or _variables_in(function))
         else:
-            raise TypeError(f"function must be Python code (a str) or a callable, not {type(function).__name__}")
+            raise TypeError(message("playground.bad_function", type=type(function).__name__))
         if not 1 <= len(variables) <= 2:
-            raise ValueError(f"the playground draws functions of one or two variables, not {len(variables)}: "
-                             f"{', '.join(variables)}")
+            raise ValueError(message("playground.variables", n=len(variables), variables=", ".join(variables)))
         self.variables = variables
         self.ranges = [_range(ranges, name) for name in variables]
         at = [lo + (hi - lo) * 2 / 3 for lo, hi in self.ranges] if at is None else list(np.atleast_1d(at))
         if len(at) != len(variables):
-            raise ValueError(f"at= needs one value per variable ({', '.join(variables)}), got {len(at)}")
+            raise ValueError(message("playground.bad_at", variables=", ".join(variables), n=len(at)))
 
         signature = f"f({', '.join(variables)}) ="
         self.code_box = widgets.Text(value=code, description=signature, continuous_update=False,
@@ -111,7 +110,7 @@ class GradientPlayground(Snapshot, widgets.VBox):
         try:
             compiled = compile(ast.parse(self.code.strip() or "None", mode="eval"), "<playground>", "eval")
         except SyntaxError as exc:
-            raise FunctionError(f"SyntaxError: {exc.msg} in {self.code!r}") from None
+            raise FunctionError(message("playground.syntax", error=exc.msg, code=repr(self.code))) from None
         variables = self.variables
         return lambda *args: eval(compiled, dict(NAMESPACE), dict(zip(variables, args)))  # noqa: S307 - user's code
 
@@ -252,7 +251,7 @@ class GradientPlayground(Snapshot, widgets.VBox):
         half = (xs[-1] - xs[0]) / 5
         tx = np.array([x0 - half, x0 + half])
         ax.plot(tx, f0 + slope * (tx - x0), color="#d55e00", linewidth=2,
-                label=message("playground.tangent", slope=f"f'({self.variables[0]}) = {number(slope)}"))
+                label=words("playground.tangent", slope=f"f'({self.variables[0]}) = {number(slope)}"))
         ax.plot([x0], [f0], "o", color="#d55e00")
         finite = ys[np.isfinite(ys)]
         if finite.size:
@@ -313,7 +312,7 @@ def _range(ranges, name):
     chosen = ranges.get(name, (-3.0, 3.0)) if isinstance(ranges, dict) else ranges
     lo, hi = (float(v) for v in chosen)
     if not lo < hi:
-        raise ValueError(f"the range of {name} must go from low to high, got ({lo}, {hi})")
+        raise ValueError(message("playground.bad_range", name=name, lo=lo, hi=hi))
     return lo, hi
 
 

@@ -106,7 +106,7 @@ class BackwardStepper(Snapshot, widgets.VBox):
         """Leaf label -> gradient (ndarray) accumulated after ``step`` (default: the frame shown)."""
         step = self.step if step is None else step
         if not 0 <= step <= len(self.trace):
-            raise IndexError(f"step {step} out of range: this stepper has frames 0 to {len(self.trace)}")
+            raise IndexError(message("stepper.bad_step", step=step, n=len(self.trace)))
         if step == 0:
             return {}
         return {label: g.detach().numpy() for label, g in self.trace[step - 1].accumulated.items()}

@@ -38,7 +38,7 @@ class TensorView(Snapshot, widgets.VBox):
 
     def __init__(self, tensor, *, mode="table", name=None):
         if not isinstance(tensor, Tensor):
-            raise TypeError(f"TensorView() expects a Tensor, got {type(tensor).__name__}")
+            raise TypeError(message("widgets.not_a_tensor", widget="TensorView", type=type(tensor).__name__))
         _check_mode(mode)
         self.tensor = tensor
         self.name = name if name is not None else Names()(tensor)
@@ -72,8 +72,7 @@ class TensorView(Snapshot, widgets.VBox):
         index = tuple(proposal["value"])
         leading = tuple(self.tensor.shape[:-2])
         if len(index) != len(leading) or not all(0 <= i < n for i, n in zip(index, leading)):
-            raise traitlets.TraitError(f"index {index} does not pick a 2-d slice of a tensor of shape "
-                                       f"{tuple(self.tensor.shape)}")
+            raise traitlets.TraitError(message("tensor_view.bad_index", index=index, shape=tuple(self.tensor.shape)))
         return index
 
     # ----- reading the tensor -----
@@ -106,7 +105,8 @@ class TensorView(Snapshot, widgets.VBox):
             self.refresh()
 
     def _make_sliders(self, leading):
-        sliders = [widgets.IntSlider(min=0, max=n - 1, description=message("tensor_view.dim", d=d), continuous_update=False)
+        sliders = [widgets.IntSlider(min=0, max=n - 1, description=message("tensor_view.dim", d=d),
+                                     continuous_update=False)
                    for d, n in enumerate(leading)]
         for slider in sliders:
             slider.observe(lambda _: self._set_index(), "value")
@@ -188,7 +188,7 @@ def _mode_name(mode):
 
 def _check_mode(mode):
     if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(map(repr, MODES))}, not {mode!r}")
+        raise ValueError(message("tensor_view.bad_mode", modes=", ".join(map(repr, MODES)), mode=repr(mode)))
 
 
 def heatmap_png(data):

@@ -153,6 +153,32 @@ def gradient_playground():
     return texts
 
 
+@renderer()
+def widget_errors():
+    """What the widgets and draw() say to a mistake: raised, or shown in the widget (a graph too big to draw)."""
+    texts = []
+    x = nbgrad.tensor(1.0, requires_grad=True)
+    chain = x
+    for _ in range(320):  # more than draw()'s 600 nodes
+        chain = chain * 1.0
+    stepper = BackwardStepper(chain, names={"x": x})
+    texts += [frame.children[0].value for frame in stepper._frames]  # where the picture would be: why it is not
+    graph = to_networkx(x * 2)
+    mistakes = [lambda: GraphView(3), lambda: TensorView("x"), lambda: TensorView(x, mode="bars"),
+                lambda: setattr(TensorView(nbgrad.ones(2, 2, 2)), "index", (5,)),
+                lambda: setattr(GraphView(x * 2), "selected", "v42"), lambda: GradientPlayground(3),
+                lambda: GradientPlayground("x + y + z0", variables=("x", "y", "z")),
+                lambda: GradientPlayground("x", at=(1, 2)), lambda: GradientPlayground("x", ranges=(2, 1)),
+                lambda: BackwardStepper(x * 2, draw=False).gradients(7), lambda: draw("x"),
+                lambda: draw(graph, names={"x": x}), lambda: draw(graph, highlight="v42"),
+                lambda: draw(graph, highlight=("v0", "v0")), lambda: draw(graph, highlight=[3.5])]
+    for mistake in mistakes:
+        with pytest.raises(Exception) as raised:
+            mistake()
+        texts.append(str(raised.value))
+    return texts
+
+
 # ----- the display functions -----
 @renderer()
 def draw_graphs():
@@ -221,6 +247,53 @@ def module_graph_view():
     return texts
 
 
+def small_model():
+    nbgrad.manual_seed(0)
+    model = nbgrad.nn.Sequential(nbgrad.nn.Linear(2, 4), nbgrad.nn.Tanh(), nbgrad.nn.Linear(4, 1))
+    loss = nbgrad.nn.functional.mse_loss(model(nbgrad.randn(8, 2)), nbgrad.randn(8, 1))
+    return model, loss
+
+
+@renderer()
+def module_graphs():
+    """A model's loss grouped by module: drawn, and in a GraphView whose modules open and close."""
+    model, loss = small_model()
+    texts = figure_texts(draw(loss, group="module", model=model))
+    view = GraphView(loss, group="module", model=model)
+    texts += widget_texts(view)
+    for qualname in [q for _, q in view.module_picker.options]:
+        view.module_picker.value = qualname
+        view.open_toggle.value = not view.open_toggle.value
+        texts += widget_texts(view)
+    loss.backward()
+    view.refresh()
+    cards = [display_html.node_html(a["node"]) for _, a in view.full.nodes(data=True) if a["kind"] == "operation"]
+    return without(texts + widget_texts(view), cards)  # op cards: see node_cards
+
+
+@renderer()
+def error_explanations():
+    """explain() of autograd's common errors: Why and Fix in the language spoken; PyTorch's message as it is."""
+    from html import escape
+
+    from nbgrad.display.errors import explain
+
+    x = nbgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    mistakes = [lambda: y.backward(), lambda: (x * 2).backward(), lambda: nbgrad.ones(2, 3) @ nbgrad.ones(2, 3),
+                lambda: x.numpy(), lambda: x.add_(1)]
+    texts = []
+    for mistake in mistakes:
+        with pytest.raises(RuntimeError) as raised:
+            mistake()
+        explanation = explain(raised.value)
+        assert explanation, raised.value
+        pytorch = explanation.headline()  # PyTorch's own message, kept in English
+        texts += without([str(explanation), explanation._repr_html_()], [pytorch, escape(pytorch)])
+    return texts
+
+
 # ----- the test -----
 def _cases():
     for language in i18n.languages():
@@ -233,9 +306,11 @@ def _cases():
 def test_everything_shown_is_in_the_language_spoken(render, language):
     nbgrad.set_language(language)
     try:
-        texts = render() + _figures
+        texts = render()
     finally:
         nbgrad.set_language(None)
+    if language == i18n.DEFAULT or figure_module.font_family("DejaVu Sans")[1:]:
+        texts += _figures  # without a font that has the language's characters, pictures speak English (below)
     assert texts and all(isinstance(t, str) for t in texts)
     if language == i18n.DEFAULT:
         return  # English: it renders (the English words are the other tests' business)
@@ -255,10 +330,60 @@ def test_the_check_finds_english_in_every_renderer_when_a_key_is_missing(monkeyp
         found = {}
         for name, (function, _) in RENDERERS.items():
             english = shown("en")
-            monkeypatch.setitem(i18n._catalogues, "zh", {})
-            found[name] = bool(english), bool(shown("zh"))
-            monkeypatch.undo()
+            with monkeypatch.context() as emptied:
+                emptied.setitem(i18n._catalogues, "zh", {})
+                found[name] = bool(english), bool(shown("zh"))
     finally:
         nbgrad.set_language(None)
     assert sum(english for english, _ in found.values()) >= len(found) - 2  # nearly every renderer speaks in sentences
     assert [name for name, (english, chinese) in found.items() if english and not chinese] == []
+
+
+def test_a_widget_keeps_the_language_it_was_made_in():
+    """Chosen when the widget is made: a later set_language changes new widgets, not the text of this one."""
+    t = lesson_graph()
+    nbgrad.set_language("zh")
+    try:
+        stepper = BackwardStepper(t["f"], names=t, draw=False)
+        chinese = stepper.state_text()
+        nbgrad.set_language("en")
+        assert stepper.state_text() == chinese and english_sentences(chinese) == []
+        stepper.apply_button.click()  # a click after the change: the status too
+        assert english_sentences(stepper.status.value) == [] and "已" in stepper.status.value
+        assert nbgrad.get_language() == "en"  # the widget's language did not leak out
+        english = BackwardStepper(t["f"], names=t, draw=False).state_text()
+        assert english.startswith("BackwardStepper from f: step 0 of 4")
+    finally:
+        nbgrad.set_language(None)
+
+
+def test_without_a_font_for_the_language_pictures_speak_english_quietly(monkeypatch):
+    """No installed font has Chinese characters: the pictures' words are English rather than empty boxes,
+    and matplotlib has nothing to warn about (a warning would land in the middle of a lesson's output)."""
+    import warnings
+
+    from nbgrad.display import drawing
+
+    only = lambda font: [font]  # noqa: E731 - no fallback font found
+    monkeypatch.setattr(figure_module, "font_family", only)
+    monkeypatch.setattr(drawing, "font_family", only)
+    t = lesson_graph()
+    nbgrad.set_language("zh")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fig = draw(t["f"], names=t)
+            figure_module.figure_png(fig)
+            texts = figure_texts(fig)
+            playground = GradientPlayground("x * sin(x)")
+    finally:
+        nbgrad.set_language(None)
+    assert "leaf (requires_grad=True)" in texts and not any(_has_wide(t) for t in texts)
+    assert "tangent, slope" in " ".join(_figures)
+    assert english_sentences(playground.state_text()) == []  # the widget's own text is still Chinese
+
+
+def _has_wide(text):
+    import unicodedata
+
+    return any(unicodedata.east_asian_width(c) in "WF" for c in text)
