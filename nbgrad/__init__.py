@@ -67,7 +67,7 @@ from ._functions import (  # noqa: F401
 )
 
 # tiny, and loaded when first named
-_LAZY_MODULES = ("accelerator", "backends", "cuda", "func", "linalg", "serialization", "utils")
+_LAZY_MODULES = ("accelerator", "backends", "cuda", "exercises", "func", "linalg", "serialization", "utils")
 
 
 def __getattr__(name):

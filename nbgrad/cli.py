@@ -22,8 +22,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m nbgrad",
                                      description="The lessons that ship with nbgrad: copy, re-execute, publish.")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("lessons", help="copy the lessons to a folder and open JupyterLab there")
-    p.add_argument("dir", nargs="?", default="nbgrad-lessons")
+    p = sub.add_parser("lessons", help="copy the lessons to a folder and open JupyterLab there",
+                       usage="python -m nbgrad lessons [-h] [--force] [--no-launch] [dir] [-- JUPYTER_ARGS ...]",
+                       epilog="JupyterLab opens lesson 1, its root the folder (both languages in its file browser). "
+                              "Arguments after -- go to JupyterLab: "
+                              "python -m nbgrad lessons my-lessons -- --allow-root --no-browser --port 8899")
+    p.add_argument("dir", nargs="?", default="nbgrad-lessons", help="where to copy them (default: nbgrad-lessons)")
     p.add_argument("--force", action="store_true", help="overwrite edited copies without asking")
     p.add_argument("--no-launch", action="store_true", help="copy only; do not start JupyterLab")
     p = sub.add_parser("execute", help="re-run notebooks in place and save their outputs")

@@ -15,6 +15,10 @@ from .i18n import message
 
 LESSONS_PACKAGE = "nbgrad.lessons"
 FIRST_LESSON = PurePosixPath("en", "01_autograd_basics.ipynb")
+# An exercise's solution: its code cell is tagged "solution" (with "hide-cell", Jupyter Book's toggle, and
+# collapsed in JupyterLab by its metadata), the "Solution (click to expand):" line above it "solution-label".
+# A static page has nothing to click: both are left out of the site.
+SOLUTION_TAGS = ("solution", "solution-label")
 
 
 def lessons_dir():
@@ -146,7 +150,7 @@ def _merge_streams(outputs):
 
 def build_site(out, *, root=None, widgets_js=None):
     """Static HTML of every lesson (under ``root``, default: the shipped ones) plus an index page; widgets
-    render with no kernel.
+    render with no kernel, and the exercises' solutions are left out (``SOLUTION_TAGS``).
 
     ``widgets_js``: a folder holding ``embed-amd.js`` with the ``.woff2`` fonts beside it (from the
     ``dist/`` folder of @jupyter-widgets/html-manager) and ``require.js``; they are copied next to the
@@ -154,6 +158,7 @@ def build_site(out, *, root=None, widgets_js=None):
     by default.
     """
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
     import nbformat
 
     out = Path(out)
@@ -168,6 +173,7 @@ def build_site(out, *, root=None, widgets_js=None):
         nb = nbformat.reads(lesson.read_text(encoding="utf-8"), as_version=4)
         page = rel.with_suffix(".html")
         exporter = HTMLExporter(template_name="lab")
+        exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=set(SOLUTION_TAGS)), enabled=True)
         if widgets_js:
             up = "../" * (len(page.parts) - 1)
             exporter.widget_renderer_url = f"{up}static/embed-amd.js"

@@ -150,10 +150,13 @@ def test_readme_main_command_roots_jupyterlab_where_both_languages_are(tmp_path)
         assert_root_holds_both_languages_and_lesson_one_opens(get, url)
 
 
-def test_arguments_after_the_double_dash_need_a_launch():
-    done = subprocess.run([sys.executable, "-m", "nbgrad", "execute", "--", "--port", "1"], capture_output=True,
+@pytest.mark.parametrize("command", [["execute"], ["lessons", "{dir}", "--no-launch"]])
+def test_arguments_after_the_double_dash_need_a_launch(tmp_path, command):
+    command = [arg.format(dir=tmp_path / "lessons") for arg in command]
+    done = subprocess.run([sys.executable, "-m", "nbgrad", *command, "--", "--port", "1"], capture_output=True,
                           text=True, env={**os.environ, "NBGRAD_LANG": "en"})
     assert done.returncode == 2 and "after -- go to JupyterLab" in done.stderr
+    assert not (tmp_path / "lessons").exists()  # refused before copying anything
 
 
 def test_jupyterlab_command_keeps_the_arguments_in_order_after_the_lesson(tmp_path):
