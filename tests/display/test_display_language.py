@@ -76,6 +76,17 @@ def test_a_small_array_reads_as_print_shows_it(values):
     assert re.sub(r"\s", "", summary(t.numpy())) == re.sub(r"\s", "", printed(t))  # print pads, we do not
 
 
+@pytest.mark.parametrize("values", [[1.9801], [0.9901, 1.9801], [1e-5, 1.0, 2.0], [123456789.0, 1.0], [2.0, float("nan")],
+                                    [0.0, -0.0], [1e-4, 0.1], [float(v) for v in np.linspace(-3, 3, 16)]])
+def test_numbers_agree_with_pytorchs_own_print(values, torch):
+    """The summaries (and repr's short path for a few numbers) against PyTorch itself."""
+    ours = nbgrad.tensor(values)
+    theirs = repr(torch.tensor(values))
+    assert repr(ours) == theirs
+    if 1 < len(values) <= 4 and len(set(values)) > 1:  # one number, or all equal, is shown on its own
+        assert re.sub(r"\s", "", summary(ours.numpy())) == re.sub(r"\s", "", printed(ours))
+
+
 def test_a_large_array_shows_its_range_as_print_would_show_those_numbers():
     data = np.linspace(-1.9801, 2.5, 20, dtype=np.float32).reshape(4, 5)
     assert summary(data) == "4×5 [-1.9801 … 2.5000]"
