@@ -121,7 +121,8 @@ def _saved_section(node):
     if getattr(node, "saved_freed", False):
         notes = f"<span class='nbgrad-note'>{escape(message('card.saved_freed'))}</span>"
     if not saved:
-        return _section(message("card.saved"), notes or f"<span class='nbgrad-note'>{escape(message('card.nothing'))}</span>")
+        nothing = f"<span class='nbgrad-note'>{escape(message('card.nothing'))}</span>"
+        return _section(message("card.saved"), notes or nothing)
     items = "".join(
         f"<li><span class='nbgrad-code'>{escape(str(key))}</span>: {_describe(value)}</li>"
         for key, value in saved.items()

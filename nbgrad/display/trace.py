@@ -122,7 +122,8 @@ class Trace:
         function = op_of(node)
         rule = function.rule
         symbols = self._symbols(node, step.input_ids)
-        params = {k: str(v) for k, v in (rule.params(node, literal) if rule is not None and rule.params else {}).items()}
+        given = rule.params(node, literal) if rule is not None and rule.params else {}
+        params = {k: str(v) for k, v in given.items()}
         text, rule_html = (self._rule_text(function, rule, step.value_id, symbols, params, *spelling)
                            for spelling in _SPELLINGS)
         return text, rule_html, self._rule_latex(step, rule, symbols, params)
@@ -196,7 +197,7 @@ class Trace:
         return f"({self.label(value_id)})" if self._is_expression(value_id) else self.label(value_id)
 
     def _named(self, value_id, name, words):
-        """A value in a rule's text, set apart by ``name`` (see ``_SPELLINGS``): never read as one of the rule's letters."""
+        """A value in a rule's text, set apart by ``name`` (see ``_SPELLINGS``): never read as a rule's letter."""
         attrs = self.walk.nodes[value_id]
         if attrs["kind"] == "constant" and not attrs["label"]:
             return words(message("trace.a_constant"))
@@ -303,7 +304,8 @@ class Trace:
         if count < expected:
             status = message("trace.sum_so_far", total=summary(total), count=count, expected=expected)
         else:
-            status = message("trace.complete_total", total=summary(total)) if expected > 1 else message("trace.complete")
+            status = (message("trace.complete_total", total=summary(total)) if expected > 1
+                      else message("trace.complete"))
         return label, local, sent, status
 
     def __str__(self):
