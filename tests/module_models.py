@@ -80,3 +80,16 @@ def ground_truth(model, compute):
             (producer,) = graph.predecessors(n)
             truth[n] = truth[producer]
     return loss, graph, truth
+
+
+class Quickstart(nn.Module):
+    """The quickstart tutorial's network (tests/tutorials/programs/quickstart.py), smaller: modules only."""
+
+    def __init__(self):
+        super().__init__()
+        self.flatten = nn.Flatten()
+        self.linear_relu_stack = nn.Sequential(nn.Linear(16, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(),
+                                               nn.Linear(8, 3))
+
+    def forward(self, x):
+        return self.linear_relu_stack(self.flatten(x))

@@ -153,7 +153,9 @@ def draw(tensor_or_graph, *, highlight=None, show_grad=True, names=None, grads=N
     - ``group="module"``: draw the graph of a model's loss with each ``nn.Module`` as one box (``fc1: Linear``,
       its parameters' shapes and, after backward, their ``‖grad‖``), down to ``depth`` as torchview does
       (1: the model's children are boxes; 2: their children are); ``model`` is found among ``names=`` or the
-      notebook's variables when not given.  See ``nbgrad.display.modules``; ``max_nodes`` counts the boxes.
+      notebook's variables when not given.  A module is found from its parameters; for parameter-free modules
+      (``nn.ReLU``) to be boxes too, compute the loss inside ``nbgrad.display.modules.recording()``.  See
+      ``nbgrad.display.modules``; ``max_nodes`` counts the boxes.
     """
     from . import drawing
 

@@ -15,28 +15,99 @@ Which module made a node is derived from the graph and the model's parameters, a
   ``Sequential``, between two ``Linear``) fall inside the container;
 - a value belongs with the op that made it, a parameter with its module; inputs and constants to the root.
 
-Why not record module calls with the global forward hooks (``register_module_forward_pre_hook``)?  They
-would have to be registered before the forward runs, and a notebook usually computes the loss first and
-draws it afterwards; registered for good, they would slow every module call of every user.  Reading the
-parameters costs the core nothing and works on any graph that is still alive.  What it cannot see: a
-module without parameters is never a box of its own (its ops go to the enclosing module whose parameters
-surround them, else to the parent); a module called twice with its ops around another module's call
-(``a(b(a(x)))``) cannot be one box without drawing a cycle, so both go up into the module holding them.
+Why read the parameters rather than record module calls with PyTorch's global forward hook
+(``register_module_forward_hook``)?  A hook must be registered before the forward runs, and a notebook
+usually computes the loss first and draws it afterwards; registered for good, it would slow every module
+call of every user.  Reading the parameters costs the core nothing and works on any graph still alive.
+What it cannot see: a module without parameters is never a box of its own (its ops go to the enclosing
+module whose parameters surround them, else to the parent).  For that, compute the loss inside
+``recording()``, which registers the hook for the block only: each module's ops are then exactly those
+between its call's inputs and outputs, and ``nn.ReLU``, ``nn.Flatten``, ``nn.MaxPool2d`` are boxes too.
+Either way, a module called twice with its ops around another module's call (``a(b(a(x)))``) cannot be
+one box without drawing a cycle, so both go up into the module holding them.
 
 The functions here are pure: ``ModuleGroups`` (which module each node belongs to), ``opened_to(depth)``,
-``collapse`` (the graph with closed modules as boxes) and ``box_rows`` (what a box says).
+``collapse`` (the graph with closed modules as boxes) and ``box_rows`` (what a box says); ``recording()``
+is the one with an effect.
 """
+import contextlib
+import weakref
+
 import numpy as np
 
 from ..autograd.function import AccumulateGrad
+from ..autograd.graph import get_gradient_edge
 from ..i18n import message
 from ..nn import Module
+from ..tensor import Tensor
 from . import labels
 from .formatting import number, shape_text
 
 ROOT = ""  # the qualified name of the model itself, as in ``named_modules()``
 PREFIX = "module:"  # node ids of module boxes: ``module:fc1``
 _MAX_PARAMS = 4  # parameter rows in one box; a bigger module shows how many more, and opens to show them
+
+
+# What recording() noted: the grad_fn of a module call's output -> [(the module, weakly; its inputs' nodes)].
+# Keyed weakly: a note lives as long as the graph it describes.
+_calls = weakref.WeakKeyDictionary()
+
+
+@contextlib.contextmanager
+def recording():
+    """Note every module call made inside, so that ``group="module"`` puts each node in its module exactly::
+
+        with nbgrad.display.modules.recording():
+            loss = loss_fn(model(x), y)
+        draw(loss, group="module", model=model)   # nn.ReLU, nn.Flatten, ... are boxes too
+
+    PyTorch's public global forward hook is registered for the block only: module calls elsewhere pay nothing.
+    """
+    from ..nn.modules.module import register_module_forward_hook
+
+    handle = register_module_forward_hook(_note)
+    try:
+        yield
+    finally:
+        handle.remove()
+
+
+def _note(module, args, output):
+    inputs = frozenset(get_gradient_edge(t).node for t in _tensors(args) if t.requires_grad)
+    for t in _tensors(output):
+        if t.grad_fn is not None:
+            _calls.setdefault(t.grad_fn, []).append((weakref.ref(module), inputs))
+
+
+def _tensors(value):
+    if isinstance(value, Tensor):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        return [t for v in value for t in _tensors(v)]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _tensors(v)]
+    return []
+
+
+def _recorded(graph, every):
+    """qualified name -> the op ids that its recorded calls made (from each output back to the call's inputs)."""
+    names = {}
+    for qualname, module in every.items():
+        names.setdefault(module, qualname)
+    op_ids = {a["node"]: n for n, a in graph.nodes(data=True) if a["kind"] == "operation"}
+    found = {}
+    for node in op_ids:
+        for module, inputs in _calls.get(node, ()):
+            qualname = names.get(module())
+            if not qualname:  # another model's module, or the model itself
+                continue
+            made, stack = found.setdefault(qualname, set()), [node]
+            while stack:
+                n = stack.pop()
+                if n in op_ids and n not in inputs and op_ids[n] not in made:
+                    made.add(op_ids[n])
+                    stack.extend(child for child, _ in n.next_functions if child is not None)
+    return found
 
 
 def parent(qualname):
@@ -119,7 +190,9 @@ class ModuleGroups:
                 made_of.update((v, seeds[op]) for v in graph.successors(op))
 
         hulls = {q: _hull(graph, [op for op, s in seeds.items() if _within(s, q)], position)
-                 for q in {q for s in seeds.values() for q in _ancestry(s)} - {ROOT}}
+                 for q in sorted({q for s in seeds.values() for q in _ancestry(s)} - {ROOT})}  # sorted: one order
+        # recorded calls say exactly; their hull (the nodes between their ops) keeps a module called twice honest
+        hulls.update((q, _hull(graph, made, position)) for q, made in _recorded(graph, every).items())
         claims = {}  # node id -> the modules whose hull holds it
         for qualname, hull in hulls.items():
             for node_id in hull:
@@ -267,14 +340,15 @@ def grad_norm(grad):
 def box_rows(attrs, show_grad):
     """What a module box says, as rows of ``(text, style)`` runs: its name, each parameter's shape and gradient.
 
-    One run per parameter row: a big model has hundreds of rows, and each run is a matplotlib text to draw.
+    Few runs per row (each is a matplotlib text to draw, and a big model has hundreds of rows), but the
+    parameter's name and shape apart from the gradient's words, which may be drawn in another font.
     """
     rows = [[(attrs["label"], "name")], [(message("modules.ops", count=attrs["ops"]), "muted")]]
     for name, shape, grad in attrs["parameters"][:_MAX_PARAMS]:
-        text = f"{name} {shape_text(shape) or '()'}"
+        row = [(f"{name} {shape_text(shape) or '()'}", "plain")]
         if show_grad and grad is not None:
-            text += "  " + message("modules.grad_norm", norm=grad_norm(grad))
-        rows.append([(text, "plain")])
+            row += [("  ", "plain"), (message("modules.grad_norm", norm=grad_norm(grad)), "plain")]
+        rows.append(row)
     more = len(attrs["parameters"]) - _MAX_PARAMS
     if more > 0:
         rows.append([(message("modules.more_parameters", count=more), "muted")])

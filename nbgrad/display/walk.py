@@ -96,6 +96,10 @@ class Walk:
                 edge["inputs"] += (k,)
                 inputs.append(value_id)
             self.inputs[op_id] = tuple(inputs)
+        # an output of a node of several outputs (LSTM's split) found only after that node was walked
+        for op_id, values in outputs.items():
+            for value_id in values:
+                self.edges[(op_id, value_id)] = {"kind": "output", "inputs": ()}
 
     # ----- values -----
     def _reachable_tensors(self, names):

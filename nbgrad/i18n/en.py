@@ -316,6 +316,7 @@ MESSAGES = {
     "modules.made_of": "made of {count} nodes of the graph, {ops} of them operations",
     "modules.state": "modules: {boxes} drawn as boxes; open: {opened}",
     "modules.list_separator": ", ",
+    "modules.unknown": "{names}: no such module in this graph; its modules are {modules}",
     "modules.none": "none",
     # <<< issue-13 modules
     # >>> issue-13 launch

@@ -264,7 +264,7 @@ MESSAGES = {
     "modules.bad_model": "model 必须是一个 nn.Module，收到的是 {type}",
     "modules.bad_depth": "depth 必须是不小于 1 的整数（1 表示模型的直接子模块），收到的是 {depth}",
     "modules.ops": "运算：{count} 个",
-    "modules.grad_norm": "‖梯度‖ {norm}",
+    "modules.grad_norm": "梯度范数 {norm}",
     "modules.more_parameters": "…… 另有 {count} 个参数",
     "modules.legend": "模块（nn.Module）",
     "modules.kind": "模块",
@@ -277,6 +277,7 @@ MESSAGES = {
     "modules.made_of": "由计算图中的 {count} 个节点组成，其中 {ops} 个是运算",
     "modules.state": "模块：画成方框的有 {boxes}；已展开的有 {opened}",
     "modules.list_separator": "、",
+    "modules.unknown": "{names}：这个计算图里没有这样的模块；它的模块有 {modules}",
     "modules.none": "无",
     # <<< issue-13 modules
     # >>> issue-13 launch

@@ -30,7 +30,8 @@ class GraphView(Snapshot, widgets.VBox):
 
     ``group="module"`` (with ``depth`` and ``model`` as in ``draw``): each module of the model is one box;
     ``opened`` holds the qualified names of the modules shown open (at first, those above ``depth``); pick a
-    module and press "open" (or pick its box in the node picker) to open or close it.
+    module and press "open" (or pick its box in the node picker) to open or close it.  Parameter-free modules
+    (``nn.ReLU``) are boxes too when the loss was computed inside ``nbgrad.display.modules.recording()``.
     """
 
     selected = traitlets.Unicode(None, allow_none=True, help="the id of the node shown in detail")
@@ -81,6 +82,15 @@ class GraphView(Snapshot, widgets.VBox):
             raise traitlets.TraitError(f"{proposal['value']!r} is not a node of this graph; "
                                        f"the nodes are {', '.join(self.graph.nodes)}")
         return proposal["value"]
+
+    @traitlets.validate("opened")
+    def _valid_opened(self, proposal):
+        known = self.groups.names() if self.groups is not None else []
+        unknown = [q for q in proposal["value"] if q not in known]
+        if unknown:
+            raise traitlets.TraitError(message("modules.unknown", names=", ".join(map(repr, unknown)),
+                                               modules=", ".join(known) or message("modules.none")))
+        return tuple(sorted(set(proposal["value"])))
 
     # ----- reading the graph -----
     def refresh(self):

@@ -193,6 +193,34 @@ def node_cards():
     return [display_html.node_html(a["node"]) for _, a in graph.nodes(data=True) if a["node"] is not None]
 
 
+# ----- graphs of models, grouped by module (group="module") -----
+def lenet():
+    from module_models import LeNet, loss_of
+
+    nbgrad.manual_seed(0)
+    model = LeNet()
+    return model, loss_of(model, nbgrad.randn(2, 1, 32, 32))
+
+
+@renderer()
+def module_graph_view():
+    model, loss = lenet()
+    view = GraphView(loss, group="module", model=model)
+    texts = []
+    for backward in (False, True):  # its pictures are draw(loss, group="module"), their texts checked too
+        if backward:
+            loss.backward()
+            view.refresh()
+        for qualname in ("fc1", "conv2"):  # pick its box, open it, close it again
+            view.module_picker.value = qualname
+            view.selected = f"module:{qualname}"
+            texts += widget_texts(view)
+            view.open_toggle.value = True
+            texts += widget_texts(view)
+            view.open_toggle.value = False
+    return texts
+
+
 # ----- the test -----
 def _cases():
     for language in i18n.languages():

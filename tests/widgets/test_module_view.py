@@ -74,6 +74,13 @@ def test_opening_a_nested_module_opens_the_modules_around_it():
     assert view.open_toggle.value is True
     view.open_toggle.value = False
     assert boxes(view) == ["head: Linear", "features: Sequential"]
+    view.opened = ("head", "features", "head")  # set by hand: kept sorted, once each
+    assert view.opened == ("features", "head") and boxes(view) == ["features.2: Linear", "features.0: Linear"]
+    import traitlets
+
+    with pytest.raises(traitlets.TraitError, match="'tail': no such module in this graph"):
+        view.opened = ("tail",)
+    assert view.opened == ("features", "head")
     deeper = GraphView(loss, group="module", model=model, depth=2)
     assert deeper.opened == ("features",) and boxes(deeper) == ["head: Linear", "features.2: Linear",
                                                                  "features.0: Linear"]
