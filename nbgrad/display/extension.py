@@ -12,8 +12,9 @@ the extension adds
   (``nbgrad.display.explain``), through IPython's ``set_custom_exc``; other errors show as before.
 
 Loading twice changes nothing; ``%unload_ext nbgrad`` removes every magic, formatter and exception handler
-it added and puts back whatever those names, types and handlers were before. Mistakes in a magic's argument are reported in one
-line (``UsageError: nbgrad_graph: name 'q' is not defined``), not with a traceback from inside nbgrad.
+it added and puts back whatever those names, types and handlers were before. Mistakes in a magic's argument
+are reported in one line (``UsageError: nbgrad_graph: name 'q' is not defined``), not with a traceback from
+inside nbgrad.
 """
 import ast
 import weakref
@@ -74,8 +75,8 @@ class _Extension:
             return previous_handler(etype, value, tb, tb_offset=tb_offset)
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset, running_compiled_code=True)
         if explanation:
-            shell.display_pub.publish(data={"text/plain": explanation.advice_text(),
-                                            "text/html": f"<div class='nbgrad-explanation'>{explanation.advice_html()}</div>"})
+            html = f"<div class='nbgrad-explanation'>{explanation.advice_html()}</div>"
+            shell.display_pub.publish(data={"text/plain": explanation.advice_text(), "text/html": html})
         return None
 
     def set_option(self, name, value):
@@ -140,7 +141,8 @@ class NbgradMagics(Magics):
         try:
             value = self.shell.ev(expression)
         except SyntaxError as exc:
-            raise UsageError(f"{magic}: {message('extension.invalid_syntax', expression=repr(expression), error=exc.msg)}") from None
+            text = message("extension.invalid_syntax", expression=repr(expression), error=exc.msg)
+            raise UsageError(f"{magic}: {text}") from None
         except Exception as exc:  # noqa: BLE001 - the user's expression failed: report it in one line
             raise UsageError(f"{magic}: {exc}") from None
         if not isinstance(value, Tensor):
@@ -194,7 +196,8 @@ def _on_user_tensor(magic, function, value):
 def _parse_setting(word):
     name, equals, text = word.partition("=")
     if name not in _DEFAULTS:
-        raise UsageError(f"nbgrad config: {message('extension.unknown_option', name=repr(name), options=', '.join(_DEFAULTS))}")
+        text = message("extension.unknown_option", name=repr(name), options=", ".join(_DEFAULTS))
+        raise UsageError(f"nbgrad config: {text}")
     try:
         value = ast.literal_eval(text) if equals else None
     except (ValueError, SyntaxError):

@@ -43,7 +43,7 @@ def tensor_html(t):
 def node_html(node):
     """The card of a graph node (a ``grad_fn``): what it saved for backward and where it sends gradients."""
     if isinstance(node, AccumulateGrad):
-        sections = _section("variable", _tensor_block(node.variable))
+        sections = _section(".variable", _tensor_block(node.variable))
     else:
         sections = _saved_section(node)
     sections += _next_functions_section(node)
@@ -89,17 +89,17 @@ def _attrs(pairs):
 def _tensor_body(t):
     grad = t.grad if t.is_leaf or t.retains_grad else None  # .grad of any other tensor warns, as in PyTorch
     pairs = [
-        ("shape", str(tuple(t.shape))),
-        ("dtype", repr(t.dtype)),
-        ("requires_grad", str(t.requires_grad)),
-        ("grad_fn", "None" if t.grad_fn is None else f"<{t.grad_fn.name()}>"),
-        ("is_leaf", str(t.is_leaf)),
+        (".shape", str(tuple(t.shape))),  # the attributes, spelt as you read them: t.shape, t.grad_fn, ...
+        (".dtype", repr(t.dtype)),
+        (".requires_grad", str(t.requires_grad)),
+        (".grad_fn", "None" if t.grad_fn is None else f"<{t.grad_fn.name()}>"),
+        (".is_leaf", str(t.is_leaf)),
     ]
     if grad is None and (t.is_leaf and t.requires_grad or t.retains_grad):
-        pairs.append(("grad", "None"))
+        pairs.append((".grad", "None"))
     body = _attrs(pairs) + _section(message("card.values"), values_html(t.detach().numpy()))
     if grad is not None:
-        body += _section("grad", values_html(grad.detach().numpy()))
+        body += _section(".grad", values_html(grad.detach().numpy()))
     return body
 
 
@@ -121,7 +121,8 @@ def _saved_section(node):
     if getattr(node, "saved_freed", False):
         notes = f"<span class='nbgrad-note'>{escape(message('card.saved_freed'))}</span>"
     if not saved:
-        return _section(message("card.saved"), notes or f"<span class='nbgrad-note'>{escape(message('card.nothing'))}</span>")
+        nothing = f"<span class='nbgrad-note'>{escape(message('card.nothing'))}</span>"
+        return _section(message("card.saved"), notes or nothing)
     items = "".join(
         f"<li><span class='nbgrad-code'>{escape(str(key))}</span>: {_describe(value)}</li>"
         for key, value in saved.items()
@@ -143,8 +144,8 @@ def _next_functions_section(node):
                 text += f" <span class='nbgrad-note'>{escape(note)}</span>"
         items.append(f"<li><span class='nbgrad-kind'>[{i}]</span>{text}</li>")
     if not items:
-        return _section("next_functions", f"<span class='nbgrad-note'>{escape(message('card.gradients_stop'))}</span>")
-    return _section(f"next_functions ({len(items)})", f"<ol class='nbgrad-list'>{''.join(items)}</ol>")
+        return _section(".next_functions", f"<span class='nbgrad-note'>{escape(message('card.gradients_stop'))}</span>")
+    return _section(f".next_functions ({len(items)})", f"<ol class='nbgrad-list'>{''.join(items)}</ol>")
 
 
 # ----- values -----

@@ -20,7 +20,7 @@ from .. import ones_like
 from ..autograd import backward_pass, no_grad
 from ..autograd.function import AccumulateGrad
 from ..autograd.graph import inputs_of, op_of
-from ..i18n import message, rule_latex, rule_text
+from ..i18n import get_language, message, rule_latex, rule_text
 from .formatting import latex_escape, literal, number, summary
 from .graph import digraph, set_grads
 from .walk import Walk
@@ -60,6 +60,7 @@ class Trace:
         if self.walk.several is not None:  # a step is one node making one value: a node of several is not drawn
             raise NotImplementedError(message("trace.several_outputs", node=self.walk.several.name()))
         self.applied = False
+        self._columns = {}
         self.steps = self._record()
 
     # ----- recording -----
@@ -121,7 +122,8 @@ class Trace:
         function = op_of(node)
         rule = function.rule
         symbols = self._symbols(node, step.input_ids)
-        params = {k: str(v) for k, v in (rule.params(node, literal) if rule is not None and rule.params else {}).items()}
+        given = rule.params(node, literal) if rule is not None and rule.params else {}
+        params = {k: str(v) for k, v in given.items()}
         text, rule_html = (self._rule_text(function, rule, step.value_id, symbols, params, *spelling)
                            for spelling in _SPELLINGS)
         return text, rule_html, self._rule_latex(step, rule, symbols, params)
@@ -195,7 +197,7 @@ class Trace:
         return f"({self.label(value_id)})" if self._is_expression(value_id) else self.label(value_id)
 
     def _named(self, value_id, name, words):
-        """A value in a rule's text, set apart by ``name`` (see ``_SPELLINGS``): never read as one of the rule's letters."""
+        """A value in a rule's text, set apart by ``name`` (see ``_SPELLINGS``): never read as a rule's letter."""
         attrs = self.walk.nodes[value_id]
         if attrs["kind"] == "constant" and not attrs["label"]:
             return words(message("trace.a_constant"))
@@ -284,7 +286,14 @@ class Trace:
         return "\n".join(lines)
 
     def _send_columns(self, s, k):
-        """(input label, local derivative, gradient sent, how far the input's sum has got) as text."""
+        """(input label, local derivative, gradient sent, how far the input's sum has got) as text; made once
+        per language (the table and each step's HTML show the same), summaries being most of a trace's cost."""
+        key = (s.index, k, get_language())
+        if key not in self._columns:
+            self._columns[key] = self._make_send_columns(s, k)
+        return self._columns[key]
+
+    def _make_send_columns(self, s, k):
         label = s.inputs[k]
         if s.sums[k] is None:
             return label, "", "", message("trace.no_gradient")
@@ -295,7 +304,8 @@ class Trace:
         if count < expected:
             status = message("trace.sum_so_far", total=summary(total), count=count, expected=expected)
         else:
-            status = message("trace.complete_total", total=summary(total)) if expected > 1 else message("trace.complete")
+            status = (message("trace.complete_total", total=summary(total)) if expected > 1
+                      else message("trace.complete"))
         return label, local, sent, status
 
     def __str__(self):
@@ -347,6 +357,8 @@ _SPELLINGS = ((lambda label: f"`{label}`", lambda text: text),
 
 def _width(text):
     """Columns ``text`` takes in a monospace font: a Chinese character takes two."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 

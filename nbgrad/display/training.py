@@ -24,7 +24,7 @@ from .. import from_numpy
 from ..autograd import no_grad
 from ..i18n import message
 from ..tensor import Tensor
-from .figure import figure_png, new_figure
+from .figure import figure_png, font_family, new_figure
 from .formatting import number
 
 
@@ -88,7 +88,7 @@ def _draw_decision_boundary(ax, model, X, y, resolution=150, padding=0.5):
                linewidths=0.3)
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
-    ax.set_title(message("training.decision_boundary"))
+    ax.set_title(message("training.decision_boundary"), family=_family())
 
 
 def _draw_fitted_curve(ax, model, X, y):
@@ -97,8 +97,8 @@ def _draw_fitted_curve(ax, model, X, y):
     ax.scatter(x, y.detach().numpy().reshape(len(x)), s=10, color="0.5", label=message("training.data"))
     ax.plot(grid[:, 0], _predict(model, from_numpy(grid)).reshape(len(grid)), color="C3",
             label=message("training.model"))
-    ax.legend(loc="best", fontsize="small")
-    ax.set_title(message("training.model"))
+    ax.legend(loc="best", prop={"family": _family(), "size": "small"})
+    ax.set_title(message("training.model"), family=_family())
 
 
 def plot_decision_boundary(model, X, y, ax=None, resolution=200, padding=0.5):
@@ -210,14 +210,14 @@ class TrainingMonitor:
         bar.barh([0], [step / self.steps], color="C0")
         bar.set_xlim(0, 1)
         bar.set_axis_off()
-        bar.set_title(self._progress_text(), fontsize="medium", loc="left")
+        bar.set_title(self._progress_text(), fontsize="medium", loc="left", family=_family())
         curve.clear()
         curve.plot(np.arange(1, step + 1), self.losses, color="C0")
         curve.set_xlim(1, max(self.steps, 2))
         if min(self.losses) > 0:
             curve.set_yscale("log")
-        curve.set_xlabel(message("training.step"))
-        curve.set_title(message("training.loss"))
+        curve.set_xlabel(message("training.step"), family=_family())
+        curve.set_title(message("training.loss"), family=_family())
         if right is not None:
             right.clear()
             if self._panel_kind == "boundary":
@@ -235,6 +235,13 @@ class TrainingMonitor:
             self._handle = display(bundle, raw=True, display_id=True)
         else:
             self._handle.update(bundle, raw=True)
+
+
+def _family():
+    """matplotlib's own font, then one with Chinese characters: the titles are in the learner's language."""
+    from matplotlib import rcParams
+
+    return font_family(rcParams["font.sans-serif"][0])
 
 
 def _loss(value):

@@ -265,14 +265,14 @@ def test_colour_scale_keeps_numbers_readable_and_encodes_sign_and_size():
 def test_tensor_card_shows_autograd_state_and_grad():
     w = nbgrad.tensor([[1.0, -1.0], [0.5, 2.0]], requires_grad=True)
     before = H.tensor_html(w)
-    assert "<dt>grad</dt><dd>None</dd>" in before and "<summary>grad</summary>" not in before
+    assert "<dt>.grad</dt><dd>None</dd>" in before and "<summary>.grad</summary>" not in before
     (w * w).sum().backward()
     html = H.tensor_html(w)
     for pair in (("shape", "(2, 2)"), ("dtype", "nbgrad.float32"), ("requires_grad", "True"),
                  ("grad_fn", "None"), ("is_leaf", "True")):
-        assert "<dt>{}</dt><dd>{}</dd>".format(*pair) in html
+        assert "<dt>.{}</dt><dd>{}</dd>".format(*pair) in html  # spelt as the attribute: w.shape
     assert "<span class='nbgrad-kind'>Tensor</span>" in html
-    grad_part = html[html.index("<summary>grad</summary>"):]
+    grad_part = html[html.index("<summary>.grad</summary>"):]
     assert cells(grad_part)[0] == repr_numbers(w.grad) == ["2.", "-2.", "1.", "4."]
 
 
@@ -289,12 +289,12 @@ def test_non_leaf_card_names_its_grad_fn_without_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the .grad property warns on non-leaves; the card must not
         html = H.tensor_html(y)
-    assert "<dt>grad_fn</dt><dd>&lt;ExpBackward0&gt;</dd>" in html
-    assert "<dt>is_leaf</dt><dd>False</dd>" in html
-    assert "<dt>grad</dt>" not in html  # not populated for a non-leaf: nothing to show
+    assert "<dt>.grad_fn</dt><dd>&lt;ExpBackward0&gt;</dd>" in html
+    assert "<dt>.is_leaf</dt><dd>False</dd>" in html
+    assert "<dt>.grad</dt>" not in html  # not populated for a non-leaf: nothing to show
     y.retain_grad()
     y.sum().backward()
-    assert cells(H.tensor_html(y).split("<summary>grad</summary>")[1])[0] == ["1.", "1."]
+    assert cells(H.tensor_html(y).split("<summary>.grad</summary>")[1])[0] == ["1.", "1."]
 
 
 # ----- node card -----
@@ -312,7 +312,7 @@ def test_node_card_lists_saved_values_and_inputs():
     assert html.count("(AccumulateGrad, 0)") == 2
     assert "(leaf " + escape(EVIL) + ", shape (2, 2))" in html
     inputs = H.node_html(v.grad_fn)
-    assert "<summary>next_functions (2)</summary>" in inputs
+    assert "<summary>.next_functions (2)</summary>" in inputs
     assert "<li><span class='nbgrad-kind'>[0]</span><span class='nbgrad-code'>(AccumulateGrad, 0)</span>" in inputs
     assert "<li><span class='nbgrad-kind'>[1]</span>None <span class='nbgrad-note'>(this input needs no gradient)" \
         in inputs
@@ -338,7 +338,7 @@ def test_accumulate_grad_card_shows_its_variable():
     node = y.grad_fn.next_functions[0][0]
     html = shown(node)
     assert "<span class='nbgrad-name'>AccumulateGrad</span>" in html
-    assert "<summary>variable</summary>" in html and escape(EVIL) in html
+    assert "<summary>.variable</summary>" in html and escape(EVIL) in html
     assert "none: gradients stop here" in html
     assert cells(values_section(html))[0] == repr_numbers(x)
 

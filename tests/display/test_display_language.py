@@ -76,6 +76,17 @@ def test_a_small_array_reads_as_print_shows_it(values):
     assert re.sub(r"\s", "", summary(t.numpy())) == re.sub(r"\s", "", printed(t))  # print pads, we do not
 
 
+@pytest.mark.parametrize("values", [[1.9801], [0.9901, 1.9801], [1e-5, 1.0, 2.0], [123456789.0, 1.0], [2.0, float("nan")],
+                                    [0.0, -0.0], [1e-4, 0.1], [float(v) for v in np.linspace(-3, 3, 16)]])
+def test_numbers_agree_with_pytorchs_own_print(values, torch):
+    """The summaries (and repr's short path for a few numbers) against PyTorch itself."""
+    ours = nbgrad.tensor(values)
+    theirs = repr(torch.tensor(values))
+    assert repr(ours) == theirs
+    if 1 < len(values) <= 4 and len(set(values)) > 1:  # one number, or all equal, is shown on its own
+        assert re.sub(r"\s", "", summary(ours.numpy())) == re.sub(r"\s", "", printed(ours))
+
+
 def test_a_large_array_shows_its_range_as_print_would_show_those_numbers():
     data = np.linspace(-1.9801, 2.5, 20, dtype=np.float32).reshape(4, 5)
     assert summary(data) == "4×5 [-1.9801 … 2.5000]"
@@ -183,9 +194,8 @@ def test_cards_speak_chinese(zh):
              node_html((nbgrad.tensor([1.0]) * nbgrad.tensor([2.0], requires_grad=True)).grad_fn)]
     assert any("保存的张量已被 backward() 释放" in s for s in shown)
     assert any("叶子节点 x" in s for s in shown) and any("这个输入不需要梯度" in s for s in shown)
-    for s in shown:  # PyTorch's names (shape, dtype, requires_grad, a saved `other`, None) are kept as they are
-        names = r"<dl class='nbgrad-attrs'>.*?</dl>|<span class='nbgrad-code'>.*?</span>|\bNone\b"
-        assert english_sentences(re.sub(names, " ", s)) == [], s
+    for s in shown:
+        assert english_sentences(s) == [], s
 
 
 def test_the_training_monitor_speaks_chinese(zh, capsys):
@@ -206,7 +216,13 @@ def test_the_training_pictures_speak_chinese(zh):
     model = nbgrad.nn.Linear(1, 1)
     monitor = TrainingMonitor(steps=2, model=model, X=X, y=X * 2, live=True)
     monitor.losses.append(0.5)  # one step recorded, without a notebook to show it in
-    monitor._render()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        monitor._render()
+    from nbgrad.display.figure import font_family
+
+    if len(font_family("DejaVu Sans")) > 1:  # a font with Chinese characters is installed: every glyph is drawn
+        assert not [w for w in caught if "missing from font" in str(w.message)]
     texts = [ax.get_title() for ax in monitor._figure.axes] + [ax.get_xlabel() for ax in monitor._figure.axes]
     texts += [t.get_text() for ax in monitor._figure.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
     assert {"损失", "步数", "模型", "数据"} <= set(texts)
