@@ -12,6 +12,11 @@ import pytest
 
 SANITIZE = Path(__file__).resolve().parent / "notebooks" / "sanitize.cfg"
 
+# The tests choose their language themselves: a learner's NBGRAD_LANG, or the notebook of a kernel that runs
+# pytest (!pytest in a cell), must not change what they expect to read.
+for _name in ("NBGRAD_LANG", "JPY_SESSION_NAME"):
+    os.environ.pop(_name, None)
+
 
 def pytest_configure(config):
     if config.pluginmanager.hasplugin("nbval"):
@@ -22,12 +27,23 @@ def pytest_configure(config):
             option.nbval_sanitize_with = str(SANITIZE)
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_setup(item):
-    # Before nbval starts a notebook's kernel: name the notebook to it, as Jupyter's server does, so that
-    # nbgrad reads the notebook's metadata (its language) there as it does in JupyterLab.
-    if item.path.suffix == ".ipynb":
-        os.environ["JPY_SESSION_NAME"] = str(item.path)
+    # While nbval starts a notebook's kernel (in the setup of its first cell): name the notebook to it, as
+    # Jupyter's server does, so that nbgrad reads the notebook's metadata (its language) there as it does in
+    # JupyterLab. Only then: the tests that follow must not inherit a notebook's language.
+    if item.path.suffix != ".ipynb":
+        yield
+        return
+    before = os.environ.get("JPY_SESSION_NAME")
+    os.environ["JPY_SESSION_NAME"] = str(item.path)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["JPY_SESSION_NAME"]
+        else:
+            os.environ["JPY_SESSION_NAME"] = before
 
 
 def pytest_collect_file(file_path, parent):
