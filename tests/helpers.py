@@ -17,6 +17,7 @@ It also records which primitives the checked graphs contained (both orders), so 
 exercised the ops it claims to cover.
 """
 import contextlib
+import sys
 
 import numpy as np
 from hypothesis import HealthCheck, settings
@@ -207,3 +208,31 @@ def seed_graph():
     z = y * y * 3
     out = z.mean()
     return {"x": x, "y": y, "z": z, "out": out}
+
+
+class Cube(function.Function):
+    """A custom Function, f(a) = a³, with a hand-written backward and no rule of its own."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return a.detach().numpy() ** 3
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return 3 * a * a * grad
+
+
+def fresh_shell():
+    """A new IPython shell, not IPython's global one, so nothing leaks into other tests' ``get_ipython()``."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    main, displayhook, excepthook = sys.modules["__main__"], sys.displayhook, sys.excepthook
+    config = Config()
+    config.HistoryManager.hist_file = ":memory:"
+    shell = InteractiveShell(config=config)
+    # Creating a shell takes over __main__ and the hooks; give them back to pytest.
+    sys.modules["__main__"], sys.displayhook, sys.excepthook = main, displayhook, excepthook
+    return shell

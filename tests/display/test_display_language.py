@@ -6,7 +6,6 @@ and explain() recognises each error it names, from the real error.
 """
 import html
 import re
-import sys
 import warnings
 
 import numpy as np
@@ -21,7 +20,7 @@ from nbgrad.display.html import node_html, tensor_html, values_html
 from nbgrad.display.trace import backward_trace
 from nbgrad.display.training import TrainingMonitor
 from nbgrad.i18n import rule_text
-from helpers import seed_graph as seed
+from helpers import Cube, fresh_shell, seed_graph as seed
 from html_checks import assert_safe_html
 from i18n_checks import english_sentences
 
@@ -160,17 +159,6 @@ def test_the_trace_lines_up_chinese_columns(zh):
 
 
 def test_a_custom_function_and_a_shared_input_in_chinese(zh):
-    class Cube(nbgrad.autograd.Function):
-        @staticmethod
-        def forward(ctx, a):
-            ctx.save_for_backward(a)
-            return a.detach().numpy() ** 3
-
-        @staticmethod
-        def backward(ctx, grad):
-            (a,) = ctx.saved_tensors
-            return 3 * a * a * grad
-
     x = nbgrad.tensor(2.0, requires_grad=True)
     y = Cube.apply(x)
     step = backward_trace(y, names={"x": x, "y": y})[0]
@@ -338,14 +326,8 @@ def test_explain_takes_only_errors_and_warnings():
 def shell():
     pytest.importorskip("IPython")
     from IPython.core.displaypub import CapturingDisplayPublisher
-    from IPython.core.interactiveshell import InteractiveShell
-    from traitlets.config import Config
 
-    main, displayhook, excepthook = sys.modules["__main__"], sys.displayhook, sys.excepthook
-    config = Config()
-    config.HistoryManager.hist_file = ":memory:"
-    shell = InteractiveShell(config=config)
-    sys.modules["__main__"], sys.displayhook, sys.excepthook = main, displayhook, excepthook
+    shell = fresh_shell()
     shell.display_pub = CapturingDisplayPublisher()
     shell.run_cell("import nbgrad\nx = nbgrad.tensor([1.0, 2.0], requires_grad=True)").raise_error()
     yield shell

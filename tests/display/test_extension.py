@@ -12,10 +12,10 @@ import pytest
 pytest.importorskip("IPython", reason="the extension needs IPython")
 from IPython.core.displaypub import CapturingDisplayPublisher  # noqa: E402
 from IPython.core.error import UsageError  # noqa: E402
-from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 from traitlets.config import Config  # noqa: E402
 
 import nbgrad  # noqa: E402
+from helpers import fresh_shell  # noqa: E402
 from html_checks import assert_safe_html  # noqa: E402
 from nbgrad.display import ipython  # noqa: E402
 from nbgrad.display.html import tensor_html  # noqa: E402
@@ -28,12 +28,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture
 def shell():
     """A fresh shell, not IPython's global one, so nothing leaks into other tests' ``get_ipython()``."""
-    main, displayhook, excepthook = sys.modules["__main__"], sys.displayhook, sys.excepthook
-    config = Config()
-    config.HistoryManager.hist_file = ":memory:"
-    shell = InteractiveShell(config=config)
-    # Creating a shell takes over __main__; give it back to pytest.
-    sys.modules["__main__"], sys.displayhook, sys.excepthook = main, displayhook, excepthook
+    shell = fresh_shell()
     shell.display_pub = CapturingDisplayPublisher()
     ipython.register(shell)  # what `import nbgrad` does in a kernel that starts with it (see the test below)
     shell.run_cell(
@@ -170,11 +165,7 @@ def test_extensions_config_entry_loads_it():
     class App(Application, InteractiveShellApp):
         pass
 
-    config = Config()
-    config.HistoryManager.hist_file = ":memory:"
-    main, displayhook, excepthook = sys.modules["__main__"], sys.displayhook, sys.excepthook
-    shell = InteractiveShell(config=config)
-    sys.modules["__main__"], sys.displayhook, sys.excepthook = main, displayhook, excepthook
+    shell = fresh_shell()
     try:
         app = App(config=Config({"InteractiveShellApp": {
             "extensions": ["nbgrad"], "reraise_ipython_extension_failures": True,

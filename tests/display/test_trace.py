@@ -8,12 +8,12 @@ import pytest
 
 import nbgrad
 import nbgrad.nn.functional as F
-from nbgrad.autograd import Function, backward_pass
+from nbgrad.autograd import backward_pass
 from nbgrad.autograd.function import AccumulateGrad
 from nbgrad.display.trace import backward_trace
 from nbgrad.ops import PRIMITIVES
 from html_checks import assert_safe_html
-from helpers import seed_graph as seed  # noqa: E402
+from helpers import Cube, seed_graph as seed  # noqa: E402
 
 
 
@@ -208,17 +208,6 @@ def test_every_primitive_has_a_rule_the_trace_can_fill_in():
 
 
 def test_a_custom_function_gets_a_rule_from_its_name():
-    class Cube(Function):
-        @staticmethod
-        def forward(ctx, a):
-            ctx.save_for_backward(a)
-            return a.detach().numpy() ** 3
-
-        @staticmethod
-        def backward(ctx, grad):
-            (a,) = ctx.saved_tensors
-            return 3 * a * a * grad
-
     x = nbgrad.tensor(2.0, requires_grad=True)
     y = Cube.apply(x)
     step = backward_trace(y, names={"x": x, "y": y})[0]

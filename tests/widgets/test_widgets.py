@@ -22,7 +22,7 @@ from html_checks import assert_safe_html  # noqa: E402
 from nbgrad.widgets import BackwardStepper, GradientPlayground, GraphView, TensorView  # noqa: E402
 from nbgrad.display import labels  # noqa: E402
 from nbgrad.widgets import _common, stepper as stepper_module  # noqa: E402
-from helpers import seed_graph as seed  # noqa: E402
+from helpers import fresh_shell, seed_graph as seed  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -399,14 +399,7 @@ def test_tensor_view_explains_a_missing_grad_and_escapes_names():
 
 def test_views_refresh_themselves_after_a_cell_in_ipython(monkeypatch):
     pytest.importorskip("IPython")
-    from IPython.core.interactiveshell import InteractiveShell
-    from traitlets.config import Config
-
-    main, displayhook, excepthook = sys.modules["__main__"], sys.displayhook, sys.excepthook
-    config = Config()
-    config.HistoryManager.hist_file = ":memory:"
-    shell = InteractiveShell(config=config)
-    sys.modules["__main__"], sys.displayhook, sys.excepthook = main, displayhook, excepthook
+    shell = fresh_shell()
     try:
         monkeypatch.setattr(_common, "_shell", lambda: shell)
         monkeypatch.setattr(labels, "_ipython_namespace", lambda: shell.user_ns)
