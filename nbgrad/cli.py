@@ -41,7 +41,7 @@ def main(argv=None):
 
     if args.command == "lessons":
         for rel, status in lesson_tools.copy_lessons(args.dir, force=args.force, ask=_ask_on_terminal):
-            print(f"{status:9} {rel}")
+            print(f"{message('launch.' + status):9} {rel}")
         if not args.no_launch:
             return subprocess.call(lesson_tools.jupyterlab_command(args.dir, jupyter_args))
     elif args.command == "execute":
@@ -57,4 +57,4 @@ def main(argv=None):
 def _ask_on_terminal(question):
     if not sys.stdin.isatty():
         return False  # nobody to ask: keep the user's copy
-    return input(question).strip().lower() in ("y", "yes")
+    return input(question).strip().lower() in message("launch.yes").split()

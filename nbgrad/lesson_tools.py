@@ -71,7 +71,7 @@ def copy_lessons(dest, *, force=False, ask=None):
             status = "copied"
         elif target.read_bytes() == shipped:
             status = "unchanged"
-        elif force or (ask is not None and ask(f"{target} differs from the shipped lesson (edited?). Overwrite it? [y/N] ")):
+        elif force or (ask is not None and ask(message("launch.overwrite", path=target))):
             target.write_bytes(shipped)
             status = "replaced"
         else:

@@ -340,5 +340,11 @@ MESSAGES = {
                                 "nbgrad's own files: copy the lessons first with `python -m nbgrad lessons DIR` "
                                 "and execute the copies. Nothing was written.",
     "launch.args_without_launch": "arguments after -- go to JupyterLab, which only `lessons` starts (and not with --no-launch)",
+    "launch.overwrite": "{path} differs from the shipped lesson (edited?). Overwrite it? [y/N] ",
+    "launch.yes": "y yes",
+    "launch.copied": "copied",
+    "launch.unchanged": "unchanged",
+    "launch.replaced": "replaced",
+    "launch.kept": "kept",
     # <<< issue-13 launch
 }

@@ -300,6 +300,12 @@ MESSAGES = {
     "launch.installed_lessons": "{path} 位于已安装的软件包中（{folder}），重新执行会改动 nbgrad 自身的文件："
                                 "请先用 `python -m nbgrad lessons DIR` 复制课程，再执行复制出的副本。未写入任何文件。",
     "launch.args_without_launch": "-- 之后的参数是传给 JupyterLab 的，只有 `lessons` 会启动 JupyterLab（加了 --no-launch 时也不会）",
+    "launch.overwrite": "{path} 和随 nbgrad 发布的课程不一样（改过？）。要覆盖它吗？[y/N] ",
+    "launch.yes": "y yes 是",
+    "launch.copied": "已复制",
+    "launch.unchanged": "未改变",
+    "launch.replaced": "已替换",
+    "launch.kept": "已保留",
     # <<< issue-13 launch
     # >>> issue-13 rules
     # Each op's derivative rule in words (``rule.<OpName>``; English: the op's ``rule.text``), by op module

@@ -66,6 +66,9 @@ def test_command_line_without_a_terminal_keeps_edits(tmp_path, shipped):
     out = subprocess.run(run, check=True, capture_output=True, text=True, stdin=subprocess.DEVNULL).stdout
     assert f"kept      {lesson_tools.FIRST_LESSON}" in out
     assert (tmp_path / lesson_tools.FIRST_LESSON).read_text(encoding="utf-8") == "edited"
+    chinese = subprocess.run(run, check=True, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                             env={**os.environ, "NBGRAD_LANG": "zh"}).stdout
+    assert "已保留" in chinese and "kept" not in chinese
 
 
 def readme_main_command():
