@@ -11,7 +11,7 @@ import sys
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
-from .i18n import message
+from .i18n import get_language, message
 
 LESSONS_PACKAGE = "nbgrad.lessons"
 FIRST_LESSON = PurePosixPath("en", "01_autograd_basics.ipynb")
@@ -83,10 +83,13 @@ def copy_lessons(dest, *, force=False, ask=None):
 def jupyterlab_command(folder, jupyter_args=()):
     """The command that opens JupyterLab on the first lesson in ``folder``, the server's root being ``folder``
     itself, so that both languages are in the file browser (given only a file, Jupyter's server roots itself in
-    the file's folder: ``en/``)."""
+    the file's folder: ``en/``). The first lesson is in the learner's language (``NBGRAD_LANG``) where there is
+    one, else in English."""
     folder = Path(folder).resolve()
-    return [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}",
-            str(folder.joinpath(*FIRST_LESSON.parts)), *jupyter_args]
+    first = folder.joinpath(get_language(), *FIRST_LESSON.parts[1:])
+    if not first.is_file():
+        first = folder.joinpath(*FIRST_LESSON.parts)
+    return [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}", str(first), *jupyter_args]
 
 
 def execute(paths=None, *, timeout=300):

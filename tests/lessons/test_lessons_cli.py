@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from nbgrad import lesson_tools
+from nbgrad import i18n, lesson_tools
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -167,6 +167,15 @@ def test_jupyterlab_command_keeps_the_arguments_in_order_after_the_lesson(tmp_pa
     assert command[-3:] == ["--port", "8899", "--no-browser"]
     assert f"--ServerApp.root_dir={tmp_path.resolve()}" in command
     assert str(tmp_path.resolve() / lesson_tools.FIRST_LESSON) in command
+
+
+def test_jupyterlab_opens_the_first_lesson_in_the_learners_language(tmp_path, shipped, monkeypatch):
+    lesson_tools.copy_lessons(tmp_path)
+    monkeypatch.setattr(i18n, "_found", None)
+    monkeypatch.setenv(i18n.ENV_VAR, "zh")
+    assert str(tmp_path.resolve() / "zh" / "01_autograd_basics.ipynb") in lesson_tools.jupyterlab_command(tmp_path)
+    (tmp_path / "zh" / "01_autograd_basics.ipynb").unlink()  # no lesson in that language: English
+    assert str(tmp_path.resolve() / lesson_tools.FIRST_LESSON) in lesson_tools.jupyterlab_command(tmp_path)
 
 
 def test_readme_lesson_table_links_every_lesson_and_nothing_else():
