@@ -23,7 +23,6 @@ __all__ = ["element_formatter", "format_tensor", "get_printoptions", "set_printo
 
 # Every repr starts with this; nested rows are indented to line up under it.
 _PREFIX = "tensor("
-_FEW = 16  # up to this many values, the formatter chooses its style in plain Python (see _Formatter)
 
 
 @dataclasses.dataclass
@@ -104,26 +103,15 @@ class _Formatter:
 
         # nan, inf and zero say nothing about the scale of the data, so only
         # the remaining values drive the choice of style and the width; the
-        # non-finite ones may therefore end up wider than the column.
-        if values.size <= _FEW:
-            # A few numbers (a loss, a gradient in a trace, the ends of a range): the same choice in plain
-            # Python, several times faster than NumPy's calls on a tiny array.
-            finite = [v for v in values.reshape(-1).tolist() if math.isfinite(v) and v != 0]
-            if not finite:
-                return
-            magnitudes = [abs(v) for v in finite]  # Python floats: float64, as torch compares
-            smallest, largest = min(magnitudes), max(magnitudes)
-            self.int_mode = all(v == math.ceil(v) for v in finite)
-        else:
-            finite = values[np.isfinite(values) & (values != 0)]
-            if finite.size == 0:
-                return
-            # Torch compares in float64 so that e.g. float16 cannot overflow.
-            magnitudes = np.abs(finite).astype(np.float64)
-            smallest = float(magnitudes.min())
-            largest = float(magnitudes.max())
-            self.int_mode = bool(np.all(finite == np.ceil(finite)))
-            finite = finite.tolist()
+        # non-finite ones may therefore end up wider than the column. Python floats are float64, so the
+        # comparisons are in float64 as torch's (float16 cannot overflow), and on the few numbers a trace or a
+        # picture formats they are several times faster than NumPy's calls on a tiny array.
+        finite = [v for v in values.tolist() if math.isfinite(v) and v != 0]
+        if not finite:
+            return
+        magnitudes = [abs(v) for v in finite]
+        smallest, largest = min(magnitudes), max(magnitudes)
+        self.int_mode = all(v == math.ceil(v) for v in finite)
 
         if _OPTS.sci_mode is None:
             self.sci_mode = largest / smallest > 1000.0 or largest > 1.0e8 or smallest < 1.0e-4
