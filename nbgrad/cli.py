@@ -5,7 +5,9 @@
                          DIR its root (both languages in its file browser); what follows -- goes to JupyterLab
                          (--allow-root, --no-browser, --port 8899, ...)
   execute [NOTEBOOK ...] re-run notebooks in place and save their outputs (maintainers; default: all)
-  site OUT               build a static HTML site of the executed lessons, widget state embedded
+  site OUT [--assets DIR]
+                         build the lessons' documentation site (Sphinx, MyST-NB) into OUT; it works from disk
+                         with no network (the docs extra: pip install -e ".[docs]")
 """
 import argparse
 import subprocess
@@ -32,9 +34,10 @@ def main(argv=None):
     p.add_argument("--no-launch", action="store_true", help="copy only; do not start JupyterLab")
     p = sub.add_parser("execute", help="re-run notebooks in place and save their outputs")
     p.add_argument("notebooks", nargs="*")
-    p = sub.add_parser("site", help="build a static HTML site of the lessons")
+    p = sub.add_parser("site", help="build the lessons' documentation site (both languages), which works offline")
     p.add_argument("out")
-    p.add_argument("--widgets-js", help="folder with embed-amd.js and require.js, for an offline site")
+    p.add_argument("--assets", metavar="DIR", help="folder of the pinned npm tarballs (require.js, html-manager, "
+                                                    "MathJax) to use instead of the cache or the npm registry")
     args = parser.parse_args(argv)
     if jupyter_args and (args.command != "lessons" or args.no_launch):
         parser.error(message("launch.args_without_launch"))
@@ -50,7 +53,13 @@ def main(argv=None):
         except lesson_tools.InstalledLessonsError as error:
             parser.exit(2, f"python -m nbgrad execute: {error}\n")
     elif args.command == "site":
-        print(lesson_tools.build_site(args.out, widgets_js=args.widgets_js))
+        from .sphinxext.assets import AssetsError
+
+        try:
+            index = lesson_tools.build_site(args.out, assets=args.assets)
+        except (AssetsError, FileNotFoundError) as error:
+            parser.exit(2, f"python -m nbgrad site: {error}\n")
+        print(message("site.built", path=index))
     return 0
 
 

@@ -8,6 +8,7 @@ The command line over these functions is ``nbgrad/cli.py`` (``python -m nbgrad``
 import os
 import shutil
 import sys
+import tempfile
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
@@ -15,10 +16,6 @@ from .i18n import get_language, message
 
 LESSONS_PACKAGE = "nbgrad.lessons"
 FIRST_LESSON = PurePosixPath("en", "01_autograd_basics.ipynb")
-# An exercise's solution: its code cell is tagged "solution" (with "hide-cell", Jupyter Book's toggle, and
-# collapsed in JupyterLab by its metadata), the "Solution (click to expand):" line above it "solution-label".
-# A static page has nothing to click: both are left out of the site.
-SOLUTION_TAGS = ("solution", "solution-label")
 
 
 def lessons_dir():
@@ -151,67 +148,148 @@ def _merge_streams(outputs):
     return merged
 
 
-def build_site(out, *, root=None, widgets_js=None):
-    """Static HTML of every lesson (under ``root``, default: the shipped ones) plus an index page; widgets
-    render with no kernel, and the exercises' solutions are left out (``SOLUTION_TAGS``).
+def build_site(out, *, root=None, assets=None):
+    """The lessons (under ``root``, default: the shipped ones) as a documentation site in ``out``: one Sphinx
+    build per language (``out/en/``, ``out/zh/``, MyST-NB pages with the PyData theme, the docs pages of
+    ``docs/`` in English) and ``out/index.html``, which chooses between them. Returns that index's path.
 
-    ``widgets_js``: a folder holding ``embed-amd.js`` with the ``.woff2`` fonts beside it (from the
-    ``dist/`` folder of @jupyter-widgets/html-manager) and ``require.js``; they are copied next to the
-    pages so the site works offline. Without it, pages load them from the public CDN that nbconvert uses
-    by default.
+    The pages need no network: ``nbgrad.sphinxext`` puts pinned copies of the widget scripts and MathJax in
+    them, taken from ``assets`` (a folder of their npm tarballs), its cache or the npm registry. The Sphinx
+    configuration is the checkout's ``docs/conf.py``. The exercises' solutions stay, folded (tagged
+    ``hide-cell``): the reader opens one as in JupyterLab.
     """
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-    import nbformat
+    import json
 
+    import subprocess
+
+    from .i18n import languages, speaking
+    from .sphinxext import assets as _assets
+
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    if not (docs / "conf.py").is_file():
+        raise FileNotFoundError(message("site.no_docs", folder=docs))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    if widgets_js:
-        widgets_js = Path(widgets_js)
-        (out / "static").mkdir(exist_ok=True)
-        for name in ("embed-amd.js", "require.js"):
-            shutil.copy2(widgets_js / name, out / "static" / name)
-    links = []
+    lessons = {}
     for rel, lesson in lesson_files(root):
-        nb = nbformat.reads(lesson.read_text(encoding="utf-8"), as_version=4)
-        page = rel.with_suffix(".html")
-        exporter = HTMLExporter(template_name="lab")
-        exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=set(SOLUTION_TAGS)), enabled=True)
-        if widgets_js:
-            up = "../" * (len(page.parts) - 1)
-            exporter.widget_renderer_url = f"{up}static/embed-amd.js"
-            exporter.require_js_url = f"{up}static/require.js"
-        body, _ = exporter.from_notebook_node(nb)
-        (out / page).parent.mkdir(parents=True, exist_ok=True)
-        (out / page).write_text(body, encoding="utf-8")
-        if widgets_js:
-            _copy_widget_fonts(widgets_js, (out / page).parent)
-        links.append((page, _title(nb, rel)))
-    items = "\n".join(f'<li><a href="{page.as_posix()}">{_escape(title)}</a> <small>({page.parts[0]})</small></li>'
-                      for page, title in links)
-    (out / "index.html").write_text(
-        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>nbgrad lessons</title></head>\n"
-        f"<body><h1>nbgrad lessons</h1>\n<ul>\n{items}\n</ul></body></html>\n", encoding="utf-8")
-    return out / "index.html"
+        if len(rel.parts) == 2 and rel.parts[0] in languages():
+            lessons.setdefault(rel.parts[0], []).append((rel, lesson))
+    built = [code for code in languages() if code in lessons]
+    _assets.prepare(assets=assets)  # fetched once, before either build, so a missing file is said once
+    pages = {code: ["index"] + [f"lessons/{rel.stem}" for rel, _ in lessons[code]] for code in built}
+    if "en" in built:
+        pages["en"] += [p.stem for p in sorted(docs.glob("*.md"))]
+    titles = {}
+    # the builds import this nbgrad (its sphinxext), wherever it was imported from
+    here = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([here, *filter(None, [os.environ.get("PYTHONPATH")])])}
+    for code in built:
+        with tempfile.TemporaryDirectory(prefix="nbgrad-site-") as tmp:
+            stage = Path(tmp, "src")
+            (stage / "lessons").mkdir(parents=True)
+            titles[code] = []
+            for rel, lesson in lessons[code]:
+                text = lesson.read_text(encoding="utf-8")
+                (stage / "lessons" / rel.name).write_text(text, encoding="utf-8")
+                titles[code].append((f"{code}/lessons/{rel.stem}.html", _title(json.loads(text), rel)))
+            with speaking(code):
+                own_pages = [p.stem for p in sorted(docs.glob("*.md"))] if code == "en" else []
+                for name in own_pages:
+                    shutil.copy2(docs / f"{name}.md", stage / f"{name}.md")
+                if (docs / "img").is_dir() and own_pages:
+                    shutil.copytree(docs / "img", stage / "img")
+                (stage / "index.md").write_text(_index_page(lessons[code], own_pages), encoding="utf-8")
+                other = next((c for c in built if c != code), None)
+                settings = {
+                    "language": "zh_CN" if code == "zh" else code,
+                    "nb_code_prompt_show": message("site.show_code"),
+                    "nb_code_prompt_hide": message("site.hide_code"),
+                }
+                if assets is not None:
+                    settings["nbgrad_assets"] = str(Path(assets).resolve())
+                context = {"nbgrad_other_language": other or "",
+                           "nbgrad_other_name": _language_name(other) if other else "",
+                           "nbgrad_other_pages": ",".join(pages.get(other, []))}
+                # a process per build: Sphinx registers its directives in docutils' global tables, once per process
+                command = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-E", "-c", str(docs),
+                           "-d", str(Path(tmp, "doctrees")), str(stage), str(Path(tmp, "build", "html"))]
+                command += [f"-D{k}={v}" for k, v in settings.items()] + [f"-A{k}={v}" for k, v in context.items()]
+                if subprocess.run(command, env=env).returncode:
+                    raise RuntimeError(message("site.build_failed", language=code, command=" ".join(command[:5])))
+            # built beside MyST-NB's jupyter_execute/ (always next to the HTML folder), which stays in tmp
+            shutil.rmtree(out / code, ignore_errors=True)
+            shutil.copytree(Path(tmp, "build", "html"), out / code)
+    index = out / "index.html"
+    index.write_text(_chooser(built, titles), encoding="utf-8")
+    return index
 
 
-def _copy_widget_fonts(widgets_js, folder):
-    """The icon font of the widgets' buttons (Play, Stop), where embed-amd.js looks for it.
+def _language_name(code):
+    import importlib
 
-    Its webpack public path is its AMD module's name, so it asks for the fonts relative to the page, at
-    these two paths, wherever the script itself is served from. Browsers take the woff2 file first.
-    """
-    for where in ("@jupyter-widgets", "@jupyter-widgets/html-manager/dist"):
-        (folder / where).mkdir(parents=True, exist_ok=True)
-        for font in widgets_js.glob("*.woff2"):
-            shutil.copy2(font, folder / where / font.name)
+    return importlib.import_module(f"nbgrad.i18n.{code}").NAME
+
+
+def _index_page(lessons, docs_pages):
+    """The MyST index of one language's build: its words from the catalogue, a toctree of its lessons (and docs)."""
+    lines = [f"# {message('site.title')}", "", message("site.intro"), "",
+             "```{toctree}", ":maxdepth: 1", f":caption: {message('site.lessons')}", ""]
+    lines += [f"lessons/{rel.stem}" for rel, _ in lessons]
+    lines += ["```", ""]
+    if docs_pages:
+        first = [p for p in ("authors", "assets", "lite") if p in docs_pages]
+        lines += ["```{toctree}", ":maxdepth: 1", f":caption: {message('site.docs')}", ""]
+        lines += first + [p for p in docs_pages if p not in first] + ["```", ""]
+    return "\n".join(lines)
+
+
+def _chooser(built, titles):
+    """``index.html`` at the top of the site: each language's lessons, in that language's words."""
+    import re
+
+    from .i18n import speaking
+
+    def rendered(title):  # a lesson title's `code` as <code>, everything else escaped
+        return re.sub(r"`([^`]+)`", r"<code>\1</code>", _escape(title))
+
+    columns = []
+    for code in built:
+        with speaking(code):
+            items = "\n".join(f'<li><a href="{_escape(href)}">{rendered(title)}</a></li>' for href, title in titles[code])
+            columns.append(
+                f'<section lang="{code}"><h2><a href="{code}/index.html">{_escape(_language_name(code))}</a></h2>\n'
+                f'<p>{_escape(message("site.intro"))}</p>\n<ol>\n{items}\n</ol></section>')
+    with speaking(built[0] if built else "en"):
+        title, choose = message("site.title"), message("site.choose")
+    return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>\n"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>\n"
+            f"<title>{_escape(title)}</title>\n<style>{_CHOOSER_CSS}</style></head>\n"
+            f"<body><main><h1>{_escape(title)}</h1>\n<p class='choose'>{_escape(choose)}</p>\n"
+            f"<div class='languages'>\n{chr(10).join(columns)}\n</div></main></body></html>\n")
+
+
+_CHOOSER_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK SC", sans-serif; margin: 0;
+       color: #222832; background: #fff; line-height: 1.5; }
+main { max-width: 62rem; margin: 0 auto; padding: 2.5rem 1.5rem; }
+h1 { margin: 0 0 .25rem; font-size: 2.2rem; }
+.choose { color: #5a6270; margin-top: 0; }
+.languages { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 1.5rem; }
+section { border: 1px solid #d8dde6; border-radius: .5rem; padding: 1rem 1.5rem; }
+section h2 { margin: .25rem 0; }
+a { color: #0a58ca; text-decoration: none; } a:hover { text-decoration: underline; }
+ol { padding-left: 1.5rem; } li { margin: .3rem 0; }
+code { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; font-size: .92em; background: #f1f3f6;
+       padding: 0 .2em; border-radius: .2em; }
+"""
 
 
 def _title(nb, rel):
     """The lesson's first markdown heading (its file name if it has none)."""
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            for line in source.splitlines():
                 if line.startswith("#"):
                     return line.lstrip("#").strip()
     return rel.stem

@@ -347,4 +347,20 @@ MESSAGES = {
     "launch.replaced": "replaced",
     "launch.kept": "kept",
     # <<< issue-13 launch
+    # >>> issue-14 site
+    "site.title": "nbgrad: autograd you can watch",
+    "site.intro": "Lessons on PyTorch's automatic differentiation, run with nbgrad: read them here, or open them in Jupyter to run them.",
+    "site.choose": "Choose a language:",
+    "site.lessons": "Lessons",
+    "site.docs": "Documentation",
+    "site.show_code": "Show the code",
+    "site.hide_code": "Hide the code",
+    "site.no_docs": ("the site is built with the Sphinx configuration of nbgrad's repository, {folder}/conf.py, "
+                     "which is not here: build it from a checkout (git clone, then pip install -e \".[docs]\")"),
+    "site.assets_mismatch": "{where} is not {spec} as pinned (its sha512 differs from the npm registry's dist.integrity); nothing was used. Delete it and build again",
+    "site.assets_not_in_folder": "{spec} is not in {folder} (no {file}); that folder must hold the npm tarballs, as `{command}` writes them",
+    "site.assets_unreachable": "nbgrad needs {spec} for pages that work offline, and it is not in the cache ({cache}) and could not be downloaded from {url} ({error}). Build once with network, or give a folder of the npm tarballs with --assets DIR (`{command}` writes them)",
+    "site.built": "site built: open {path}",
+    "site.build_failed": "the {language} site did not build (the errors are above): {command} ...",
+    # <<< issue-14 site
 }

@@ -640,4 +640,19 @@ MESSAGES = {
     "rule.latex.none": "无",
     "rule.latex.the number of copies": "副本的个数",
     # <<< issue-13 rules
+    # >>> issue-14 site
+    "site.title": "nbgrad：看得见的自动求导",
+    "site.intro": "用 nbgrad 学习 PyTorch 的自动求导：可以在这里阅读，也可以在 Jupyter 中打开并运行。",
+    "site.choose": "选择语言：",
+    "site.lessons": "课程",
+    "site.docs": "文档",
+    "site.show_code": "显示代码",
+    "site.hide_code": "隐藏代码",
+    "site.no_docs": '网站使用 nbgrad 仓库中的 Sphinx 配置 {folder}/conf.py 构建，但这里没有该文件：请在仓库的检出目录中构建（git clone 之后运行 pip install -e ".[docs]"）',
+    "site.assets_mismatch": "{where} 与固定的 {spec} 不符（其 sha512 与 npm 仓库的 dist.integrity 不同），未被使用。请删除它后重新构建",
+    "site.assets_not_in_folder": "{folder} 中没有 {spec}（缺少 {file}）；该目录应存放 npm 打包文件，即 `{command}` 生成的文件",
+    "site.assets_unreachable": "离线可用的页面需要 {spec}，但缓存（{cache}）中没有，也无法从 {url} 下载（{error}）。请联网构建一次，或用 --assets DIR 指定存放 npm 打包文件的目录（`{command}` 会生成它们）",
+    "site.built": "网站已生成：打开 {path}",
+    "site.build_failed": "{language} 网站构建失败（错误见上方）：{command} ...",
+    # <<< issue-14 site
 }
