@@ -21,14 +21,18 @@ html_theme = "pydata_sphinx_theme"
 html_title = "nbgrad"
 templates_path = ["_templates"]
 html_theme_options = {
+    "navbar_center": [],  # the lessons are listed in the sidebar (nbgrad-toc): nine long titles overflow a navbar
     "navbar_end": ["nbgrad-language", "theme-switcher"],
     "show_prev_next": True,
     "secondary_sidebar_items": ["page-toc"],
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
+html_sidebars = {"**": ["nbgrad-toc"]}
 html_show_sourcelink = False
 html_copy_source = False
+# A search result's summary is fetched from its page, which a browser refuses for a page opened from disk.
+html_show_search_summary = False
 # "light", not the theme's "auto": "auto" with no stored choice logs a console error in a page opened from disk
 html_context = {"nbgrad_other_language": "", "default_mode": "light"}
 
