@@ -16,6 +16,7 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 NOTEBOOK = 'pip install -e ".[notebook]"'
+DOCS = 'pip install -e ".[docs]"'
 TEST = 'pip install -e ".[test]"'
 # The optional tools the tests import, and what installs each (the extras in pyproject.toml).
 INSTALLS = {
@@ -23,6 +24,7 @@ INSTALLS = {
     "matplotlib": NOTEBOOK, "matplotlib_inline": NOTEBOOK, "networkx": NOTEBOOK, "IPython": NOTEBOOK,
     "ipykernel": NOTEBOOK, "ipywidgets": NOTEBOOK, "traitlets": NOTEBOOK, "jupyterlab": NOTEBOOK,
     "nbformat": NOTEBOOK, "nbclient": NOTEBOOK, "nbconvert": NOTEBOOK,
+    "sphinx": DOCS, "myst_nb": DOCS, "pydata_sphinx_theme": DOCS, "jieba": DOCS,
     "torch": "pip install torch==2.13.0",
 }
 # pytest.importorskip's own reason when a test gives none.

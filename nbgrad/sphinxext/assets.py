@@ -27,6 +27,7 @@ from ..i18n import message
 
 DEFAULT_REGISTRY = "https://registry.npmjs.org"
 FOLDER = "nbgrad-assets"  # under _static/
+UNPACKED = "2"  # the layout of the unpacked folder: raise it when keep() or the licences change
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,8 @@ def prepare(*, assets=None, cache=None, fetch=None):
     """
     cache = Path(cache) if cache is not None else cache_dir()
     data = {p: tarball(p, assets=assets, cache=cache, fetch=fetch) for p in PACKAGES}
-    key = hashlib.sha256("".join(p.integrity for p in PACKAGES).encode()).hexdigest()[:16]
+    # a new key when the pins or what is taken from them change, so an older unpacked folder is never reused
+    key = hashlib.sha256((UNPACKED + "".join(p.integrity for p in PACKAGES)).encode()).hexdigest()[:16]
     folder = cache / f"site-{key}"
     if (folder / FOLDER).is_dir():
         return folder
@@ -178,12 +180,14 @@ def _unpack(package, blob, dest):
                 target = dest.joinpath(*path.parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(tar.extractfile(member).read())
-    if package.name == "requirejs":
-        # requirejs's tarball has no licence file, only require.js's header naming the MIT licence
-        (dest / "LICENSE").write_text(REQUIREJS_LICENCE, encoding="utf-8")
+    # Two tarballs have no licence file, only the licence's name (package.json; require.js's header): the text
+    # their repositories publish is written beside their files.
+    if package.name in LICENCES:
+        (dest / "LICENSE").write_text(LICENCES[package.name], encoding="utf-8")
 
 
-# The MIT licence as github.com/requirejs/requirejs/blob/master/LICENSE words it (legal text: kept verbatim).
+# Legal texts, kept verbatim in English: the MIT licence as github.com/requirejs/requirejs/blob/master/LICENSE
+# words it, and the BSD 3-Clause licence of github.com/jupyter-widgets/ipywidgets/blob/main/LICENSE.
 REQUIREJS_LICENCE = """\
 Copyright jQuery Foundation and other contributors, https://jquery.org/
 
@@ -215,3 +219,36 @@ LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION
 OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION
 WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
 """
+
+IPYWIDGETS_LICENCE = """\
+BSD 3-Clause License
+
+Copyright (c) 2015 Project Jupyter Contributors
+All rights reserved.
+
+Redistribution and use in source and binary forms, with or without
+modification, are permitted provided that the following conditions are met:
+
+1. Redistributions of source code must retain the above copyright notice, this
+   list of conditions and the following disclaimer.
+
+2. Redistributions in binary form must reproduce the above copyright notice,
+   this list of conditions and the following disclaimer in the documentation
+   and/or other materials provided with the distribution.
+
+3. Neither the name of the copyright holder nor the names of its
+   contributors may be used to endorse or promote products derived from
+   this software without specific prior written permission.
+
+THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS"
+AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE
+IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+"""
+LICENCES = {"requirejs": REQUIREJS_LICENCE, "@jupyter-widgets/html-manager": IPYWIDGETS_LICENCE}
