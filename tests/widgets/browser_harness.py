@@ -5,10 +5,9 @@ What it needs, and what happens without it (each test skips, saying which is mis
 - Debian's ``chromium`` at /usr/bin/chromium (``apt-get install -y chromium``), or the path in
   ``$NBGRAD_CHROMIUM``; playwright never downloads a browser here (no ``playwright install``);
 - ``pip install playwright`` (in the ``test`` extra);
-- JupyterLab and ipywidgets (the ``notebook`` extra), for the test in JupyterLab;
-- ``npm``, for the static-export test: ``npm pack`` fetches ``@jupyter-widgets/html-manager`` and
-  ``requirejs`` once from the npm registry into ``$NBGRAD_TEST_CACHE`` (default: a folder in the
-  system's temporary directory), never into the repository.
+- JupyterLab and ipywidgets (the ``notebook`` extra), for the test in JupyterLab.
+
+The static site's tests (``tests/docs/``) use ``serve()`` for its pages.
 
 Every server started here listens on 127.0.0.1 only, on a free port, and the browser is kept off every
 other address: a request anywhere else is aborted and recorded.
@@ -23,7 +22,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tarfile
 import tempfile
 import threading
 import time
@@ -34,8 +32,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("NBGRAD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
-HTML_MANAGER = "@jupyter-widgets/html-manager@1.0.15"  # the manager of ipywidgets 8
-REQUIREJS = "requirejs@2.3.8"
 WIDGET_ERRORS = ".jupyter-widgets .widget-error, .jp-OutputArea-output:has-text('Error displaying widget')"
 
 
@@ -197,65 +193,7 @@ def error_outputs(nb):
     return found
 
 
-# ----- the static HTML export -----
-def cache_dir():
-    path = Path(os.environ.get("NBGRAD_TEST_CACHE") or Path(tempfile.gettempdir()) / "nbgrad-test-cache")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def widgets_js():
-    """A folder with the html-manager's ``embed-amd.js`` (and its icon fonts) and ``require.js``.
-
-    ``npm pack`` fetches the two packages once into the cache; returns None (skip) without npm.
-    """
-    folder = cache_dir() / "widgets-js"
-    if (folder / "embed-amd.js").exists() and (folder / "require.js").exists():
-        return folder
-    npm = shutil.which("npm")
-    if npm is None:
-        return None
-    packs = cache_dir() / "npm-packs"
-    packs.mkdir(exist_ok=True)
-    npm_cache = cache_dir() / "npm-cache"  # npm's own cache, kept out of the user's ~/.npm
-    done = subprocess.run([npm, "pack", HTML_MANAGER, REQUIREJS, "--json", "--pack-destination", str(packs),
-                           "--cache", str(npm_cache)], capture_output=True, text=True, timeout=300)
-    if done.returncode:
-        raise RuntimeError(f"npm pack {HTML_MANAGER} {REQUIREJS} failed:\n{done.stderr[-2000:]}")
-    staging = Path(tempfile.mkdtemp(dir=cache_dir()))
-    for pack in json.loads(done.stdout):
-        with tarfile.open(packs / pack["filename"]) as tar:
-            for member in tar.getmembers():
-                name = member.name
-                if member.isfile() and (name in ("package/dist/embed-amd.js", "package/require.js")
-                                        or name.startswith("package/dist/") and name.endswith(".woff2")):
-                    (staging / Path(name).name).write_bytes(tar.extractfile(member).read())
-    staging.rename(folder)  # all at once: a test run stopped half-way leaves no half-filled folder
-    return folder
-
-
-def execute(notebook, out):
-    """Run ``notebook`` with nbclient, saving outputs and widget state to ``out`` (as ``python -m nbgrad
-    execute`` does for the lessons)."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(notebook, as_version=4)
-    env_path = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
-    old = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = env_path  # the kernel imports this checkout
-    try:
-        NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False, store_widget_state=True,
-                       resources={"metadata": {"path": str(Path(notebook).parent)}}).execute()
-    finally:
-        if old is None:
-            del os.environ["PYTHONPATH"]
-        else:
-            os.environ["PYTHONPATH"] = old
-    nbformat.write(nb, out)
-    return nb
-
-
+# ----- static pages -----
 @contextlib.contextmanager
 def serve(folder):
     """A static file server for ``folder`` on 127.0.0.1; yields its base URL."""

@@ -1,9 +1,8 @@
-"""The widgets in a real browser: JupyterLab with a kernel, and a static HTML export with none.
+"""The widgets in a real browser: JupyterLab with a kernel (the static pages, with none, are ``tests/docs/``).
 
 Headless Chromium (Debian's package) driven by playwright; see ``browser_harness.py`` for what these tests
-need and how they keep to 127.0.0.1.  Without Chromium, playwright, JupyterLab or npm they skip, saying why.
+need and how they keep to 127.0.0.1.  Without Chromium, playwright or JupyterLab they skip, saying why.
 """
-import contextlib
 import json
 import shutil
 import time
@@ -172,91 +171,3 @@ def every_widget_answers(page, panel):
     box.press("Enter")
     playground.locator("text=f'(x) = 2").wait_for(timeout=30_000)
     assert images_loaded(playground.locator("img"))
-
-
-# ----- a static HTML export, with no kernel -----
-@pytest.fixture(scope="module")
-def widgets_js():
-    folder = B.widgets_js()
-    if folder is None:
-        pytest.skip("the static-export test needs npm, to fetch @jupyter-widgets/html-manager and requirejs")
-    return folder
-
-
-@needs_browser
-@pytest.mark.parametrize("opened", ["file", "http"])
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_static_export_steps_with_no_kernel(chromium, widgets_js, tmp_path, notebook, opened):
-    """The site works opened straight from disk (no server at all) and served as static files."""
-    pytest.importorskip("nbclient", reason="executing the notebook needs nbclient")
-    from nbgrad.lesson_tools import build_site
-
-    source, site = tmp_path / "source", tmp_path / "site"
-    shutil.copytree(notebook.parent, source / notebook.parent.name)
-    nb = B.execute(notebook, source / notebook.parent.name / notebook.name)
-    assert "application/vnd.jupyter.widget-state+json" in nb.metadata.get("widgets", {}), "no widget state saved"
-    for other in (source / notebook.parent.name).glob("*.ipynb"):
-        if other.name != notebook.name:
-            other.unlink()  # export this notebook only
-    build_site(site, root=source, widgets_js=widgets_js)
-
-    with B.serve(site) if opened == "http" else contextlib.nullcontext(site.as_uri()) as url:
-        page = chromium.new_page(viewport={"width": 1300, "height": 1000})
-        try:
-            blocked = B.local_only(page)
-            failed = []
-            page.on("response", lambda r: failed.append((r.status, r.url)) if r.status >= 400 else None)
-            page.goto(f"{url}/{notebook.parent.name}/{notebook.with_suffix('.html').name}")
-            page.locator(".jupyter-widgets").first.wait_for(timeout=60_000)
-            assert page.locator("text=Error displaying widget").count() == 0
-            steppers = page.locator(".nbgrad-stepper")
-            if notebook == TEST_NOTEBOOK:
-                for css in WIDGET_CLASSES:
-                    assert page.locator(css).count() == 1, f"{css} did not render from the saved state"
-                assert steppers.count() == 1
-            if steppers.count():
-                stepper = steppers.first
-                stepper.scroll_into_view_if_needed()
-                assert images_loaded(stepper.locator("img"))
-                # The slider moves the frame: keyboard on its handle, as a reader would without a mouse.
-                stepper.locator(".widget-slider .noUi-handle").first.focus()
-                page.keyboard.press("Home")
-                wait_for_title(page, stepper, "Before backward")
-                page.keyboard.press("ArrowRight")
-                wait_for_title(page, stepper, "Step 1 of")
-                # Play runs through the frames in the page itself: no kernel anywhere.
-                stepper.locator(".widget-play button").first.click()
-                wait_for_title(page, stepper, "Step 2 of")
-                assert images_loaded(stepper.locator("img"))
-            assert failed == [], f"files missing from the site: {failed}"
-            assert not [u for u in blocked if "jupyter-widgets" in u or "require" in u], \
-                f"the widget scripts were fetched from the network: {blocked}"
-        finally:
-            page.close()
-
-
-def test_build_site_puts_the_widget_scripts_and_fonts_where_the_pages_look(tmp_path):
-    pytest.importorskip("nbconvert", reason="building the site needs nbconvert")
-    import nbformat
-    from nbgrad.lesson_tools import build_site
-
-    js = tmp_path / "js"
-    js.mkdir()
-    for name in ("embed-amd.js", "require.js", "a.woff2", "b.woff", "embed.js"):
-        (js / name).write_text(name)
-    root = tmp_path / "lessons"
-    (root / "en").mkdir(parents=True)
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A lesson")])
-    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"version_major": 2, "version_minor": 0,
-                                                                             "state": {}}}
-    nbformat.write(nb, root / "en" / "lesson.ipynb")
-    build_site(tmp_path / "site", root=root, widgets_js=js)
-
-    site = tmp_path / "site"
-    assert (site / "static" / "embed-amd.js").read_text() == "embed-amd.js"
-    assert (site / "static" / "require.js").read_text() == "require.js"
-    for where in ("@jupyter-widgets", "@jupyter-widgets/html-manager/dist"):
-        assert (site / "en" / where / "a.woff2").read_text() == "a.woff2"
-        assert not (site / "en" / where / "b.woff").exists()
-    page = (site / "en" / "lesson.html").read_text()
-    assert "'../static/embed-amd.js'" in page and 'src="../static/require.js"' in page
