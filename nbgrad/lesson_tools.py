@@ -258,7 +258,7 @@ def _chooser(built, titles):
             items = "\n".join(f'<li><a href="{_escape(href)}">{rendered(title)}</a></li>' for href, title in titles[code])
             columns.append(
                 f'<section lang="{code}"><h2><a href="{code}/index.html">{_escape(_language_name(code))}</a></h2>\n'
-                f'<p>{_escape(message("site.intro"))}</p>\n<ol>\n{items}\n</ol></section>')
+                f'<p>{_escape(message("site.intro"))}</p>\n<ul>\n{items}\n</ul></section>')
     with speaking(built[0] if built else "en"):
         title, choose = message("site.title"), message("site.choose")
     return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>\n"
@@ -278,7 +278,7 @@ h1 { margin: 0 0 .25rem; font-size: 2.2rem; }
 section { border: 1px solid #d8dde6; border-radius: .5rem; padding: 1rem 1.5rem; }
 section h2 { margin: .25rem 0; }
 a { color: #0a58ca; text-decoration: none; } a:hover { text-decoration: underline; }
-ol { padding-left: 1.5rem; } li { margin: .3rem 0; }
+ul { list-style: none; padding-left: 0; } li { margin: .35rem 0; }
 code { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; font-size: .92em; background: #f1f3f6;
        padding: 0 .2em; border-radius: .2em; }
 """
