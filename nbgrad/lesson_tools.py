@@ -196,8 +196,6 @@ def build_site(out, *, root=None, assets=None):
                 own_pages = [p.stem for p in sorted(docs.glob("*.md"))] if code == "en" else []
                 for name in own_pages:
                     shutil.copy2(docs / f"{name}.md", stage / f"{name}.md")
-                if (docs / "img").is_dir() and own_pages:
-                    shutil.copytree(docs / "img", stage / "img")
                 (stage / "index.md").write_text(_index_page(lessons[code], own_pages), encoding="utf-8")
                 other = next((c for c in built if c != code), None)
                 settings = {
@@ -255,7 +253,8 @@ def _chooser(built, titles):
     columns = []
     for code in built:
         with speaking(code):
-            items = "\n".join(f'<li><a href="{_escape(href)}">{rendered(title)}</a></li>' for href, title in titles[code])
+            items = "\n".join(f'<li><a href="{_escape(href)}">{rendered(title)}</a></li>'
+                              for href, title in titles[code])
             columns.append(
                 f'<section lang="{code}"><h2><a href="{code}/index.html">{_escape(_language_name(code))}</a></h2>\n'
                 f'<p>{_escape(message("site.intro"))}</p>\n<ul>\n{items}\n</ul></section>')

@@ -193,7 +193,8 @@ def test_the_index_chooses_a_language_and_lists_every_lesson_rendered(built_site
 def test_each_page_links_to_the_same_page_in_the_other_language(built_site):
     for lang, other in (("en", "zh"), ("zh", "en")):
         page = built_site / lang / "lessons" / "04_backprop_step_by_step.html"
-        hrefs = set(re.findall(r'class="nav-link nbgrad-language"[^>]*href="([^"]+)"', page.read_text(encoding="utf-8")))
+        text = page.read_text(encoding="utf-8")
+        hrefs = set(re.findall(r'class="nav-link nbgrad-language"[^>]*href="([^"]+)"', text))
         assert len(hrefs) == 1  # the navbar is written twice: wide screens, and the narrow screens' drawer
         assert (page.parent / hrefs.pop()).resolve() == (built_site / other / "lessons" / page.name).resolve()
 
