@@ -78,7 +78,6 @@ def _add_assets(app):
     except _assets.AssetsError as error:
         raise ExtensionError(str(error)) from None
     app.config.html_static_path = [*app.config.html_static_path, str(folder), str(STATIC)]
-    app.env.nbgrad_assets_folder = str(folder)
     for path in sorted(STATIC.glob("*.css")):
         app.add_css_file(path.name)
     for path in sorted(STATIC.glob("*.js")):
@@ -115,16 +114,14 @@ def _page_context(app, pagename, templatename, context, doctree):
     if _has_widgets(app, pagename):
         # the widgets' HTMLMath frames need MathJax even on a page with no formula of its own
         context["has_maths_elements"] = True
-        pages = getattr(app.env, "nbgrad_widget_pages", set())
-        pages.add(pagename)
-        app.env.nbgrad_widget_pages = pages
 
 
 def _copy_widget_fonts(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     fonts = sorted((Path(app.outdir) / "_static" / _assets.WIDGET_FONTS).glob("*.woff2"))
-    folders = {str(Path(name).parent) for name in getattr(app.env, "nbgrad_widget_pages", ())}
+    # from what MyST-NB recorded while reading (the environment), so that parallel writers need not report back
+    folders = {str(Path(name).parent) for name in app.env.found_docs if _has_widgets(app, name)}
     for folder in sorted(folders):
         for where in FONT_FOLDERS:
             target = Path(app.outdir, folder, where)
