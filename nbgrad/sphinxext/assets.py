@@ -27,7 +27,7 @@ from ..i18n import message
 
 DEFAULT_REGISTRY = "https://registry.npmjs.org"
 FOLDER = "nbgrad-assets"  # under _static/
-UNPACKED = "2"  # the layout of the unpacked folder: raise it when keep() or the licences change
+UNPACKED = "3"  # the layout of the unpacked folder: raise it when keep() or the licences change
 
 
 @dataclass(frozen=True)
@@ -223,8 +223,6 @@ WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
 """
 
 IPYWIDGETS_LICENCE = """\
-BSD 3-Clause License
-
 Copyright (c) 2015 Project Jupyter Contributors
 All rights reserved.
 
