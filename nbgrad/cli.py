@@ -6,6 +6,9 @@
                          (--allow-root, --no-browser, --port 8899, ...)
   execute [NOTEBOOK ...] re-run notebooks in place and save their outputs (maintainers; default: all)
   site OUT               build a static HTML site of the executed lessons, widget state embedded
+  lite OUT [--pyodide DIR]
+                         build a JupyterLite site of the lessons: Python (Pyodide) runs in the browser, nbgrad
+                         bundled; Pyodide from its CDN, or from DIR with no network at all (see docs/lite.md)
 """
 import argparse
 import subprocess
@@ -35,6 +38,9 @@ def main(argv=None):
     p = sub.add_parser("site", help="build a static HTML site of the lessons")
     p.add_argument("out")
     p.add_argument("--widgets-js", help="folder with embed-amd.js and require.js, for an offline site")
+    p = sub.add_parser("lite", help="build a JupyterLite site of the lessons (Python in the browser)")
+    p.add_argument("out")
+    p.add_argument("--pyodide", help="a Pyodide distribution (folder or release .tar.bz2) to bundle: no network needed")
     args = parser.parse_args(argv)
     if jupyter_args and (args.command != "lessons" or args.no_launch):
         parser.error(message("launch.args_without_launch"))
@@ -51,6 +57,14 @@ def main(argv=None):
             parser.exit(2, f"python -m nbgrad execute: {error}\n")
     elif args.command == "site":
         print(lesson_tools.build_site(args.out, widgets_js=args.widgets_js))
+    elif args.command == "lite":
+        from . import lite
+
+        try:
+            index = lite.build(args.out, pyodide=args.pyodide)
+        except lite.LiteError as error:
+            parser.exit(2, f"python -m nbgrad lite: {error}\n")
+        print(message("lite.built", path=index.parent))
     return 0
 
 

@@ -347,4 +347,13 @@ MESSAGES = {
     "launch.replaced": "replaced",
     "launch.kept": "kept",
     # <<< issue-13 launch
+    # >>> issue-14 lite
+    "lite.missing_extra": "building a JupyterLite site needs the lite extra: pip install \"nbgrad[lite]\"",
+    "lite.build_failed": "jupyter lite build failed:\n{log}",
+    "lite.wheel_failed": "building nbgrad's wheel from the checkout failed:\n{log}",
+    "lite.not_installed": "{name} is not installed, and the site bundles it: pip install \"nbgrad[lite]\"",
+    "lite.no_pyodide": "no Pyodide distribution (pyodide.mjs with pyodide-lock.json beside it) in {path}",
+    "lite.built": "JupyterLite site built in {path}. Serve the folder with any static web server (python -m "
+                  "http.server -d {path}) and open its address; opened as a file (file://) it cannot start Python.",
+    # <<< issue-14 lite
 }

@@ -640,4 +640,13 @@ MESSAGES = {
     "rule.latex.none": "无",
     "rule.latex.the number of copies": "副本的个数",
     # <<< issue-13 rules
+    # >>> issue-14 lite
+    "lite.missing_extra": "构建 JupyterLite 站点需要 lite 附加依赖：pip install \"nbgrad[lite]\"",
+    "lite.build_failed": "jupyter lite build 失败：\n{log}",
+    "lite.wheel_failed": "从源码目录构建 nbgrad 的 wheel 失败：\n{log}",
+    "lite.not_installed": "{name} 没有安装，而站点要打包它：pip install \"nbgrad[lite]\"",
+    "lite.no_pyodide": "{path} 中没有 Pyodide 发行版（pyodide.mjs 及旁边的 pyodide-lock.json）",
+    "lite.built": "JupyterLite 站点已构建在 {path}。用任意静态网页服务器提供这个文件夹（python -m "
+                  "http.server -d {path}），再打开它的地址；直接当作文件（file://）打开无法启动 Python。",
+    # <<< issue-14 lite
 }
