@@ -44,6 +44,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if jupyter_args and (args.command != "lessons" or args.no_launch):
         parser.error(message("launch.args_without_launch"))
+    if sys.platform == "emscripten" and (args.command in ("execute", "lite") or args.command == "lessons"
+                                         and not args.no_launch):
+        parser.exit(2, f"python -m nbgrad {args.command}: {message('lite.no_processes')}\n")
 
     if args.command == "lessons":
         for rel, status in lesson_tools.copy_lessons(args.dir, force=args.force, ask=_ask_on_terminal):

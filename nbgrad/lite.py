@@ -66,7 +66,7 @@ def build(out, *, pyodide=None, root=None):
         for rel, lesson in lesson_tools.lesson_files(root):
             target = contents / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(lesson.read_bytes())
+            target.write_text(_for_pyodide(lesson.read_text(encoding="utf-8")), encoding="utf-8")
         bundled = [nbgrad_wheel(wheels)]
         bundled += [repack_installed(name, wheels) for name in WIDGET_DISTRIBUTIONS]
         packages = list(PYODIDE_PACKAGES)
@@ -91,6 +91,13 @@ def build(out, *, pyodide=None, root=None):
         if done.returncode:
             raise LiteError(message("lite.build_failed", log=(done.stdout + done.stderr)[-3000:]))
     return out / "index.html"
+
+
+def _for_pyodide(notebook):
+    """The lesson with the site's kernel as its kernel: named ``python3``, it would open asking to pick one."""
+    nb = json.loads(notebook)
+    nb["metadata"]["kernelspec"] = {"display_name": "Python (Pyodide)", "language": "python", "name": "python"}
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
 
 
 def nbgrad_wheel(dest):

@@ -355,5 +355,7 @@ MESSAGES = {
     "lite.no_pyodide": "no Pyodide distribution (pyodide.mjs with pyodide-lock.json beside it) in {path}",
     "lite.built": "JupyterLite site built in {path}. Serve the folder with any static web server (python -m "
                   "http.server -d {path}) and open its address; opened as a file (file://) it cannot start Python.",
+    "lite.no_processes": "this command starts other programs, which Python in the browser (Pyodide, JupyterLite) "
+                         "cannot do: run it where Python is installed",
     # <<< issue-14 lite
 }

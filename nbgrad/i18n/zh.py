@@ -648,5 +648,7 @@ MESSAGES = {
     "lite.no_pyodide": "{path} 中没有 Pyodide 发行版（pyodide.mjs 及旁边的 pyodide-lock.json）",
     "lite.built": "JupyterLite 站点已构建在 {path}。用任意静态网页服务器提供这个文件夹（python -m "
                   "http.server -d {path}），再打开它的地址；直接当作文件（file://）打开无法启动 Python。",
+    "lite.no_processes": "这个命令要启动别的程序，而浏览器里的 Python（Pyodide、JupyterLite）做不到：请在装有 Python "
+                         "的电脑上运行",
     # <<< issue-14 lite
 }
