@@ -642,7 +642,7 @@ MESSAGES = {
     # <<< issue-13 rules
     # >>> issue-14 lite
     "lite.missing_extra": "构建 JupyterLite 站点需要 lite 附加依赖：pip install \"nbgrad[lite]\"",
-    "lite.build_failed": "jupyter lite build 失败：\n{log}",
+    "lite.build_failed": "JupyterLite 站点构建失败：\n{log}",
     "lite.wheel_failed": "从源码目录构建 nbgrad 的 wheel 失败：\n{log}",
     "lite.not_installed": "{name} 没有安装，而站点要打包它：pip install \"nbgrad[lite]\"",
     "lite.no_pyodide": "{path} 中没有 Pyodide 发行版（pyodide.mjs 及旁边的 pyodide-lock.json）",

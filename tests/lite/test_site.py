@@ -141,6 +141,16 @@ def test_offline_the_lab_loads_the_kernel_starts_and_nbgrad_is_installed(offline
         assert error is None
         origin, value = out.split()
         assert origin.endswith("/site-packages/nbgrad/__init__.py") and value == "3"
+        # a widget shows in the notebook: JupyterLite's widget manager talks to ipywidgets in Pyodide
+        page.evaluate("""async () => {
+            const app = window.jupyterapp, notebook = app.shell.currentWidget.content;
+            notebook.activeCellIndex = notebook.widgets.findIndex(c => c.model.type === 'code');
+            notebook.activeCell.model.sharedModel.setSource('import ipywidgets\\nipywidgets.IntSlider(value=3)');
+            await app.commands.execute('notebook:run-cell');
+        }""")
+        readout = page.locator(".jp-Notebook .widget-slider .widget-readout").first
+        readout.wait_for(timeout=60_000)
+        assert readout.inner_text() == "3"
         # and nbgrad itself needs NumPy, which this Pyodide lacks (the kernel names the class as "<class ...>")
         out, error = run(page, "import nbgrad")
         assert "ModuleNotFoundError" in error and error.endswith(": No module named 'numpy'")
