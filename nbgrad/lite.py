@@ -58,9 +58,17 @@ def build(out, *, pyodide=None, root=None):
         import jupyterlite_pyodide_kernel  # noqa: F401
     except ImportError:
         raise LiteError(message("lite.missing_extra")) from None
+    if out.exists() and not (out / "jupyter-lite.json").is_file() and (not out.is_dir() or any(out.iterdir())):
+        raise LiteError(message("lite.out_not_empty", path=out))  # replaced below: only ever an earlier site
     with tempfile.TemporaryDirectory(prefix="nbgrad-lite-") as tmp:
         tmp = Path(tmp)
         lite_dir, contents = tmp / "lite", tmp / "contents"
+        packages = list(PYODIDE_PACKAGES)
+        if pyodide is not None:
+            folder = _local_pyodide(Path(pyodide), tmp / "unpacked")
+            shutil.copytree(folder, lite_dir / "static" / "pyodide")
+            # Loading a package the distribution lacks would stop the kernel from starting at all.
+            packages = [name for name in packages if _has_package(folder, name)]
         wheels = lite_dir / "pypi"  # indexed by the build for piplite, so %pip install finds them too
         wheels.mkdir(parents=True)
         for rel, lesson in lesson_tools.lesson_files(root):
@@ -69,12 +77,6 @@ def build(out, *, pyodide=None, root=None):
             target.write_text(_for_pyodide(lesson.read_text(encoding="utf-8")), encoding="utf-8")
         bundled = [nbgrad_wheel(wheels)]
         bundled += [repack_installed(name, wheels) for name in WIDGET_DISTRIBUTIONS]
-        packages = list(PYODIDE_PACKAGES)
-        if pyodide is not None:
-            folder = _local_pyodide(Path(pyodide), tmp / "unpacked")
-            shutil.copytree(folder, lite_dir / "static" / "pyodide")
-            # Loading a package the distribution lacks would stop the kernel from starting at all.
-            packages = [name for name in packages if _has_package(folder, name)]
         packages += [f"{'../' * len(_WORKER_FOLDER.split('/'))}pypi/{wheel.name}" for wheel in bundled]
         settings = {"loadPyodideOptions": {"packages": packages}}
         if pyodide is not None:

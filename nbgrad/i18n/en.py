@@ -357,5 +357,6 @@ MESSAGES = {
                   "http.server -d {path}) and open its address; opened as a file (file://) it cannot start Python.",
     "lite.no_processes": "this command starts other programs, which Python in the browser (Pyodide, JupyterLite) "
                          "cannot do: run it where Python is installed",
+    "lite.out_not_empty": "{path} is not empty and holds no earlier JupyterLite site: choose a new or empty folder",
     # <<< issue-14 lite
 }

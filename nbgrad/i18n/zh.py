@@ -650,5 +650,6 @@ MESSAGES = {
                   "http.server -d {path}），再打开它的地址；直接当作文件（file://）打开无法启动 Python。",
     "lite.no_processes": "这个命令要启动别的程序，而浏览器里的 Python（Pyodide、JupyterLite）做不到：请在装有 Python "
                          "的电脑上运行",
+    "lite.out_not_empty": "{path} 不是空的，也不是之前构建的 JupyterLite 站点：请换一个新的或空的文件夹",
     # <<< issue-14 lite
 }

@@ -6,7 +6,8 @@ only its settings are checked here.
 """
 import json
 import os
-import tomllib
+import re
+import tarfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -16,7 +17,7 @@ from nbgrad import i18n, lesson_tools, lite
 from tests.widgets import browser_harness as B
 
 REPO = Path(__file__).resolve().parents[2]
-VERSION = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+VERSION = re.search(r'^version = "(.+)"$', (REPO / "pyproject.toml").read_text(encoding="utf-8"), re.M).group(1)
 BUNDLED = ("nbgrad", *lite.WIDGET_DISTRIBUTIONS)
 
 
@@ -92,6 +93,27 @@ def test_a_folder_without_pyodide_is_refused_with_the_reason(tmp_path):
     with pytest.raises(lite.LiteError) as caught:
         lite.build(tmp_path / "out", pyodide=tmp_path)
     assert str(caught.value) == i18n.message("lite.no_pyodide", path=tmp_path)
+
+
+def test_a_folder_with_other_files_is_never_replaced(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(lite.LiteError) as caught:
+        lite.build(tmp_path)
+    assert str(caught.value) == i18n.message("lite.out_not_empty", path=tmp_path)
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_a_release_archive_is_unpacked_and_its_pyodide_folder_found(tmp_path):
+    """Pyodide's GitHub release: pyodide-VERSION.tar.bz2 holding a pyodide/ folder."""
+    (tmp_path / "pyodide").mkdir()
+    (tmp_path / "pyodide" / "pyodide.mjs").write_text("")
+    (tmp_path / "pyodide" / "pyodide-lock.json").write_text(json.dumps({"packages": {}}))
+    archive = tmp_path / "pyodide-314.0.6.tar.bz2"
+    with tarfile.open(archive, "w:bz2") as tar:
+        tar.add(tmp_path / "pyodide", arcname="pyodide")
+    found = lite._local_pyodide(archive, tmp_path / "unpacked")
+    assert found == tmp_path / "unpacked" / "pyodide"
+    assert not lite._has_package(found, "numpy")
 
 
 def open_lab(chromium, base, path):
