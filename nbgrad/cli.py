@@ -40,7 +40,7 @@ def main(argv=None):
     p.add_argument("--widgets-js", help="folder with embed-amd.js and require.js, for an offline site")
     p = sub.add_parser("lite", help="build a JupyterLite site of the lessons (Python in the browser)")
     p.add_argument("out")
-    p.add_argument("--pyodide", help="a Pyodide distribution (folder or release .tar.bz2) to bundle: no network needed")
+    p.add_argument("--pyodide", metavar="DIR", help="a Pyodide distribution (folder or release .tar.bz2) to bundle: no network needed")
     args = parser.parse_args(argv)
     if jupyter_args and (args.command != "lessons" or args.no_launch):
         parser.error(message("launch.args_without_launch"))

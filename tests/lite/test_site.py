@@ -64,20 +64,30 @@ def test_nbgrads_wheel_is_this_checkouts(online_site):
     assert "nbgrad/widgets/stepper.py" in names and "nbgrad/lessons/en/01_autograd_basics.ipynb" in names
 
 
-def test_a_wheel_repacked_from_an_installation_installs_and_imports(tmp_path):
-    """What a user of ``pip install nbgrad`` gets (no checkout): the installed files, as a wheel."""
+def test_after_pip_install_nbgrad_the_wheel_is_repacked_from_the_installation(online_site, tmp_path):
+    """A user of ``pip install nbgrad`` has no checkout: the site gets the installed files, as a wheel."""
     import subprocess
     import sys
 
-    wheel = lite.repack_installed("comm", tmp_path)
-    target = tmp_path / "target"
-    done = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target", str(target),
-                           str(wheel)], capture_output=True, text=True)
+    (built,) = (online_site / "pypi").glob("nbgrad-*.whl")
+    installed = tmp_path / "site-packages"
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target",
+                           str(installed), str(built)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    done = subprocess.run([sys.executable, "-c", "import comm, importlib.metadata as m; print(comm.__file__, "
-                           "m.version('comm'))"], capture_output=True, text=True, env={"PYTHONPATH": str(target)})
-    path, version = done.stdout.split()
-    assert Path(path).is_relative_to(target) and version == lite.importlib.metadata.version("comm")
+    code = "import sys; from nbgrad import lite; print(lite.__file__); print(lite.nbgrad_wheel(sys.argv[1]))"
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(installed)}, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    module, wheel = done.stdout.split()
+    assert Path(module).is_relative_to(installed)  # the installed nbgrad, not this checkout
+    with zipfile.ZipFile(built) as a, zipfile.ZipFile(wheel) as b:
+        code_files = sorted(n for n in a.namelist() if not n.startswith(f"nbgrad-{VERSION}.dist-info/"))
+        assert sorted(n for n in b.namelist() if not n.startswith(f"nbgrad-{VERSION}.dist-info/")) == code_files
+        assert all(a.read(n) == b.read(n) for n in code_files)
+        assert b.read(f"nbgrad-{VERSION}.dist-info/METADATA") == a.read(f"nbgrad-{VERSION}.dist-info/METADATA")
+        assert b"Tag: py3-none-any" in b.read(f"nbgrad-{VERSION}.dist-info/WHEEL")
+        # entry_points.txt among them: the display layer plugs in through its entry point
+        assert {n for n in b.namelist() if ".dist-info/" in n} == {n for n in a.namelist() if ".dist-info/" in n}
 
 
 def test_the_offline_site_carries_its_pyodide_and_loads_only_what_it_has(offline_site):
