@@ -21,10 +21,6 @@ import pytest
 
 from tests.widgets.browser_harness import cache_dir
 
-pytest.importorskip("jupyterlite_core", reason="the JupyterLite site needs the lite extra (pip install -e '.[lite]')")
-pytest.importorskip("jupyterlite_pyodide_kernel", reason="the JupyterLite site needs the lite extra "
-                                                         "(pip install -e '.[lite]')")
-
 PYODIDE_NPM = "pyodide@314.0.6"  # the version jupyterlite-pyodide-kernel 0.8.6 loads from the CDN
 PYODIDE_INTEGRITY = ("sha512-BKDTJyIqFxC4BExLqeRS3f5xvXZIjOt8C3zGLN/Cc7tFxSwvKVhVkchQQ2AGLOtR4YrVOIFxbV8poyDOOm"
                      "WwxQ==")

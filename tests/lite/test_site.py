@@ -13,8 +13,11 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from nbgrad import i18n, lesson_tools, lite
-from tests.widgets import browser_harness as B
+pytest.importorskip("jupyterlite_core", reason="the JupyterLite site needs the lite extra (pip install -e '.[lite]')")
+pytest.importorskip("jupyterlite_pyodide_kernel", reason="the JupyterLite site needs the lite extra "
+                                                         "(pip install -e '.[lite]')")
+from nbgrad import i18n, lesson_tools, lite  # noqa: E402
+from tests.widgets import browser_harness as B  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 VERSION = re.search(r'^version = "(.+)"$', (REPO / "pyproject.toml").read_text(encoding="utf-8"), re.M).group(1)
