@@ -133,14 +133,18 @@ def open_lab(chromium, base, path):
     """JupyterLite's JupyterLab on the notebook ``path``, its Pyodide kernel started; (page, blocked requests)."""
     page = chromium.new_page(viewport={"width": 1400, "height": 1000})
     blocked = B.local_only(page)
-    errors = []
+    errors, failed = [], []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.on("response", lambda response: response.status >= 400 and failed.append((response.status, response.url)))
+    page.on("requestfailed", lambda request: failed.append((request.failure, request.url)))
     page.goto(f"{base}/lab/index.html?path={path}")
     page.wait_for_function("() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
                            " const k = w && w.sessionContext && w.sessionContext.session"
                            "   && w.sessionContext.session.kernel;"
                            " return k && k.status === 'idle'; }", timeout=180_000)
-    assert errors == []
+    # until the kernel is ready: no console error, no failed request (local or blocked)
+    assert (errors, failed) == ([], [])
     return page, blocked
 
 
