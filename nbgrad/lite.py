@@ -21,6 +21,7 @@ import hashlib
 import importlib.metadata
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -141,7 +142,7 @@ def repack_installed(name, dest):
     files = sorted((p for p in dist.files
                     if p.parts[0] != ".." and "__pycache__" not in p.parts and p.suffix != ".pyc"
                     and not (p.parent == info and p.name in own) and (base / p).is_file()), key=str)
-    canonical = dist.metadata["Name"].replace("-", "_")
+    canonical = _canonical(dist.metadata["Name"]).replace("-", "_")
     wheel = Path(dest) / f"{canonical}-{dist.version}-py3-none-any.whl"
     record, info_name = [], f"{canonical}-{dist.version}.dist-info"
     with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -161,14 +162,20 @@ def repack_installed(name, dest):
     return wheel
 
 
+def _canonical(name):
+    """A distribution's name as the packaging specifications compare names (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def _local_pyodide(path, scratch):
     """The folder of the Pyodide distribution ``path`` (itself, or unpacked from its release ``.tar.bz2``)."""
+    folder = path
     if path.is_file() and path.name.endswith((".tar.bz2", ".tar.gz", ".tgz")):
         with tarfile.open(path) as tar:
             # the "data" filter refuses links and paths out of the folder (Python versions that have it)
             tar.extractall(scratch, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
-        path = scratch
-    found = [p.parent for p in path.rglob("pyodide.mjs")] if path.is_dir() else []
+        folder = scratch
+    found = [p.parent for p in folder.rglob("pyodide.mjs")] if folder.is_dir() else []
     found = [p for p in found if (p / "pyodide-lock.json").is_file()]
     if not found:
         raise LiteError(message("lite.no_pyodide", path=path))
@@ -177,10 +184,11 @@ def _local_pyodide(path, scratch):
 
 def _has_package(folder, name):
     """Whether the distribution in ``folder`` has the wheel of ``name`` and of everything it depends on."""
-    packages = json.loads((folder / "pyodide-lock.json").read_text(encoding="utf-8"))["packages"]
+    lock = json.loads((folder / "pyodide-lock.json").read_text(encoding="utf-8"))["packages"]
+    packages = {_canonical(key): entry for key, entry in lock.items()}  # "depends" may spell names otherwise
     todo, seen = [name], set()
     while todo:
-        entry = packages.get(todo.pop())
+        entry = packages.get(_canonical(todo.pop()))
         if entry is None or not (folder / entry["file_name"]).is_file():
             return False
         for dep in entry.get("depends", []):

@@ -120,13 +120,25 @@ def test_a_release_archive_is_unpacked_and_its_pyodide_folder_found(tmp_path):
     """Pyodide's GitHub release: pyodide-VERSION.tar.bz2 holding a pyodide/ folder."""
     (tmp_path / "pyodide").mkdir()
     (tmp_path / "pyodide" / "pyodide.mjs").write_text("")
-    (tmp_path / "pyodide" / "pyodide-lock.json").write_text(json.dumps({"packages": {}}))
+    (tmp_path / "pyodide" / "pyodide-lock.json").write_text(json.dumps({"packages": {
+        "numpy": {"file_name": "numpy.whl", "depends": []},
+        "prompt-toolkit": {"file_name": "pt.whl", "depends": ["wcwidth"]},  # named as Pyodide's lock names them
+        "wcwidth": {"file_name": "wcwidth.whl", "depends": []},
+        "ipython": {"file_name": "ipython.whl", "depends": ["prompt_toolkit"]}}}))
+    for wheel in ("pt.whl", "wcwidth.whl", "ipython.whl"):
+        (tmp_path / "pyodide" / wheel).write_text("")
     archive = tmp_path / "pyodide-314.0.6.tar.bz2"
     with tarfile.open(archive, "w:bz2") as tar:
         tar.add(tmp_path / "pyodide", arcname="pyodide")
     found = lite._local_pyodide(archive, tmp_path / "unpacked")
     assert found == tmp_path / "unpacked" / "pyodide"
-    assert not lite._has_package(found, "numpy")
+    assert not lite._has_package(found, "numpy")  # its wheel is missing
+    assert lite._has_package(found, "ipython")
+    (found / "wcwidth.whl").unlink()
+    assert not lite._has_package(found, "ipython")  # a dependency's wheel is missing
+    with pytest.raises(lite.LiteError) as caught:
+        lite._local_pyodide(tmp_path / "pyodide" / "pt.whl", tmp_path / "elsewhere")
+    assert str(caught.value) == i18n.message("lite.no_pyodide", path=tmp_path / "pyodide" / "pt.whl")
 
 
 def open_lab(chromium, base, path):
