@@ -99,6 +99,14 @@ BROWSER_LIKE = textwrap.dedent(r"""
 
     report["drawn_in_loop"] = list(asyncio.run(in_the_kernel()))
 
+    # JupyterLite's kernel runs in its notebook's folder, with no JPY_SESSION_NAME: the folder's lessons say "zh"
+    from nbgrad import i18n
+    os.chdir(os.path.join(os.path.dirname(sys.argv[1]), os.pardir, "zh"))
+    i18n._found = None
+    report["language"] = i18n.get_language()
+    os.chdir(os.path.dirname(sys.argv[1]))
+    i18n._found = None
+
     import contextlib, io
     from nbgrad import cli
     report["cli"] = []
@@ -129,6 +137,7 @@ def test_lessons_draw_and_widgets_run_without_threads_or_processes():
     assert report["widgets"] == ["TensorView", "GraphView", "GradientPlayground"]
     assert report["snapshots"] == [True] * 4
     assert report["drawn_in_loop"][0] == report["drawn_in_loop"][1]
+    assert report["language"] == "zh"
     # the commands that start programs say that they cannot, instead of failing on a missing fork
     refusal = i18n.message("lite.no_processes")
     assert report["cli"] == [[2, f"python -m nbgrad {command}: {refusal}\n"] for command in ("execute", "lite", "lessons")]
