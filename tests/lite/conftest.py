@@ -120,6 +120,12 @@ def _build(out, **options):
 
 
 @pytest.fixture(scope="session")
+def build_lite():
+    """``build(out, **options)``: a site as ``nbgrad.lite.build`` makes it, its application object exposed."""
+    return _build
+
+
+@pytest.fixture(scope="session")
 def online_site(tmp_path_factory):
     """The site as ``python -m nbgrad lite OUT`` builds it: Pyodide from its CDN."""
     out = tmp_path_factory.mktemp("lite") / "online"

@@ -209,7 +209,7 @@ def test_offline_the_lab_loads_the_kernel_starts_and_nbgrad_is_installed(offline
 
 
 @pytest.mark.browser
-def test_lessons_run_in_pyodide_with_numpy(tmp_path):
+def test_lessons_run_in_pyodide_with_numpy(tmp_path, build_lite):
     """With a full Pyodide distribution (``$NBGRAD_TEST_PYODIDE``): lesson 1 runs to the end, lesson 4's stepper steps."""
     full = os.environ.get("NBGRAD_TEST_PYODIDE")
     if not full:
@@ -217,10 +217,8 @@ def test_lessons_run_in_pyodide_with_numpy(tmp_path):
                     "full Pyodide 314 distribution folder to run the lessons in the browser")
     if B.skip_reason():
         pytest.skip(B.skip_reason())
-    from tests.lite.conftest import _build
-
     site = tmp_path / "full"
-    _build(site, pyodide=full)
+    build_lite(site, pyodide=full)
     assert settings(site)["loadPyodideOptions"]["packages"][:3] == ["numpy", "matplotlib", "networkx"]
     with B.serve(site) as base, B.browser() as chromium:
         page, blocked = open_lab(chromium, base, "en/01_autograd_basics.ipynb")
