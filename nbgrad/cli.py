@@ -8,6 +8,9 @@
   site OUT [--assets DIR]
                          build the lessons' documentation site (Sphinx, MyST-NB) into OUT; it works from disk
                          with no network (the docs extra: pip install -e ".[docs]")
+  lite OUT [--pyodide DIR]
+                         build a JupyterLite site of the lessons: Python (Pyodide) runs in the browser, nbgrad
+                         bundled; Pyodide from its CDN, or from DIR with no network at all (see docs/lite.md)
 """
 import argparse
 import subprocess
@@ -38,9 +41,15 @@ def main(argv=None):
     p.add_argument("out")
     p.add_argument("--assets", metavar="DIR", help="folder of the pinned npm tarballs (require.js, html-manager, "
                                                     "MathJax) to use instead of the cache or the npm registry")
+    p = sub.add_parser("lite", help="build a JupyterLite site of the lessons (Python in the browser)")
+    p.add_argument("out")
+    p.add_argument("--pyodide", metavar="DIR", help="a Pyodide distribution (folder or release .tar.bz2) to bundle: no network needed")
     args = parser.parse_args(argv)
     if jupyter_args and (args.command != "lessons" or args.no_launch):
         parser.error(message("launch.args_without_launch"))
+    if sys.platform == "emscripten" and (args.command in ("execute", "lite") or args.command == "lessons"
+                                         and not args.no_launch):
+        parser.exit(2, f"python -m nbgrad {args.command}: {message('lite.no_processes')}\n")
 
     if args.command == "lessons":
         for rel, status in lesson_tools.copy_lessons(args.dir, force=args.force, ask=_ask_on_terminal):
@@ -60,6 +69,14 @@ def main(argv=None):
         except (AssetsError, FileNotFoundError) as error:
             parser.exit(2, f"python -m nbgrad site: {error}\n")
         print(message("site.built", path=index))
+    elif args.command == "lite":
+        from . import lite
+
+        try:
+            index = lite.build(args.out, pyodide=args.pyodide)
+        except lite.LiteError as error:
+            parser.exit(2, f"python -m nbgrad lite: {error}\n")
+        print(message("lite.built", path=index.parent))
     return 0
 
 

@@ -11,7 +11,8 @@ Which language speaks, first match wins:
 1. ``nbgrad.set_language("zh")``;
 2. the notebook's metadata, ``{"nbgrad": {"language": "zh"}}``, so that a lesson's pictures speak the language
    of its text: the kernel finds its notebook through ``JPY_SESSION_NAME``, which Jupyter's server sets for
-   every kernel it starts for a notebook (so do ``python -m nbgrad execute`` and the lessons' tests);
+   every kernel it starts for a notebook (so do ``python -m nbgrad execute`` and the lessons' tests); in
+   JupyterLite, whose kernel is not told its notebook, the language the notebooks in its folder agree on;
 3. the environment variable ``NBGRAD_LANG`` (a learner's or a workshop's choice for their own notebooks);
 4. English.
 
@@ -22,6 +23,7 @@ import contextlib
 import importlib
 import os
 import re
+import sys
 
 DEFAULT = "en"
 ENV_VAR = "NBGRAD_LANG"
@@ -138,13 +140,33 @@ def _from_environment():
 
 def _notebook_language():
     """The language in the metadata of the notebook this kernel runs for, if it can be found."""
-    import json
-
     path = os.environ.get("JPY_SESSION_NAME")
+    if not path and sys.platform == "emscripten":
+        return _folder_language()
     if not path or not path.endswith(".ipynb"):
         return None
     if not os.path.isfile(path):  # a path relative to the server's root: the kernel runs in the notebook's folder
         path = os.path.basename(path)
+    return _metadata_language(path)
+
+
+def _folder_language():
+    """The language every notebook in the working folder that names one agrees on, if they agree.
+
+    JupyterLite's kernel (Pyodide, in the browser) runs in its notebook's folder but is not told which notebook
+    it runs for; the lessons keep each language in a folder of their own.
+    """
+    try:
+        names = sorted(name for name in os.listdir(".") if name.endswith(".ipynb"))
+    except OSError:
+        return None
+    found = {_metadata_language(name) for name in names} - {None}
+    return found.pop() if len(found) == 1 else None
+
+
+def _metadata_language(path):
+    import json
+
     try:
         with open(path, encoding="utf-8") as f:
             metadata = json.load(f).get("metadata", {})

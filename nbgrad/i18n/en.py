@@ -363,4 +363,16 @@ MESSAGES = {
     "site.built": "site built: open {path}",
     "site.build_failed": "the {language} site did not build (the errors are above): {command} ...",
     # <<< issue-14 site
+    # >>> issue-14 lite
+    "lite.missing_extra": "building a JupyterLite site needs the lite extra: pip install \"nbgrad[lite]\"",
+    "lite.build_failed": "jupyter lite build failed:\n{log}",
+    "lite.wheel_failed": "building nbgrad's wheel from the checkout failed:\n{log}",
+    "lite.not_installed": "{name} is not installed, and the site bundles it: pip install \"nbgrad[lite]\"",
+    "lite.no_pyodide": "no Pyodide distribution (pyodide.mjs with pyodide-lock.json beside it) in {path}",
+    "lite.built": "JupyterLite site built in {path}. Serve the folder with any static web server (python -m "
+                  "http.server -d {path}) and open its address; opened as a file (file://) it cannot start Python.",
+    "lite.no_processes": "this command starts other programs, which Python in the browser (Pyodide, JupyterLite) "
+                         "cannot do: run it where Python is installed",
+    "lite.out_not_empty": "{path} is not empty and holds no earlier JupyterLite site: choose a new or empty folder",
+    # <<< issue-14 lite
 }

@@ -655,4 +655,16 @@ MESSAGES = {
     "site.built": "网站已生成：打开 {path}",
     "site.build_failed": "{language} 网站构建失败（错误见上方）：{command} ...",
     # <<< issue-14 site
+    # >>> issue-14 lite
+    "lite.missing_extra": "构建 JupyterLite 站点需要 lite 附加依赖：pip install \"nbgrad[lite]\"",
+    "lite.build_failed": "JupyterLite 站点构建失败：\n{log}",
+    "lite.wheel_failed": "从源码目录构建 nbgrad 的 wheel 失败：\n{log}",
+    "lite.not_installed": "{name} 没有安装，而站点要打包它：pip install \"nbgrad[lite]\"",
+    "lite.no_pyodide": "{path} 中没有 Pyodide 发行版（pyodide.mjs 及旁边的 pyodide-lock.json）",
+    "lite.built": "JupyterLite 站点已构建在 {path}。用任意静态网页服务器提供这个文件夹（python -m "
+                  "http.server -d {path}），再打开它的地址；直接当作文件（file://）打开无法启动 Python。",
+    "lite.no_processes": "这个命令要启动别的程序，而浏览器里的 Python（Pyodide、JupyterLite）做不到：请在装有 Python "
+                         "的电脑上运行",
+    "lite.out_not_empty": "{path} 不是空的，也不是之前构建的 JupyterLite 站点：请换一个新的或空的文件夹",
+    # <<< issue-14 lite
 }

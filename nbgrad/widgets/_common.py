@@ -140,7 +140,9 @@ def background_loop():
     accepts ``input()`` (the request's ``allow_stdin``); batch runners do not.
     """
     kernel = getattr(_shell(), "kernel", None)
-    request = kernel.get_parent() if kernel is not None else {}
+    get_parent = getattr(kernel, "get_parent", None)
+    # JupyterLite's Pyodide kernel has no parent before its first request, and may lack get_parent at all
+    request = (get_parent() if get_parent is not None else None) or {}
     if not request.get("content", {}).get("allow_stdin", False):
         return None
     try:
