@@ -1,6 +1,6 @@
 """nbgrad as the browser runs it (Pyodide): no thread, no subprocess, no fork, ``sys.platform`` "emscripten".
 
-Chromium runs the real Pyodide in ``test_site.py``, but without a Pyodide NumPy here (docs/lite.md) nbgrad cannot
+Chromium runs the real Pyodide in ``test_lite_site.py``, but without a Pyodide NumPy here (docs/lite.md) nbgrad cannot
 be imported there. So this runs every lesson, ``draw``, every widget and the command line in a CPython where
 whatever Pyodide lacks raises as it does in Pyodide, in a subprocess so that the patches do not leak into other
 tests.

@@ -7,7 +7,8 @@ What it needs, and what happens without it (each test skips, saying which is mis
 - ``pip install playwright`` (in the ``test`` extra);
 - JupyterLab and ipywidgets (the ``notebook`` extra), for the test in JupyterLab.
 
-The static site's tests (``tests/docs/``) use ``serve()`` for its pages.
+The static site's tests (``tests/docs/``) use ``serve()`` for its pages; the JupyterLite tests (``tests/lite/``)
+keep their downloads in ``cache_dir()``.
 
 Every server started here listens on 127.0.0.1 only, on a free port, and the browser is kept off every
 other address: a request anywhere else is aborted and recorded.
@@ -211,3 +212,11 @@ def serve(folder):
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
+
+
+def cache_dir():
+    """Where tests keep what they download (the JupyterLite tests' Pyodide and wheels), never the repository:
+    ``$NBGRAD_TEST_CACHE``, default a folder in the system's temporary directory."""
+    path = Path(os.environ.get("NBGRAD_TEST_CACHE") or Path(tempfile.gettempdir()) / "nbgrad-test-cache")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
