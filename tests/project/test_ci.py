@@ -9,9 +9,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CI = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
-# Where a program puts a temporary file, and where pytest puts its basetemp (inside tempfile.gettempdir()).
+# Where a program puts a temporary file, where pytest puts its basetemp (inside tempfile.gettempdir()), and where
+# the docs site's tests cache their downloads.
 PROBE = '''
 python3 -c 'import tempfile; print(tempfile.gettempdir()); print(tempfile.mkdtemp())'
+python3 -c 'from nbgrad.sphinxext.assets import cache_dir; print(cache_dir())'
 mktemp -d
 echo "work=$work"
 '''
@@ -25,7 +27,7 @@ def test_every_temporary_file_of_a_stage_goes_under_the_work_folder_and_is_remov
                           check=True, cwd=ROOT)
     *made, work = done.stdout.split()
     work = Path(work.removeprefix("work="))
-    assert len(made) == 3
+    assert len(made) == 4
     for path in map(Path, made):
         assert path.is_relative_to(work), f"{path} is outside .ci/run's work folder {work}"
         assert not path.exists(), f"{path} outlived .ci/run"
