@@ -66,6 +66,7 @@ def test_wheel_ships_the_lessons_and_the_stylesheets(wheel):
     assert not missing, f"lessons missing from the wheel: {sorted(missing)}"
     assert "nbgrad/display/static/nbgrad.css" in names
     assert "nbgrad/widgets/static/widgets.css" in names
+    assert {"nbgrad/sphinxext/static/nbgrad-static.js", "nbgrad/sphinxext/static/nbgrad-static.css"} <= names
 
 
 def test_no_module_and_package_share_a_name_in_the_wheel(wheel):
