@@ -23,8 +23,11 @@ VIEW = "application/vnd.jupyter.widget-view+json"
 STAND_IN_CSS = ".widget-subarea + script + .nbgrad-widget-fallback { display: none; }"
 
 
-def export(notebook, folder, widgets_js):
-    """``notebook`` (executed, widget state saved) as ``folder/<name>.html``; returns its path."""
+def export(notebook, folder, widgets_js, *, site=True):
+    """``notebook`` (executed, widget state saved) as ``folder/<name>.html``; returns its path.
+
+    ``site=False``: a plain HTML export (as ``jupyter nbconvert`` or nbviewer make), without the site's
+    script, stylesheets and pictures."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -36,7 +39,7 @@ def export(notebook, folder, widgets_js):
         (folder / where).mkdir(parents=True, exist_ok=True)
         for font in Path(widgets_js).glob("*.woff2"):
             shutil.copy2(font, folder / where / font.name)
-    for asset in STATIC.iterdir():
+    for asset in STATIC.iterdir() if site else ():
         shutil.copy2(asset, folder / asset.name)
     nb = nbformat.read(notebook, as_version=4)
     exporter = HTMLExporter(template_name="lab")
@@ -46,6 +49,10 @@ def export(notebook, folder, widgets_js):
     body = re.sub(r'<script src="https://[^"]*mathjax[^"]*">\s*</script>', "", body)  # the site brings its own
     pictures = iter([output["data"].get("text/html", "") for cell in nb.cells for output in cell.get("outputs", [])
                      if VIEW in output.get("data", {})])
+    if not site:
+        page = folder / Path(notebook).with_suffix(".html").name
+        page.write_text(body, encoding="utf-8")
+        return page
     body, views = re.subn(f'(<script type="{re.escape(VIEW)}">.*?</script>)',
                           lambda m: f'{m.group(1)}<div class="nbgrad-widget-fallback">{next(pictures)}</div>',
                           body, flags=re.S)
@@ -129,13 +136,15 @@ def frame_titles(stepper):
     }""")]
 
 
-def step_every_frame(steppers):
+def step_every_frame(steppers, *, buttons=True):
     """Each visible control of each stepper takes it through every frame, the frame shown checked each time.
 
     ``steppers``: (page, stepper locator) pairs, all on the page in front (a page behind has its timers
-    slowed down). Play runs on all of them together (it takes a frame's interval per frame); then, one stepper at a time: reset stops it,
-    step ▶ goes forward to the end, ◀ back to the start, reset from the middle, the slider's keys both ways
-    and a click on its left end. Only what a reader can see is pressed. Returns each stepper's frame count.
+    slowed down). Play runs on all of them together (it takes a frame's interval per frame); then, one
+    stepper at a time: reset stops it, step ▶ goes forward to the end, ◀ back to the start, reset from the
+    middle, the slider's keys both ways and a click on its left end. Only what a reader can see is pressed. Returns each stepper's frame count.
+
+    ``buttons=False``: a page without nbgrad-static.js, where step ▶, ◀ back and reset must not be shown.
     """
     frames, controls = [], []
     for page, stepper in steppers:
@@ -143,15 +152,17 @@ def step_every_frame(steppers):
         titles = frame_titles(stepper)
         assert len(titles) >= 2 and len(set(titles)) == len(titles), f"frames not all different: {titles}"
         frames.append(titles)
-        buttons = {name: stepper.locator(f"button.nbgrad-step-{name}") for name in ("back", "forward", "reset")}
-        buttons["play"] = stepper.locator(".widget-play button").first
-        for name, button in buttons.items():
-            assert button.is_visible(), f"the stepper's {name} button is not shown"
+        controls.append({name: stepper.locator(f"button.nbgrad-step-{name}") for name in ("back", "forward", "reset")})
+        for name, button in controls[-1].items():
+            assert button.is_visible() == buttons, f"the stepper's {name} button is {'not ' * buttons}shown"
+        controls[-1]["play"] = play = stepper.locator(".widget-play button").first
+        assert play.is_visible(), "the stepper's Play button is not shown"
         assert not visible(stepper.locator(".nbgrad-kernel-only")), "a control that needs the kernel is shown"
-        controls.append(buttons)
-        buttons["reset"].click()
-        wait_for_frame(page, stepper, titles, 0, "reset")
-        buttons["play"].click()
+        handle = stepper.locator(".widget-slider .noUi-handle").first
+        handle.focus()
+        page.keyboard.press("Home")
+        wait_for_frame(page, stepper, titles, 0, "the slider's Home")
+        play.click()
 
     seen = [set() for _ in steppers]
     deadline = time.monotonic() + 10 + 3 * max(len(t) for t in frames)
@@ -165,45 +176,55 @@ def step_every_frame(steppers):
     for titles, shown in zip(frames, seen):
         assert shown >= set(range(1, len(titles))), f"Play showed frames {sorted(shown)} of 1..{len(titles) - 1}"
 
-    for (page, stepper), titles, buttons in zip(steppers, frames, controls):
+    for (page, stepper), titles, ours in zip(steppers, frames, controls):
         n = len(titles) - 1
-        buttons["reset"].click()
+        if not buttons:
+            slide(page, stepper, titles)
+            continue
+        ours["reset"].click()
         wait_for_frame(page, stepper, titles, 0, "reset at the end")
-        buttons["play"].click()
+        ours["play"].click()
         wait_for_frame(page, stepper, titles, 1, "Play")
-        buttons["reset"].click()
+        ours["reset"].click()
         wait_for_frame(page, stepper, titles, 0, "reset while playing")
         assert stepper.locator(".widget-play .fa-pause").count() == 0, "reset left Play playing"
         for k in range(1, n + 1):
-            buttons["forward"].click()
+            ours["forward"].click()
             wait_for_frame(page, stepper, titles, k, "step ▶")
-        buttons["forward"].click()  # past the end: stays there
+        ours["forward"].click()  # past the end: stays there
         wait_for_frame(page, stepper, titles, n, "step ▶ at the end")
         for k in range(n - 1, -1, -1):
-            buttons["back"].click()
+            ours["back"].click()
             wait_for_frame(page, stepper, titles, k, "◀ back")
-        buttons["back"].click()
+        ours["back"].click()
         wait_for_frame(page, stepper, titles, 0, "◀ back at the start")
-        buttons["forward"].click()
+        ours["forward"].click()
         wait_for_frame(page, stepper, titles, 1, "step ▶")
-        buttons["reset"].click()
+        ours["reset"].click()
         wait_for_frame(page, stepper, titles, 0, "reset")
-
-        handle = stepper.locator(".widget-slider .noUi-handle").first
-        assert handle.is_visible(), "the stepper's slider is not shown"
-        handle.focus()
-        for k in range(1, n + 1):
-            page.keyboard.press("ArrowRight")
-            wait_for_frame(page, stepper, titles, k, "the slider's →")
-        for k in range(n - 1, -1, -1):
-            page.keyboard.press("ArrowLeft")
-            wait_for_frame(page, stepper, titles, k, "the slider's ←")
-        page.keyboard.press("End")
-        wait_for_frame(page, stepper, titles, n, "the slider's End")
-        box = stepper.locator(".widget-slider .noUi-target").first.bounding_box()
-        page.mouse.click(box["x"] + 1, box["y"] + box["height"] / 2)  # the slider's left end, by mouse
-        wait_for_frame(page, stepper, titles, 0, "a click on the slider's left end")
+        slide(page, stepper, titles)
     return [len(titles) for titles in frames]
+
+
+def slide(page, stepper, titles):
+    """The slider's keys, one frame at a time both ways, its End key and a click on its left end."""
+    n = len(titles) - 1
+    handle = stepper.locator(".widget-slider .noUi-handle").first
+    assert handle.is_visible(), "the stepper's slider is not shown"
+    handle.focus()
+    page.keyboard.press("Home")
+    wait_for_frame(page, stepper, titles, 0, "the slider's Home")
+    for k in range(1, n + 1):
+        page.keyboard.press("ArrowRight")
+        wait_for_frame(page, stepper, titles, k, "the slider's →")
+    for k in range(n - 1, -1, -1):
+        page.keyboard.press("ArrowLeft")
+        wait_for_frame(page, stepper, titles, k, "the slider's ←")
+    page.keyboard.press("End")
+    wait_for_frame(page, stepper, titles, n, "the slider's End")
+    track = stepper.locator(".widget-slider .noUi-target").first
+    track.click(position={"x": 1, "y": track.bounding_box()["height"] / 2})  # its left end, by mouse
+    wait_for_frame(page, stepper, titles, 0, "a click on the slider's left end")
 
 
 def no_dead_controls(page):

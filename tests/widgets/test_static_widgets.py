@@ -139,8 +139,8 @@ SKIP = B.skip_reason()
 
 
 @pytest.fixture(scope="module")
-def static_page(tmp_path_factory):
-    """The test notebook executed and exported once for the module's browser tests."""
+def static_pages(tmp_path_factory):
+    """The test notebook executed once, exported as a page of the docs site and as a plain HTML export."""
     pytest.importorskip("nbclient", reason="executing the notebook needs nbclient")
     pytest.importorskip("nbconvert", reason="exporting the notebook needs nbconvert")
     folder = B.widgets_js()
@@ -148,7 +148,8 @@ def static_page(tmp_path_factory):
         pytest.skip("the static-export test needs npm, to fetch @jupyter-widgets/html-manager and requirejs")
     work = tmp_path_factory.mktemp("static")
     B.execute(TEST_NOTEBOOK, work / TEST_NOTEBOOK.name)
-    return S.export(work / TEST_NOTEBOOK.name, work / "page", folder)
+    return {site: S.export(work / TEST_NOTEBOOK.name, work / ("site" if site else "plain"), folder, site=site)
+            for site in (True, False)}
 
 
 @pytest.fixture(scope="module")
@@ -157,19 +158,39 @@ def chromium():
         yield browser
 
 
+def open_page(chromium, url, name):
+    page = chromium.new_page(viewport={"width": 1300, "height": 1000})
+    watched = S.watch(page)
+    page.goto(f"{url}/{name}")
+    page.locator(".nbgrad-stepper").first.wait_for(timeout=60_000)
+    return page, watched
+
+
 @pytest.mark.browser
 @pytest.mark.skipif(SKIP is not None, reason=SKIP or "")
 @pytest.mark.parametrize("opened", ["file", "http"])
-def test_static_page_every_control_works_or_is_hidden(chromium, static_page, opened):
-    with B.serve(static_page.parent) if opened == "http" else contextlib.nullcontext(static_page.parent.as_uri()) as url:
-        page = chromium.new_page(viewport={"width": 1300, "height": 1000})
+def test_static_page_every_control_works_or_is_hidden(chromium, static_pages, opened):
+    folder = static_pages[True].parent
+    with B.serve(folder) if opened == "http" else contextlib.nullcontext(folder.as_uri()) as url:
+        page, (blocked, errors, failed) = open_page(chromium, url, static_pages[True].name)
         try:
-            blocked, errors, failed = S.watch(page)
-            page.goto(f"{url}/{static_page.name}")
-            page.locator(".nbgrad-stepper").first.wait_for(timeout=60_000)
             assert S.step_every_frame([(page, page.locator(".nbgrad-stepper").first)]) == [6]
             assert S.no_dead_controls(page) == 3  # the tensor view, the graph view and the playground
             assert page.locator(f"button:text-is('{message('stepper.apply')}')").is_hidden()
             assert (errors, failed, blocked) == ([], [], [])
         finally:
             page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(SKIP is not None, reason=SKIP or "")
+def test_plain_html_export_hides_the_stepper_buttons_it_cannot_run(chromium, static_pages):
+    """Without the site's script (``jupyter nbconvert``, nbviewer): Play and the slider step, the buttons
+    that would need the kernel or the script are not shown."""
+    page, (blocked, errors, failed) = open_page(chromium, static_pages[False].parent.as_uri(), static_pages[False].name)
+    try:
+        assert S.step_every_frame([(page, page.locator(".nbgrad-stepper").first)], buttons=False) == [6]
+        assert page.locator(f"button:text-is('{message('stepper.apply')}')").is_hidden()
+        assert (errors, failed) == ([], [])
+    finally:
+        page.close()

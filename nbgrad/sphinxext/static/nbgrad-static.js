@@ -5,7 +5,8 @@
  * reset presses Play's stop button: the slider view and Play then set their models exactly as a reader's
  * keys or clicks would, and the links carry the value to the frame shown.  Nothing of the widget manager
  * is reached into, so this keeps working whatever the page's widget scripts are, as long as they are
- * ipywidgets 8's.  In JupyterLab this file is not loaded and the buttons run in the kernel as before.
+ * ipywidgets 8's.  In JupyterLab this file is not loaded and the buttons run in the kernel as before; in
+ * any other page with no kernel (an HTML export, nbviewer) the widgets' stylesheet hides them.
  */
 (function () {
   "use strict";
@@ -42,4 +43,6 @@
   }
 
   document.addEventListener("click", onClick);
+  // the widgets' own stylesheet hides the step buttons in a page with no kernel unless this is there
+  document.documentElement.classList.add("nbgrad-static");
 })();
