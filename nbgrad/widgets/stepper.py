@@ -7,9 +7,10 @@ after the cell, one per turn of the kernel's loop, so that the cell returns at o
 ``benchmarks/bench_widgets.py``).  The frames sit in a ``Stack`` whose ``selected_index`` is linked in
 the browser (``jslink``) to the slider and the Play button, so stepping needs no kernel: it works in a
 notebook exported to HTML with its widget state, or on nbviewer.  The buttons (step, back, reset,
-apply) run in the kernel; in a static site, ``nbgrad/sphinxext/static/nbgrad-static.js`` makes step, back
-and reset move the slider in the page (the classes ``nbgrad-step-*`` tell it which is which) and the page's
-stylesheet hides the "apply to .grad" row, which only a kernel can do.
+apply) run in the kernel.  With no kernel, the widgets' stylesheet hides the "apply to .grad" row, which
+only a kernel can do, and the other three, unless the page runs ``nbgrad/sphinxext/static/nbgrad-static.js``
+(as the docs site does), which makes them move the slider in the page (the classes ``nbgrad-step-*`` tell
+it which is which).
 
 Scrubbing only changes which frame shows, so nothing is ever counted twice; ``.grad`` changes only when
 "apply to .grad" is pressed, once.  Every label and sentence is in the language spoken when the stepper is
