@@ -10,7 +10,6 @@ import re
 import shutil
 import sys
 import time
-from html import escape
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "widgets"))  # browser_harness, for tests/docs too
@@ -49,17 +48,14 @@ def export(notebook, folder, widgets_js, *, site=True):
     body = re.sub(r'<script src="https://[^"]*mathjax[^"]*">\s*</script>', "", body)  # the site brings its own
     pictures = iter([output["data"].get("text/html", "") for cell in nb.cells for output in cell.get("outputs", [])
                      if VIEW in output.get("data", {})])
-    if not site:
-        page = folder / Path(notebook).with_suffix(".html").name
-        page.write_text(body, encoding="utf-8")
-        return page
-    body, views = re.subn(f'(<script type="{re.escape(VIEW)}">.*?</script>)',
-                          lambda m: f'{m.group(1)}<div class="nbgrad-widget-fallback">{next(pictures)}</div>',
-                          body, flags=re.S)
-    assert next(pictures, None) is None, "every widget view gets its picture"
-    own = "".join(f'<script src="{p.name}"></script>' if p.suffix == ".js" else f'<link rel="stylesheet" href="{p.name}">'
-                  for p in sorted(STATIC.iterdir()))
-    body = body.replace("</head>", f"<style>{escape(STAND_IN_CSS, quote=False)}</style>{own}</head>", 1)
+    if site:
+        body = re.sub(f'(<script type="{re.escape(VIEW)}">.*?</script>)',
+                      lambda m: f'{m.group(1)}<div class="nbgrad-widget-fallback">{next(pictures)}</div>',
+                      body, flags=re.S)
+        assert next(pictures, None) is None, "every widget view gets its picture"
+        own = "".join(f'<script src="{p.name}"></script>' if p.suffix == ".js"
+                      else f'<link rel="stylesheet" href="{p.name}">' for p in sorted(STATIC.iterdir()))
+        body = body.replace("</head>", f"<style>{STAND_IN_CSS}</style>{own}</head>", 1)
     page = folder / Path(notebook).with_suffix(".html").name
     page.write_text(body, encoding="utf-8")
     return page
@@ -142,7 +138,8 @@ def step_every_frame(steppers, *, buttons=True):
     ``steppers``: (page, stepper locator) pairs, all on the page in front (a page behind has its timers
     slowed down). Play runs on all of them together (it takes a frame's interval per frame); then, one
     stepper at a time: reset stops it, step ▶ goes forward to the end, ◀ back to the start, reset from the
-    middle, the slider's keys both ways and a click on its left end. Only what a reader can see is pressed. Returns each stepper's frame count.
+    middle, the slider's keys both ways and a click on its left end. Only what a reader can see is pressed.
+    Returns each stepper's frame count.
 
     ``buttons=False``: a page without nbgrad-static.js, where step ▶, ◀ back and reset must not be shown.
     """
