@@ -77,9 +77,20 @@ class Snapshot:
     instead of ``VBox(children=(...))``.  Subclasses define ``snapshot_html()`` and ``state_text()``.
     Their constructors run under ``stable_model_ids()``.
 
+    In a page with no kernel (a static site: ``nbgrad/sphinxext/static/nbgrad-static.css``), a widget whose
+    controls answer through the kernel would look live and do nothing: unless its class says
+    ``needs_kernel = False``, its root gets the class ``NEEDS_KERNEL`` and the page shows its saved picture
+    instead.  A widget that does work there (every control linked in the browser, or driven by
+    ``nbgrad-static.js``) gives each control that still needs the kernel the class ``KERNEL_ONLY``, which
+    the page hides.
+
     A widget speaks the language spoken when it is made (``nbgrad.i18n``): every method its class defines
     runs in that language, so a later click, redraw or ``state_text()`` says things in the same words.
     """
+
+    needs_kernel = True
+    NEEDS_KERNEL = "nbgrad-needs-kernel"
+    KERNEL_ONLY = "nbgrad-kernel-only"
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -94,6 +105,8 @@ class Snapshot:
                     self.language = get_language()
                 with stable_model_ids():
                     init(self, *args, **kwargs)
+                if self.needs_kernel:
+                    self.add_class(self.NEEDS_KERNEL)
 
             cls.__init__ = __init__
 

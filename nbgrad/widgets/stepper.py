@@ -7,7 +7,10 @@ after the cell, one per turn of the kernel's loop, so that the cell returns at o
 ``benchmarks/bench_widgets.py``).  The frames sit in a ``Stack`` whose ``selected_index`` is linked in
 the browser (``jslink``) to the slider and the Play button, so stepping needs no kernel: it works in a
 notebook exported to HTML with its widget state, or on nbviewer.  The buttons (step, back, reset,
-apply) run in the kernel.
+apply) run in the kernel.  With no kernel, the widgets' stylesheet hides the "apply to .grad" row, which
+only a kernel can do, and the other three, unless the page runs ``nbgrad/sphinxext/static/nbgrad-static.js``
+(as the docs site does), which makes them move the slider in the page (the classes ``nbgrad-step-*`` tell
+it which is which).
 
 Scrubbing only changes which frame shows, so nothing is ever counted twice; ``.grad`` changes only when
 "apply to .grad" is pressed, once.  Every label and sentence is in the language spoken when the stepper is
@@ -39,6 +42,7 @@ class BackwardStepper(Snapshot, widgets.VBox):
     """
 
     step = traitlets.Int(0, help="the frame shown: 0 before backward, k after the k-th node has run")
+    needs_kernel = False  # Play and the slider are linked in the browser; nbgrad-static.js drives the buttons
 
     def __init__(self, tensor, gradient=None, *, names=None, draw=True, interval=1200):
         self.trace = backward_trace(tensor, gradient, names=names)
@@ -66,9 +70,13 @@ class BackwardStepper(Snapshot, widgets.VBox):
         self.status = widgets.HTML(styled(note(self._status_text())))
         for button in (self.back_button, self.forward_button, self.reset_button, self.apply_button):
             button.layout.width = "auto"
+        self.back_button.add_class("nbgrad-step-back")
+        self.forward_button.add_class("nbgrad-step-forward")
+        self.reset_button.add_class("nbgrad-step-reset")
         controls = widgets.HBox([self.play, self.back_button, self.forward_button, self.reset_button, self.slider])
-        super().__init__([widgets.HTML(stylesheet()), controls, self.progress, self.stack,
-                          widgets.HBox([self.apply_button, self.status])])
+        applying = widgets.HBox([self.apply_button, self.status])
+        applying.add_class(self.KERNEL_ONLY)
+        super().__init__([widgets.HTML(stylesheet()), controls, self.progress, self.stack, applying])
         self.add_class("nbgrad-stepper")
 
         # In the browser (no kernel needed): Play -> slider -> visible frame.

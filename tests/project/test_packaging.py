@@ -66,7 +66,8 @@ def test_wheel_ships_the_lessons_and_the_stylesheets(wheel):
     assert not missing, f"lessons missing from the wheel: {sorted(missing)}"
     assert "nbgrad/display/static/nbgrad.css" in names
     assert "nbgrad/widgets/static/widgets.css" in names
-    assert {"nbgrad/sphinxext/static/nbgrad-site.js", "nbgrad/sphinxext/static/nbgrad-site.css"} <= names
+    assert {f"nbgrad/sphinxext/static/{name}" for name in
+            ("nbgrad-site.js", "nbgrad-site.css", "nbgrad-static.js", "nbgrad-static.css")} <= names
 
 
 def test_no_module_and_package_share_a_name_in_the_wheel(wheel):
