@@ -1,6 +1,6 @@
 """Widgets in a page with no kernel: a static export made here, and the checks every static page must pass.
 
-``export(notebook, folder, widgets_js)`` writes a page shaped as the docs site's pages are (the widget
+``export(notebook, folder, assets)`` writes a page shaped as the docs site's pages are (the widget
 scripts and ``nbgrad/sphinxext/static/`` beside it, each widget's saved picture in a
 ``<div class="nbgrad-widget-fallback">`` right after its view); ``step_every_frame`` and
 ``no_dead_controls`` are what ``tests/widgets/test_static_widgets.py`` and ``tests/docs/test_site_stepping.py``
@@ -18,13 +18,12 @@ import browser_harness as B  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "nbgrad" / "sphinxext" / "static"
 VIEW = "application/vnd.jupyter.widget-view+json"
-# What the site does for a widget that rendered (the site extension's stylesheet in the docs site).
-STAND_IN_CSS = ".widget-subarea + script + .nbgrad-widget-fallback { display: none; }"
 
 
-def export(notebook, folder, widgets_js, *, site=True):
+def export(notebook, folder, assets, *, site=True):
     """``notebook`` (executed, widget state saved) as ``folder/<name>.html``; returns its path.
 
+    ``assets``: the folder ``nbgrad.sphinxext.assets.prepare()`` returns (the site's pinned widget scripts).
     ``site=False``: a plain HTML export (as ``jupyter nbconvert`` or nbviewer make), without the site's
     script, stylesheets and pictures."""
     import nbformat
@@ -32,11 +31,13 @@ def export(notebook, folder, widgets_js, *, site=True):
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("embed-amd.js", "require.js", *(p.name for p in Path(widgets_js).glob("*.woff2"))):
-        shutil.copy2(Path(widgets_js) / name, folder / name)
+    pinned = Path(assets) / "nbgrad-assets"
+    dist = pinned / "html-manager" / "dist"
+    shutil.copy2(pinned / "requirejs" / "require.js", folder / "require.js")
+    shutil.copy2(dist / "embed-amd.js", folder / "embed-amd.js")
     for where in ("@jupyter-widgets", "@jupyter-widgets/html-manager/dist"):  # where embed-amd.js asks for fonts
         (folder / where).mkdir(parents=True, exist_ok=True)
-        for font in Path(widgets_js).glob("*.woff2"):
+        for font in dist.glob("*.woff2"):
             shutil.copy2(font, folder / where / font.name)
     for asset in STATIC.iterdir() if site else ():
         shutil.copy2(asset, folder / asset.name)
@@ -55,7 +56,7 @@ def export(notebook, folder, widgets_js, *, site=True):
         assert next(pictures, None) is None, "every widget view gets its picture"
         own = "".join(f'<script src="{p.name}"></script>' if p.suffix == ".js"
                       else f'<link rel="stylesheet" href="{p.name}">' for p in sorted(STATIC.iterdir()))
-        body = body.replace("</head>", f"<style>{STAND_IN_CSS}</style>{own}</head>", 1)
+        body = body.replace("</head>", f"{own}</head>", 1)
     page = folder / Path(notebook).with_suffix(".html").name
     page.write_text(body, encoding="utf-8")
     return page

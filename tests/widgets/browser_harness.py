@@ -214,6 +214,28 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def execute(notebook, out):
+    """Run ``notebook`` with nbclient, saving outputs and widget state to ``out`` (as ``python -m nbgrad
+    execute`` does for the lessons)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(notebook, as_version=4)
+    env_path = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
+    old = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = env_path  # the kernel imports this checkout
+    try:
+        NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False, store_widget_state=True,
+                       resources={"metadata": {"path": str(Path(notebook).parent)}}).execute()
+    finally:
+        if old is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = old
+    nbformat.write(nb, out)
+    return nb
+
+
 def cache_dir():
     """Where tests keep what they download (the JupyterLite tests' Pyodide and wheels), never the repository:
     ``$NBGRAD_TEST_CACHE``, default a folder in the system's temporary directory."""
