@@ -136,6 +136,18 @@ def torch():
     return pytest.importorskip("torch", reason="differential tests against PyTorch need torch (pip install torch==2.13.0)")
 
 
+
+@pytest.fixture(scope="session")
+def pinned_assets():
+    """The folder of the docs site's pinned browser files (``nbgrad.sphinxext.assets.prepare()``): fetched from the
+    npm registry once, then from the cache; the test is skipped, with the reason, when neither has them."""
+    from nbgrad.sphinxext import assets
+
+    try:
+        return assets.prepare()
+    except assets.AssetsError as error:
+        pytest.skip(f"the site's pinned browser files are not cached and the npm registry is unreachable: {error}")
+
 def pytest_ignore_collect(collection_path):
     """Notebooks under tests/ are fixtures of the browser tests, not lessons: nbval must not collect them."""
     if collection_path.suffix == ".ipynb" and TESTS in collection_path.parents:

@@ -35,18 +35,13 @@ def built_site(site_build):
 
 
 @pytest.fixture(scope="session")
-def site_build(tmp_path_factory):
+def site_build(tmp_path_factory, request):
     """How the site was built: its ``path``; ``offline``, whether the build ran cut off from the network (else
     ``reason`` says why not); ``seconds``; ``log``, what the build printed."""
     pytest.importorskip("sphinx")
     pytest.importorskip("myst_nb")
     pytest.importorskip("pydata_sphinx_theme")
-    from nbgrad.sphinxext import assets
-
-    try:
-        assets.prepare()
-    except assets.AssetsError as error:
-        pytest.skip(f"the site's pinned browser files are not cached and the npm registry is unreachable: {error}")
+    request.getfixturevalue("pinned_assets")  # fetched (or skipped) once the tools are known to be there
     out = tmp_path_factory.mktemp("site") / "site"
     command = [sys.executable, "-m", "nbgrad", "site", str(out)]
     reason = _unshare_reason()

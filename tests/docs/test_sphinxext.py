@@ -11,15 +11,11 @@ ROOT = Path(__file__).resolve().parents[2]
 LESSON = ROOT / "notebooks" / "en" / "04_backprop_step_by_step.ipynb"
 
 
-def test_an_authors_project_gets_local_scripts_fallbacks_and_fonts(tmp_path):
+def test_an_authors_project_gets_local_scripts_fallbacks_and_fonts(tmp_path, request):
     pytest.importorskip("sphinx")
     pytest.importorskip("myst_nb")
+    request.getfixturevalue("pinned_assets")  # fetched (or skipped) once the tools are known to be there
     from nbgrad.sphinxext import STATIC, assets
-
-    try:
-        assets.prepare()
-    except assets.AssetsError as error:
-        pytest.skip(f"the pinned browser files are not cached and the npm registry is unreachable: {error}")
     src = tmp_path / "src"
     (src / "guide").mkdir(parents=True)
     (src / "conf.py").write_text('extensions = ["myst_nb", "nbgrad.sphinxext"]\nnb_execution_mode = "off"\n'

@@ -139,19 +139,14 @@ SKIP = B.skip_reason()
 
 
 @pytest.fixture(scope="module")
-def static_pages(tmp_path_factory):
+def static_pages(tmp_path_factory, request):
     """The test notebook executed once, exported as a page of the docs site and as a plain HTML export."""
     pytest.importorskip("nbclient", reason="executing the notebook needs nbclient")
     pytest.importorskip("nbconvert", reason="exporting the notebook needs nbconvert")
-    from nbgrad.sphinxext.assets import AssetsError, prepare
-
-    try:
-        folder = prepare()
-    except AssetsError as error:
-        pytest.skip(f"the static-export test needs the site's pinned widget scripts: {error}")
+    pinned_assets = request.getfixturevalue("pinned_assets")
     work = tmp_path_factory.mktemp("static")
     B.execute(TEST_NOTEBOOK, work / TEST_NOTEBOOK.name)
-    return {site: S.export(work / TEST_NOTEBOOK.name, work / ("site" if site else "plain"), folder, site=site)
+    return {site: S.export(work / TEST_NOTEBOOK.name, work / ("site" if site else "plain"), pinned_assets, site=site)
             for site in (True, False)}
 
 
